@@ -1,0 +1,103 @@
+//! The contribution-value formula and its per-factor breakdown.
+//!
+//! `value = decay × boost × split` (contribution-value.txt), where
+//!
+//! - `decay = exp(-ln 2 / 6 × months)`: a 6-month half-life. `months` is the exact elapsed time
+//!   from upload to the as-of instant divided by the average Gregorian month ([`SECONDS_PER_MONTH`]),
+//!   never rounded to whole months. An upload after the as-of instant (clock skew) counts as 0
+//!   months: skew never earns a bonus above 1.
+//! - `boost = 1 + 2 × L / (L + 1)` with `L = log10(1 + plays)`: 1× at no plays, approaching 3×.
+//! - `split = 1 / producerCount`: the equal collaboration split.
+//! - exclusive-only tracks are worth 0 for subscription sharing.
+//!
+//! Each factor is computed in a form that is algebraically the same as the product doc but keeps
+//! floating point well behaved: `decay = 2^(-months/6)` (exact halves at 6, 12, 24 months) and
+//! `boost = 3 - 2 / (L + 1)` (monotone in plays, since every step is). `L` is computed with `ln_1p`
+//! from the `u64` count, so even `u64::MAX` plays cannot overflow. No input yields NaN, infinity or
+//! a value outside `[0, 3]`.
+
+use std::num::NonZeroUsize;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::credits::Credits;
+
+/// The average Gregorian month: 365.2425 / 12 days = 30.436875 days = 2,629,746 seconds.
+pub const SECONDS_PER_MONTH: f64 = 2_629_746.0;
+
+/// The half-life of the time decay, in months.
+pub const HALF_LIFE_MONTHS: f64 = 6.0;
+
+/// Months (fractional) from `uploaded_at` to `as_of`; 0 when the upload is after `as_of`.
+pub fn months_between(uploaded_at: DateTime<Utc>, as_of: DateTime<Utc>) -> f64 {
+    if uploaded_at >= as_of {
+        return 0.0;
+    }
+    let elapsed = as_of.signed_duration_since(uploaded_at);
+    let seconds = elapsed.num_seconds() as f64 + f64::from(elapsed.subsec_nanos()) * 1e-9;
+    seconds / SECONDS_PER_MONTH
+}
+
+/// The recency factor in `(0, 1]` (0 only after thousands of years): halves every 6 months.
+/// Negative or NaN months are treated as 0 so the factor never exceeds 1.
+pub fn decay(months: f64) -> f64 {
+    let months = if months > 0.0 { months } else { 0.0 };
+    (-months / HALF_LIFE_MONTHS).exp2()
+}
+
+/// The popularity factor in `[1, 3)`: 1 at no plays, 2 at 9 plays, approaching 3.
+pub fn boost(plays: u64) -> f64 {
+    // log10(1 + plays), exact for small counts and overflow-free for u64::MAX.
+    let l = (plays as f64).ln_1p() / std::f64::consts::LN_10;
+    3.0 - 2.0 / (l + 1.0)
+}
+
+/// The equal collaboration split: each of `producer_count` producers gets `1 / producer_count`.
+pub fn split(producer_count: NonZeroUsize) -> f64 {
+    1.0 / producer_count.get() as f64
+}
+
+/// What the formula needs to know about a track.
+#[derive(Debug, Clone, Copy)]
+pub struct TrackFacts<'a> {
+    pub uploaded_at: DateTime<Utc>,
+    pub plays: u64,
+    pub exclusive_only: bool,
+    pub credits: &'a Credits,
+}
+
+/// Every factor of a track's contribution value, so the API can explain each number.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Breakdown {
+    pub months_since_upload: f64,
+    pub decay: f64,
+    pub boost: f64,
+    pub split: f64,
+    /// False for exclusive-only tracks, which earn nothing from subscriptions.
+    pub eligible: bool,
+    /// `decay × boost` (0 when not eligible): what the track is worth before the split.
+    pub track_value: f64,
+    /// `track_value × split`: what the track is worth to each credited producer.
+    pub value: f64,
+}
+
+/// The contribution breakdown of one track as of `as_of`.
+pub fn breakdown(track: &TrackFacts<'_>, as_of: DateTime<Utc>) -> Breakdown {
+    let months_since_upload = months_between(track.uploaded_at, as_of);
+    let decay = decay(months_since_upload);
+    let boost = boost(track.plays);
+    let split = split(track.credits.count());
+    let eligible = !track.exclusive_only;
+    let track_value = if eligible { decay * boost } else { 0.0 };
+    Breakdown {
+        months_since_upload,
+        decay,
+        boost,
+        split,
+        eligible,
+        track_value,
+        value: track_value * split,
+    }
+}

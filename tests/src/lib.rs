@@ -1,0 +1,10 @@
+//! Integration tests of the BeatPass workspace, run against Amazon's DynamoDB Local.
+//!
+//! `cargo xtask test` starts DynamoDB Local and passes its endpoint in
+//! `BEATPASS_TEST_DYNAMODB_ENDPOINT`; [`harness`] turns that into clients and throwaway tables.
+//! All integration tests live in this one crate so the AWS SDK is linked into one test binary.
+
+pub mod harness;
+
+#[cfg(test)]
+mod smoke;

@@ -1,0 +1,65 @@
+//! `cargo xtask test`: everything CI checks, in the order that fails fastest.
+//!
+//! Formatting, then clippy with warnings as errors, then the whole test suite with a fresh
+//! in-memory DynamoDB Local whose endpoint reaches the tests through
+//! `BEATPASS_TEST_DYNAMODB_ENDPOINT`. Tests that need storage fail (never skip) without it.
+
+use std::process::Command;
+
+use anyhow::Result;
+
+use crate::dynamodb_local::{DynamoDbLocal, Storage};
+use crate::project;
+
+/// The variable through which storage tests find DynamoDB Local.
+pub const TEST_ENDPOINT_VAR: &str = "BEATPASS_TEST_DYNAMODB_ENDPOINT";
+
+#[derive(clap::Args)]
+pub struct TestArgs {
+    /// Skip `cargo fmt --check` and clippy (for a quick re-run of the tests alone).
+    #[arg(long)]
+    no_lint: bool,
+    /// Extra arguments for the test runner (a test name filter, for example).
+    #[arg(last = true)]
+    runner_args: Vec<String>,
+}
+
+pub fn run(args: TestArgs) -> Result<()> {
+    if !args.no_lint {
+        project::run(Command::new("cargo").args(["fmt", "--all", "--check"]))?;
+        project::run(Command::new("cargo").args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]))?;
+    }
+
+    // Build the tests before starting DynamoDB Local, so a slow compile does not hold it open.
+    let nextest = project::succeeds("cargo", &["nextest", "--version"]);
+    if nextest {
+        project::run(Command::new("cargo").args(["nextest", "run", "--workspace", "--no-run"]))?;
+    } else {
+        project::run(Command::new("cargo").args(["test", "--workspace", "--no-run"]))?;
+    }
+
+    let local = DynamoDbLocal::start(Storage::InMemory, None)?;
+    eprintln!(
+        "xtask: DynamoDB Local for the tests at {}",
+        local.endpoint()
+    );
+    let mut runner = Command::new("cargo");
+    if nextest {
+        runner.args(["nextest", "run", "--workspace", "--no-fail-fast"]);
+    } else {
+        runner.args(["test", "--workspace", "--no-fail-fast"]);
+    }
+    runner
+        .args(&args.runner_args)
+        .env(TEST_ENDPOINT_VAR, local.endpoint());
+    let result = project::run(&mut runner);
+    drop(local);
+    result
+}
