@@ -65,6 +65,22 @@ pub struct TestTable {
 }
 
 impl TestTable {
+    /// A new table with the BeatPass definition (`store::table::DEFINITION`).
+    pub async fn create(test: &str) -> Self {
+        let name = unique_table_name(test);
+        let client = client();
+        store::table::DEFINITION
+            .create(&client, &name)
+            .await
+            .unwrap_or_else(|e| panic!("could not create test table {name}: {e}"));
+        Self { name, client }
+    }
+
+    /// A store over this table.
+    pub fn store(&self) -> store::Store {
+        store::Store::new(self.client.clone(), self.name.clone())
+    }
+
     /// Takes ownership of an already created table `name`, to delete it on drop.
     pub fn adopt(name: String) -> Self {
         Self {

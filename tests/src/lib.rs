@@ -7,4 +7,14 @@
 pub mod harness;
 
 #[cfg(test)]
+mod fixtures;
+#[cfg(test)]
+mod import;
+#[cfg(test)]
 mod smoke;
+#[cfg(test)]
+mod store_access;
+#[cfg(test)]
+mod store_batch;
+#[cfg(test)]
+mod store_runs;

@@ -4,8 +4,13 @@
 //! rather than asking a newcomer to; see the README for the commands.
 
 mod dynamodb_local;
+mod gen_catalog;
+mod import;
 mod project;
+mod target;
 mod test;
+
+use std::process::ExitCode;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
@@ -23,11 +28,29 @@ enum Command {
     Test(test::TestArgs),
     /// Run DynamoDB Local in the foreground for hand use (Ctrl-C stops it).
     Ddb(dynamodb_local::DdbArgs),
+    /// Load a JSON Lines catalog into the table (checked whole first; an idempotent upsert).
+    Import(import::ImportArgs),
+    /// Write a synthetic catalog (JSON Lines) for tests, demos and benchmarks.
+    GenCatalog(gen_catalog::GenCatalogArgs),
 }
 
-fn main() -> Result<()> {
-    match Cli::parse().command {
+fn main() -> ExitCode {
+    match run(Cli::parse().command) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            // The chain of causes, without a backtrace: these errors are for the person at the
+            // terminal, not for a debugger.
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(command: Command) -> Result<()> {
+    match command {
         Command::Test(args) => test::run(args),
         Command::Ddb(args) => dynamodb_local::run_foreground(args),
+        Command::Import(args) => import::run(args),
+        Command::GenCatalog(args) => gen_catalog::run(args),
     }
 }

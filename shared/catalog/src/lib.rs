@@ -1,0 +1,16 @@
+//! The BeatPass catalog: producer profiles and tracks, as validated records.
+//!
+//! Records reach the system from two doors, the `credits` API and catalog import files, and both
+//! go through the same validation here, so a rule (a title's length, a timestamp's range) cannot
+//! differ between them. Like the core crate this one is pure: parsing a catalog file or generating
+//! a synthetic one needs no I/O, so both can be fuzzed and benchmarked without DynamoDB.
+//!
+//! - [`records`]: [`Producer`] and [`Track`] and their field rules.
+//! - [`jsonl`]: the JSON Lines import format, parsed and checked as a whole file.
+//! - [`synthetic`]: realistic generated catalogs for tests, demos and benchmarks.
+
+pub mod jsonl;
+pub mod records;
+pub mod synthetic;
+
+pub use records::{FieldError, Producer, Track, UploadTime, normalize_tag};

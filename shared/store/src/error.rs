@@ -1,0 +1,64 @@
+//! What can go wrong talking to the table, in terms callers can act on.
+
+use contribution::{ProducerId, TrackId};
+
+/// An error of the store boundary. Variants other than [`StoreError::Dynamo`] and
+/// [`StoreError::Decode`] are outcomes a caller is expected to handle (a 404, 409 or 412).
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("DynamoDB {operation} failed: {message}")]
+    Dynamo {
+        operation: &'static str,
+        message: String,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    #[error("stored item {key} could not be read: {source}")]
+    Decode {
+        key: String,
+        #[source]
+        source: serde_dynamo::Error,
+    },
+    #[error("item could not be encoded: {0}")]
+    Encode(#[source] serde_dynamo::Error),
+    #[error("track {0} does not exist")]
+    TrackNotFound(TrackId),
+    #[error("track {0} already exists")]
+    TrackExists(TrackId),
+    #[error("track {track} was changed by someone else (expected version {expected})")]
+    VersionConflict { track: TrackId, expected: u64 },
+    #[error("no artist profile for {}", list(.0))]
+    UnknownProducers(Vec<ProducerId>),
+    #[error("{remaining} items were still unprocessed after {attempts} attempts")]
+    Unprocessed { remaining: usize, attempts: u32 },
+    #[error("the pagination cursor is not valid for this query")]
+    BadCursor,
+}
+
+fn list(ids: &[ProducerId]) -> String {
+    ids.iter()
+        .map(ProducerId::as_str)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl StoreError {
+    /// Wraps an SDK error, keeping its full context (service code, request id) in the message.
+    pub fn dynamo<E>(operation: &'static str) -> impl FnOnce(E) -> Self
+    where
+        E: std::error::Error + Send + Sync + 'static,
+    {
+        move |e| Self::Dynamo {
+            operation,
+            message: aws_sdk_dynamodb::error::DisplayErrorContext(&e).to_string(),
+            source: Box::new(e),
+        }
+    }
+
+    pub(crate) fn decode(key: &str) -> impl FnOnce(serde_dynamo::Error) -> Self + '_ {
+        move |source| Self::Decode {
+            key: key.to_owned(),
+            source,
+        }
+    }
+}

@@ -1,0 +1,64 @@
+//! The only crate that talks to DynamoDB.
+//!
+//! BeatPass keeps everything in one table (`docs/data-model.md` lists every access pattern and the
+//! key that serves it). This crate turns those patterns into typed async methods on [`Store`], so
+//! no function builds a key or an attribute map by hand, and the rules that keep the table
+//! consistent (a credit edit is one transaction; a batch write is retried until every item is in;
+//! a run is published by one conditional write) are written once.
+//!
+//! - [`config`]: table name and endpoint from the environment; the one SDK client per process.
+//! - [`table`]: the table definition (keys, indexes, TTL), used to create tables and checked
+//!   against `infra/`.
+//! - [`keys`] and [`items`]: how records are laid out as items.
+//! - [`producers`], [`tracks`], [`runs`]: the access patterns.
+//! - [`batch`]: batch writes and reads that retry unprocessed items with backoff and jitter.
+//! - [`import`]: loading a catalog file, idempotently.
+
+pub mod batch;
+pub mod config;
+pub mod error;
+pub mod import;
+pub mod items;
+pub mod keys;
+pub mod page;
+pub mod producers;
+pub mod runs;
+pub mod table;
+pub mod tracks;
+
+pub use config::{ConfigError, StoreConfig};
+pub use error::StoreError;
+pub use items::{ChangeSource, StoredTrack};
+pub use page::Page;
+
+use aws_sdk_dynamodb::Client;
+
+/// Typed access to the BeatPass table. Cheap to clone (the SDK client is reference-counted).
+#[derive(Debug, Clone)]
+pub struct Store {
+    client: Client,
+    table: String,
+}
+
+impl Store {
+    /// A store over `table` through an already built client.
+    pub fn new(client: Client, table: impl Into<String>) -> Self {
+        Self {
+            client,
+            table: table.into(),
+        }
+    }
+
+    /// Builds the SDK client from `config` (once per process) and returns the store.
+    pub async fn connect(config: &StoreConfig) -> Self {
+        Self::new(config.client().await, config.table_name.clone())
+    }
+
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    pub fn table_name(&self) -> &str {
+        &self.table
+    }
+}

@@ -1,0 +1,141 @@
+//! One page of a Query, and the opaque cursor that resumes it.
+//!
+//! A cursor is DynamoDB's `LastEvaluatedKey`, encoded as URL-safe base64 JSON. It is opaque to
+//! clients but not trusted: on the way back in it must decode to string key attributes whose
+//! partition key is the one being queried, so a cursor edited to point into another partition
+//! (another producer's private results) is refused as [`StoreError::BadCursor`].
+
+use std::collections::{BTreeMap, HashMap};
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+use crate::Store;
+use crate::error::StoreError;
+use crate::items::{Item, from_item};
+use crate::table::IndexDefinition;
+
+/// The longest cursor accepted, in characters.
+const MAX_CURSOR_LEN: usize = 2048;
+
+/// A page of results and the cursor of the next page (`None` at the end).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
+/// One page of a partition: of the table (sort key starting with `prefix`) or of an index.
+pub(crate) struct PageQuery<'a> {
+    /// `None` for the table itself.
+    pub index: Option<IndexDefinition>,
+    pub partition: String,
+    /// Sort-key prefix (table queries only).
+    pub prefix: Option<&'a str>,
+    /// Descending sort-key order (newest first for time-keyed items).
+    pub backwards: bool,
+    pub limit: u32,
+    pub cursor: Option<&'a str>,
+}
+
+impl Store {
+    pub(crate) async fn query_page<T: serde::de::DeserializeOwned>(
+        &self,
+        query: PageQuery<'_>,
+    ) -> Result<Page<T>, StoreError> {
+        let pk_attribute = query.index.map_or("pk", |i| i.partition_key);
+        let start = query
+            .cursor
+            .map(|c| decode_cursor(c, pk_attribute, &query.partition))
+            .transpose()?;
+        let mut request = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .set_index_name(query.index.map(|i| i.name.to_owned()))
+            .expression_attribute_names("#pk", pk_attribute)
+            .expression_attribute_values(":pk", AttributeValue::S(query.partition))
+            .scan_index_forward(!query.backwards)
+            .limit(query.limit.clamp(1, 1000) as i32)
+            .set_exclusive_start_key(start);
+        request = match query.prefix {
+            Some(prefix) => request
+                .key_condition_expression("#pk = :pk AND begins_with(sk, :prefix)")
+                .expression_attribute_values(":prefix", AttributeValue::S(prefix.to_owned())),
+            None => request.key_condition_expression("#pk = :pk"),
+        };
+        let out = request.send().await.map_err(StoreError::dynamo("Query"))?;
+        Ok(Page {
+            items: out
+                .items
+                .unwrap_or_default()
+                .into_iter()
+                .map(from_item)
+                .collect::<Result<_, _>>()?,
+            next_cursor: encode_cursor(out.last_evaluated_key),
+        })
+    }
+}
+
+pub(crate) fn encode_cursor(key: Option<Item>) -> Option<String> {
+    let key = key?;
+    let strings: BTreeMap<String, String> = key
+        .into_iter()
+        .filter_map(|(name, value)| match value {
+            AttributeValue::S(s) => Some((name, s)),
+            _ => None,
+        })
+        .collect();
+    let json = serde_json::to_vec(&strings).ok()?;
+    Some(URL_SAFE_NO_PAD.encode(json))
+}
+
+/// Decodes `cursor` for a query of partition `pk_value` (in attribute `pk_name`).
+pub(crate) fn decode_cursor(
+    cursor: &str,
+    pk_name: &str,
+    pk_value: &str,
+) -> Result<Item, StoreError> {
+    if cursor.len() > MAX_CURSOR_LEN {
+        return Err(StoreError::BadCursor);
+    }
+    let bytes = URL_SAFE_NO_PAD
+        .decode(cursor)
+        .map_err(|_| StoreError::BadCursor)?;
+    let strings: HashMap<String, String> =
+        serde_json::from_slice(&bytes).map_err(|_| StoreError::BadCursor)?;
+    if strings.get(pk_name).map(String::as_str) != Some(pk_value) || strings.len() > 4 {
+        return Err(StoreError::BadCursor);
+    }
+    Ok(strings
+        .into_iter()
+        .map(|(k, v)| (k, AttributeValue::S(v)))
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_stay_in_their_partition() {
+        let key: Item = HashMap::from([
+            ("pk".into(), AttributeValue::S("PRODUCER#p1".into())),
+            ("sk".into(), AttributeValue::S("CREDIT#x".into())),
+        ]);
+        let cursor = encode_cursor(Some(key.clone())).expect("a key gives a cursor");
+        assert_eq!(decode_cursor(&cursor, "pk", "PRODUCER#p1").ok(), Some(key));
+        assert!(matches!(
+            decode_cursor(&cursor, "pk", "PRODUCER#p2"),
+            Err(StoreError::BadCursor)
+        ));
+        for forged in ["", "!!!", "bm90IGpzb24", &"A".repeat(5000)] {
+            assert!(
+                decode_cursor(forged, "pk", "PRODUCER#p1").is_err(),
+                "{forged}"
+            );
+        }
+        assert_eq!(encode_cursor(None), None);
+    }
+}

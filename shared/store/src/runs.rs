@@ -1,0 +1,174 @@
+//! Recompute runs: results written under a run id, published by moving one pointer.
+//!
+//! A run writes all its items (per-producer results, ranked boards) under `RUN#<runId>…`
+//! partitions, each with an `expiresAt` TTL, and only then moves the `RUNS`/`LATEST` pointer in one
+//! conditional write that succeeds only if the run is newer (in as-of time) than the published one.
+//! Readers follow the pointer, so they see the previous run or the new one, never a mix; a replayed
+//! old event cannot replace newer results; a run that dies before publishing leaves the pointer
+//! where it was, and its items expire.
+
+use aws_sdk_dynamodb::operation::put_item::PutItemError;
+use aws_sdk_dynamodb::types::{AttributeValue, PutRequest, WriteRequest};
+use chrono::{DateTime, TimeDelta, Utc};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::Store;
+use crate::batch::BatchStats;
+use crate::error::StoreError;
+use crate::items::{RunPointerItem, from_item, key, to_item};
+use crate::keys;
+use crate::page::{Page, PageQuery};
+
+/// How long a run's items are kept after the run, by default.
+pub const DEFAULT_RETENTION: TimeDelta = TimeDelta::days(7);
+
+/// The published run readers should use.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunPointer {
+    pub run_id: String,
+    pub as_of: DateTime<Utc>,
+}
+
+/// What publishing a run did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Publication {
+    Published,
+    /// A run as of the same instant or later is already published; nothing changed.
+    AlreadyNewer(RunPointer),
+}
+
+/// The run id of a run as of `as_of`: the same instant always gives the same id, so re-running an
+/// event overwrites its own unpublished items instead of leaving a second copy.
+pub fn run_id(as_of: DateTime<Utc>) -> String {
+    as_of.format("%Y%m%dT%H%M%S%.3fZ").to_string()
+}
+
+/// The `expiresAt` value (epoch seconds) of items of a run as of `as_of`.
+pub fn expires_at(as_of: DateTime<Utc>, retention: TimeDelta) -> i64 {
+    (as_of + retention).timestamp()
+}
+
+impl Store {
+    /// The latest published run, if any (a strongly consistent read).
+    pub async fn latest_run(&self) -> Result<Option<RunPointer>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key(
+                keys::RUN_POINTER_PK.to_owned(),
+                keys::RUN_POINTER_SK,
+            )))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(StoreError::dynamo("GetItem"))?;
+        Ok(out
+            .item
+            .map(from_item::<RunPointerItem>)
+            .transpose()?
+            .map(|p| RunPointer {
+                run_id: p.run_id,
+                as_of: p.as_of,
+            }))
+    }
+
+    /// Moves the pointer to `run`, only forward in as-of time.
+    pub async fn publish_run(
+        &self,
+        run: &RunPointer,
+        now: DateTime<Utc>,
+    ) -> Result<Publication, StoreError> {
+        let item = RunPointerItem {
+            pk: keys::RUN_POINTER_PK.to_owned(),
+            sk: keys::RUN_POINTER_SK.to_owned(),
+            entity: "runPointer".to_owned(),
+            run_id: run.run_id.clone(),
+            as_of: run.as_of,
+            as_of_millis: run.as_of.timestamp_millis(),
+            published_at: now,
+        };
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(to_item(&item)?))
+            .condition_expression("attribute_not_exists(pk) OR asOfMillis < :asOf")
+            .expression_attribute_values(":asOf", AttributeValue::N(item.as_of_millis.to_string()))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(Publication::Published),
+            Err(e)
+                if matches!(
+                    e.as_service_error(),
+                    Some(PutItemError::ConditionalCheckFailedException(_))
+                ) =>
+            {
+                let current = self.latest_run().await?.unwrap_or_else(|| run.clone());
+                Ok(Publication::AlreadyNewer(current))
+            }
+            Err(e) => Err(StoreError::dynamo("PutItem")(e)),
+        }
+    }
+
+    /// Writes result items (each carrying its own `pk`, `sk` and `expiresAt`) with batch writes,
+    /// retrying unprocessed items until every one is in.
+    pub async fn put_run_items<T: Serialize>(
+        &self,
+        items: &[T],
+        stats: &BatchStats,
+    ) -> Result<(), StoreError> {
+        let requests = items
+            .iter()
+            .map(|item| {
+                Ok(WriteRequest::builder()
+                    .put_request(
+                        PutRequest::builder()
+                            .set_item(Some(to_item(item)?))
+                            .build()
+                            .expect("item is set"),
+                    )
+                    .build())
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        self.write_all(requests, stats).await
+    }
+
+    /// One result item by key (eventually consistent: results never change once published).
+    pub async fn run_item<T: DeserializeOwned>(
+        &self,
+        pk: String,
+        sk: &str,
+    ) -> Result<Option<T>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key(pk, sk)))
+            .send()
+            .await
+            .map_err(StoreError::dynamo("GetItem"))?;
+        out.item.map(from_item).transpose()
+    }
+
+    /// A page of result items of partition `pk` whose sort key starts with `prefix`, in order.
+    pub async fn run_items_page<T: DeserializeOwned>(
+        &self,
+        pk: String,
+        prefix: &str,
+        limit: u32,
+        cursor: Option<&str>,
+    ) -> Result<Page<T>, StoreError> {
+        self.query_page(PageQuery {
+            index: None,
+            partition: pk,
+            prefix: Some(prefix),
+            backwards: false,
+            limit,
+            cursor,
+        })
+        .await
+    }
+}

@@ -1,0 +1,376 @@
+//! Tracks, their credits, discographies and credit history.
+//!
+//! Every change to a track's credits is one `TransactWriteItems`: the track (its version checked
+//! and bumped), the discography entry of every credited producer (each entry copies the credits,
+//! so a profile page is one Query), the deletion of entries of producers no longer credited, the
+//! history entry keyed by the new version, and a check that every newly credited producer has a
+//! profile. All of it happens or none of it does; of two edits racing on one version exactly one
+//! wins, and the other gets [`StoreError::VersionConflict`].
+
+use std::collections::HashSet;
+
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Put, TransactWriteItem, Update};
+use catalog::Track;
+use chrono::{DateTime, Utc};
+use contribution::{Credits, ProducerId, TrackId};
+
+use crate::Store;
+use crate::batch::RetryPolicy;
+use crate::error::StoreError;
+use crate::items::{
+    ChangeSource, DiscographyItem, HistoryItem, StoredTrack, TrackItem, from_item, key, to_item,
+};
+use crate::keys;
+use crate::page::{Page, PageQuery};
+use crate::producers::delete;
+use crate::table::COLLABORATIVE_INDEX;
+
+/// How often a transaction cancelled only by a conflicting in-flight transaction is re-sent.
+const TRANSACTION_CONFLICT_ATTEMPTS: u32 = 6;
+
+/// Who changes a track, how, and when.
+#[derive(Debug, Clone)]
+pub struct Change {
+    pub by: ProducerId,
+    pub source: ChangeSource,
+    pub at: DateTime<Utc>,
+}
+
+/// The part each transaction item plays, to explain a cancellation.
+#[derive(Debug, Clone)]
+enum Role {
+    Track,
+    Entry,
+    History,
+    Profile(ProducerId),
+}
+
+#[derive(Default)]
+struct Plan {
+    items: Vec<TransactWriteItem>,
+    roles: Vec<Role>,
+}
+
+impl Plan {
+    fn push(&mut self, role: Role, item: TransactWriteItem) {
+        self.roles.push(role);
+        self.items.push(item);
+    }
+}
+
+/// How the track item itself is written.
+enum TrackWrite {
+    /// Put, only if no track has this id.
+    Create,
+    /// Put the whole item, only if the stored version is `expected`.
+    Replace { expected: u64 },
+    /// Set only the credits and version (plays and other fields stay as they are).
+    Credits { expected: u64 },
+}
+
+impl Store {
+    pub async fn get_track(&self, id: &TrackId) -> Result<Option<StoredTrack>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key(keys::track_pk(id), keys::TRACK_SK)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(StoreError::dynamo("GetItem"))?;
+        out.item
+            .map(|item| from_item::<TrackItem>(item).map(StoredTrack::from))
+            .transpose()
+    }
+
+    /// Registers a new track (version 1) with its discography entries and first history entry.
+    pub async fn create_track(
+        &self,
+        track: &Track,
+        change: &Change,
+    ) -> Result<StoredTrack, StoreError> {
+        let plan = self.plan(None, track, 1, TrackWrite::Create, change)?;
+        self.execute(plan, &track.id, 0).await?;
+        Ok(StoredTrack {
+            track: track.clone(),
+            version: 1,
+        })
+    }
+
+    /// Replaces the credits of `current` (as read, with its version). Fails with
+    /// [`StoreError::VersionConflict`] if the track changed since it was read.
+    pub async fn replace_credits(
+        &self,
+        current: &StoredTrack,
+        credits: Credits,
+        change: &Change,
+    ) -> Result<StoredTrack, StoreError> {
+        let mut track = current.track.clone();
+        track.credits = credits;
+        let version = current.version + 1;
+        let write = TrackWrite::Credits {
+            expected: current.version,
+        };
+        let plan = self.plan(Some(current), &track, version, write, change)?;
+        self.execute(plan, &track.id, current.version).await?;
+        Ok(StoredTrack { track, version })
+    }
+
+    /// Replaces every field of `current` with `track` (catalog import). The version moves on only
+    /// when a field the discography copies changed; a plays-only update keeps it.
+    pub async fn replace_track(
+        &self,
+        current: &StoredTrack,
+        track: &Track,
+        change: &Change,
+    ) -> Result<StoredTrack, StoreError> {
+        let old = &current.track;
+        let copied_fields_changed = old.credits != track.credits
+            || old.title != track.title
+            || old.uploader_id != track.uploader_id
+            || old.uploaded_at != track.uploaded_at;
+        let version = current.version + u64::from(copied_fields_changed);
+        let write = TrackWrite::Replace {
+            expected: current.version,
+        };
+        let plan = self.plan(Some(current), track, version, write, change)?;
+        self.execute(plan, &track.id, current.version).await?;
+        Ok(StoredTrack {
+            track: track.clone(),
+            version,
+        })
+    }
+
+    fn plan(
+        &self,
+        current: Option<&StoredTrack>,
+        track: &Track,
+        version: u64,
+        write: TrackWrite,
+        change: &Change,
+    ) -> Result<Plan, StoreError> {
+        let table = &self.table;
+        let mut plan = Plan::default();
+        let track_key = || key(keys::track_pk(&track.id), keys::TRACK_SK);
+
+        let track_item = match write {
+            TrackWrite::Create => TransactWriteItem::builder()
+                .put(
+                    Put::builder()
+                        .table_name(table)
+                        .set_item(Some(to_item(&TrackItem::new(track, version))?))
+                        .condition_expression("attribute_not_exists(pk)")
+                        .build()
+                        .expect("table and item are set"),
+                )
+                .build(),
+            TrackWrite::Replace { expected } => TransactWriteItem::builder()
+                .put(
+                    Put::builder()
+                        .table_name(table)
+                        .set_item(Some(to_item(&TrackItem::new(track, version))?))
+                        .condition_expression("version = :expected")
+                        .expression_attribute_values(":expected", number(expected))
+                        .build()
+                        .expect("table and item are set"),
+                )
+                .build(),
+            TrackWrite::Credits { expected } => TransactWriteItem::builder()
+                .update(
+                    Update::builder()
+                        .table_name(table)
+                        .set_key(Some(track_key()))
+                        .update_expression("SET credits = :credits, version = :version")
+                        .condition_expression("version = :expected")
+                        .expression_attribute_values(
+                            ":credits",
+                            serde_dynamo::aws_sdk_dynamodb_1::to_attribute_value(&track.credits)
+                                .map_err(StoreError::Encode)?,
+                        )
+                        .expression_attribute_values(":version", number(version))
+                        .expression_attribute_values(":expected", number(expected))
+                        .build()
+                        .expect("table, key and expression are set"),
+                )
+                .build(),
+        };
+        plan.push(Role::Track, track_item);
+
+        // Discography: rewrite every current entry, delete those no longer wanted.
+        let entries = DiscographyItem::all(track, version);
+        let wanted: HashSet<(&str, &str)> = entries
+            .iter()
+            .map(|e| (e.pk.as_str(), e.sk.as_str()))
+            .collect();
+        if let Some(current) = current {
+            for old in DiscographyItem::all(&current.track, current.version) {
+                if !wanted.contains(&(old.pk.as_str(), old.sk.as_str())) {
+                    plan.push(Role::Entry, delete(table, key(old.pk, old.sk)));
+                }
+            }
+        }
+        let copies_changed = current.is_none_or(|c| c.version != version);
+        for entry in &entries {
+            if copies_changed {
+                plan.push(Role::Entry, crate::producers::put(table, to_item(entry)?));
+            }
+        }
+
+        // History, when the credits changed (or the track is new).
+        let before: Vec<ProducerId> = current
+            .map(|c| c.track.credits.producers().to_vec())
+            .unwrap_or_default();
+        if before.as_slice() != track.credits.producers() {
+            let history = HistoryItem::new(track, version, change, before);
+            plan.push(
+                Role::History,
+                TransactWriteItem::builder()
+                    .put(
+                        Put::builder()
+                            .table_name(table)
+                            .set_item(Some(to_item(&history)?))
+                            .condition_expression("attribute_not_exists(pk)")
+                            .build()
+                            .expect("table and item are set"),
+                    )
+                    .build(),
+            );
+        }
+
+        // Every newly named producer must have a profile, checked in the same transaction.
+        let mut named: Vec<&ProducerId> = track.credits.producers().iter().collect();
+        named.push(&track.uploader_id);
+        let mut checked = HashSet::new();
+        for producer in named {
+            let known_before = current.is_some_and(|c| {
+                c.track.credits.contains(producer) || &c.track.uploader_id == producer
+            });
+            if known_before || !checked.insert(producer) {
+                continue;
+            }
+            plan.push(
+                Role::Profile(producer.clone()),
+                TransactWriteItem::builder()
+                    .condition_check(
+                        ConditionCheck::builder()
+                            .table_name(table)
+                            .set_key(Some(key(keys::producer_pk(producer), keys::PROFILE_SK)))
+                            .condition_expression("attribute_exists(pk)")
+                            .build()
+                            .expect("table, key and condition are set"),
+                    )
+                    .build(),
+            );
+        }
+        Ok(plan)
+    }
+
+    /// Runs a plan, re-sending it while it is cancelled only by conflicting in-flight
+    /// transactions, and explains a failed condition in domain terms.
+    async fn execute(&self, plan: Plan, track: &TrackId, expected: u64) -> Result<(), StoreError> {
+        let mut attempt = 0;
+        loop {
+            let result = self
+                .client
+                .transact_write_items()
+                .set_transact_items(Some(plan.items.clone()))
+                .send()
+                .await;
+            let error = match result {
+                Ok(_) => return Ok(()),
+                Err(e) => e,
+            };
+            let reasons: Vec<Option<String>> = match error.as_service_error() {
+                Some(TransactWriteItemsError::TransactionCanceledException(c)) => c
+                    .cancellation_reasons()
+                    .iter()
+                    .map(|r| r.code().map(str::to_owned))
+                    .collect(),
+                _ => return Err(StoreError::dynamo("TransactWriteItems")(error)),
+            };
+            let failed: Vec<&Role> = reasons
+                .iter()
+                .zip(&plan.roles)
+                .filter(|(code, _)| code.as_deref() == Some("ConditionalCheckFailed"))
+                .map(|(_, role)| role)
+                .collect();
+            let unknown: Vec<ProducerId> = failed
+                .iter()
+                .filter_map(|role| match role {
+                    Role::Profile(id) => Some(id.clone()),
+                    _ => None,
+                })
+                .collect();
+            if !unknown.is_empty() {
+                return Err(StoreError::UnknownProducers(unknown));
+            }
+            if failed
+                .iter()
+                .any(|role| matches!(role, Role::Track | Role::History | Role::Entry))
+            {
+                return Err(if expected == 0 {
+                    StoreError::TrackExists(track.clone())
+                } else {
+                    StoreError::VersionConflict {
+                        track: track.clone(),
+                        expected,
+                    }
+                });
+            }
+            let only_contention = reasons.iter().all(|code| {
+                matches!(
+                    code.as_deref(),
+                    None | Some("None") | Some("TransactionConflict") | Some("ThrottlingError")
+                )
+            });
+            attempt += 1;
+            if !only_contention || attempt >= TRANSACTION_CONFLICT_ATTEMPTS {
+                return Err(StoreError::dynamo("TransactWriteItems")(error));
+            }
+            tokio::time::sleep(RetryPolicy::DEFAULT.delay(attempt)).await;
+        }
+    }
+
+    /// A producer's discography, newest first; only collaborative tracks when asked.
+    pub async fn discography(
+        &self,
+        producer: &ProducerId,
+        collaborative_only: bool,
+        limit: u32,
+        cursor: Option<&str>,
+    ) -> Result<Page<DiscographyItem>, StoreError> {
+        self.query_page(PageQuery {
+            index: collaborative_only.then_some(COLLABORATIVE_INDEX),
+            partition: keys::producer_pk(producer),
+            prefix: (!collaborative_only).then_some(keys::DISCOGRAPHY_PREFIX),
+            backwards: true,
+            limit,
+            cursor,
+        })
+        .await
+    }
+
+    /// A track's credit history, newest first.
+    pub async fn credit_history(
+        &self,
+        track: &TrackId,
+        limit: u32,
+        cursor: Option<&str>,
+    ) -> Result<Page<HistoryItem>, StoreError> {
+        self.query_page(PageQuery {
+            index: None,
+            partition: keys::track_pk(track),
+            prefix: Some(keys::HISTORY_PREFIX),
+            backwards: true,
+            limit,
+            cursor,
+        })
+        .await
+    }
+}
+
+pub(crate) fn number(n: u64) -> AttributeValue {
+    AttributeValue::N(n.to_string())
+}

@@ -1,0 +1,74 @@
+//! Small, readable catalog records for tests.
+
+use catalog::{Producer, Track, UploadTime};
+use chrono::{DateTime, Utc};
+use contribution::{Credits, ProducerId, TrackId};
+use store::ChangeSource;
+use store::tracks::Change;
+
+pub fn pid(id: &str) -> ProducerId {
+    ProducerId::parse(id).expect("valid producer id")
+}
+
+pub fn tid(id: &str) -> TrackId {
+    TrackId::parse(id).expect("valid track id")
+}
+
+pub fn credits(ids: &[&str]) -> Credits {
+    Credits::new(ids.iter().map(|i| pid(i)).collect()).expect("valid credits")
+}
+
+pub fn at(text: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(text)
+        .expect("valid timestamp")
+        .with_timezone(&Utc)
+}
+
+pub fn producer(id: &str, name: &str) -> Producer {
+    Producer::new(
+        pid(id),
+        name,
+        &["trap".into()],
+        &["dark".into()],
+        Some(&format!("acct_{id}")),
+    )
+    .expect("valid producer")
+}
+
+pub fn track(id: &str, uploader: &str, credited: &[&str], uploaded_at: &str) -> Track {
+    Track::new(
+        tid(id),
+        &format!("Track {id}"),
+        pid(uploader),
+        credits(credited),
+        UploadTime::parse(uploaded_at).expect("valid upload time"),
+        100,
+        false,
+        Some("trap"),
+    )
+    .expect("valid track")
+}
+
+pub fn edit_by(uploader: &str) -> Change {
+    Change {
+        by: pid(uploader),
+        source: ChangeSource::Backstage,
+        at: at("2026-11-21T12:00:00Z"),
+    }
+}
+
+/// The track ids on `producer`'s discography (the collaborative view when asked), newest first.
+pub async fn discography_ids(
+    store: &store::Store,
+    producer: &str,
+    collaborative_only: bool,
+) -> Vec<String> {
+    store
+        .discography(&pid(producer), collaborative_only, 200, None)
+        .await
+        .expect("read discography")
+        .items
+        .into_iter()
+        .map(|e| e.track_id.to_string())
+        .collect()
+}

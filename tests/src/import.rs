@@ -1,0 +1,127 @@
+//! Catalog import against DynamoDB Local: whole-file rejection, upsert, idempotence.
+
+use catalog::jsonl::{LineProblem, parse};
+use store::Store;
+use store::import::{ImportError, ImportReport};
+
+use crate::fixtures::{at, discography_ids, pid, tid};
+use crate::harness::TestTable;
+
+async fn import(store: &Store, text: &str) -> Result<ImportReport, ImportError> {
+    let (parsed, errors) = parse(text.as_bytes());
+    if !errors.is_empty() {
+        return Err(ImportError::Rejected(errors));
+    }
+    store
+        .import_catalog(parsed, at("2026-11-21T00:00:00Z"), &|_| ())
+        .await
+}
+
+const CATALOG: &str = r#"{"kind":"producer","id":"p1","name":"Nova Beats","genres":["trap"],"styles":["dark","melodic"],"stripeAccountId":"acct_1"}
+{"kind":"producer","id":"p2","name":"Kid Lumen","genres":["trap","drill"]}
+{"kind":"track","id":"t1","title":"Midnight","uploaderId":"p1","credits":["p1","p2"],"uploadedAt":"2026-08-21T00:00:00Z","plays":1200,"exclusiveOnly":false,"genre":"trap"}
+{"kind":"track","id":"t2","title":"Solo","uploaderId":"p2","credits":["p2"],"uploadedAt":"2026-09-01T00:00:00Z","plays":5}
+"#;
+
+#[tokio::test]
+async fn import_is_an_idempotent_upsert() {
+    let table = TestTable::create("import").await;
+    let store = table.store();
+
+    let first = import(&store, CATALOG).await.expect("import");
+    assert_eq!((first.producers_written, first.tracks_created), (2, 2));
+    let t1 = store
+        .get_track(&tid("t1"))
+        .await
+        .expect("get")
+        .expect("imported");
+    assert_eq!((t1.version, t1.track.plays), (1, 1200));
+    assert_eq!(discography_ids(&store, "p2", true).await.len(), 1);
+    assert_eq!(
+        store
+            .search_producers("lum", 5)
+            .await
+            .expect("search")
+            .len(),
+        1
+    );
+
+    let second = import(&store, CATALOG).await.expect("re-import");
+    assert_eq!(
+        second,
+        ImportReport {
+            producers_unchanged: 2,
+            tracks_unchanged: 2,
+            ..ImportReport::default()
+        }
+    );
+
+    // Changed credits and plays: the track, its discography and its history follow.
+    let changed = CATALOG
+        .replace(r#""credits":["p1","p2"]"#, r#""credits":["p1"]"#)
+        .replace(r#""plays":5"#, r#""plays":50"#);
+    let third = import(&store, &changed).await.expect("import changes");
+    assert_eq!((third.tracks_updated, third.tracks_unchanged), (2, 0));
+    let t1 = store
+        .get_track(&tid("t1"))
+        .await
+        .expect("get")
+        .expect("exists");
+    assert_eq!(
+        (t1.version, t1.track.credits.producers()),
+        (2, &[pid("p1")][..])
+    );
+    assert!(
+        !discography_ids(&store, "p2", false)
+            .await
+            .contains(&"t1".to_owned())
+    );
+    assert!(discography_ids(&store, "p1", true).await.is_empty());
+    let history = store
+        .credit_history(&tid("t1"), 10, None)
+        .await
+        .expect("history");
+    assert_eq!(history.items[0].after, vec![pid("p1")]);
+    // A plays-only change keeps the version (it is the credits ETag).
+    let t2 = store
+        .get_track(&tid("t2"))
+        .await
+        .expect("get")
+        .expect("exists");
+    assert_eq!((t2.version, t2.track.plays), (1, 50));
+}
+
+#[tokio::test]
+async fn a_file_with_bad_lines_is_rejected_whole_with_each_line_named() {
+    let table = TestTable::create("import-reject").await;
+    let store = table.store();
+    import(&store, CATALOG).await.expect("seed");
+
+    // p1 is in the table, so a file may credit it without defining it; p404 is nowhere.
+    let referencing = r#"{"kind":"producer","id":"p3","name":"Echo"}
+{"kind":"track","id":"t3","title":"Ok","uploaderId":"p3","credits":["p3","p1"],"uploadedAt":"2026-10-01T00:00:00Z","plays":1}
+{"kind":"track","id":"t4","title":"Bad","uploaderId":"p3","credits":["p3","p404"],"uploadedAt":"2026-10-01T00:00:00Z","plays":1}
+"#;
+    match import(&store, referencing).await {
+        Err(ImportError::Rejected(errors)) => {
+            assert_eq!(errors.len(), 1);
+            assert_eq!(errors[0].line, 3);
+            assert!(
+                matches!(&errors[0].problem, LineProblem::UnknownProducer { id, .. } if id.as_str() == "p404")
+            );
+        }
+        other => panic!("expected rejection, got {other:?}"),
+    }
+    // Nothing of the file was written, not even its good lines.
+    assert_eq!(store.get_producer(&pid("p3")).await.expect("get"), None);
+    assert_eq!(store.get_track(&tid("t3")).await.expect("get"), None);
+
+    let malformed = "{\"kind\":\"producer\",\"id\":\"p5\",\"name\":\"Five\"}\n{oops\n{\"kind\":\"track\",\"id\":\"t9\",\"title\":\"x\",\"uploaderId\":\"p5\",\"credits\":[\"p5\"],\"uploadedAt\":\"2026-10-01T00:00:00Z\",\"plays\":-1}\n";
+    match import(&store, malformed).await {
+        Err(ImportError::Rejected(errors)) => {
+            assert_eq!(errors.iter().map(|e| e.line).collect::<Vec<_>>(), [2, 3]);
+        }
+        other => panic!("expected rejection, got {other:?}"),
+    }
+    assert_eq!(store.get_producer(&pid("p5")).await.expect("get"), None);
+}

@@ -1,0 +1,137 @@
+//! Batch writes finish even when DynamoDB leaves items unprocessed.
+//!
+//! DynamoDB Local never throttles, so the test wraps the real `BatchWriteItem` call: on its first
+//! attempts at each batch it sends only half the requests to DynamoDB Local and hands the other
+//! half back as unprocessed, as a throttled partition would. Every item must still land.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use aws_sdk_dynamodb::types::{AttributeValue, PutRequest, WriteRequest};
+use std::time::Duration;
+use store::StoreError;
+
+use store::batch::{BatchStats, RetryPolicy, write_all_with};
+
+use crate::harness::TestTable;
+
+fn put(i: usize) -> WriteRequest {
+    let item = HashMap::from([
+        ("pk".to_owned(), AttributeValue::S(format!("ITEM#{i}"))),
+        ("sk".to_owned(), AttributeValue::S("X".to_owned())),
+    ]);
+    WriteRequest::builder()
+        .put_request(
+            PutRequest::builder()
+                .set_item(Some(item))
+                .build()
+                .expect("item set"),
+        )
+        .build()
+}
+
+async fn count_items(table: &TestTable) -> usize {
+    let mut pages = table
+        .client
+        .scan()
+        .table_name(&table.name)
+        .into_paginator()
+        .items()
+        .send();
+    let mut n = 0;
+    while let Some(item) = pages.next().await {
+        item.expect("scan");
+        n += 1;
+    }
+    n
+}
+
+#[tokio::test]
+async fn unprocessed_items_are_retried_until_every_item_is_written() {
+    let table = TestTable::create("batch-retry").await;
+    let store = table.store();
+    let requests: Vec<WriteRequest> = (0..260).map(put).collect();
+    let calls = AtomicU32::new(0);
+    let attempts_per_batch: Mutex<HashMap<String, u32>> = Mutex::default();
+    let stats = BatchStats::default();
+
+    write_all_with(requests, 4, &RetryPolicy::DEFAULT, &stats, |batch| {
+        calls.fetch_add(1, Ordering::Relaxed);
+        let first_key = format!("{:?}", batch[0].put_request().map(|p| p.item().get("pk")));
+        let attempt = {
+            let mut seen = attempts_per_batch.lock().expect("lock");
+            let n = seen.entry(first_key).or_default();
+            *n += 1;
+            *n
+        };
+        let store = &store;
+        async move {
+            // First two attempts of each batch: half goes in, half comes back unprocessed.
+            if attempt <= 2 && batch.len() > 1 {
+                let mut batch = batch;
+                let held_back = batch.split_off(batch.len() / 2);
+                let mut unprocessed = store.send_write_batch(batch).await?;
+                unprocessed.extend(held_back);
+                Ok(unprocessed)
+            } else {
+                store.send_write_batch(batch).await
+            }
+        }
+    })
+    .await
+    .expect("every item is written in the end");
+
+    assert_eq!(count_items(&table).await, 260);
+    assert!(stats.retried() > 0, "leftovers were re-sent");
+    assert!(
+        calls.load(Ordering::Relaxed) > 11,
+        "260 items is 11 batches, plus retries"
+    );
+}
+
+#[tokio::test]
+async fn a_batch_that_never_completes_fails_clearly() {
+    let table = TestTable::create("batch-give-up").await;
+    let store = table.store();
+    let stats = BatchStats::default();
+    // A short policy, so giving up takes milliseconds rather than the production minute.
+    let policy = RetryPolicy {
+        max_attempts: 4,
+        base_delay: Duration::from_millis(1),
+        max_delay: Duration::from_millis(5),
+    };
+    let result = write_all_with((0..3).map(put).collect(), 1, &policy, &stats, |batch| {
+        let store = &store;
+        async move {
+            // Always write one item and hand the rest back.
+            let mut batch = batch;
+            let rest = batch.split_off(1.min(batch.len()));
+            let mut unprocessed = store.send_write_batch(batch).await?;
+            unprocessed.extend(rest);
+            Ok(unprocessed)
+        }
+    })
+    .await;
+    // 3 items, one accepted per attempt: done on the third attempt.
+    result.expect("three attempts suffice for three items");
+    assert_eq!(count_items(&table).await, 3);
+
+    let stuck = write_all_with(
+        (10..12).map(put).collect(),
+        1,
+        &policy,
+        &stats,
+        |batch| async move { Ok::<_, StoreError>(batch) },
+    )
+    .await;
+    match stuck {
+        Err(StoreError::Unprocessed {
+            remaining,
+            attempts,
+        }) => {
+            assert_eq!((remaining, attempts), (2, policy.max_attempts));
+        }
+        other => panic!("expected a clear unprocessed error, got {other:?}"),
+    }
+}
