@@ -7,6 +7,10 @@
 pub mod harness;
 
 #[cfg(test)]
+mod credits_api;
+#[cfg(test)]
+mod events;
+#[cfg(test)]
 mod fixtures;
 #[cfg(test)]
 mod import;

@@ -7,7 +7,6 @@
 
 use std::time::Duration;
 
-use aws_config::meta::region::RegionProviderChain;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region};
@@ -31,6 +30,9 @@ pub struct StoreConfig {
     pub table_name: String,
     /// `None` means AWS, through the normal credential chain and region.
     pub endpoint: Option<String>,
+    /// `AWS_REGION`, when set: with an endpoint it is used as is (default `us-east-1`) rather
+    /// than looked up, which would probe the EC2 metadata service on a laptop.
+    pub region: Option<String>,
     /// Attempts per request, including the first; throttling is retried with backoff by the SDK.
     pub max_attempts: u32,
     pub connect_timeout: Duration,
@@ -43,6 +45,7 @@ impl StoreConfig {
         Self {
             table_name: table_name.into(),
             endpoint,
+            region: None,
             max_attempts: 10,
             connect_timeout: Duration::from_secs(3),
             attempt_timeout: Duration::from_secs(10),
@@ -61,7 +64,9 @@ impl StoreConfig {
             .filter(|t| !t.trim().is_empty())
             .ok_or(ConfigError::MissingTableName)?;
         let endpoint = lookup(ENDPOINT_VAR).filter(|e| !e.trim().is_empty());
-        Ok(Self::new(table_name, endpoint))
+        let mut config = Self::new(table_name, endpoint);
+        config.region = lookup("AWS_REGION").filter(|r| !r.trim().is_empty());
+        Ok(config)
     }
 
     /// Builds the SDK client. Call once per process and share the result.
@@ -84,7 +89,11 @@ impl StoreConfig {
                     None,
                     "dynamodb-local",
                 ))
-                .region(RegionProviderChain::default_provider().or_else(Region::new("us-east-1")));
+                .region(Region::new(
+                    self.region
+                        .clone()
+                        .unwrap_or_else(|| "us-east-1".to_owned()),
+                ));
         }
         Client::new(&loader.load().await)
     }

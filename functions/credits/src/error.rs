@@ -1,0 +1,105 @@
+//! What can go wrong in a credit edit, and the HTTP answer to each.
+
+use catalog::FieldError;
+use contribution::{CreditsError as CreditRules, IdError, ProducerId, TrackId};
+use http_edge::{FieldProblem, Problem};
+use store::StoreError;
+
+/// An error of the `credits` boundary.
+#[derive(Debug, thiserror::Error)]
+pub enum CreditsError {
+    #[error("track {0} does not exist")]
+    TrackNotFound(TrackId),
+    #[error("{0} is not a valid {1} id: {2}")]
+    BadId(String, &'static str, IdError),
+    #[error("only the uploader of track {track} ({uploader}) can {action}")]
+    NotUploader {
+        track: TrackId,
+        uploader: ProducerId,
+        action: &'static str,
+    },
+    #[error("producer {0} has no artist profile: apply to the Producer Program before uploading")]
+    NoProfile(ProducerId),
+    #[error("{0}")]
+    InvalidCredits(CreditRules),
+    #[error("no artist profile for {}", ids(.0))]
+    UnknownProducers(Vec<ProducerId>),
+    #[error("producer {0} is already credited on this track")]
+    AlreadyCredited(ProducerId),
+    #[error("producer {0} is not credited on this track")]
+    NotCredited(ProducerId),
+    #[error("a track must credit at least one producer; {0} is its last")]
+    LastProducer(ProducerId),
+    #[error("the credits are at version {current}, not {expected}: read them again and retry")]
+    StaleVersion { expected: u64, current: u64 },
+    #[error("If-Match {0:?} is not a version ETag such as \"3\"")]
+    BadIfMatch(String),
+    #[error("track {0} already exists")]
+    TrackExists(TrackId),
+    #[error("{0}")]
+    InvalidField(FieldError),
+    #[error("uploadedAt {0} is more than a day in the future")]
+    UploadInFuture(String),
+    #[error("the track changed too often while this edit was retried; try again")]
+    Contention,
+    #[error(transparent)]
+    Store(StoreError),
+}
+
+fn ids(ids: &[ProducerId]) -> String {
+    ids.iter()
+        .map(ProducerId::as_str)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl From<StoreError> for CreditsError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::TrackNotFound(id) => Self::TrackNotFound(id),
+            StoreError::TrackExists(id) => Self::TrackExists(id),
+            StoreError::UnknownProducers(ids) => Self::UnknownProducers(ids),
+            other => Self::Store(other),
+        }
+    }
+}
+
+impl From<CreditsError> for Problem {
+    fn from(e: CreditsError) -> Self {
+        let detail = e.to_string();
+        match e {
+            CreditsError::TrackNotFound(_) => Problem::not_found(detail),
+            CreditsError::BadId(..) => Problem::bad_request(detail),
+            CreditsError::NotUploader { .. } | CreditsError::NoProfile(_) => {
+                Problem::forbidden(detail)
+            }
+            CreditsError::InvalidCredits(_)
+            | CreditsError::LastProducer(_)
+            | CreditsError::InvalidField(_)
+            | CreditsError::UploadInFuture(_) => Problem::unprocessable(detail),
+            CreditsError::UnknownProducers(ids) => {
+                Problem::new(422, "unknown-producers", "Unknown producers", detail).with_errors(
+                    ids.iter()
+                        .map(|id| {
+                            FieldProblem::new("producerIds", format!("{id} has no artist profile"))
+                        })
+                        .collect(),
+                )
+            }
+            CreditsError::AlreadyCredited(_) | CreditsError::TrackExists(_) => {
+                Problem::conflict(detail)
+            }
+            CreditsError::NotCredited(_) => Problem::not_found(detail),
+            CreditsError::StaleVersion { .. } => Problem::precondition_failed(detail),
+            CreditsError::BadIfMatch(_) => Problem::bad_request(detail),
+            CreditsError::Contention => Problem::new(409, "contention", "Conflict", detail),
+            CreditsError::Store(StoreError::BadCursor) => {
+                Problem::bad_request("the cursor is not valid for this list")
+            }
+            CreditsError::Store(e) => {
+                tracing::error!(error = %e, "store failure");
+                Problem::internal("")
+            }
+        }
+    }
+}

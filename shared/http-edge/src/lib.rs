@@ -1,0 +1,20 @@
+//! The HTTP edge of the API Gateway functions (`credits`, `leaderboard`), written once.
+//!
+//! Both functions receive API Gateway HTTP API (payload 2.0) events — `cargo lambda watch` sends
+//! the same shape — and must treat identity, bad input, errors and logs the same way. This crate
+//! is that shared edge:
+//!
+//! - [`identity`]: who is calling (the JWT `sub` claim; a header only in local dev mode).
+//! - [`request`]: the event as a request: path segments, query, headers, a size-limited JSON body.
+//! - [`problem`]: RFC 9457 `application/problem+json` errors, and JSON responses.
+//! - [`logging`]: JSON logs, one line per request.
+
+pub mod identity;
+pub mod logging;
+pub mod problem;
+pub mod request;
+
+pub use aws_lambda_events::apigw::{ApiGatewayV2httpRequest, ApiGatewayV2httpResponse};
+pub use identity::{AuthMode, Caller};
+pub use problem::{FieldProblem, Problem, json_response};
+pub use request::Request;
