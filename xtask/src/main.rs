@@ -7,6 +7,7 @@ mod dynamodb_local;
 mod gen_catalog;
 mod import;
 mod project;
+mod recompute;
 mod target;
 mod test;
 
@@ -32,6 +33,12 @@ enum Command {
     Import(import::ImportArgs),
     /// Write a synthetic catalog (JSON Lines) for tests, demos and benchmarks.
     GenCatalog(gen_catalog::GenCatalogArgs),
+    /// Run the scheduled recompute now, in this process, against the table.
+    Recompute(recompute::RecomputeArgs),
+    /// Print an EventBridge scheduled event for `cargo lambda invoke recompute --data-file`.
+    ScheduleEvent(recompute::ScheduleEventArgs),
+    /// Measure the recompute's I/O floor: a bare parallel scan plus a batch write of N items.
+    IoFloor(recompute::IoFloorArgs),
 }
 
 fn main() -> ExitCode {
@@ -52,5 +59,8 @@ fn run(command: Command) -> Result<()> {
         Command::Ddb(args) => dynamodb_local::run_foreground(args),
         Command::Import(args) => import::run(args),
         Command::GenCatalog(args) => gen_catalog::run(args),
+        Command::Recompute(args) => recompute::run(args),
+        Command::ScheduleEvent(args) => recompute::schedule_event(args),
+        Command::IoFloor(args) => recompute::io_floor(args),
     }
 }

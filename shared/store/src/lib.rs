@@ -22,7 +22,9 @@ pub mod items;
 pub mod keys;
 pub mod page;
 pub mod producers;
+pub mod results;
 pub mod runs;
+pub mod scan;
 pub mod table;
 pub mod tracks;
 

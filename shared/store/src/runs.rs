@@ -164,7 +164,7 @@ impl Store {
         self.query_page(PageQuery {
             index: None,
             partition: pk,
-            prefix: Some(prefix),
+            prefix: (!prefix.is_empty()).then_some(prefix),
             backwards: false,
             limit,
             cursor,

@@ -1,0 +1,37 @@
+//! Why a run did not publish, as errors and as Lambda diagnostics.
+
+use std::time::Duration;
+
+use contribution::LedgerError;
+use lambda_runtime::Diagnostic;
+use store::StoreError;
+
+/// An error of the `recompute` boundary. Every variant means nothing was published: readers keep
+/// the previous run, and the same event can simply be run again.
+#[derive(Debug, thiserror::Error)]
+pub enum RecomputeError {
+    #[error("not a scheduled event: {0}")]
+    BadEvent(String),
+    #[error("stopped before publishing: only {remaining:?} left before the Lambda deadline")]
+    DeadlineApproaching { remaining: Duration },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Ledger(#[from] LedgerError),
+}
+
+impl From<RecomputeError> for Diagnostic {
+    fn from(e: RecomputeError) -> Self {
+        let error_type = match &e {
+            RecomputeError::BadEvent(_) => "BadEvent",
+            RecomputeError::DeadlineApproaching { .. } => "DeadlineApproaching",
+            RecomputeError::Store(_) => "StoreError",
+            RecomputeError::Ledger(_) => "LedgerError",
+        };
+        tracing::error!(error_type, error = %e, "recompute failed; nothing was published");
+        Diagnostic {
+            error_type: error_type.to_owned(),
+            error_message: e.to_string(),
+        }
+    }
+}

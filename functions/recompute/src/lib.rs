@@ -1,0 +1,44 @@
+//! The `recompute` function: contribution values, shares and collaboration statistics, on a
+//! schedule (every 24 hours by default).
+//!
+//! Everything a run computes is a function of the catalog and the run's as-of instant (the
+//! scheduled event's `time`): the same catalog and instant write the same items, to the last bit.
+//! See `docs/recompute.md` for the figures, the scoring and the assumptions (XP amounts).
+//!
+//! - [`event`]: the as-of instant from the scheduled event.
+//! - [`aggregate`]: the mergeable per-segment aggregate.
+//! - [`results`] and [`recommend`]: from the aggregate to the published items.
+//! - [`run`]: the run itself (scan, write, publish, deadline).
+//! - [`metrics`]: the summary log line in CloudWatch Embedded Metric Format.
+
+pub mod aggregate;
+pub mod error;
+pub mod event;
+pub mod metrics;
+pub mod recommend;
+pub mod results;
+pub mod run;
+pub mod xp;
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+use store::Store;
+
+pub use error::RecomputeError;
+pub use run::{Deadline, Progress, Settings};
+
+/// Handles one scheduled event at `now`: the run as of the event's time. Logs the run summary
+/// (EMF) whether it published or not, and returns it.
+pub async fn handle(
+    store: &Store,
+    settings: &Settings,
+    event: Value,
+    deadline: Deadline,
+    now: DateTime<Utc>,
+) -> Result<metrics::RunSummary, RecomputeError> {
+    let as_of = event::as_of(&event, now)?;
+    let progress = Progress::default();
+    let summary = run::recompute(store, settings, as_of, deadline, &progress).await?;
+    println!("{}", summary.emf_line(Utc::now().timestamp_millis()));
+    Ok(summary)
+}

@@ -1,0 +1,290 @@
+//! One recompute run: scan, aggregate, write under the run id, publish.
+//!
+//! 1. If a run as of this instant or later is already published, there is nothing to do.
+//! 2. A parallel scan of the catalog index, one task per segment, folds records into per-segment
+//!    [`Aggregate`]s and streams each track's per-producer breakdown items out in batches, so
+//!    memory holds producers and pairs, never tracks.
+//! 3. The segment aggregates merge (in any order: same result) into the run's results, which are
+//!    written with batch writes that retry unprocessed items.
+//! 4. The run's meta item is written, then the pointer moves with one conditional write, only
+//!    forward in as-of time. Before every page and batch the Lambda deadline is checked: a run
+//!    that cannot finish in time fails loudly and publishes nothing.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use chrono::{DateTime, TimeDelta, Utc};
+use futures_util::future::try_join_all;
+use store::Store;
+use store::batch::BatchStats;
+use store::keys;
+use store::results::{CONTRIBUTION_PREFIX, ContributionItem};
+use store::runs::{Publication, RunPointer, expires_at, run_id};
+use store::scan::CatalogRecord;
+
+use crate::aggregate::Aggregate;
+use crate::error::RecomputeError;
+use crate::metrics::RunSummary;
+use crate::results::{RunContext, compute};
+
+/// Breakdown items a segment buffers before writing them.
+const FLUSH_ITEMS: usize = 1_000;
+
+/// How a run is carried out.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Parallel scan segments.
+    pub segments: u32,
+    /// Items per scan page (`None`: DynamoDB's 1 MB pages).
+    pub page_size: Option<u32>,
+    /// How long a run's items are kept.
+    pub retention: TimeDelta,
+    /// Stop when less than this is left before the deadline.
+    pub deadline_margin: Duration,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            segments: 4,
+            page_size: None,
+            retention: store::runs::DEFAULT_RETENTION,
+            deadline_margin: Duration::from_secs(20),
+        }
+    }
+}
+
+/// When the invocation must be done by (`None`: no limit, e.g. a local tool).
+#[derive(Debug, Clone, Copy)]
+pub struct Deadline(pub Option<SystemTime>);
+
+impl Deadline {
+    /// Epoch milliseconds below this (September 2001) cannot be a real deadline instant.
+    const EARLIEST_EPOCH_MILLIS: u64 = 1_000_000_000_000;
+
+    /// The deadline the Lambda Runtime API reports (`Lambda-Runtime-Deadline-Ms`): an instant in
+    /// epoch milliseconds. `cargo lambda watch` sends the function's timeout instead (e.g.
+    /// `600000`); a value too small to be an instant is read as a timeout from `now`.
+    pub fn from_runtime_millis(millis: u64, now: SystemTime) -> Self {
+        let millis = Duration::from_millis(millis);
+        if millis.as_millis() < u128::from(Self::EARLIEST_EPOCH_MILLIS) {
+            Self(Some(now + millis))
+        } else {
+            Self(Some(UNIX_EPOCH + millis))
+        }
+    }
+
+    fn check(&self, margin: Duration) -> Result<(), RecomputeError> {
+        let Some(deadline) = self.0 else {
+            return Ok(());
+        };
+        let remaining = deadline
+            .duration_since(SystemTime::now())
+            .unwrap_or(Duration::ZERO);
+        if remaining < margin {
+            return Err(RecomputeError::DeadlineApproaching { remaining });
+        }
+        Ok(())
+    }
+}
+
+/// Counters a run updates as it goes (readable while it runs).
+#[derive(Debug, Default)]
+pub struct Progress {
+    pub pages: AtomicU64,
+    pub items_written: AtomicU64,
+    pub batches: BatchStats,
+}
+
+impl Progress {
+    pub fn items_written(&self) -> u64 {
+        self.items_written.load(Ordering::Relaxed)
+    }
+}
+
+/// Runs the recompute as of `as_of`.
+pub async fn recompute(
+    store: &Store,
+    settings: &Settings,
+    as_of: DateTime<Utc>,
+    deadline: Deadline,
+    progress: &Progress,
+) -> Result<RunSummary, RecomputeError> {
+    let started = Instant::now();
+    let run_id = run_id(as_of);
+    let summary = |published: bool, tracks: u64, producers: u64| RunSummary {
+        run_id: run_id.clone(),
+        as_of: as_of.to_rfc3339(),
+        published,
+        tracks,
+        producers,
+        pages: progress.pages.load(Ordering::Relaxed),
+        items_written: progress.items_written(),
+        retries: progress.batches.retried(),
+        seconds: started.elapsed().as_secs_f64(),
+    };
+
+    let previous = store.latest_run().await?;
+    if let Some(previous) = &previous
+        && previous.as_of >= as_of
+    {
+        tracing::info!(published = %previous.run_id, "a run as of this instant or later is already published");
+        return Ok(summary(false, 0, 0));
+    }
+    let expires = expires_at(as_of, settings.retention);
+    let segments = settings.segments.max(1);
+
+    let aggregates = try_join_all((0..segments).map(|segment| {
+        scan_segment(
+            store, settings, segment, segments, as_of, &run_id, expires, deadline, progress,
+        )
+    }))
+    .await?;
+    let mut merged = Aggregate::new(as_of);
+    for aggregate in aggregates {
+        merged.merge(aggregate)?;
+    }
+
+    deadline.check(settings.deadline_margin)?;
+    let previous_pairs = match &previous {
+        Some(p) => Some(store.run_pairs(&p.run_id).await?),
+        None => None,
+    };
+    let (results, meta) = compute(
+        &merged,
+        &RunContext {
+            run_id: &run_id,
+            expires_at: expires,
+            previous_pairs: previous_pairs.as_deref(),
+        },
+    );
+    write(store, &results.summaries, deadline, settings, progress).await?;
+    write(store, &results.collaborators, deadline, settings, progress).await?;
+    write(
+        store,
+        &results.recommendations,
+        deadline,
+        settings,
+        progress,
+    )
+    .await?;
+    write(store, &results.boards, deadline, settings, progress).await?;
+    write(store, &results.trending, deadline, settings, progress).await?;
+    write(store, &results.pairs, deadline, settings, progress).await?;
+    write(
+        store,
+        std::slice::from_ref(&meta),
+        deadline,
+        settings,
+        progress,
+    )
+    .await?;
+
+    deadline.check(settings.deadline_margin)?;
+    let pointer = RunPointer {
+        run_id: run_id.clone(),
+        as_of,
+    };
+    let published = store.publish_run(&pointer, Utc::now()).await? == Publication::Published;
+    Ok(summary(published, meta.tracks, meta.producers))
+}
+
+async fn write<T: serde::Serialize>(
+    store: &Store,
+    items: &[T],
+    deadline: Deadline,
+    settings: &Settings,
+    progress: &Progress,
+) -> Result<(), RecomputeError> {
+    for chunk in items.chunks(FLUSH_ITEMS * 5) {
+        deadline.check(settings.deadline_margin)?;
+        store.put_run_items(chunk, &progress.batches).await?;
+        progress
+            .items_written
+            .fetch_add(chunk.len() as u64, Ordering::Relaxed);
+    }
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn scan_segment(
+    store: &Store,
+    settings: &Settings,
+    segment: u32,
+    segments: u32,
+    as_of: DateTime<Utc>,
+    run_id: &str,
+    expires: i64,
+    deadline: Deadline,
+    progress: &Progress,
+) -> Result<Aggregate, RecomputeError> {
+    let mut aggregate = Aggregate::new(as_of);
+    let mut pending: Vec<ContributionItem> = Vec::with_capacity(FLUSH_ITEMS + 20);
+    let mut start = None;
+    loop {
+        deadline.check(settings.deadline_margin)?;
+        let page = store
+            .scan_catalog_page(segment, segments, start, settings.page_size)
+            .await?;
+        progress.pages.fetch_add(1, Ordering::Relaxed);
+        for record in page.records {
+            match record {
+                CatalogRecord::Producer(producer) => aggregate.add_profile(producer),
+                CatalogRecord::Track(stored) => {
+                    let track = stored.track;
+                    let b = aggregate.add_track(&track);
+                    for producer in track.credits.producers() {
+                        pending.push(ContributionItem {
+                            pk: keys::run_producer_pk(run_id, producer),
+                            sk: format!("{CONTRIBUTION_PREFIX}{}", track.id),
+                            entity: "contribution".to_owned(),
+                            expires_at: expires,
+                            track_id: track.id.clone(),
+                            title: track.title.clone(),
+                            plays: track.plays,
+                            months_since_upload: b.months_since_upload,
+                            decay: b.decay,
+                            boost: b.boost,
+                            split: b.split,
+                            eligible: b.eligible,
+                            value: b.value,
+                        });
+                    }
+                }
+            }
+        }
+        if pending.len() >= FLUSH_ITEMS {
+            write(store, &pending, deadline, settings, progress).await?;
+            pending.clear();
+        }
+        match page.next {
+            Some(next) => start = Some(next),
+            None => break,
+        }
+    }
+    write(store, &pending, deadline, settings, progress).await?;
+    Ok(aggregate)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn runtime_deadlines_are_instants_or_local_timeouts() {
+        let now = UNIX_EPOCH + Duration::from_millis(1_795_290_246_782);
+        // AWS: an absolute instant.
+        assert_eq!(
+            Deadline::from_runtime_millis(1_795_290_546_782, now).0,
+            Some(UNIX_EPOCH + Duration::from_millis(1_795_290_546_782))
+        );
+        // cargo lambda watch: a 10-minute timeout.
+        assert_eq!(
+            Deadline::from_runtime_millis(600_000, now).0,
+            Some(now + Duration::from_secs(600))
+        );
+        let past = Deadline(Some(now - Duration::from_secs(1)));
+        assert!(past.check(Duration::from_secs(20)).is_err());
+        assert!(Deadline(None).check(Duration::from_secs(20)).is_ok());
+    }
+}

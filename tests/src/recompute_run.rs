@@ -1,0 +1,518 @@
+//! The `recompute` run against DynamoDB Local: every figure on a catalog small enough to check by
+//! hand, invariants on a generated one, and a run killed midway.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use catalog::jsonl::parse;
+use catalog::synthetic::{Spec, generate};
+use chrono::{DateTime, TimeDelta, Utc};
+use contribution::ExactSum;
+use recompute::run::{Deadline, Progress, Settings, recompute};
+use serde_json::json;
+use store::Store;
+use store::items::Item;
+use store::keys;
+use store::results::{
+    BoardEntryItem, CollaboratorItem, ProducerSummaryItem, RecommendationItem, TrendingItem,
+};
+use store::runs::run_id;
+
+use crate::fixtures::{at, pid};
+use crate::harness::TestTable;
+
+fn as_of() -> DateTime<Utc> {
+    at("2026-11-21T00:00:00Z")
+}
+
+/// Six average Gregorian months, in seconds.
+const SIX_MONTHS: i64 = 15_778_476;
+
+async fn import(store: &Store, lines: &[serde_json::Value]) {
+    let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    let (parsed, errors) = parse(text.as_bytes());
+    assert!(errors.is_empty(), "{errors:?}");
+    store
+        .import_catalog(parsed, as_of(), &|_| ())
+        .await
+        .expect("import");
+}
+
+fn ts(t: DateTime<Utc>) -> String {
+    t.to_rfc3339()
+}
+
+/// Four producers and five tracks whose every figure is worked out below.
+fn hand_catalog(t2_plays: u64) -> Vec<serde_json::Value> {
+    vec![
+        json!({"kind":"producer","id":"pa","name":"Alpha","genres":["trap"],"styles":["dark"]}),
+        json!({"kind":"producer","id":"pb","name":"Bravo","genres":["trap","drill"],"styles":["melodic"]}),
+        json!({"kind":"producer","id":"pc","name":"Charlie","genres":["lo-fi"],"styles":["chill"]}),
+        json!({"kind":"producer","id":"pd","name":"Delta","genres":["trap"],"styles":["dark","bouncy"]}),
+        // Solo, new, 9 plays: 1 × 2 × 1 = 2 to pa.
+        json!({"kind":"track","id":"t1","title":"One","uploaderId":"pa","credits":["pa"],"uploadedAt":ts(as_of()),"plays":9}),
+        // pa+pb, 6 months, 0 plays: 1/2 × 1 × 1/2 = 1/4 each.
+        json!({"kind":"track","id":"t2","title":"Two","uploaderId":"pa","credits":["pa","pb"],"uploadedAt":ts(as_of() - TimeDelta::seconds(SIX_MONTHS)),"plays":t2_plays}),
+        // Exclusive-only: 0 to pb whatever its plays.
+        json!({"kind":"track","id":"t3","title":"Three","uploaderId":"pb","credits":["pb"],"uploadedAt":ts(as_of()),"plays":99,"exclusiveOnly":true}),
+        // pc+pa, uploaded a day after the as-of instant (0 months), 999,999 plays: 1 × 19/7 × 1/2 = 19/14 each.
+        json!({"kind":"track","id":"t4","title":"Four","uploaderId":"pc","credits":["pc","pa"],"uploadedAt":ts(as_of() + TimeDelta::days(1)),"plays":999_999}),
+        // Solo, 12 months, 9 plays: 1/4 × 2 = 1/2 to pc.
+        json!({"kind":"track","id":"t5","title":"Five","uploaderId":"pc","credits":["pc"],"uploadedAt":ts(as_of() - TimeDelta::seconds(2 * SIX_MONTHS)),"plays":9}),
+    ]
+}
+
+async fn summary(store: &Store, run: &str, producer: &str) -> ProducerSummaryItem {
+    store
+        .run_item(
+            keys::run_producer_pk(run, &pid(producer)),
+            store::results::SUMMARY_SK,
+        )
+        .await
+        .expect("read")
+        .unwrap_or_else(|| panic!("no summary for {producer}"))
+}
+
+async fn list<T: serde::de::DeserializeOwned>(store: &Store, pk: String, prefix: &str) -> Vec<T> {
+    store
+        .run_items_page(pk, prefix, 1000, None)
+        .await
+        .expect("read")
+        .items
+}
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-12 * b.abs().max(1.0)
+}
+
+#[tokio::test]
+async fn every_figure_of_a_hand_checked_catalog() {
+    let table = TestTable::create("recompute-hand").await;
+    let store = table.store();
+    import(&store, &hand_catalog(0)).await;
+    let progress = Progress::default();
+    let run = recompute(
+        &store,
+        &Settings::default(),
+        as_of(),
+        Deadline(None),
+        &progress,
+    )
+    .await
+    .expect("run");
+    assert!(run.published);
+    assert_eq!((run.tracks, run.producers), (5, 4));
+    let id = run_id(as_of());
+    assert_eq!(
+        store.latest_run().await.expect("pointer").map(|p| p.run_id),
+        Some(id.clone())
+    );
+
+    // Contributions: pa = 2 + 1/4 + 19/14 = 101/28; pb = 1/4; pc = 19/14 + 1/2 = 13/7; pd = 0.
+    // Total 40/7, so shares are 101/160, 7/160, 52/160 and 0.
+    let (a, b, c, d) = (
+        summary(&store, &id, "pa").await,
+        summary(&store, &id, "pb").await,
+        summary(&store, &id, "pc").await,
+        summary(&store, &id, "pd").await,
+    );
+    assert!(
+        close(a.contribution_value, 101.0 / 28.0),
+        "{}",
+        a.contribution_value
+    );
+    assert!(close(b.contribution_value, 0.25));
+    assert!(close(c.contribution_value, 13.0 / 7.0));
+    assert_eq!(d.contribution_value, 0.0);
+    assert!(
+        close(a.share, 101.0 / 160.0)
+            && close(b.share, 7.0 / 160.0)
+            && close(c.share, 52.0 / 160.0)
+    );
+    assert_eq!(d.share, 0.0);
+    // Tracks crediting each; collaborative ones (t2, t4); their full plays; distinct collaborators.
+    let counts = |s: &ProducerSummaryItem| {
+        (
+            s.track_count,
+            s.collaborative_tracks,
+            s.collaborative_plays,
+            s.distinct_collaborators,
+        )
+    };
+    assert_eq!(counts(&a), (3, 2, 999_999, 2));
+    assert_eq!(counts(&b), (2, 1, 0, 1));
+    assert_eq!(counts(&c), (2, 1, 999_999, 1));
+    assert_eq!(counts(&d), (0, 0, 0, 0));
+    // XP: 100 per upload to the uploader + 1 per play on every credited track, unsplit.
+    // pa: 2 uploads + 9 + 0 + 999,999 plays; pb: 1 upload + 0 + 99; pc: 2 uploads + 999,999 + 9.
+    assert_eq!((a.xp, b.xp, c.xp, d.xp), (1_000_208, 199, 1_000_208, 0));
+
+    // Boards. Collaborations: pa (2 tracks); pc and pb tie on tracks and collaborators, pc has
+    // more collaborative plays. Contribution: pa, pc, pb; pd (0) is not listed.
+    let collab: Vec<BoardEntryItem> =
+        list(&store, keys::run_board_pk(&id, "collaborations"), "RANK#").await;
+    let ids = |rows: &[BoardEntryItem]| {
+        rows.iter()
+            .map(|r| r.producer_id.to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(ids(&collab), ["pa", "pc", "pb"]);
+    assert_eq!(collab[0].distinct_collaborators, Some(2));
+    let contrib: Vec<BoardEntryItem> =
+        list(&store, keys::run_board_pk(&id, "contribution"), "RANK#").await;
+    assert_eq!(ids(&contrib), ["pa", "pc", "pb"]);
+    assert_eq!(
+        (a.collaborations_rank, a.contribution_rank),
+        (Some(1), Some(1))
+    );
+    assert_eq!((d.collaborations_rank, d.contribution_rank), (None, None));
+
+    // The breakdown of t4 for pa: future upload = 0 months, boost 19/7, split 1/2.
+    let t4: store::results::ContributionItem = store
+        .run_item(keys::run_producer_pk(&id, &pid("pa")), "CONTRIB#t4")
+        .await
+        .expect("read")
+        .expect("pa's t4 breakdown");
+    assert_eq!(
+        (t4.months_since_upload, t4.decay, t4.split),
+        (0.0, 1.0, 0.5)
+    );
+    assert!(close(t4.boost, 19.0 / 7.0) && close(t4.value, 19.0 / 14.0));
+    let t3: store::results::ContributionItem = store
+        .run_item(keys::run_producer_pk(&id, &pid("pb")), "CONTRIB#t3")
+        .await
+        .expect("read")
+        .expect("pb's t3 breakdown");
+    assert!(!t3.eligible && t3.value == 0.0);
+
+    // The network: pa worked with pb and pc once each.
+    let network: Vec<CollaboratorItem> =
+        list(&store, keys::run_producer_pk(&id, &pid("pa")), "COLLAB#").await;
+    let together: Vec<(String, u32)> = network
+        .iter()
+        .map(|c| (c.producer_id.to_string(), c.tracks_together))
+        .collect();
+    assert_eq!(together, [("pb".to_owned(), 1), ("pc".to_owned(), 1)]);
+
+    // Recommendations for pd (trap; dark, bouncy): pa scores 1 (same genres), pb 1/2 + 1/2
+    // (half the genres, a style pd lacks): a tie, broken by id. pa is offered pd only (pb is a
+    // collaborator): 1 + 1/2 × 1/2 for "bouncy".
+    let recs: Vec<RecommendationItem> =
+        list(&store, keys::run_producer_pk(&id, &pid("pd")), "REC#").await;
+    let offered: Vec<(String, f64)> = recs
+        .iter()
+        .map(|r| (r.producer_id.to_string(), r.score))
+        .collect();
+    assert_eq!(offered, [("pa".to_owned(), 1.0), ("pb".to_owned(), 1.0)]);
+    assert_eq!(
+        recs[1].reasons,
+        ["similar genres: trap", "complementary styles: melodic"]
+    );
+    let for_a: Vec<RecommendationItem> =
+        list(&store, keys::run_producer_pk(&id, &pid("pa")), "REC#").await;
+    assert_eq!(
+        for_a
+            .iter()
+            .map(|r| (r.producer_id.to_string(), r.score))
+            .collect::<Vec<_>>(),
+        [("pd".to_owned(), 1.25)]
+    );
+
+    // A first run has no trending pairs. A day later t2 has 500 plays: pa+pb gained 500.
+    assert!(
+        list::<TrendingItem>(&store, store::results::trending_pk(&id), "RANK#")
+            .await
+            .is_empty()
+    );
+    import(&store, &hand_catalog(500)).await;
+    let next = as_of() + TimeDelta::days(1);
+    recompute(
+        &store,
+        &Settings::default(),
+        next,
+        Deadline(None),
+        &Progress::default(),
+    )
+    .await
+    .expect("second run");
+    let trending: Vec<TrendingItem> =
+        list(&store, store::results::trending_pk(&run_id(next)), "RANK#").await;
+    assert_eq!(trending.len(), 1);
+    assert_eq!(
+        (trending[0].producer_ids.clone(), trending[0].plays_gained),
+        ([pid("pa"), pid("pb")], 500)
+    );
+
+    // Replaying the first event changes nothing: the pointer only moves forward.
+    let replay = recompute(
+        &store,
+        &Settings::default(),
+        as_of(),
+        Deadline(None),
+        &Progress::default(),
+    )
+    .await
+    .expect("replay");
+    assert!(!replay.published);
+    assert_eq!(
+        store.latest_run().await.expect("pointer").map(|p| p.run_id),
+        Some(run_id(next))
+    );
+}
+
+async fn generated(store: &Store, producers: usize, tracks: usize) -> String {
+    let text: String = generate(Spec {
+        producers,
+        tracks,
+        seed: 11,
+        as_of: as_of(),
+    })
+    .map(|l| l + "\n")
+    .collect();
+    let (parsed, errors) = parse(text.as_bytes());
+    assert!(errors.is_empty());
+    store
+        .import_catalog(parsed, as_of(), &|_| ())
+        .await
+        .expect("import");
+    text
+}
+
+/// Every item of the run `run` (all partitions `RUN#<run>…`), by key.
+async fn run_items(table: &TestTable, run: &str) -> BTreeMap<(String, String), Item> {
+    let prefix = format!("RUN#{run}");
+    let mut pages = table
+        .client
+        .scan()
+        .table_name(&table.name)
+        .into_paginator()
+        .items()
+        .send();
+    let mut items = BTreeMap::new();
+    while let Some(item) = pages.next().await {
+        let item = item.expect("scan");
+        let key = |k: &str| {
+            item.get(k)
+                .and_then(|v| v.as_s().ok())
+                .cloned()
+                .unwrap_or_default()
+        };
+        let (pk, sk) = (key("pk"), key("sk"));
+        if pk.starts_with(&prefix) {
+            items.insert((pk, sk), item);
+        }
+    }
+    items
+}
+
+#[tokio::test]
+async fn invariants_on_a_generated_catalog() {
+    let table = TestTable::create("recompute-generated").await;
+    let store = table.store();
+    let text = generated(&store, 200, 2_000).await;
+    let settings = Settings {
+        segments: 3,
+        page_size: Some(100),
+        ..Settings::default()
+    };
+    recompute(
+        &store,
+        &settings,
+        as_of(),
+        Deadline(None),
+        &Progress::default(),
+    )
+    .await
+    .expect("run");
+    let id = run_id(as_of());
+    let items = run_items(&table, &id).await;
+
+    let summaries: Vec<ProducerSummaryItem> = items
+        .values()
+        .filter(|i| {
+            i.get("entity")
+                .and_then(|e| e.as_s().ok())
+                .map(String::as_str)
+                == Some("producerSummary")
+        })
+        .map(|i| serde_dynamo::aws_sdk_dynamodb_1::from_item(i.clone()).expect("summary"))
+        .collect();
+    assert_eq!(summaries.len(), 200);
+    let share_sum: f64 = summaries.iter().map(|s| s.share).sum();
+    assert!((share_sum - 1.0).abs() < 1e-9, "shares sum to {share_sum}");
+
+    // The sum of contributions equals the sum of eligible tracks' whole values (computed here,
+    // from the file, independently of the run).
+    let (parsed, _) = parse(text.as_bytes());
+    let expected: f64 = parsed
+        .tracks
+        .iter()
+        .map(|t| contribution::breakdown(&t.facts(), as_of()).track_value)
+        .sum();
+    let exact: ExactSum = summaries
+        .iter()
+        .map(|s| ExactSum::from_units(s.contribution_units.parse().expect("units")))
+        .sum();
+    assert!(
+        (exact.to_f64() - expected).abs() < 1e-9 * expected,
+        "{} vs {expected}",
+        exact.to_f64()
+    );
+
+    // The collaboration network is symmetric.
+    let mut edges = BTreeMap::new();
+    for item in items.values().filter(|i| {
+        i.get("entity")
+            .and_then(|e| e.as_s().ok())
+            .map(String::as_str)
+            == Some("collaborator")
+    }) {
+        let c: CollaboratorItem =
+            serde_dynamo::aws_sdk_dynamodb_1::from_item(item.clone()).expect("collaborator");
+        let owner = c.pk.rsplit('#').next().expect("producer id").to_owned();
+        edges.insert((owner, c.producer_id.to_string()), c.tracks_together);
+    }
+    assert!(!edges.is_empty());
+    for ((a, b), n) in &edges {
+        assert_eq!(edges.get(&(b.clone(), a.clone())), Some(n), "{a} -> {b}");
+    }
+}
+
+#[tokio::test]
+async fn a_run_killed_midway_leaves_readers_on_the_previous_run_and_reruns_identically() {
+    let settings = Settings {
+        segments: 4,
+        page_size: Some(50),
+        ..Settings::default()
+    };
+    let day2 = as_of() + TimeDelta::days(1);
+
+    // The reference: two uninterrupted runs.
+    let clean = TestTable::create("recompute-clean").await;
+    generated(&clean.store(), 100, 1_000).await;
+    for when in [as_of(), day2] {
+        recompute(
+            &clean.store(),
+            &settings,
+            when,
+            Deadline(None),
+            &Progress::default(),
+        )
+        .await
+        .expect("run");
+    }
+
+    // The same catalog; the second run is killed once it has written some items.
+    let table = TestTable::create("recompute-killed").await;
+    let store = table.store();
+    generated(&store, 100, 1_000).await;
+    recompute(
+        &store,
+        &settings,
+        as_of(),
+        Deadline(None),
+        &Progress::default(),
+    )
+    .await
+    .expect("run 1");
+    let before = summary(&store, &run_id(as_of()), "p0").await;
+    let progress = Arc::new(Progress::default());
+    let task = {
+        let (store, settings, progress) = (store.clone(), settings.clone(), progress.clone());
+        tokio::spawn(
+            async move { recompute(&store, &settings, day2, Deadline(None), &progress).await },
+        )
+    };
+    while progress.items_written() < 300 && !task.is_finished() {
+        tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+    }
+    task.abort();
+    assert!(task.await.is_err(), "the run was killed before it finished");
+    assert!(progress.items_written() >= 300);
+
+    // Readers still see run 1, whole.
+    let pointer = store
+        .latest_run()
+        .await
+        .expect("pointer")
+        .expect("run 1 is published");
+    assert_eq!(pointer.run_id, run_id(as_of()));
+    assert_eq!(summary(&store, &pointer.run_id, "p0").await, before);
+
+    // Running the same event again completes it, identical to the uninterrupted run.
+    let rerun = recompute(
+        &store,
+        &settings,
+        day2,
+        Deadline(None),
+        &Progress::default(),
+    )
+    .await
+    .expect("rerun");
+    assert!(rerun.published);
+    let (got, want) = (
+        run_items(&table, &run_id(day2)).await,
+        run_items(&clean, &run_id(day2)).await,
+    );
+    assert_eq!(got.len(), want.len());
+    assert!(
+        got == want,
+        "the rerun wrote different items than an uninterrupted run"
+    );
+}
+
+#[tokio::test]
+async fn a_run_past_its_deadline_publishes_nothing() {
+    let table = TestTable::create("recompute-deadline").await;
+    let store = table.store();
+    import(&store, &hand_catalog(0)).await;
+    let soon = Deadline(Some(
+        std::time::SystemTime::now() + std::time::Duration::from_secs(5),
+    ));
+    let result = recompute(
+        &store,
+        &Settings::default(),
+        as_of(),
+        soon,
+        &Progress::default(),
+    )
+    .await;
+    assert!(
+        matches!(
+            result,
+            Err(recompute::RecomputeError::DeadlineApproaching { .. })
+        ),
+        "{result:?}"
+    );
+    assert_eq!(store.latest_run().await.expect("pointer"), None);
+}
+
+#[tokio::test]
+async fn the_handler_reads_the_scheduled_event() {
+    let table = TestTable::create("recompute-handler").await;
+    let store = table.store();
+    import(&store, &hand_catalog(0)).await;
+    let event = json!({"version":"0","id":"e1","detail-type":"Scheduled Event","source":"aws.events","account":"123456789012","time":"2026-11-21T00:00:00Z","region":"eu-west-1","resources":[],"detail":{}});
+    let summary = recompute::handle(
+        &store,
+        &Settings::default(),
+        event,
+        Deadline(None),
+        at("2026-11-21T00:00:07Z"),
+    )
+    .await
+    .expect("run");
+    assert_eq!(
+        (summary.published, summary.run_id.as_str()),
+        (true, "20261121T000000.000Z")
+    );
+    let bad = recompute::handle(
+        &store,
+        &Settings::default(),
+        json!({"time": "soon"}),
+        Deadline(None),
+        as_of(),
+    )
+    .await;
+    assert!(matches!(bad, Err(recompute::RecomputeError::BadEvent(_))));
+}

@@ -1,0 +1,173 @@
+//! `cargo xtask recompute`, `cargo xtask schedule-event` and `cargo xtask io-floor`: running the
+//! scheduled recompute by hand, building the event that triggers it, and measuring the I/O floor
+//! its benchmark is compared with.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use aws_sdk_dynamodb::types::{AttributeValue, PutRequest, WriteRequest};
+use chrono::{DateTime, Utc};
+use futures_util::future::try_join_all;
+use recompute::run::{Deadline, Progress, Settings, recompute};
+use store::batch::BatchStats;
+
+use crate::target::TableTarget;
+
+#[derive(clap::Args)]
+pub struct RecomputeArgs {
+    /// The run's as-of instant (RFC 3339; default now), as a scheduled event's `time`.
+    #[arg(long)]
+    as_of: Option<DateTime<Utc>>,
+    /// Parallel scan segments.
+    #[arg(long, default_value_t = 4)]
+    segments: u32,
+    #[command(flatten)]
+    target: TableTarget,
+}
+
+pub fn run(args: RecomputeArgs) -> Result<()> {
+    let runtime = tokio::runtime::Runtime::new()?;
+    let summary = runtime.block_on(async {
+        let store = args.target.connect().await?;
+        let settings = Settings {
+            segments: args.segments,
+            ..Settings::default()
+        };
+        let as_of = args.as_of.unwrap_or_else(Utc::now);
+        let progress = Progress::default();
+        recompute(&store, &settings, as_of, Deadline(None), &progress)
+            .await
+            .context("recompute failed; nothing was published")
+    })?;
+    println!("{}", serde_json::to_string_pretty(&summary)?);
+    Ok(())
+}
+
+#[derive(clap::Args)]
+pub struct ScheduleEventArgs {
+    /// The scheduled time (RFC 3339; default now).
+    #[arg(long)]
+    as_of: Option<DateTime<Utc>>,
+    /// Write to this file instead of standard output.
+    #[arg(long, short)]
+    out: Option<PathBuf>,
+}
+
+/// An EventBridge Scheduled Event, as the schedule delivers it, for `cargo lambda invoke`.
+pub fn schedule_event(args: ScheduleEventArgs) -> Result<()> {
+    let time = args
+        .as_of
+        .unwrap_or_else(Utc::now)
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let event = serde_json::json!({
+        "version": "0",
+        "id": format!("local-{time}"),
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "account": "000000000000",
+        "time": time,
+        "region": "us-east-1",
+        "resources": ["arn:aws:events:us-east-1:000000000000:rule/beatpass-recompute"],
+        "detail": {}
+    });
+    let text = serde_json::to_string_pretty(&event)?;
+    match args.out {
+        Some(path) => std::fs::write(&path, text + "\n")
+            .with_context(|| format!("could not write {}", path.display()))?,
+        None => println!("{text}"),
+    }
+    Ok(())
+}
+
+#[derive(clap::Args)]
+pub struct IoFloorArgs {
+    /// Parallel scan segments (as the recompute uses).
+    #[arg(long, default_value_t = 4)]
+    segments: u32,
+    /// Items to batch-write (the number of items the recompute wrote).
+    #[arg(long)]
+    items: u64,
+    #[command(flatten)]
+    target: TableTarget,
+}
+
+/// The least any recompute of this table must spend on I/O: a bare parallel scan of the catalog
+/// index (records decoded, nothing computed) and a batch write of as many ~250-byte items as the
+/// run wrote, into a scratch table that is deleted afterwards.
+pub fn io_floor(args: IoFloorArgs) -> Result<()> {
+    let runtime = tokio::runtime::Runtime::new()?;
+    runtime.block_on(async {
+        let store = args.target.connect().await?;
+        let started = Instant::now();
+        let scanned = try_join_all((0..args.segments).map(|segment| {
+            let store = &store;
+            async move {
+                let (mut start, mut records) = (None, 0u64);
+                loop {
+                    let page = store
+                        .scan_catalog_page(segment, args.segments, start, None)
+                        .await?;
+                    records += page.records.len() as u64;
+                    match page.next {
+                        Some(next) => start = Some(next),
+                        None => return Ok::<_, store::StoreError>(records),
+                    }
+                }
+            }
+        }))
+        .await?
+        .into_iter()
+        .sum::<u64>();
+        let scan_seconds = started.elapsed().as_secs_f64();
+
+        let scratch = format!("{}-io-floor", args.target.table);
+        store::table::DEFINITION
+            .create_if_missing(store.client(), &scratch)
+            .await?;
+        let scratch_store = store::Store::new(store.client().clone(), scratch.clone());
+        let payload = "x".repeat(200);
+        let requests: Vec<WriteRequest> = (0..args.items)
+            .map(|i| {
+                let item = HashMap::from([
+                    (
+                        "pk".to_owned(),
+                        AttributeValue::S(format!("FLOOR#{}", i % 5000)),
+                    ),
+                    ("sk".to_owned(), AttributeValue::S(format!("{i:012}"))),
+                    ("payload".to_owned(), AttributeValue::S(payload.clone())),
+                ]);
+                WriteRequest::builder()
+                    .put_request(
+                        PutRequest::builder()
+                            .set_item(Some(item))
+                            .build()
+                            .expect("item set"),
+                    )
+                    .build()
+            })
+            .collect();
+        let write_started = Instant::now();
+        scratch_store
+            .write_all(requests, &BatchStats::default())
+            .await?;
+        let write_seconds = write_started.elapsed().as_secs_f64();
+        store
+            .client()
+            .delete_table()
+            .table_name(&scratch)
+            .send()
+            .await
+            .context("could not delete the scratch table")?;
+        println!(
+            "{}",
+            serde_json::json!({
+                "scannedRecords": scanned, "scanSeconds": scan_seconds,
+                "itemsWritten": args.items, "writeSeconds": write_seconds,
+                "floorSeconds": scan_seconds + write_seconds,
+            })
+        );
+        Ok(())
+    })
+}
