@@ -6,7 +6,7 @@ use http_edge::AuthMode;
 use serde_json::{Value, json};
 use store::Store;
 
-use crate::events::{Http, Reply};
+use crate::events::{Http, Reply, assert_problem};
 use crate::fixtures::{at, discography_ids, pid, producer, tid};
 use crate::harness::TestTable;
 
@@ -58,22 +58,6 @@ fn credited(reply: &Reply) -> Vec<String> {
         .iter()
         .map(|c| c["producerId"].as_str().expect("an id").to_owned())
         .collect()
-}
-
-fn assert_problem(reply: &Reply, status: i64, slug: &str) {
-    assert_eq!(reply.status, status, "{}", reply.body);
-    assert_eq!(
-        reply.header("content-type"),
-        Some("application/problem+json")
-    );
-    assert_eq!(
-        reply.body["type"],
-        json!(format!("/problems/{slug}")),
-        "{}",
-        reply.body
-    );
-    assert_eq!(reply.body["status"], json!(status));
-    assert!(reply.body["detail"].as_str().is_some_and(|d| !d.is_empty()));
 }
 
 #[tokio::test]

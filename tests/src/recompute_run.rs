@@ -21,14 +21,14 @@ use store::runs::run_id;
 use crate::fixtures::{at, pid};
 use crate::harness::TestTable;
 
-fn as_of() -> DateTime<Utc> {
+pub(crate) fn as_of() -> DateTime<Utc> {
     at("2026-11-21T00:00:00Z")
 }
 
 /// Six average Gregorian months, in seconds.
 const SIX_MONTHS: i64 = 15_778_476;
 
-async fn import(store: &Store, lines: &[serde_json::Value]) {
+pub(crate) async fn import(store: &Store, lines: &[serde_json::Value]) {
     let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
     let (parsed, errors) = parse(text.as_bytes());
     assert!(errors.is_empty(), "{errors:?}");
@@ -43,7 +43,7 @@ fn ts(t: DateTime<Utc>) -> String {
 }
 
 /// Four producers and five tracks whose every figure is worked out below.
-fn hand_catalog(t2_plays: u64) -> Vec<serde_json::Value> {
+pub(crate) fn hand_catalog(t2_plays: u64) -> Vec<serde_json::Value> {
     vec![
         json!({"kind":"producer","id":"pa","name":"Alpha","genres":["trap"],"styles":["dark"]}),
         json!({"kind":"producer","id":"pb","name":"Bravo","genres":["trap","drill"],"styles":["melodic"]}),
@@ -71,6 +71,20 @@ async fn summary(store: &Store, run: &str, producer: &str) -> ProducerSummaryIte
         .await
         .expect("read")
         .unwrap_or_else(|| panic!("no summary for {producer}"))
+}
+
+/// One of a producer's lists in a run (the producer must be in the run).
+async fn producer_list<T: serde::de::DeserializeOwned>(
+    store: &Store,
+    pk: String,
+    prefix: &str,
+) -> Vec<T> {
+    store
+        .run_list(pk, prefix, 1000, None)
+        .await
+        .expect("read")
+        .expect("the producer is in the run")
+        .items
 }
 
 async fn list<T: serde::de::DeserializeOwned>(store: &Store, pk: String, prefix: &str) -> Vec<T> {
@@ -168,6 +182,25 @@ async fn every_figure_of_a_hand_checked_catalog() {
     assert_eq!((d.collaborations_rank, d.contribution_rank), (None, None));
 
     // The breakdown of t4 for pa: future upload = 0 months, boost 19/7, split 1/2.
+    // pc is in the run and has an empty recommendation list (the lo-fi bucket is pc alone); an
+    // unknown producer has no lists at all.
+    assert!(
+        producer_list::<RecommendationItem>(&store, keys::run_producer_pk(&id, &pid("pc")), "REC#")
+            .await
+            .is_empty()
+    );
+    assert!(
+        store
+            .run_list::<RecommendationItem>(
+                keys::run_producer_pk(&id, &pid("nobody")),
+                "REC#",
+                10,
+                None
+            )
+            .await
+            .expect("read")
+            .is_none()
+    );
     let t4: store::results::ContributionItem = store
         .run_item(keys::run_producer_pk(&id, &pid("pa")), "CONTRIB#t4")
         .await
@@ -187,7 +220,7 @@ async fn every_figure_of_a_hand_checked_catalog() {
 
     // The network: pa worked with pb and pc once each.
     let network: Vec<CollaboratorItem> =
-        list(&store, keys::run_producer_pk(&id, &pid("pa")), "COLLAB#").await;
+        producer_list(&store, keys::run_producer_pk(&id, &pid("pa")), "COLLAB#").await;
     let together: Vec<(String, u32)> = network
         .iter()
         .map(|c| (c.producer_id.to_string(), c.tracks_together))
@@ -198,7 +231,7 @@ async fn every_figure_of_a_hand_checked_catalog() {
     // (half the genres, a style pd lacks): a tie, broken by id. pa is offered pd only (pb is a
     // collaborator): 1 + 1/2 × 1/2 for "bouncy".
     let recs: Vec<RecommendationItem> =
-        list(&store, keys::run_producer_pk(&id, &pid("pd")), "REC#").await;
+        producer_list(&store, keys::run_producer_pk(&id, &pid("pd")), "REC#").await;
     let offered: Vec<(String, f64)> = recs
         .iter()
         .map(|r| (r.producer_id.to_string(), r.score))
@@ -209,7 +242,7 @@ async fn every_figure_of_a_hand_checked_catalog() {
         ["similar genres: trap", "complementary styles: melodic"]
     );
     let for_a: Vec<RecommendationItem> =
-        list(&store, keys::run_producer_pk(&id, &pid("pa")), "REC#").await;
+        producer_list(&store, keys::run_producer_pk(&id, &pid("pa")), "REC#").await;
     assert_eq!(
         for_a
             .iter()

@@ -15,7 +15,8 @@ mod views;
 use std::time::Instant;
 
 use chrono::{DateTime, Utc};
-use http_edge::{ApiGatewayV2httpRequest, ApiGatewayV2httpResponse, AuthMode, Problem, Request};
+use http_edge::dispatch::Start;
+use http_edge::{ApiGatewayV2httpRequest, ApiGatewayV2httpResponse, AuthMode, RouteTable};
 use store::Store;
 
 pub use error::CreditsError;
@@ -35,36 +36,13 @@ pub async fn handle(
     now: DateTime<Utc>,
 ) -> ApiGatewayV2httpResponse {
     let started = Instant::now();
-    let (method, route, result) = match Request::new(&event) {
-        Ok(request) => {
-            let route = Route::of(&request);
-            let result = match &route {
-                Ok(route) => routes::serve(store, config, &request, route, now).await,
-                Err(problem) => Err(problem.clone()),
-            };
-            let label = route.as_ref().map_or("unmatched", Route::label);
-            (request.method.clone(), label, result)
-        }
-        Err(problem) => (String::new(), "unmatched", Err(problem)),
+    let (method, label, result) = match http_edge::dispatch::start::<Route>(&event) {
+        Start::Routed(request, route) => (
+            request.method.clone(),
+            route.label(),
+            routes::serve(store, config, &request, &route, now).await,
+        ),
+        Start::Refused { method, problem } => (method, "unmatched", Err(problem)),
     };
-    let request_id = event
-        .request_context
-        .request_id
-        .as_deref()
-        .unwrap_or("unknown");
-    let response = result.unwrap_or_else(|problem: Problem| {
-        let mut problem = problem;
-        if problem.status == 500 {
-            problem.request_id = Some(request_id.into());
-        }
-        problem.into_response()
-    });
-    http_edge::logging::request(
-        &method,
-        route,
-        response.status_code as u16,
-        started.elapsed(),
-        request_id,
-    );
-    response
+    http_edge::dispatch::finish(&event, &method, label, result, started)
 }

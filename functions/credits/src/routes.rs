@@ -2,7 +2,9 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 use contribution::{Credits, ProducerId, TrackId};
-use http_edge::{ApiGatewayV2httpResponse, Caller, FieldProblem, Problem, Request, json_response};
+use http_edge::{
+    ApiGatewayV2httpResponse, Caller, FieldProblem, Problem, Request, RouteTable, json_response,
+};
 use store::tracks::Change;
 use store::{ChangeSource, StoreError, StoredTrack};
 
@@ -39,9 +41,9 @@ pub enum Route {
     SearchArtists,
 }
 
-impl Route {
+impl RouteTable for Route {
     /// The route of `request`, or 404 (no such path) / 405 (path exists, method does not).
-    pub fn of(request: &Request<'_>) -> Result<Self, Problem> {
+    fn of(request: &Request<'_>) -> Result<Self, Problem> {
         let method = request.method.as_str();
         let segments: Vec<&str> = request.segments.iter().map(String::as_str).collect();
         let (route, allowed): (Option<Route>, &[&str]) = match segments.as_slice() {
@@ -82,7 +84,7 @@ impl Route {
     }
 
     /// The route template, for logs.
-    pub fn label(&self) -> &'static str {
+    fn label(&self) -> &'static str {
         match self {
             Route::RegisterTrack => "POST /tracks",
             Route::GetCredits(_) => "GET /tracks/{trackId}/credits",

@@ -9,9 +9,9 @@ use std::collections::{HashMap, HashSet};
 use contribution::{ExactSum, ProducerId};
 use store::keys;
 use store::results::{
-    BoardEntryItem, CollaboratorItem, PAIR_SHARDS, PairItem, ProducerSummaryItem,
-    RecommendationItem, RunMetaItem, SUMMARY_SK, TrendingItem, collaborator_sk, pairs_pk,
-    trending_pk,
+    BoardEntryItem, CollaboratorItem, ListHeadItem, PAIR_SHARDS, PRODUCER_LISTS, PairItem,
+    ProducerSummaryItem, RecommendationItem, RunMetaItem, SUMMARY_SK, TrendingItem,
+    collaborator_sk, pairs_pk, trending_pk,
 };
 
 use crate::aggregate::{Aggregate, Pair};
@@ -24,6 +24,7 @@ pub const TRENDING_LIMIT: usize = 100;
 #[derive(Debug, Default)]
 pub struct Results {
     pub summaries: Vec<ProducerSummaryItem>,
+    pub list_heads: Vec<ListHeadItem>,
     pub collaborators: Vec<CollaboratorItem>,
     pub recommendations: Vec<RecommendationItem>,
     pub boards: Vec<BoardEntryItem>,
@@ -34,6 +35,7 @@ pub struct Results {
 impl Results {
     pub fn len(&self) -> usize {
         self.summaries.len()
+            + self.list_heads.len()
             + self.collaborators.len()
             + self.recommendations.len()
             + self.boards.len()
@@ -187,6 +189,14 @@ pub fn compute(agg: &Aggregate, ctx: &RunContext<'_>) -> (Results, RunMetaItem) 
             collaborations_rank: collaborations_rank.get(id).copied(),
             contribution_rank: contribution_rank.get(id).copied(),
         });
+        for prefix in PRODUCER_LISTS {
+            results.list_heads.push(ListHeadItem {
+                pk: keys::run_producer_pk(run_id, id),
+                sk: prefix.to_owned(),
+                entity: "listHead".to_owned(),
+                expires_at,
+            });
+        }
         for (other, together) in network.get(id).map(Vec::as_slice).unwrap_or_default() {
             results.collaborators.push(CollaboratorItem {
                 pk: keys::run_producer_pk(run_id, id),

@@ -159,6 +159,7 @@ pub async fn recompute(
         },
     );
     write(store, &results.summaries, deadline, settings, progress).await?;
+    write(store, &results.list_heads, deadline, settings, progress).await?;
     write(store, &results.collaborators, deadline, settings, progress).await?;
     write(
         store,

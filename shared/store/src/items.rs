@@ -59,6 +59,10 @@ pub struct ProfileItem {
     pub styles: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stripe_account_id: Option<String>,
+    /// The profile is in the `collaborative` index too, sorting after every entry, so one query
+    /// tells a producer without collaborative tracks from an unknown one.
+    pub collab_pk: String,
+    pub collab_sk: String,
 }
 
 impl From<&Producer> for ProfileItem {
@@ -66,6 +70,8 @@ impl From<&Producer> for ProfileItem {
         let pk = keys::producer_pk(&p.id);
         Self {
             catalog_key: pk.clone(),
+            collab_pk: pk.clone(),
+            collab_sk: keys::PROFILE_SK.to_owned(),
             pk,
             sk: keys::PROFILE_SK.to_owned(),
             entity: "producer".to_owned(),

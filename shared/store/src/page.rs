@@ -26,13 +26,22 @@ pub struct Page<T> {
     pub next_cursor: Option<String>,
 }
 
-/// One page of a partition: of the table (sort key starting with `prefix`) or of an index.
+/// Which sort keys a page query covers.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum SortRange<'a> {
+    All,
+    Prefix(&'a str),
+    /// Inclusive bounds.
+    Between(&'a str, &'a str),
+}
+
+/// One page of a partition of the table or of an index, over a range of sort keys.
 pub(crate) struct PageQuery<'a> {
     /// `None` for the table itself.
     pub index: Option<IndexDefinition>,
     pub partition: String,
-    /// Sort-key prefix (table queries only).
-    pub prefix: Option<&'a str>,
+    /// Which sort keys (of the table or the index).
+    pub sort: SortRange<'a>,
     /// Descending sort-key order (newest first for time-keyed items).
     pub backwards: bool,
     pub limit: u32,
@@ -44,7 +53,24 @@ impl Store {
         &self,
         query: PageQuery<'_>,
     ) -> Result<Page<T>, StoreError> {
+        let page = self.query_page_raw(query).await?;
+        Ok(Page {
+            items: page
+                .items
+                .into_iter()
+                .map(from_item)
+                .collect::<Result<_, _>>()?,
+            next_cursor: page.next_cursor,
+        })
+    }
+
+    /// [`Store::query_page`] without decoding, for partitions that hold several item shapes.
+    pub(crate) async fn query_page_raw(
+        &self,
+        query: PageQuery<'_>,
+    ) -> Result<Page<Item>, StoreError> {
         let pk_attribute = query.index.map_or("pk", |i| i.partition_key);
+        let sk_attribute = query.index.map_or(Some("sk"), |i| i.sort_key);
         let start = query
             .cursor
             .map(|c| decode_cursor(c, pk_attribute, &query.partition))
@@ -59,20 +85,21 @@ impl Store {
             .scan_index_forward(!query.backwards)
             .limit(query.limit.clamp(1, 1000) as i32)
             .set_exclusive_start_key(start);
-        request = match query.prefix {
-            Some(prefix) => request
-                .key_condition_expression("#pk = :pk AND begins_with(sk, :prefix)")
+        request = match (query.sort, sk_attribute) {
+            (SortRange::Prefix(prefix), Some(sk)) => request
+                .expression_attribute_names("#sk", sk)
+                .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
                 .expression_attribute_values(":prefix", AttributeValue::S(prefix.to_owned())),
-            None => request.key_condition_expression("#pk = :pk"),
+            (SortRange::Between(from, to), Some(sk)) => request
+                .expression_attribute_names("#sk", sk)
+                .key_condition_expression("#pk = :pk AND #sk BETWEEN :from AND :to")
+                .expression_attribute_values(":from", AttributeValue::S(from.to_owned()))
+                .expression_attribute_values(":to", AttributeValue::S(to.to_owned())),
+            _ => request.key_condition_expression("#pk = :pk"),
         };
         let out = request.send().await.map_err(StoreError::dynamo("Query"))?;
         Ok(Page {
-            items: out
-                .items
-                .unwrap_or_default()
-                .into_iter()
-                .map(from_item)
-                .collect::<Result<_, _>>()?,
+            items: out.items.unwrap_or_default(),
             next_cursor: encode_cursor(out.last_evaluated_key),
         })
     }
@@ -112,6 +139,14 @@ pub(crate) fn decode_cursor(
         .into_iter()
         .map(|(k, v)| (k, AttributeValue::S(v)))
         .collect())
+}
+
+/// The `entity` attribute of a raw item.
+pub(crate) fn entity(item: &Item) -> Option<&str> {
+    match item.get("entity") {
+        Some(AttributeValue::S(e)) => Some(e.as_str()),
+        _ => None,
+    }
 }
 
 #[cfg(test)]

@@ -38,6 +38,25 @@ pub fn collaborator_sk(tracks_together: u32, producer: &ProducerId) -> String {
     )
 }
 
+/// The head of one of a producer's lists in a run: `RUN#…#PRODUCER#<id>` / `<prefix>` (the bare
+/// prefix sorts before every entry). Every producer in the run has one per list, so readers can
+/// tell an empty list from an unknown producer in a single query.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ListHeadItem {
+    pub pk: String,
+    pub sk: String,
+    pub entity: String,
+    pub expires_at: i64,
+}
+
+/// The lists every producer has in a run.
+pub const PRODUCER_LISTS: [&str; 3] = [
+    CONTRIBUTION_PREFIX,
+    COLLABORATOR_PREFIX,
+    RECOMMENDATION_PREFIX,
+];
+
 /// A producer's figures in a run: `RUN#<runId>#PRODUCER#<id>` / `SUMMARY`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

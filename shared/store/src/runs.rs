@@ -18,7 +18,7 @@ use crate::batch::BatchStats;
 use crate::error::StoreError;
 use crate::items::{RunPointerItem, from_item, key, to_item};
 use crate::keys;
-use crate::page::{Page, PageQuery};
+use crate::page::{Page, PageQuery, SortRange, entity};
 
 /// How long a run's items are kept after the run, by default.
 pub const DEFAULT_RETENTION: TimeDelta = TimeDelta::days(7);
@@ -153,6 +153,43 @@ impl Store {
         out.item.map(from_item).transpose()
     }
 
+    /// A page of one of a producer's lists in a run (collaborators, contributions,
+    /// recommendations: `prefix` is its sort-key prefix), or `None` when the producer is not in
+    /// the run. Every producer in a run has a list head item whose sort key is the bare prefix;
+    /// it sorts first, so the first page proves the producer exists in the same query.
+    pub async fn run_list<T: DeserializeOwned>(
+        &self,
+        pk: String,
+        prefix: &str,
+        limit: u32,
+        cursor: Option<&str>,
+    ) -> Result<Option<Page<T>>, StoreError> {
+        let first_page = cursor.is_none();
+        let page = self
+            .query_page_raw(PageQuery {
+                index: None,
+                partition: pk,
+                sort: SortRange::Prefix(prefix),
+                backwards: false,
+                limit: limit + u32::from(first_page),
+                cursor,
+            })
+            .await?;
+        if first_page && page.items.first().and_then(entity) != Some("listHead") {
+            return Ok(None);
+        }
+        let items = page
+            .items
+            .into_iter()
+            .filter(|item| entity(item) != Some("listHead"))
+            .map(from_item)
+            .collect::<Result<_, _>>()?;
+        Ok(Some(Page {
+            items,
+            next_cursor: page.next_cursor,
+        }))
+    }
+
     /// A page of result items of partition `pk` whose sort key starts with `prefix`, in order.
     pub async fn run_items_page<T: DeserializeOwned>(
         &self,
@@ -164,7 +201,11 @@ impl Store {
         self.query_page(PageQuery {
             index: None,
             partition: pk,
-            prefix: (!prefix.is_empty()).then_some(prefix),
+            sort: if prefix.is_empty() {
+                SortRange::All
+            } else {
+                SortRange::Prefix(prefix)
+            },
             backwards: false,
             limit,
             cursor,

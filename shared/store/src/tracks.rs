@@ -22,7 +22,7 @@ use crate::items::{
     ChangeSource, DiscographyItem, HistoryItem, StoredTrack, TrackItem, from_item, key, to_item,
 };
 use crate::keys;
-use crate::page::{Page, PageQuery};
+use crate::page::{Page, PageQuery, SortRange, entity};
 use crate::producers::delete;
 use crate::table::COLLABORATIVE_INDEX;
 
@@ -344,12 +344,51 @@ impl Store {
         self.query_page(PageQuery {
             index: collaborative_only.then_some(COLLABORATIVE_INDEX),
             partition: keys::producer_pk(producer),
-            prefix: (!collaborative_only).then_some(keys::DISCOGRAPHY_PREFIX),
+            // The collaborative index's sort key copies the entry's, so one prefix serves both.
+            sort: SortRange::Prefix(keys::DISCOGRAPHY_PREFIX),
             backwards: true,
             limit,
             cursor,
         })
         .await
+    }
+
+    /// A producer's discography for their public profile, newest first, or `None` when the
+    /// producer has no profile. One query: the range runs from the discography entries up to the
+    /// profile item (`CREDIT#…` < `PROFILE`), read backwards, so a first page starts with the
+    /// profile (dropped here) if it exists. The `collaborative` index holds profiles too, for the
+    /// same reason.
+    pub async fn profile_discography(
+        &self,
+        producer: &ProducerId,
+        collaborative_only: bool,
+        limit: u32,
+        cursor: Option<&str>,
+    ) -> Result<Option<Page<DiscographyItem>>, StoreError> {
+        let first_page = cursor.is_none();
+        let page = self
+            .query_page_raw(PageQuery {
+                index: collaborative_only.then_some(COLLABORATIVE_INDEX),
+                partition: keys::producer_pk(producer),
+                sort: SortRange::Between(keys::DISCOGRAPHY_PREFIX, keys::PROFILE_SK),
+                backwards: true,
+                limit: limit + u32::from(first_page),
+                cursor,
+            })
+            .await?;
+        if first_page && page.items.first().and_then(entity) != Some("producer") {
+            return Ok(None);
+        }
+        let items = page
+            .items
+            .into_iter()
+            .filter(|item| entity(item) == Some("credit"))
+            .map(from_item)
+            .collect::<Result<_, _>>()?;
+        Ok(Some(Page {
+            items,
+            next_cursor: page.next_cursor,
+        }))
     }
 
     /// A track's credit history, newest first.
@@ -362,7 +401,7 @@ impl Store {
         self.query_page(PageQuery {
             index: None,
             partition: keys::track_pk(track),
-            prefix: Some(keys::HISTORY_PREFIX),
+            sort: SortRange::Prefix(keys::HISTORY_PREFIX),
             backwards: true,
             limit,
             cursor,

@@ -1,0 +1,49 @@
+//! The `leaderboard` function: the Producer Dashboard, artist profiles and the leaderboards.
+//!
+//! Run-based answers come from the latest *published* recompute run only (through the pointer,
+//! cached for at most a minute), never from a run being written. The live discography comes
+//! straight from the table. Every answer costs at most two DynamoDB round trips (the pointer, when
+//! not cached, and one Get or Query); nothing scans.
+//!
+//! Private routes (summary, contributions, recommendations) answer only their producer; public
+//! ones (leaderboards, collaborators, tracks, trending) anyone, signed in or not.
+
+mod error;
+mod pointer;
+mod routes;
+mod views;
+
+use std::time::Instant;
+
+use http_edge::dispatch::Start;
+use http_edge::{ApiGatewayV2httpRequest, ApiGatewayV2httpResponse, AuthMode, RouteTable};
+use store::Store;
+
+pub use error::LeaderboardError;
+pub use pointer::PointerCache;
+pub use routes::Route;
+
+/// How the function runs (read once at start).
+#[derive(Debug, Clone, Copy)]
+pub struct Config {
+    pub auth: AuthMode,
+}
+
+/// Handles one request.
+pub async fn handle(
+    store: &Store,
+    config: &Config,
+    pointer: &PointerCache,
+    event: ApiGatewayV2httpRequest,
+) -> ApiGatewayV2httpResponse {
+    let started = Instant::now();
+    let (method, label, result) = match http_edge::dispatch::start::<Route>(&event) {
+        Start::Routed(request, route) => (
+            request.method.clone(),
+            route.label(),
+            routes::serve(store, config, pointer, &request, &route).await,
+        ),
+        Start::Refused { method, problem } => (method, "unmatched", Err(problem)),
+    };
+    http_edge::dispatch::finish(&event, &method, label, result, started)
+}
