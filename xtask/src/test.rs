@@ -1,6 +1,7 @@
 //! `cargo xtask test`: everything CI checks, in the order that fails fastest.
 //!
-//! Formatting, then clippy with warnings as errors, then the whole test suite with a fresh
+//! Formatting, clippy with warnings as errors and cfn-lint on `infra/template.yaml`, then the whole
+//! test suite (including the template-against-code and API checks) with a fresh
 //! in-memory DynamoDB Local whose endpoint reaches the tests through
 //! `BEATPASS_TEST_DYNAMODB_ENDPOINT`. Tests that need storage fail (never skip) without it.
 
@@ -10,6 +11,7 @@ use anyhow::Result;
 
 use crate::dynamodb_local::{DynamoDbLocal, Storage};
 use crate::project;
+use crate::python_tools;
 
 /// The variable through which storage tests find DynamoDB Local.
 pub const TEST_ENDPOINT_VAR: &str = "BEATPASS_TEST_DYNAMODB_ENDPOINT";
@@ -34,6 +36,14 @@ pub fn run(args: TestArgs) -> Result<()> {
             "--",
             "-D",
             "warnings",
+        ]))?;
+        // The deployment template: no errors, no warnings, with AWS's serverless rules.
+        let bin = python_tools::ensure(python_tools::CFN_LINT)?;
+        project::run(Command::new(bin.join("cfn-lint")).args([
+            "-a",
+            "cfn_lint_serverless.rules",
+            "--",
+            "infra/template.yaml",
         ]))?;
     }
 

@@ -1,0 +1,175 @@
+//! `cargo xtask dev`: the whole system on one laptop, no AWS account.
+//!
+//! Installs what is missing (DynamoDB Local, Java, cargo-lambda), starts DynamoDB Local with its
+//! data in `.local/dynamodb` (kept across restarts; `--fresh` wipes it), creates the table, loads
+//! a demo catalog and publishes a first run when the table is empty, then runs `cargo lambda
+//! watch` for the three functions with the deployed API's paths and prints ready-to-paste curl
+//! lines. Ctrl-C stops everything it started.
+
+use std::process::{Child, Command};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use catalog::jsonl::parse;
+use catalog::synthetic::{Spec, generate};
+use chrono::Utc;
+use recompute::run::{Deadline, Progress, Settings, recompute};
+
+use crate::dynamodb_local::{DynamoDbLocal, Storage};
+use crate::target::{LOCAL_TABLE, TableTarget};
+use crate::{project, python_tools};
+
+#[derive(clap::Args)]
+pub struct DevArgs {
+    /// Port of the local API (`cargo lambda watch`).
+    #[arg(long, default_value_t = 9000)]
+    port: u16,
+    /// Port of DynamoDB Local.
+    #[arg(long, default_value_t = 8000)]
+    ddb_port: u16,
+    /// Do not load the demo catalog into an empty table.
+    #[arg(long)]
+    empty: bool,
+    /// Wipe the local data first.
+    #[arg(long)]
+    fresh: bool,
+}
+
+pub fn run(args: DevArgs) -> Result<()> {
+    let data = project::local_data_dir().join("dynamodb");
+    if args.fresh && data.exists() {
+        eprintln!("xtask: --fresh: removing {}", data.display());
+        std::fs::remove_dir_all(&data)?;
+    }
+    let bin = python_tools::ensure(python_tools::CARGO_LAMBDA)?;
+    let ddb = DynamoDbLocal::start(Storage::Directory(data), Some(args.ddb_port))?;
+    let target = TableTarget {
+        endpoint: ddb.endpoint(),
+        table: LOCAL_TABLE.to_owned(),
+        aws: false,
+    };
+    if !args.empty {
+        tokio::runtime::Runtime::new()?.block_on(load_demo(&target))?;
+    }
+
+    let path = std::env::join_paths(std::iter::once(bin).chain(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    )))?;
+    let mut watch = Command::new("cargo")
+        .args(["lambda", "watch", "--invoke-address", "127.0.0.1"])
+        .args(["--invoke-port", &args.port.to_string()])
+        .arg("--env-var")
+        .arg(format!(
+            "TABLE_NAME={},DYNAMODB_ENDPOINT={}",
+            target.table,
+            ddb.endpoint()
+        ))
+        .env("PATH", path)
+        .current_dir(project::root())
+        .spawn()
+        .context("could not start cargo lambda watch")?;
+
+    // Ctrl-C reaches every process of the terminal's group; this process waits for watch to stop
+    // and then stops DynamoDB Local (when it drops), so nothing is left running.
+    let interrupted = Arc::new(AtomicBool::new(false));
+    {
+        let interrupted = interrupted.clone();
+        ctrlc::set_handler(move || interrupted.store(true, Ordering::SeqCst))
+            .context("could not install the Ctrl-C handler")?;
+    }
+    print_walkthrough(args.port, &ddb.endpoint());
+    wait(&mut watch, &interrupted);
+    drop(ddb);
+    eprintln!("xtask: stopped cargo lambda watch and DynamoDB Local");
+    Ok(())
+}
+
+fn wait(watch: &mut Child, interrupted: &AtomicBool) {
+    loop {
+        if let Ok(Some(_)) = watch.try_wait() {
+            return;
+        }
+        if interrupted.load(Ordering::SeqCst) {
+            // Give watch a moment to stop its functions after the same Ctrl-C, then make sure.
+            for _ in 0..50 {
+                if let Ok(Some(_)) = watch.try_wait() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            let _ = watch.kill();
+            let _ = watch.wait();
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+/// On an empty table: a demo catalog (300 producers, 3,000 tracks) and a first published run.
+async fn load_demo(target: &TableTarget) -> Result<()> {
+    let store = target.connect().await?;
+    let empty = store
+        .scan_catalog_page(0, 1, None, Some(1))
+        .await?
+        .records
+        .is_empty();
+    if !empty {
+        eprintln!("xtask: the table already has a catalog; keeping it (--fresh starts over)");
+        return Ok(());
+    }
+    let now = Utc::now();
+    eprintln!(
+        "xtask: loading a demo catalog (300 producers, 3,000 tracks, seed 1) and running one recompute"
+    );
+    let text: String = generate(Spec {
+        producers: 300,
+        tracks: 3_000,
+        seed: 1,
+        as_of: now,
+    })
+    .map(|line| line + "\n")
+    .collect();
+    let (parsed, errors) = parse(text.as_bytes());
+    anyhow::ensure!(
+        errors.is_empty(),
+        "the generated demo catalog has bad lines: {errors:?}"
+    );
+    store.import_catalog(parsed, now, &|_| ()).await?;
+    let summary = recompute(
+        &store,
+        &Settings::default(),
+        now,
+        Deadline(None),
+        &Progress::default(),
+    )
+    .await?;
+    eprintln!(
+        "xtask: published run {} ({} tracks, {} producers)",
+        summary.run_id, summary.tracks, summary.producers
+    );
+    Ok(())
+}
+
+fn print_walkthrough(port: u16, ddb: &str) {
+    println!(
+        r#"
+BeatPass is running locally.
+  API:            http://127.0.0.1:{port}   (the deployed API's paths; callers named by x-dev-producer-id)
+  DynamoDB Local: {ddb}   (table {LOCAL_TABLE})
+The first request to each function compiles it; give it a minute.
+
+B=http://127.0.0.1:{port}; ME='x-dev-producer-id: p0'; J='content-type: application/json'
+# a credit edit: register a track crediting p0 and p1, then add p2
+curl -X POST $B/tracks -H "$ME" -H "$J" -d '{{"id":"demo-1","title":"Late Bloom","credits":["p0","p1"]}}'
+curl -X POST $B/tracks/demo-1/credits -H "$ME" -H "$J" -d '{{"producerId":"p2"}}'
+# the discography changes at once: demo-1 is on p2's profile
+curl "$B/producers/p2/tracks?collaborative=true&limit=3"
+# a recompute (as of now), then the leaderboard and p0's dashboard
+cargo xtask schedule-event --out /tmp/event.json && PATH=$PWD/.cache/venv/bin:$PATH cargo lambda invoke -A 127.0.0.1 -P {port} recompute --data-file /tmp/event.json
+curl "$B/leaderboard/contribution?limit=5"
+curl "$B/producers/p0/summary" -H "$ME"
+Ctrl-C stops everything."#
+    );
+}

@@ -1,0 +1,53 @@
+//! Python tools from PyPI (cfn-lint, cargo-lambda), installed on demand into a virtual
+//! environment in the ignored `.cache/venv`, at pinned versions.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+
+use crate::project;
+
+/// The SAM template linter and AWS's serverless rules for it.
+pub const CFN_LINT: &[&str] = &["cfn-lint==1.58.0", "cfn-lint-serverless==0.3.6"];
+
+/// `cargo lambda` (build, watch, invoke); the wheel brings zig for cross-compiling to arm64.
+pub const CARGO_LAMBDA: &[&str] = &["cargo-lambda==1.9.2"];
+
+fn venv() -> PathBuf {
+    project::cache_dir().join("venv")
+}
+
+/// Makes sure `packages` are installed in the tools' virtual environment; returns its `bin`.
+pub fn ensure(packages: &[&str]) -> Result<PathBuf> {
+    let venv = venv();
+    let bin = venv.join("bin");
+    if !bin.join("python").exists() {
+        if !project::succeeds("python3", &["--version"]) {
+            bail!(
+                "python3 is needed to install {}: install Python 3.9 or newer",
+                packages.join(", ")
+            );
+        }
+        eprintln!(
+            "xtask: creating a Python virtual environment in {}",
+            venv.display()
+        );
+        project::run(Command::new("python3").arg("-m").arg("venv").arg(&venv))?;
+    }
+    let marker = venv.join(format!(
+        "installed-{}",
+        packages.join("+").replace(['=', '/'], "_")
+    ));
+    if !marker.exists() {
+        eprintln!("xtask: installing {} from PyPI", packages.join(", "));
+        project::run(
+            Command::new(bin.join("pip"))
+                .args(["install", "--quiet", "--disable-pip-version-check"])
+                .args(packages),
+        )?;
+        std::fs::write(&marker, "")
+            .with_context(|| format!("could not write {}", marker.display()))?;
+    }
+    Ok(bin)
+}
