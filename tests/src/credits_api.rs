@@ -20,7 +20,7 @@ async fn call_with(store: &Store, config: &Config, request: Http) -> Reply {
         .into()
 }
 
-async fn call(store: &Store, request: Http) -> Reply {
+pub(crate) async fn call(store: &Store, request: Http) -> Reply {
     call_with(store, &JWT, request).await
 }
 

@@ -16,7 +16,7 @@ const JWT: Config = Config {
     auth: AuthMode::JwtOnly,
 };
 
-async fn call(store: &Store, request: Http) -> Reply {
+pub(crate) async fn call(store: &Store, request: Http) -> Reply {
     // A cache that always re-reads, so each test sees the pointer as it is.
     let fresh = PointerCache::with_max_age(Duration::ZERO);
     leaderboard::handle(store, &JWT, &fresh, request.build())

@@ -20,7 +20,7 @@ use http_edge::{ApiGatewayV2httpRequest, ApiGatewayV2httpResponse, AuthMode, Rou
 use store::Store;
 
 pub use error::CreditsError;
-pub use routes::Route;
+pub use routes::{LABELS, Route};
 
 /// How the function runs (read once at start).
 #[derive(Debug, Clone, Copy)]

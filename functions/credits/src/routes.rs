@@ -29,6 +29,18 @@ const MAX_QUERY_CHARS: usize = 100;
 /// How far in the future an upload time may be (clock skew), beyond which it is refused.
 const MAX_UPLOAD_SKEW: TimeDelta = TimeDelta::days(1);
 
+/// Every route this function answers (the labels of [`Route`]); `infra/openapi.yaml` documents
+/// exactly these, as a test checks.
+pub const LABELS: &[&str] = &[
+    "POST /tracks",
+    "GET /tracks/{trackId}/credits",
+    "PUT /tracks/{trackId}/credits",
+    "POST /tracks/{trackId}/credits",
+    "DELETE /tracks/{trackId}/credits/{producerId}",
+    "GET /tracks/{trackId}/credits/history",
+    "GET /artists",
+];
+
 /// A matched route, with its path parameters.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Route {

@@ -21,7 +21,7 @@ use store::Store;
 
 pub use error::LeaderboardError;
 pub use pointer::PointerCache;
-pub use routes::Route;
+pub use routes::{LABELS, Route};
 
 /// How the function runs (read once at start).
 #[derive(Debug, Clone, Copy)]

@@ -23,6 +23,18 @@ use crate::views::{
 const DEFAULT_PAGE: u32 = 50;
 const MAX_PAGE: u32 = 200;
 
+/// Every route this function answers (the labels of [`Route`]); `infra/openapi.yaml` documents
+/// exactly these, as a test checks.
+pub const LABELS: &[&str] = &[
+    "GET /leaderboard/{board}",
+    "GET /producers/{id}/summary",
+    "GET /producers/{id}/contributions",
+    "GET /producers/{id}/collaborators",
+    "GET /producers/{id}/tracks",
+    "GET /producers/{id}/recommendations",
+    "GET /collaborations/trending",
+];
+
 /// A matched route, with its path parameter.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Route {
