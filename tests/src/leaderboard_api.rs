@@ -32,7 +32,8 @@ fn ids(list: &Value, field: &str) -> Vec<String> {
         .collect()
 }
 
-async fn published(test: &str) -> TestTable {
+/// A table holding the hand-checked catalog and its published run.
+pub(crate) async fn published(test: &str) -> TestTable {
     let table = TestTable::create(test).await;
     let store = table.store();
     import(&store, &hand_catalog(0)).await;

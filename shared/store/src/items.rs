@@ -60,8 +60,11 @@ pub struct ProfileItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stripe_account_id: Option<String>,
     /// The profile is in the `collaborative` index too, sorting after every entry, so one query
-    /// tells a producer without collaborative tracks from an unknown one.
+    /// tells a producer without collaborative tracks from an unknown one. (Empty on profiles
+    /// written before this layout; the consistency checker reports those.)
+    #[serde(default)]
     pub collab_pk: String,
+    #[serde(default)]
     pub collab_sk: String,
 }
 

@@ -16,6 +16,7 @@
 
 pub mod batch;
 pub mod config;
+pub mod consistency;
 pub mod error;
 pub mod import;
 pub mod items;

@@ -1,0 +1,247 @@
+//! The consistency checker: reads the whole table and reports every broken invariant.
+//!
+//! The invariants the design promises (docs/data-model.md):
+//! - every track's discography entries match its credits exactly: one entry per credited
+//!   producer, at the right key, copying the track's credits and version; no entry for anyone else;
+//! - every credited or uploading producer has a profile;
+//! - every profile carries its `collaborative` index keys;
+//! - the latest-run pointer names a complete run (its meta item exists);
+//! - in every complete run, shares sum to 1 (when anything is worth anything) and the collaboration
+//!   network is symmetric (P lists Q with n tracks exactly when Q lists P with n).
+//!
+//! It is an operator's tool (`cargo xtask check`) and the last step of every chaos test; it scans,
+//! which no request path does.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use futures_util::future::try_join_all;
+
+use crate::Store;
+use crate::error::StoreError;
+use crate::items::{DiscographyItem, Item, ProfileItem, RunPointerItem, TrackItem, from_item};
+use crate::keys;
+use crate::results::{CollaboratorItem, ProducerSummaryItem, RunMetaItem};
+
+/// One broken invariant, described for a person.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Violation(pub String);
+
+impl std::fmt::Display for Violation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[derive(Default)]
+struct Seen {
+    profiles: BTreeSet<String>,
+    /// Profiles written before profiles carried the `collaborative` index keys.
+    unindexed_profiles: BTreeSet<String>,
+    tracks: Vec<TrackItem>,
+    entries: Vec<DiscographyItem>,
+    pointer: Option<RunPointerItem>,
+    metas: BTreeSet<String>,
+    summaries: Vec<ProducerSummaryItem>,
+    collaborators: Vec<CollaboratorItem>,
+}
+
+fn entity(item: &Item) -> &str {
+    match item.get("entity") {
+        Some(AttributeValue::S(e)) => e.as_str(),
+        _ => "",
+    }
+}
+
+impl Seen {
+    fn add(&mut self, item: Item) -> Result<(), StoreError> {
+        match entity(&item) {
+            "producer" => {
+                let p: ProfileItem = from_item(item)?;
+                if p.collab_pk.is_empty() {
+                    self.unindexed_profiles.insert(p.id.to_string());
+                }
+                self.profiles.insert(p.id.to_string());
+            }
+            "track" => self.tracks.push(from_item(item)?),
+            "credit" => self.entries.push(from_item(item)?),
+            "runPointer" => self.pointer = Some(from_item(item)?),
+            "runMeta" => {
+                let meta: RunMetaItem = from_item(item)?;
+                self.metas.insert(meta.run_id);
+            }
+            "producerSummary" => self.summaries.push(from_item(item)?),
+            "collaborator" => self.collaborators.push(from_item(item)?),
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn violations(self) -> Vec<Violation> {
+        let mut found = Vec::new();
+        let mut report = |text: String| found.push(Violation(text));
+
+        for id in &self.unindexed_profiles {
+            report(format!(
+                "profile {id} lacks its collaborative-index keys (an older layout): rewrite it (put_producer)"
+            ));
+        }
+
+        // Discographies against tracks.
+        let mut expected: HashMap<(String, String), (&TrackItem, String)> = HashMap::new();
+        for track in &self.tracks {
+            let sk = keys::discography_sk(&track.uploaded_at.to_key_text(), &track.id);
+            for producer in track.credits.producers() {
+                expected.insert(
+                    (keys::producer_pk(producer), sk.clone()),
+                    (track, producer.to_string()),
+                );
+                if !self.profiles.contains(producer.as_str()) {
+                    report(format!(
+                        "track {} credits {producer}, who has no profile",
+                        track.id
+                    ));
+                }
+            }
+            if !self.profiles.contains(track.uploader_id.as_str()) {
+                report(format!(
+                    "track {} was uploaded by {}, who has no profile",
+                    track.id, track.uploader_id
+                ));
+            }
+        }
+        let mut present = BTreeSet::new();
+        for entry in &self.entries {
+            let key = (entry.pk.clone(), entry.sk.clone());
+            match expected.get(&key) {
+                None => report(format!(
+                    "orphaned discography entry {}/{} (track {} does not credit {} there)",
+                    entry.pk, entry.sk, entry.track_id, entry.producer_id
+                )),
+                Some((track, _)) => {
+                    if entry.credits != track.credits || entry.version != track.version {
+                        report(format!(
+                            "discography entry of {} for track {} is stale (version {} vs the track's {})",
+                            entry.producer_id, track.id, entry.version, track.version
+                        ));
+                    }
+                    let collaborative = track.credits.is_collaboration();
+                    if entry.collab_pk.is_some() != collaborative {
+                        report(format!(
+                            "discography entry of {} for track {} is {} the collaborative index",
+                            entry.producer_id,
+                            track.id,
+                            if collaborative {
+                                "missing from"
+                            } else {
+                                "wrongly in"
+                            }
+                        ));
+                    }
+                }
+            }
+            present.insert(key);
+        }
+        let mut missing: Vec<_> = expected
+            .iter()
+            .filter(|(k, _)| !present.contains(*k))
+            .collect();
+        missing.sort_by(|a, b| a.0.cmp(b.0));
+        for (_, (track, producer)) in missing {
+            report(format!(
+                "track {} credits {producer} but is missing from their discography",
+                track.id
+            ));
+        }
+
+        // The pointer names a complete run.
+        if let Some(pointer) = &self.pointer
+            && !self.metas.contains(&pointer.run_id)
+        {
+            report(format!(
+                "the latest-run pointer names run {}, which is not complete",
+                pointer.run_id
+            ));
+        }
+
+        // Every complete run: shares sum to 1, the network is symmetric.
+        let run_of = |pk: &str| pk.split('#').nth(1).unwrap_or_default().to_owned();
+        let mut shares: BTreeMap<String, f64> = BTreeMap::new();
+        for summary in &self.summaries {
+            *shares.entry(run_of(&summary.pk)).or_default() += summary.share;
+        }
+        for (run, sum) in &shares {
+            if self.metas.contains(run) && sum.abs() > 0.0 && (sum - 1.0).abs() > 1e-9 {
+                report(format!("run {run}: shares sum to {sum}, not 1"));
+            }
+        }
+        let mut edges: BTreeMap<(String, String, String), u32> = BTreeMap::new();
+        for c in &self.collaborators {
+            let owner = c.pk.rsplit('#').next().unwrap_or_default().to_owned();
+            edges.insert(
+                (run_of(&c.pk), owner, c.producer_id.to_string()),
+                c.tracks_together,
+            );
+        }
+        for ((run, a, b), n) in &edges {
+            if !self.metas.contains(run) {
+                continue;
+            }
+            match edges.get(&(run.clone(), b.clone(), a.clone())) {
+                Some(m) if m == n => {}
+                Some(m) => report(format!(
+                    "run {run}: {a} shares {n} tracks with {b}, but {b} says {m}"
+                )),
+                None => report(format!(
+                    "run {run}: {a} lists {b} as a collaborator, but {b} does not list {a}"
+                )),
+            }
+        }
+        found.sort();
+        found
+    }
+}
+
+impl Store {
+    /// Scans the whole table (`segments` at once) and returns every violated invariant.
+    pub async fn check_consistency(&self, segments: u32) -> Result<Vec<Violation>, StoreError> {
+        let segments = segments.max(1);
+        let parts = try_join_all((0..segments).map(|segment| async move {
+            let mut seen = Seen::default();
+            let mut start = None;
+            loop {
+                let out = self
+                    .client
+                    .scan()
+                    .table_name(&self.table)
+                    .segment(segment as i32)
+                    .total_segments(segments as i32)
+                    .consistent_read(true)
+                    .set_exclusive_start_key(start)
+                    .send()
+                    .await
+                    .map_err(StoreError::dynamo("Scan"))?;
+                for item in out.items.unwrap_or_default() {
+                    seen.add(item)?;
+                }
+                match out.last_evaluated_key {
+                    Some(next) => start = Some(next),
+                    None => return Ok::<_, StoreError>(seen),
+                }
+            }
+        }))
+        .await?;
+        let mut all = Seen::default();
+        for part in parts {
+            all.profiles.extend(part.profiles);
+            all.unindexed_profiles.extend(part.unindexed_profiles);
+            all.tracks.extend(part.tracks);
+            all.entries.extend(part.entries);
+            all.pointer = all.pointer.or(part.pointer);
+            all.metas.extend(part.metas);
+            all.summaries.extend(part.summaries);
+            all.collaborators.extend(part.collaborators);
+        }
+        Ok(all.violations())
+    }
+}
