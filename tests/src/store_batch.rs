@@ -8,9 +8,10 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use aws_sdk_dynamodb::types::{AttributeValue, PutRequest, WriteRequest};
+use aws_sdk_dynamodb::types::{AttributeValue, WriteRequest};
 use std::time::Duration;
 use store::StoreError;
+use store::write::put_request;
 
 use store::batch::{BatchStats, RetryPolicy, write_all_with};
 
@@ -21,14 +22,7 @@ fn put(i: usize) -> WriteRequest {
         ("pk".to_owned(), AttributeValue::S(format!("ITEM#{i}"))),
         ("sk".to_owned(), AttributeValue::S("X".to_owned())),
     ]);
-    WriteRequest::builder()
-        .put_request(
-            PutRequest::builder()
-                .set_item(Some(item))
-                .build()
-                .expect("item set"),
-        )
-        .build()
+    put_request(item)
 }
 
 async fn count_items(table: &TestTable) -> usize {

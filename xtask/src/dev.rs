@@ -54,9 +54,7 @@ pub fn run(args: DevArgs) -> Result<()> {
         tokio::runtime::Runtime::new()?.block_on(load_demo(&target))?;
     }
 
-    let path = std::env::join_paths(std::iter::once(bin).chain(std::env::split_paths(
-        &std::env::var_os("PATH").unwrap_or_default(),
-    )))?;
+    let path = python_tools::path_with(bin)?;
     let mut watch = Command::new("cargo")
         .args(["lambda", "watch", "--invoke-address", "127.0.0.1"])
         .args(["--invoke-port", &args.port.to_string()])

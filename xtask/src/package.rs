@@ -14,9 +14,7 @@ pub const FUNCTIONS: [&str; 3] = ["credits", "recompute", "leaderboard"];
 
 pub fn run() -> Result<()> {
     let bin = python_tools::ensure(python_tools::CARGO_LAMBDA)?;
-    let path = std::env::join_paths(std::iter::once(bin).chain(std::env::split_paths(
-        &std::env::var_os("PATH").unwrap_or_default(),
-    )))?;
+    let path = python_tools::path_with(bin)?;
     let mut build = Command::new("cargo");
     build
         .args([

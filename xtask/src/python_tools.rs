@@ -14,6 +14,14 @@ pub const CFN_LINT: &[&str] = &["cfn-lint==1.58.0", "cfn-lint-serverless==0.3.6"
 /// `cargo lambda` (build, watch, invoke); the wheel brings zig for cross-compiling to arm64.
 pub const CARGO_LAMBDA: &[&str] = &["cargo-lambda==1.9.2"];
 
+/// `PATH` with the tools' `bin` first, for commands that run the installed tools.
+pub fn path_with(bin: PathBuf) -> Result<std::ffi::OsString> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    Ok(std::env::join_paths(
+        std::iter::once(bin).chain(std::env::split_paths(&path)),
+    )?)
+}
+
 fn venv() -> PathBuf {
     project::cache_dir().join("venv")
 }

@@ -7,11 +7,12 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::{Context, Result};
-use aws_sdk_dynamodb::types::{AttributeValue, PutRequest, WriteRequest};
+use aws_sdk_dynamodb::types::{AttributeValue, WriteRequest};
 use chrono::{DateTime, Utc};
 use futures_util::future::try_join_all;
 use recompute::run::{Deadline, Progress, Settings, recompute};
 use store::batch::BatchStats;
+use store::write::put_request;
 
 use crate::target::TableTarget;
 
@@ -138,14 +139,7 @@ pub fn io_floor(args: IoFloorArgs) -> Result<()> {
                     ("sk".to_owned(), AttributeValue::S(format!("{i:012}"))),
                     ("payload".to_owned(), AttributeValue::S(payload.clone())),
                 ]);
-                WriteRequest::builder()
-                    .put_request(
-                        PutRequest::builder()
-                            .set_item(Some(item))
-                            .build()
-                            .expect("item set"),
-                    )
-                    .build()
+                put_request(item)
             })
             .collect();
         let write_started = Instant::now();

@@ -16,17 +16,14 @@ use std::time::Instant;
 
 use chrono::{DateTime, Utc};
 use http_edge::dispatch::Start;
-use http_edge::{ApiGatewayV2httpRequest, ApiGatewayV2httpResponse, AuthMode, RouteTable};
+use http_edge::{ApiGatewayV2httpRequest, ApiGatewayV2httpResponse, RouteTable};
 use store::Store;
 
 pub use error::CreditsError;
 pub use routes::{LABELS, Route};
 
-/// How the function runs (read once at start).
-#[derive(Debug, Clone, Copy)]
-pub struct Config {
-    pub auth: AuthMode,
-}
+/// How the function treats its callers (the edge configuration both API functions share).
+pub use http_edge::EdgeConfig as Config;
 
 /// Handles one request at instant `now`.
 pub async fn handle(

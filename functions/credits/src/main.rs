@@ -1,16 +1,13 @@
 //! The `credits` Lambda: tracing, configuration and one DynamoDB client, then the handler.
 
-use http_edge::{ApiGatewayV2httpRequest, AuthMode};
+use http_edge::ApiGatewayV2httpRequest;
 use lambda_runtime::{Error, LambdaEvent, run, service_fn};
 use store::{Store, StoreConfig};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     http_edge::logging::init();
-    let config = credits::Config {
-        auth: AuthMode::from_lookup(|name| std::env::var(name).ok()),
-    };
-    config.auth.warn_if_insecure();
+    let config = credits::Config::from_env();
     let store = Store::connect(&StoreConfig::from_env()?).await;
     run(service_fn(|event: LambdaEvent<ApiGatewayV2httpRequest>| {
         let (store, config) = (&store, &config);

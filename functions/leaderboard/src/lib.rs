@@ -16,18 +16,15 @@ mod views;
 use std::time::Instant;
 
 use http_edge::dispatch::Start;
-use http_edge::{ApiGatewayV2httpRequest, ApiGatewayV2httpResponse, AuthMode, RouteTable};
+use http_edge::{ApiGatewayV2httpRequest, ApiGatewayV2httpResponse, RouteTable};
 use store::Store;
 
 pub use error::LeaderboardError;
 pub use pointer::PointerCache;
 pub use routes::{LABELS, Route};
 
-/// How the function runs (read once at start).
-#[derive(Debug, Clone, Copy)]
-pub struct Config {
-    pub auth: AuthMode,
-}
+/// How the function treats its callers (the edge configuration both API functions share).
+pub use http_edge::EdgeConfig as Config;
 
 /// Handles one request.
 pub async fn handle(

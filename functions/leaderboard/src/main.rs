@@ -1,6 +1,6 @@
 //! The `leaderboard` Lambda: tracing, configuration and one DynamoDB client, then the handler.
 
-use http_edge::{ApiGatewayV2httpRequest, AuthMode};
+use http_edge::ApiGatewayV2httpRequest;
 use lambda_runtime::{Error, LambdaEvent, run, service_fn};
 use leaderboard::{Config, PointerCache};
 use store::{Store, StoreConfig};
@@ -8,10 +8,7 @@ use store::{Store, StoreConfig};
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     http_edge::logging::init();
-    let config = Config {
-        auth: AuthMode::from_lookup(|name| std::env::var(name).ok()),
-    };
-    config.auth.warn_if_insecure();
+    let config = Config::from_env();
     let store = Store::connect(&StoreConfig::from_env()?).await;
     // Kept across warm invocations: the latest-run pointer is re-read at most once a minute.
     let pointer = PointerCache::default();

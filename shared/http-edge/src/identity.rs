@@ -45,6 +45,23 @@ impl AuthMode {
     }
 }
 
+/// How an API function treats its callers, read once at start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EdgeConfig {
+    pub auth: AuthMode,
+}
+
+impl EdgeConfig {
+    /// Reads `BEATPASS_DEV_AUTH` from the environment and warns when the insecure local mode is on.
+    pub fn from_env() -> Self {
+        let config = Self {
+            auth: AuthMode::from_lookup(|name| std::env::var(name).ok()),
+        };
+        config.auth.warn_if_insecure();
+        config
+    }
+}
+
 /// The authenticated producer making the request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Caller(pub ProducerId);

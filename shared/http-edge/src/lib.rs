@@ -18,6 +18,6 @@ pub mod request;
 
 pub use aws_lambda_events::apigw::{ApiGatewayV2httpRequest, ApiGatewayV2httpResponse};
 pub use dispatch::RouteTable;
-pub use identity::{AuthMode, Caller};
+pub use identity::{AuthMode, Caller, EdgeConfig};
 pub use problem::{FieldProblem, Problem, json_response};
 pub use request::Request;

@@ -11,7 +11,6 @@
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use aws_sdk_dynamodb::types::{DeleteRequest, PutRequest, WriteRequest};
 use catalog::jsonl::{LineError, Parsed};
 use catalog::{Producer, Track};
 use chrono::{DateTime, Utc};
@@ -27,6 +26,7 @@ use crate::items::{
 };
 use crate::keys;
 use crate::tracks::Change;
+use crate::write::{delete_request as delete, put_request as put};
 
 /// New tracks written per group of batch writes (progress is reported per group).
 const NEW_TRACKS_PER_GROUP: usize = 1_000;
@@ -61,28 +61,6 @@ impl<F: Fn(u64) + Sync> Progress for F {
     fn advance(&self, records: u64) {
         self(records)
     }
-}
-
-fn put(item: Item) -> WriteRequest {
-    WriteRequest::builder()
-        .put_request(
-            PutRequest::builder()
-                .set_item(Some(item))
-                .build()
-                .expect("item is set"),
-        )
-        .build()
-}
-
-fn delete(key: Item) -> WriteRequest {
-    WriteRequest::builder()
-        .delete_request(
-            DeleteRequest::builder()
-                .set_key(Some(key))
-                .build()
-                .expect("key is set"),
-        )
-        .build()
 }
 
 /// The items of a track new to the table: the track (version 1), its discography entries and the

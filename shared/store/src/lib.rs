@@ -28,6 +28,7 @@ pub mod runs;
 pub mod scan;
 pub mod table;
 pub mod tracks;
+pub mod write;
 
 pub use config::{ConfigError, StoreConfig};
 pub use error::StoreError;

@@ -64,6 +64,33 @@ impl Store {
         })
     }
 
+    /// A page of a partition whose first item, on the first page, is a marker proving the
+    /// partition's owner exists (entity `marker`): `None` when the first page does not start with
+    /// one. Markers are dropped, the rest decoded; the first page asks for one item more so the
+    /// caller still gets `limit` items.
+    pub(crate) async fn query_page_after_marker<T: serde::de::DeserializeOwned>(
+        &self,
+        mut query: PageQuery<'_>,
+        marker: &str,
+    ) -> Result<Option<Page<T>>, StoreError> {
+        let first_page = query.cursor.is_none();
+        query.limit += u32::from(first_page);
+        let page = self.query_page_raw(query).await?;
+        if first_page && page.items.first().and_then(entity) != Some(marker) {
+            return Ok(None);
+        }
+        let items = page
+            .items
+            .into_iter()
+            .filter(|item| entity(item) != Some(marker))
+            .map(from_item)
+            .collect::<Result<_, _>>()?;
+        Ok(Some(Page {
+            items,
+            next_cursor: page.next_cursor,
+        }))
+    }
+
     /// [`Store::query_page`] without decoding, for partitions that hold several item shapes.
     pub(crate) async fn query_page_raw(
         &self,

@@ -7,7 +7,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem};
+use aws_sdk_dynamodb::types::AttributeValue;
 use catalog::Producer;
 use contribution::ProducerId;
 
@@ -15,6 +15,7 @@ use crate::Store;
 use crate::error::StoreError;
 use crate::items::{ArtistNameItem, ProfileItem, from_item, key, to_item};
 use crate::keys;
+use crate::write::{transact_delete, transact_put};
 
 /// Name-search entries per profile (words beyond this are not searchable), which keeps a profile
 /// write one small transaction.
@@ -36,16 +37,19 @@ impl Store {
             .iter()
             .map(|t| (t.pk.clone(), t.sk.clone()))
             .collect();
-        let mut writes = vec![put(&self.table, to_item(&ProfileItem::from(producer))?)];
+        let mut writes = vec![transact_put(
+            &self.table,
+            to_item(&ProfileItem::from(producer))?,
+        )];
         if let Some(old) = &old {
             for stale in ArtistNameItem::all(old) {
                 if !new_keys.contains(&(stale.pk.clone(), stale.sk.clone())) {
-                    writes.push(delete(&self.table, key(stale.pk, stale.sk)));
+                    writes.push(transact_delete(&self.table, key(stale.pk, stale.sk)));
                 }
             }
         }
         for token in &new_tokens {
-            writes.push(put(&self.table, to_item(token)?));
+            writes.push(transact_put(&self.table, to_item(token)?));
         }
         self.client
             .transact_write_items()
@@ -139,28 +143,4 @@ impl Store {
         }
         Ok(matches)
     }
-}
-
-pub(crate) fn put(table: &str, item: crate::items::Item) -> TransactWriteItem {
-    TransactWriteItem::builder()
-        .put(
-            Put::builder()
-                .table_name(table)
-                .set_item(Some(item))
-                .build()
-                .expect("table and item are set"),
-        )
-        .build()
-}
-
-pub(crate) fn delete(table: &str, key: crate::items::Item) -> TransactWriteItem {
-    TransactWriteItem::builder()
-        .delete(
-            Delete::builder()
-                .table_name(table)
-                .set_key(Some(key))
-                .build()
-                .expect("table and key are set"),
-        )
-        .build()
 }

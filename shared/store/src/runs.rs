@@ -8,7 +8,7 @@
 //! where it was, and its items expire.
 
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
-use aws_sdk_dynamodb::types::{AttributeValue, PutRequest, WriteRequest};
+use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -18,7 +18,8 @@ use crate::batch::BatchStats;
 use crate::error::StoreError;
 use crate::items::{RunPointerItem, from_item, key, to_item};
 use crate::keys;
-use crate::page::{Page, PageQuery, SortRange, entity};
+use crate::page::{Page, PageQuery, SortRange};
+use crate::write::put_request;
 
 /// How long a run's items are kept after the run, by default.
 pub const DEFAULT_RETENTION: TimeDelta = TimeDelta::days(7);
@@ -122,16 +123,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         let requests = items
             .iter()
-            .map(|item| {
-                Ok(WriteRequest::builder()
-                    .put_request(
-                        PutRequest::builder()
-                            .set_item(Some(to_item(item)?))
-                            .build()
-                            .expect("item is set"),
-                    )
-                    .build())
-            })
+            .map(|item| Ok(put_request(to_item(item)?)))
             .collect::<Result<Vec<_>, StoreError>>()?;
         self.write_all(requests, stats).await
     }
@@ -164,30 +156,18 @@ impl Store {
         limit: u32,
         cursor: Option<&str>,
     ) -> Result<Option<Page<T>>, StoreError> {
-        let first_page = cursor.is_none();
-        let page = self
-            .query_page_raw(PageQuery {
+        self.query_page_after_marker(
+            PageQuery {
                 index: None,
                 partition: pk,
                 sort: SortRange::Prefix(prefix),
                 backwards: false,
-                limit: limit + u32::from(first_page),
+                limit,
                 cursor,
-            })
-            .await?;
-        if first_page && page.items.first().and_then(entity) != Some("listHead") {
-            return Ok(None);
-        }
-        let items = page
-            .items
-            .into_iter()
-            .filter(|item| entity(item) != Some("listHead"))
-            .map(from_item)
-            .collect::<Result<_, _>>()?;
-        Ok(Some(Page {
-            items,
-            next_cursor: page.next_cursor,
-        }))
+            },
+            "listHead",
+        )
+        .await
     }
 
     /// A page of result items of partition `pk` whose sort key starts with `prefix`, in order.

@@ -22,9 +22,9 @@ use crate::items::{
     ChangeSource, DiscographyItem, HistoryItem, StoredTrack, TrackItem, from_item, key, to_item,
 };
 use crate::keys;
-use crate::page::{Page, PageQuery, SortRange, entity};
-use crate::producers::delete;
+use crate::page::{Page, PageQuery, SortRange};
 use crate::table::COLLABORATIVE_INDEX;
+use crate::write::{transact_delete, transact_put};
 
 /// How often a transaction cancelled only by a conflicting in-flight transaction is re-sent.
 const TRANSACTION_CONFLICT_ATTEMPTS: u32 = 6;
@@ -207,14 +207,14 @@ impl Store {
         if let Some(current) = current {
             for old in DiscographyItem::all(&current.track, current.version) {
                 if !wanted.contains(&(old.pk.as_str(), old.sk.as_str())) {
-                    plan.push(Role::Entry, delete(table, key(old.pk, old.sk)));
+                    plan.push(Role::Entry, transact_delete(table, key(old.pk, old.sk)));
                 }
             }
         }
         let copies_changed = current.is_none_or(|c| c.version != version);
         for entry in &entries {
             if copies_changed {
-                plan.push(Role::Entry, crate::producers::put(table, to_item(entry)?));
+                plan.push(Role::Entry, transact_put(table, to_item(entry)?));
             }
         }
 
@@ -365,30 +365,18 @@ impl Store {
         limit: u32,
         cursor: Option<&str>,
     ) -> Result<Option<Page<DiscographyItem>>, StoreError> {
-        let first_page = cursor.is_none();
-        let page = self
-            .query_page_raw(PageQuery {
+        self.query_page_after_marker(
+            PageQuery {
                 index: collaborative_only.then_some(COLLABORATIVE_INDEX),
                 partition: keys::producer_pk(producer),
                 sort: SortRange::Between(keys::DISCOGRAPHY_PREFIX, keys::PROFILE_SK),
                 backwards: true,
-                limit: limit + u32::from(first_page),
+                limit,
                 cursor,
-            })
-            .await?;
-        if first_page && page.items.first().and_then(entity) != Some("producer") {
-            return Ok(None);
-        }
-        let items = page
-            .items
-            .into_iter()
-            .filter(|item| entity(item) == Some("credit"))
-            .map(from_item)
-            .collect::<Result<_, _>>()?;
-        Ok(Some(Page {
-            items,
-            next_cursor: page.next_cursor,
-        }))
+            },
+            "producer",
+        )
+        .await
     }
 
     /// A track's credit history, newest first.
