@@ -10,7 +10,7 @@ pub enum LeaderboardError {
     UnknownBoard(String),
     #[error("{0:?} is not a valid producer id: {1}")]
     BadProducerId(String, IdError),
-    #[error("{0} is private to its producer")]
+    #[error("only the producer themselves may see {0}")]
     Private(&'static str),
     #[error("no results yet: the first recompute run has not completed")]
     NoResultsYet,
