@@ -51,13 +51,50 @@ async fn platform(test: &str) -> TestTable {
     table
 }
 
-fn credited(reply: &Reply) -> Vec<String> {
+pub(crate) fn credited(reply: &Reply) -> Vec<String> {
     reply.body["credits"]
         .as_array()
         .expect("a credits list")
         .iter()
         .map(|c| c["producerId"].as_str().expect("an id").to_owned())
         .collect()
+}
+
+/// Reads the credits, then sends `edit` with If-Match of that version, as Backstage does, until
+/// it gets a 200; a 412 (someone else edited in between) starts over. Returns the 412s seen.
+///
+/// Only this editor touches `producer`, so every read before the 200 must show the edit not yet
+/// applied (`applied` false): a 412 or an error for an edit that went in anyway would be a lie
+/// to the caller, which is what a connection dropped after DynamoDB applied a transaction causes
+/// when the re-sent request is not recognised as the same one.
+pub(crate) async fn edit_until_applied(
+    store: &Store,
+    edit: impl Fn() -> Http,
+    applied: impl Fn(&[String]) -> bool,
+) -> u32 {
+    let mut conflicts = 0;
+    loop {
+        let read = call(store, Http::get("/tracks/t1/credits").caller("p1")).await;
+        assert_eq!(read.status, 200, "read: {}", read.body);
+        assert!(
+            !applied(&credited(&read)),
+            "an edit answered 412 was applied: {}",
+            read.body
+        );
+        let version = read.body["version"].as_u64().expect("a version");
+        let reply = call(
+            store,
+            edit()
+                .caller("p1")
+                .header("if-match", &format!("\"{version}\"")),
+        )
+        .await;
+        match reply.status {
+            200 => return conflicts,
+            412 => conflicts += 1,
+            other => panic!("an edit answered {other}: {}", reply.body),
+        }
+    }
 }
 
 #[tokio::test]
@@ -668,26 +705,11 @@ async fn concurrent_edits_lose_no_update() {
     // Each editor reads the credits, then adds itself with If-Match of the version it read,
     // starting over on a 412, as Backstage does.
     let editors = joiners.iter().map(|id| {
-        let store = store.clone();
-        async move {
-            let mut conflicts = 0;
-            loop {
-                let read = call(&store, Http::get("/tracks/t1/credits").caller("p1")).await;
-                let version = read.body["version"].as_u64().expect("a version");
-                let reply = call(
-                    &store,
-                    Http::post("/tracks/t1/credits", json!({"producerId": id}))
-                        .caller("p1")
-                        .header("if-match", &format!("\"{version}\"")),
-                )
-                .await;
-                match reply.status {
-                    200 => return conflicts,
-                    412 => conflicts += 1,
-                    other => panic!("unexpected {other}: {}", reply.body),
-                }
-            }
-        }
+        edit_until_applied(
+            &store,
+            move || Http::post("/tracks/t1/credits", json!({"producerId": id})),
+            move |now| now.contains(id),
+        )
     });
     let conflicts: u32 = futures_util::future::join_all(editors)
         .await

@@ -4,10 +4,19 @@
 //! `BEATPASS_TEST_DYNAMODB_ENDPOINT`; [`harness`] turns that into clients and throwaway tables.
 //! All integration tests live in this one crate so the AWS SDK is linked into one test binary.
 
+pub mod fault_proxy;
 pub mod harness;
 
 #[cfg(test)]
 mod api_contract;
+#[cfg(test)]
+mod chaos;
+#[cfg(test)]
+mod chaos_credit_edits;
+#[cfg(test)]
+mod chaos_proxy;
+#[cfg(test)]
+mod chaos_runs;
 #[cfg(test)]
 mod consistency;
 #[cfg(test)]

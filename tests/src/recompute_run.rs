@@ -18,6 +18,7 @@ use store::results::{
 };
 use store::runs::run_id;
 
+use crate::chaos::table_items;
 use crate::fixtures::{at, pid};
 use crate::harness::TestTable;
 
@@ -293,7 +294,7 @@ async fn every_figure_of_a_hand_checked_catalog() {
     );
 }
 
-async fn generated(store: &Store, producers: usize, tracks: usize) -> String {
+pub(crate) async fn generated(store: &Store, producers: usize, tracks: usize) -> String {
     let text: String = generate(Spec {
         producers,
         tracks,
@@ -312,29 +313,10 @@ async fn generated(store: &Store, producers: usize, tracks: usize) -> String {
 }
 
 /// Every item of the run `run` (all partitions `RUN#<run>…`), by key.
-async fn run_items(table: &TestTable, run: &str) -> BTreeMap<(String, String), Item> {
+pub(crate) async fn run_items(table: &TestTable, run: &str) -> BTreeMap<(String, String), Item> {
     let prefix = format!("RUN#{run}");
-    let mut pages = table
-        .client
-        .scan()
-        .table_name(&table.name)
-        .into_paginator()
-        .items()
-        .send();
-    let mut items = BTreeMap::new();
-    while let Some(item) = pages.next().await {
-        let item = item.expect("scan");
-        let key = |k: &str| {
-            item.get(k)
-                .and_then(|v| v.as_s().ok())
-                .cloned()
-                .unwrap_or_default()
-        };
-        let (pk, sk) = (key("pk"), key("sk"));
-        if pk.starts_with(&prefix) {
-            items.insert((pk, sk), item);
-        }
-    }
+    let mut items = table_items(table).await;
+    items.retain(|(pk, _), _| pk.starts_with(&prefix));
     items
 }
 

@@ -33,8 +33,13 @@ pub struct StoreConfig {
     /// `AWS_REGION`, when set: with an endpoint it is used as is (default `us-east-1`) rather
     /// than looked up, which would probe the EC2 metadata service on a laptop.
     pub region: Option<String>,
-    /// Attempts per request, including the first; throttling is retried with backoff by the SDK.
+    /// Attempts per request, including the first; throttling, 5xx answers, timeouts and dropped
+    /// connections are retried by the SDK with jittered exponential backoff.
     pub max_attempts: u32,
+    /// The first retry's largest delay; each later one doubles it. The SDK's default (1 s) is
+    /// made for control planes: DynamoDB's own SDKs start at tens of milliseconds, and a Lambda
+    /// pays for every second it sleeps. With 10 attempts the delays add up to at most ~25 s.
+    pub initial_backoff: Duration,
     pub connect_timeout: Duration,
     pub attempt_timeout: Duration,
     pub operation_timeout: Duration,
@@ -47,6 +52,7 @@ impl StoreConfig {
             endpoint,
             region: None,
             max_attempts: 10,
+            initial_backoff: Duration::from_millis(50),
             connect_timeout: Duration::from_secs(3),
             attempt_timeout: Duration::from_secs(10),
             operation_timeout: Duration::from_secs(60),
@@ -78,7 +84,11 @@ impl StoreConfig {
             .build();
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
             .timeout_config(timeouts)
-            .retry_config(RetryConfig::standard().with_max_attempts(self.max_attempts));
+            .retry_config(
+                RetryConfig::standard()
+                    .with_max_attempts(self.max_attempts)
+                    .with_initial_backoff(self.initial_backoff),
+            );
         if let Some(endpoint) = &self.endpoint {
             loader = loader
                 .endpoint_url(endpoint)

@@ -34,8 +34,9 @@ pub struct RunPointer {
 /// What publishing a run did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Publication {
+    /// The pointer names this run (now, or already: publishing is idempotent).
     Published,
-    /// A run as of the same instant or later is already published; nothing changed.
+    /// A later run is already published; nothing changed.
     AlreadyNewer(RunPointer),
 }
 
@@ -107,7 +108,12 @@ impl Store {
                     Some(PutItemError::ConditionalCheckFailedException(_))
                 ) =>
             {
+                // A re-sent request whose first send was applied (its answer lost on the way)
+                // fails the condition against itself: that run is published, as asked.
                 let current = self.latest_run().await?.unwrap_or_else(|| run.clone());
+                if current.run_id == run.run_id {
+                    return Ok(Publication::Published);
+                }
                 Ok(Publication::AlreadyNewer(current))
             }
             Err(e) => Err(StoreError::dynamo("PutItem")(e)),

@@ -272,6 +272,10 @@ impl Store {
     async fn execute(&self, plan: Plan, track: &TrackId, expected: u64) -> Result<(), StoreError> {
         let mut attempt = 0;
         loop {
+            // No explicit ClientRequestToken: the SDK fills one per `send()` (the model marks it
+            // an idempotency token) and its re-sends keep it, so a transaction applied whose
+            // answer was lost is answered as a success, not re-applied or failed against itself
+            // (tests/src/chaos_credit_edits.rs drops such answers on purpose).
             let result = self
                 .client
                 .transact_write_items()

@@ -1,0 +1,365 @@
+//! A fault-injecting HTTP proxy on loopback, in front of DynamoDB Local.
+//!
+//! DynamoDB Local never throttles, never fails and never drops a connection, so tests against it
+//! alone cannot show that the code survives what DynamoDB does on a bad day. The chaos tests put
+//! this proxy between the store and DynamoDB Local and have it answer a set fraction of requests
+//! the way DynamoDB and the network misbehave:
+//!
+//! - `ThrottlingException` and `ProvisionedThroughputExceededException` (HTTP 400, JSON 1.0 error
+//!   bodies exactly as DynamoDB sends them), which the SDK retries with throttling backoff;
+//! - `InternalServerError` (HTTP 500);
+//! - added latency before the request is forwarded;
+//! - a dropped connection, either before the request reaches DynamoDB Local or, worse, after it
+//!   was applied, so the client never learns that its write went in.
+//!
+//! Every fault is counted, so a test can prove each kind actually happened. The draws come from a
+//! seeded generator: a failing run can be repeated with its seed.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Request, Response, StatusCode, Uri};
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+
+/// How often each kind of fault happens, as fractions of all requests (their sum at most 1).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Faults {
+    pub throttling: f64,
+    pub throughput_exceeded: f64,
+    pub server_error: f64,
+    pub latency: f64,
+    pub drop_before: f64,
+    pub drop_after: f64,
+    /// The most latency one slow request gets (each draws uniformly up to it).
+    pub max_latency: Duration,
+    /// Fault only this operation (e.g. `"TransactWriteItems"`); `None`: every request.
+    pub only: Option<&'static str>,
+}
+
+impl Faults {
+    /// Every request forwarded untouched.
+    pub const NONE: Self = Self {
+        throttling: 0.0,
+        throughput_exceeded: 0.0,
+        server_error: 0.0,
+        latency: 0.0,
+        drop_before: 0.0,
+        drop_after: 0.0,
+        max_latency: Duration::ZERO,
+        only: None,
+    };
+
+    /// `rate` of all requests faulted, spread evenly over the six kinds.
+    pub fn mixed(rate: f64) -> Self {
+        let each = rate / Fault::ALL.len() as f64;
+        Self {
+            throttling: each,
+            throughput_exceeded: each,
+            server_error: each,
+            latency: each,
+            drop_before: each,
+            drop_after: each,
+            max_latency: Duration::from_millis(80),
+            only: None,
+        }
+    }
+
+    /// Only `fault`, on every request.
+    pub fn always(fault: Fault) -> Self {
+        let mut faults = Self::NONE;
+        *faults.rate_mut(fault) = 1.0;
+        faults.max_latency = Duration::from_millis(20);
+        faults
+    }
+
+    fn rate_mut(&mut self, fault: Fault) -> &mut f64 {
+        match fault {
+            Fault::Throttling => &mut self.throttling,
+            Fault::ThroughputExceeded => &mut self.throughput_exceeded,
+            Fault::ServerError => &mut self.server_error,
+            Fault::Latency => &mut self.latency,
+            Fault::DropBefore => &mut self.drop_before,
+            Fault::DropAfter => &mut self.drop_after,
+        }
+    }
+
+    fn draw(mut self, operation: &str, rng: &mut fastrand::Rng) -> Option<Fault> {
+        if self.only.is_some_and(|only| only != operation) {
+            return None;
+        }
+        let mut point = rng.f64();
+        for fault in Fault::ALL {
+            let rate = *self.rate_mut(fault);
+            if point < rate {
+                return Some(fault);
+            }
+            point -= rate;
+        }
+        None
+    }
+}
+
+/// One way a request can go wrong.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    Throttling,
+    ThroughputExceeded,
+    ServerError,
+    Latency,
+    DropBefore,
+    DropAfter,
+}
+
+impl Fault {
+    pub const ALL: [Fault; 6] = [
+        Fault::Throttling,
+        Fault::ThroughputExceeded,
+        Fault::ServerError,
+        Fault::Latency,
+        Fault::DropBefore,
+        Fault::DropAfter,
+    ];
+
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// What the proxy did so far.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Tally {
+    pub requests: u64,
+    /// Per kind, in the order of [`Fault::ALL`].
+    pub faults: [u64; 6],
+}
+
+impl Tally {
+    pub fn of(&self, fault: Fault) -> u64 {
+        self.faults[fault.index()]
+    }
+
+    pub fn faulted(&self) -> u64 {
+        self.faults.iter().sum()
+    }
+}
+
+struct State {
+    upstream: String,
+    faults: Mutex<Faults>,
+    rng: Mutex<fastrand::Rng>,
+    requests: AtomicU64,
+    counts: [AtomicU64; 6],
+    /// The operations (e.g. `TransactWriteItems`) whose answers were dropped after DynamoDB
+    /// Local applied them.
+    applied_unanswered: Mutex<Vec<String>>,
+    client: Client<HttpConnector, Full<Bytes>>,
+}
+
+/// The proxy: listening on a free loopback port until dropped.
+pub struct FaultProxy {
+    endpoint: String,
+    state: Arc<State>,
+    accept: JoinHandle<()>,
+}
+
+/// The connection is closed without an answer (hyper closes it when the service fails).
+#[derive(Debug, thiserror::Error)]
+#[error("connection dropped on purpose")]
+struct Dropped;
+
+impl FaultProxy {
+    /// Starts a proxy forwarding to `upstream` (`http://host:port`), faulting as `faults` says.
+    pub async fn start(upstream: &str, faults: Faults, seed: u64) -> std::io::Result<Self> {
+        let listener = TcpListener::bind("127.0.0.1:0").await?;
+        let endpoint = format!("http://{}", listener.local_addr()?);
+        let state = Arc::new(State {
+            upstream: upstream.trim_end_matches('/').to_owned(),
+            faults: Mutex::new(faults),
+            rng: Mutex::new(fastrand::Rng::with_seed(seed)),
+            requests: AtomicU64::new(0),
+            counts: Default::default(),
+            applied_unanswered: Mutex::default(),
+            client: Client::builder(TokioExecutor::new()).build_http(),
+        });
+        let accept = tokio::spawn(accept_loop(listener, state.clone()));
+        Ok(Self {
+            endpoint,
+            state,
+            accept,
+        })
+    }
+
+    /// Where clients connect (`http://127.0.0.1:<port>`).
+    pub fn endpoint(&self) -> &str {
+        &self.endpoint
+    }
+
+    /// Changes the fault mix for requests from now on.
+    pub fn set_faults(&self, faults: Faults) {
+        *self.state.faults.lock().unwrap_or_else(|e| e.into_inner()) = faults;
+    }
+
+    /// How many `operation` requests (e.g. `TransactWriteItems`) were applied but never answered.
+    pub fn applied_unanswered(&self, operation: &str) -> usize {
+        self.state
+            .applied_unanswered
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .filter(|o| *o == operation)
+            .count()
+    }
+
+    pub fn tally(&self) -> Tally {
+        let mut tally = Tally {
+            requests: self.state.requests.load(Ordering::Relaxed),
+            ..Tally::default()
+        };
+        for (count, atomic) in tally.faults.iter_mut().zip(&self.state.counts) {
+            *count = atomic.load(Ordering::Relaxed);
+        }
+        tally
+    }
+}
+
+impl Drop for FaultProxy {
+    fn drop(&mut self) {
+        self.accept.abort();
+    }
+}
+
+async fn accept_loop(listener: TcpListener, state: Arc<State>) {
+    loop {
+        let Ok((stream, _)) = listener.accept().await else {
+            continue;
+        };
+        let state = state.clone();
+        tokio::spawn(async move {
+            let service = service_fn(move |request| serve(state.clone(), request));
+            // A dropped connection ends here with an error, which is the point.
+            let _ = http1::Builder::new()
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
+        });
+    }
+}
+
+impl State {
+    fn draw(&self, operation: &str) -> Option<Fault> {
+        self.requests.fetch_add(1, Ordering::Relaxed);
+        let faults = *self.faults.lock().unwrap_or_else(|e| e.into_inner());
+        let fault = faults.draw(
+            operation,
+            &mut self.rng.lock().unwrap_or_else(|e| e.into_inner()),
+        );
+        if let Some(fault) = fault {
+            self.counts[fault.index()].fetch_add(1, Ordering::Relaxed);
+        }
+        fault
+    }
+
+    fn latency(&self) -> Duration {
+        let max = self
+            .faults
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .max_latency;
+        let fraction = self.rng.lock().unwrap_or_else(|e| e.into_inner()).f64();
+        max.mul_f64(fraction)
+    }
+}
+
+async fn serve(
+    state: Arc<State>,
+    request: Request<Incoming>,
+) -> Result<Response<Full<Bytes>>, Dropped> {
+    // `X-Amz-Target: DynamoDB_20120810.TransactWriteItems` names the operation.
+    let operation = request
+        .headers()
+        .get("x-amz-target")
+        .and_then(|t| t.to_str().ok())
+        .and_then(|t| t.rsplit('.').next())
+        .unwrap_or_default()
+        .to_owned();
+    let fault = state.draw(&operation);
+    match fault {
+        Some(Fault::Throttling) => {
+            return Ok(dynamodb_error(
+                StatusCode::BAD_REQUEST,
+                "ThrottlingException",
+                "Rate of requests exceeds the allowed throughput.",
+            ));
+        }
+        Some(Fault::ThroughputExceeded) => {
+            return Ok(dynamodb_error(
+                StatusCode::BAD_REQUEST,
+                "ProvisionedThroughputExceededException",
+                "The level of configured provisioned throughput for the table was exceeded.",
+            ));
+        }
+        Some(Fault::ServerError) => {
+            return Ok(dynamodb_error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "InternalServerError",
+                "Internal server error",
+            ));
+        }
+        Some(Fault::DropBefore) => return Err(Dropped),
+        Some(Fault::Latency) => tokio::time::sleep(state.latency()).await,
+        Some(Fault::DropAfter) | None => {}
+    }
+    let (mut parts, body) = request.into_parts();
+    let body = body.collect().await.map_err(|_| Dropped)?.to_bytes();
+    let path = parts.uri.path_and_query().map_or("/", |p| p.as_str());
+    parts.uri = format!("{}{path}", state.upstream)
+        .parse::<Uri>()
+        .map_err(|_| Dropped)?;
+    let response = state
+        .client
+        .request(Request::from_parts(parts, Full::new(body)))
+        .await
+        .map_err(|_| Dropped)?;
+    let (parts, body) = response.into_parts();
+    let body = body.collect().await.map_err(|_| Dropped)?.to_bytes();
+    if fault == Some(Fault::DropAfter) {
+        // DynamoDB Local has applied the request; the client will never hear so.
+        state
+            .applied_unanswered
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(operation);
+        return Err(Dropped);
+    }
+    Ok(Response::from_parts(parts, Full::new(body)))
+}
+
+/// An error answer in DynamoDB's JSON 1.0 protocol shape.
+fn dynamodb_error(status: StatusCode, code: &str, message: &str) -> Response<Full<Bytes>> {
+    let body = serde_json::json!({
+        "__type": format!("com.amazonaws.dynamodb.v20120810#{code}"),
+        "message": message,
+    })
+    .to_string();
+    let mut response = Response::new(Full::new(Bytes::from(body)));
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    headers.insert(
+        hyper::header::CONTENT_TYPE,
+        hyper::header::HeaderValue::from_static("application/x-amz-json-1.0"),
+    );
+    headers.insert(
+        "x-amzn-requestid",
+        hyper::header::HeaderValue::from_static("fault-proxy"),
+    );
+    response
+}
