@@ -18,6 +18,7 @@ pub struct Http {
     query: Vec<(String, String)>,
     headers: Vec<(String, String)>,
     body: Option<String>,
+    base64: bool,
     caller: Option<String>,
 }
 
@@ -29,6 +30,7 @@ impl Http {
             query: Vec::new(),
             headers: Vec::new(),
             body: None,
+            base64: false,
             caller: None,
         }
     }
@@ -75,6 +77,13 @@ impl Http {
         self
     }
 
+    /// A body API Gateway passes base64-encoded (binary, or any body it will not pass as text).
+    pub fn base64_body(mut self, encoded: &str) -> Self {
+        self.body = Some(encoded.to_owned());
+        self.base64 = true;
+        self
+    }
+
     pub fn build(&self) -> ApiGatewayV2httpRequest {
         let mut event: Value = serde_json::from_str(TEMPLATE).expect("the fixture is JSON");
         let raw_query = self
@@ -109,6 +118,7 @@ impl Http {
         if let Some(body) = &self.body {
             event["headers"]["content-length"] = json!(body.len().to_string());
             event["body"] = json!(body);
+            event["isBase64Encoded"] = json!(self.base64);
         }
         serde_json::from_value(event).expect("a valid API Gateway v2 event")
     }

@@ -10,6 +10,8 @@ pub mod harness;
 #[cfg(test)]
 mod api_contract;
 #[cfg(test)]
+mod bad_inputs;
+#[cfg(test)]
 mod chaos;
 #[cfg(test)]
 mod chaos_credit_edits;
@@ -25,6 +27,8 @@ mod credits_api;
 mod events;
 #[cfg(test)]
 mod fixtures;
+#[cfg(test)]
+mod fuzz_http;
 #[cfg(test)]
 mod import;
 #[cfg(test)]

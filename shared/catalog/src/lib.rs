@@ -13,4 +13,7 @@ pub mod jsonl;
 pub mod records;
 pub mod synthetic;
 
+#[cfg(test)]
+mod fuzz_tests;
+
 pub use records::{FieldError, Producer, Track, UploadTime, normalize_tag};

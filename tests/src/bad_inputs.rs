@@ -1,0 +1,350 @@
+//! Every bad input in `docs/bad-inputs.md`, sent on purpose, with the answer the table promises.
+//! The document and this list are kept row for row: change one, change the other.
+
+use serde_json::json;
+
+use crate::events::{Http, Reply};
+use crate::fixtures::producer;
+use crate::{credits_api, leaderboard_api};
+
+enum Function {
+    Credits,
+    Leaderboard,
+}
+
+struct Case {
+    input: &'static str,
+    function: Function,
+    request: Http,
+    status: i64,
+    /// The problem type's slug (`/problems/<slug>`), or `None` for a success.
+    problem: Option<&'static str>,
+}
+
+fn credits(input: &'static str, request: Http, status: i64, problem: Option<&'static str>) -> Case {
+    Case {
+        input,
+        function: Function::Credits,
+        request,
+        status,
+        problem,
+    }
+}
+
+fn board(input: &'static str, request: Http, status: i64, problem: Option<&'static str>) -> Case {
+    Case {
+        input,
+        function: Function::Leaderboard,
+        request,
+        status,
+        problem,
+    }
+}
+
+fn register(body: serde_json::Value) -> Http {
+    Http::post("/tracks", body).caller("pa")
+}
+
+fn cases() -> Vec<Case> {
+    let add = |body: &str| {
+        Http::new("POST", "/tracks/t1/credits")
+            .header("content-type", "application/json")
+            .raw_body(body)
+            .caller("pa")
+    };
+    let many: Vec<String> = (1..=21).map(|i| format!("p{i}")).collect();
+    vec![
+        credits(
+            "malformed JSON",
+            add(r#"{"producerId":"#),
+            400,
+            Some("bad-request"),
+        ),
+        credits(
+            "JSON of the wrong shape (a list)",
+            add("[1,2]"),
+            422,
+            Some("invalid-request"),
+        ),
+        credits(
+            "wrong type (producerId a number)",
+            add(r#"{"producerId":7}"#),
+            422,
+            Some("invalid-request"),
+        ),
+        credits(
+            "unknown field",
+            add(r#"{"producerId":"pb","role":"x"}"#),
+            422,
+            Some("invalid-request"),
+        ),
+        credits(
+            "body not declared JSON",
+            Http::new("POST", "/tracks/t1/credits")
+                .header("content-type", "text/plain")
+                .raw_body("producerId=pb")
+                .caller("pa"),
+            415,
+            Some("unsupported-media-type"),
+        ),
+        credits(
+            "body over 64 KiB",
+            add(&format!(r#"{{"producerId":"{}"}}"#, "x".repeat(70_000))),
+            413,
+            Some("payload-too-large"),
+        ),
+        credits(
+            "body marked base64 but not",
+            Http::new("POST", "/tracks/t1/credits")
+                .header("content-type", "application/json")
+                .base64_body("%%%")
+                .caller("pa"),
+            400,
+            Some("bad-request"),
+        ),
+        credits(
+            "unicode title",
+            register(
+                json!({"id":"t9","title":"🎧 Ñoño 北京","credits":["pa"],"uploadedAt":"2026-08-21T00:00:00Z"}),
+            ),
+            201,
+            None,
+        ),
+        credits(
+            "unicode in a track id",
+            Http::get("/tracks/🎧/credits").caller("pa"),
+            400,
+            Some("bad-request"),
+        ),
+        credits(
+            "empty title",
+            register(
+                json!({"id":"t10","title":"  ","credits":["pa"],"uploadedAt":"2026-08-21T00:00:00Z"}),
+            ),
+            422,
+            Some("invalid-request"),
+        ),
+        credits(
+            "far-future upload date",
+            register(
+                json!({"id":"t11","title":"Later","credits":["pa"],"uploadedAt":"9999-12-31T23:59:59Z"}),
+            ),
+            422,
+            Some("invalid-request"),
+        ),
+        credits(
+            "far-past upload date",
+            register(
+                json!({"id":"t12","title":"Old","credits":["pa"],"uploadedAt":"0001-01-01T00:00:00Z"}),
+            ),
+            422,
+            Some("invalid-request"),
+        ),
+        credits(
+            "not a date",
+            register(json!({"id":"t13","title":"When","credits":["pa"],"uploadedAt":"yesterday"})),
+            422,
+            Some("invalid-request"),
+        ),
+        credits(
+            "21 credits",
+            register(
+                json!({"id":"t14","title":"Crowd","credits":many,"uploadedAt":"2026-08-21T00:00:00Z"}),
+            ),
+            422,
+            Some("invalid-request"),
+        ),
+        credits(
+            "duplicate producer in credits",
+            register(
+                json!({"id":"t15","title":"Twice","credits":["pa","pa"],"uploadedAt":"2026-08-21T00:00:00Z"}),
+            ),
+            422,
+            Some("invalid-request"),
+        ),
+        credits(
+            "duplicate track id",
+            register(
+                json!({"id":"t1","title":"Again","credits":["pa"],"uploadedAt":"2026-08-21T00:00:00Z"}),
+            ),
+            409,
+            Some("conflict"),
+        ),
+        credits(
+            "credit an unknown producer",
+            add(r#"{"producerId":"nobody"}"#),
+            422,
+            Some("unknown-producers"),
+        ),
+        credits(
+            "forged history cursor",
+            Http::get("/tracks/t1/credits/history")
+                .query("cursor", "Zm9yZ2Vk")
+                .caller("pa"),
+            400,
+            Some("bad-request"),
+        ),
+        credits(
+            "limit 0",
+            Http::get("/tracks/t1/credits/history")
+                .query("limit", "0")
+                .caller("pa"),
+            400,
+            Some("bad-request"),
+        ),
+        credits(
+            "limit -1",
+            Http::get("/tracks/t1/credits/history")
+                .query("limit", "-1")
+                .caller("pa"),
+            400,
+            Some("bad-request"),
+        ),
+        credits(
+            "limit 10^20",
+            Http::get("/tracks/t1/credits/history")
+                .query("limit", "100000000000000000000")
+                .caller("pa"),
+            400,
+            Some("bad-request"),
+        ),
+        credits(
+            "malformed If-Match",
+            add(r#"{"producerId":"pb"}"#).header("if-match", "v1"),
+            400,
+            Some("bad-request"),
+        ),
+        credits(
+            "stale If-Match",
+            add(r#"{"producerId":"pb"}"#).header("if-match", "\"99\""),
+            412,
+            Some("precondition-failed"),
+        ),
+        credits(
+            "missing identity",
+            Http::get("/tracks/t1/credits"),
+            401,
+            Some("unauthorized"),
+        ),
+        credits(
+            "dev header outside dev mode",
+            Http::get("/tracks/t1/credits").header("x-dev-producer-id", "pa"),
+            401,
+            Some("unauthorized"),
+        ),
+        credits(
+            "another producer edits the credits",
+            add(r#"{"producerId":"pb"}"#).caller("pb"),
+            403,
+            Some("forbidden"),
+        ),
+        credits(
+            "unknown track",
+            Http::get("/tracks/nope/credits").caller("pa"),
+            404,
+            Some("not-found"),
+        ),
+        credits(
+            "remove a producer not credited",
+            Http::delete("/tracks/t1/credits/pd").caller("pa"),
+            404,
+            Some("not-found"),
+        ),
+        credits(
+            "unknown route",
+            Http::get("/tracks/t1/owners").caller("pa"),
+            404,
+            Some("not-found"),
+        ),
+        credits(
+            "unsupported method",
+            Http::new("PATCH", "/tracks/t1/credits").caller("pa"),
+            405,
+            Some("method-not-allowed"),
+        ),
+        board(
+            "unknown board",
+            Http::get("/leaderboard/nope"),
+            400,
+            Some("bad-request"),
+        ),
+        board(
+            "forged board cursor",
+            Http::get("/leaderboard/contribution").query("cursor", "Zm9yZ2Vk"),
+            400,
+            Some("bad-request"),
+        ),
+        board(
+            "limit 10^20",
+            Http::get("/leaderboard/contribution").query("limit", "100000000000000000000"),
+            400,
+            Some("bad-request"),
+        ),
+        board(
+            "unknown producer",
+            Http::get("/producers/nobody/tracks"),
+            404,
+            Some("not-found"),
+        ),
+        board(
+            "bad producer id",
+            Http::get("/producers/🎧/summary"),
+            400,
+            Some("bad-request"),
+        ),
+        board(
+            "another producer's recommendations",
+            Http::get("/producers/pa/recommendations").caller("pb"),
+            403,
+            Some("forbidden"),
+        ),
+        board(
+            "recommendations without identity",
+            Http::get("/producers/pa/recommendations"),
+            401,
+            Some("unauthorized"),
+        ),
+        board(
+            "unknown view",
+            Http::get("/producers/pa/secrets"),
+            404,
+            Some("not-found"),
+        ),
+        board(
+            "unsupported method",
+            Http::new("DELETE", "/leaderboard/contribution").caller("pa"),
+            405,
+            Some("method-not-allowed"),
+        ),
+    ]
+}
+
+#[tokio::test]
+async fn every_bad_input_in_the_table_gets_its_answer() {
+    let table = leaderboard_api::published("bad-inputs").await;
+    let store = table.store();
+    for id in ["pb", "pd"] {
+        store
+            .put_producer(&producer(id, "Bad Input"))
+            .await
+            .expect("seed");
+    }
+    let mut wrong = Vec::new();
+    for case in cases() {
+        let reply: Reply = match case.function {
+            Function::Credits => credits_api::call(&store, case.request).await,
+            Function::Leaderboard => leaderboard_api::call(&store, case.request).await,
+        };
+        let problem = reply.body["type"]
+            .as_str()
+            .and_then(|t| t.strip_prefix("/problems/"))
+            .map(str::to_owned);
+        if (reply.status, problem.as_deref()) != (case.status, case.problem) {
+            wrong.push(format!(
+                "{}: got {} {:?} ({}), the table says {} {:?}",
+                case.input, reply.status, problem, reply.body["detail"], case.status, case.problem
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
