@@ -8,10 +8,12 @@ mod dev;
 mod dynamodb_local;
 mod gen_catalog;
 mod import;
+mod load;
 mod package;
 mod project;
 mod python_tools;
 mod recompute;
+mod startup;
 mod target;
 mod test;
 
@@ -48,6 +50,10 @@ enum Command {
     ScheduleEvent(recompute::ScheduleEventArgs),
     /// Measure the recompute's I/O floor: a bare parallel scan plus a batch write of N items.
     IoFloor(recompute::IoFloorArgs),
+    /// Load-test both HTTP functions in process against DynamoDB Local (throughput, p50/p99).
+    Load(load::LoadArgs),
+    /// Time each release binary from process start to its first Lambda Runtime API poll.
+    Startup(startup::StartupArgs),
     /// Build the three functions for arm64 in release, as Lambda zips, and print their sizes.
     Package,
 }
@@ -68,6 +74,8 @@ fn run(command: Command) -> Result<()> {
     match command {
         Command::Dev(args) => dev::run(args),
         Command::Check(args) => check::run(args),
+        Command::Load(args) => load::run(args),
+        Command::Startup(args) => startup::run(args),
         Command::Test(args) => test::run(args),
         Command::Ddb(args) => dynamodb_local::run_foreground(args),
         Command::Import(args) => import::run(args),

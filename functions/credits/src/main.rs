@@ -9,6 +9,8 @@ async fn main() -> Result<(), Error> {
     http_edge::logging::init();
     let config = credits::Config::from_env();
     let store = Store::connect(&StoreConfig::from_env()?).await;
+    // Connect during init, not on a user's first request (see store::warm).
+    store.warm_up(std::time::Duration::from_secs(2)).await;
     run(service_fn(|event: LambdaEvent<ApiGatewayV2httpRequest>| {
         let (store, config) = (&store, &config);
         async move {

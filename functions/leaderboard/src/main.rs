@@ -10,6 +10,8 @@ async fn main() -> Result<(), Error> {
     http_edge::logging::init();
     let config = Config::from_env();
     let store = Store::connect(&StoreConfig::from_env()?).await;
+    // Connect during init, not on a user's first request (see store::warm).
+    store.warm_up(std::time::Duration::from_secs(2)).await;
     // Kept across warm invocations: the latest-run pointer is re-read at most once a minute.
     let pointer = PointerCache::default();
     run(service_fn(|event: LambdaEvent<ApiGatewayV2httpRequest>| {

@@ -28,6 +28,7 @@ pub mod runs;
 pub mod scan;
 pub mod table;
 pub mod tracks;
+pub mod warm;
 pub mod write;
 
 pub use config::{ConfigError, StoreConfig};

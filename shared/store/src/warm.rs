@@ -1,0 +1,42 @@
+//! Warming the client during a Lambda's init phase.
+//!
+//! The SDK opens its connection (DNS, TCP, TLS) and loads credentials on the first request, and
+//! on a cold start that first request is a user's. One cheap read during init moves that cost
+//! out of the first invocation: an eventually consistent `GetItem` of a key that never exists
+//! (half a read unit). It is bounded in time and its failure only logged: a slow or failing
+//! warm-up must not fail the function's start.
+
+use std::time::Duration;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+
+use crate::Store;
+
+/// The key read by the warm-up; nothing is ever stored under it.
+const WARM_UP_KEY: &str = "WARMUP";
+
+impl Store {
+    /// Opens the client's connection with one read of a missing item, for at most `limit`.
+    /// Returns whether the read answered in time.
+    pub async fn warm_up(&self, limit: Duration) -> bool {
+        let read = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key("pk", AttributeValue::S(WARM_UP_KEY.to_owned()))
+            .key("sk", AttributeValue::S(WARM_UP_KEY.to_owned()))
+            .projection_expression("pk")
+            .send();
+        match tokio::time::timeout(limit, read).await {
+            Ok(Ok(_)) => true,
+            Ok(Err(e)) => {
+                tracing::warn!(error = %aws_sdk_dynamodb::error::DisplayErrorContext(&e), "warm-up read failed");
+                false
+            }
+            Err(_) => {
+                tracing::warn!(?limit, "warm-up read timed out");
+                false
+            }
+        }
+    }
+}
