@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use crate::chaos::{FAULT_RATE, assert_consistent, assert_faulted, seed, sized, store_through};
+use crate::chaos::{assert_consistent, assert_faulted, faulty_proxy, seed, sized, store_through};
 use crate::credits_api::{call, credited, edit_until_applied};
 use crate::events::Http;
 use crate::fault_proxy::{FaultProxy, Faults};
@@ -12,9 +12,7 @@ use crate::harness::{TestTable, endpoint};
 
 #[tokio::test]
 async fn concurrent_edits_through_faults_are_each_all_or_nothing() {
-    let proxy = FaultProxy::start(&endpoint(), Faults::mixed(FAULT_RATE), seed("chaos-edits"))
-        .await
-        .expect("proxy");
+    let proxy = faulty_proxy("chaos-edits").await;
     // At most 18 joiners: with p1 and p2, 20 credits is the limit.
     edit_race(&proxy, sized(10, 18), sized(1, 5)).await;
     assert_faulted(&proxy.tally());
