@@ -3,13 +3,14 @@
 
 use std::collections::BTreeSet;
 
-use http_edge::{Request, RouteTable};
-use recompute::run::{Deadline, Progress, Settings, recompute};
+use http_edge::Request;
+use http_edge::router::{self, labels};
+use recompute::run::{Deadline, RunProgress, Settings, recompute};
 use serde_json::{Value, json};
 
-use crate::events::{Http, Reply};
-use crate::harness::TestTable;
 use crate::recompute_run::{as_of, hand_catalog, import};
+use crate::support::dynamodb::TestTable;
+use crate::support::events::{Http, Reply};
 
 const OPENAPI: &str = include_str!("../../infra/openapi.yaml");
 const TEMPLATE: &str = include_str!("../../infra/template.yaml");
@@ -68,9 +69,8 @@ fn documented_deployed_and_answered_routes_are_the_same() {
         deployed(),
         "openapi.yaml and template.yaml disagree"
     );
-    let answered: BTreeSet<String> = credits::LABELS
-        .iter()
-        .chain(leaderboard::LABELS)
+    let answered: BTreeSet<String> = labels(credits::ROUTES)
+        .chain(labels(leaderboard::ROUTES))
         .map(|l| l.to_string())
         .collect();
     assert_eq!(documented, answered, "openapi.yaml and the code disagree");
@@ -80,8 +80,12 @@ fn documented_deployed_and_answered_routes_are_the_same() {
         let (method, path) = route.split_once(' ').expect("METHOD path");
         let event = Http::new(method, &concrete(path)).build();
         let request = Request::new(&event).expect("a valid request");
-        let by_credits = credits::Route::of(&request).ok().map(|r| r.label());
-        let by_board = leaderboard::Route::of(&request).ok().map(|r| r.label());
+        let by_credits = router::route(credits::ROUTES, &request)
+            .ok()
+            .map(|r| r.route.label);
+        let by_board = router::route(leaderboard::ROUTES, &request)
+            .ok()
+            .map(|r| r.route.label);
         match (by_credits, by_board) {
             (Some(label), None) | (None, Some(label)) => assert_eq!(label, route),
             other => panic!("{route} is answered by {other:?}"),
@@ -144,7 +148,7 @@ async fn real_responses_validate_against_the_schemas() {
         &Settings::default(),
         as_of(),
         Deadline(None),
-        &Progress::default(),
+        &RunProgress::default(),
     )
     .await
     .expect("run");

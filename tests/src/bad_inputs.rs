@@ -1,15 +1,26 @@
 //! Every bad input in `docs/bad-inputs.md`, sent on purpose, with the answer the table promises.
-//! The document and this list are kept row for row: change one, change the other.
+//! The document and this list are kept row for row, and a test holds them to it: change one,
+//! change the other.
 
 use serde_json::json;
 
-use crate::events::{Http, Reply};
-use crate::fixtures::producer;
+use crate::support::events::{Http, Reply};
+use crate::support::fixtures::producer;
 use crate::{credits_api, leaderboard_api};
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Function {
     Credits,
     Leaderboard,
+}
+
+impl Function {
+    fn name(self) -> &'static str {
+        match self {
+            Function::Credits => "credits",
+            Function::Leaderboard => "leaderboard",
+        }
+    }
 }
 
 struct Case {
@@ -347,4 +358,57 @@ async fn every_bad_input_in_the_table_gets_its_answer() {
         }
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+/// The rows of the document's HTTP table: (function, status, problem slug), in order.
+fn documented_rows() -> Vec<(String, i64, Option<String>)> {
+    let doc = include_str!("../../docs/bad-inputs.md");
+    let table = doc
+        .split("## HTTP requests")
+        .nth(1)
+        .and_then(|rest| rest.split("\n## ").next())
+        .expect("docs/bad-inputs.md has an HTTP requests section");
+    table
+        .lines()
+        .filter(|l| l.starts_with('|') && !l.starts_with("| Input") && !l.starts_with("|---"))
+        .map(|row| {
+            let cells: Vec<&str> = row.trim_matches('|').split(" | ").map(str::trim).collect();
+            let (function, answer) = (cells[cells.len() - 2], cells[cells.len() - 1]);
+            let status: i64 = answer
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .collect::<String>()
+                .parse()
+                .unwrap_or_else(|_| panic!("no status in {row:?}"));
+            let slug = answer
+                .split('`')
+                .nth(1)
+                .filter(|_| status >= 400)
+                .map(str::to_owned);
+            (function.to_owned(), status, slug)
+        })
+        .collect()
+}
+
+#[test]
+fn the_documented_table_is_the_tested_one() {
+    let tested: Vec<(String, i64, Option<String>)> = cases()
+        .into_iter()
+        .map(|c| {
+            (
+                c.function.name().to_owned(),
+                c.status,
+                c.problem.map(str::to_owned),
+            )
+        })
+        .collect();
+    let documented = documented_rows();
+    assert_eq!(
+        documented.len(),
+        tested.len(),
+        "rows in the document vs cases"
+    );
+    for (n, (doc, case)) in documented.iter().zip(&tested).enumerate() {
+        assert_eq!(doc, case, "row {} of the HTTP table", n + 1);
+    }
 }

@@ -6,11 +6,11 @@
 
 use std::collections::BTreeMap;
 
-use store::items::Item;
-use store::{Store, StoreConfig};
+use store::Store;
+use store::entity::Item;
 
-use crate::fault_proxy::{Fault, FaultProxy, Faults, Tally};
-use crate::harness::{TestTable, endpoint};
+use crate::support::dynamodb::{TestTable, config_for, endpoint};
+use crate::support::fault_proxy::{Fault, FaultProxy, Faults, Tally};
 
 /// Set to `1` to run the long variants.
 pub const LONG_VAR: &str = "BEATPASS_CHAOS_LONG";
@@ -47,8 +47,7 @@ pub async fn faulty_proxy(test: &str) -> FaultProxy {
 /// A store over `table` through `proxy`, with the client the functions build in production
 /// (`StoreConfig`: its retries, backoff and timeouts are what is under test).
 pub async fn store_through(proxy: &FaultProxy, table: &TestTable) -> Store {
-    let config = StoreConfig::new(table.name.clone(), Some(proxy.endpoint().to_owned()));
-    Store::new(config.client().await, table.name.clone())
+    Store::connect(&config_for(proxy.endpoint(), &table.name)).await
 }
 
 /// Asserts the proxy really faulted: every kind at least once, near the configured rate.

@@ -5,10 +5,10 @@ use serde_json::json;
 
 use crate::chaos::{assert_consistent, assert_faulted, faulty_proxy, seed, sized, store_through};
 use crate::credits_api::{call, credited, edit_until_applied};
-use crate::events::Http;
-use crate::fault_proxy::{FaultProxy, Faults};
-use crate::fixtures::{discography_ids, producer};
-use crate::harness::{TestTable, endpoint};
+use crate::support::dynamodb::{TestTable, endpoint};
+use crate::support::events::Http;
+use crate::support::fault_proxy::{FaultProxy, Faults};
+use crate::support::fixtures::{discography_ids, producer};
 
 #[tokio::test]
 async fn concurrent_edits_through_faults_are_each_all_or_nothing() {
@@ -99,7 +99,7 @@ async fn edit_race(proxy: &FaultProxy, editors: usize, rounds: usize) {
     let read = call(&clean, Http::get("/tracks/t1/credits").caller("p1")).await;
     assert_eq!(read.body["version"], json!(1 + edits));
     let history = clean
-        .credit_history(&crate::fixtures::tid("t1"), 1_000, None)
+        .credit_history(&crate::support::fixtures::tid("t1"), 1_000, None)
         .await
         .expect("history");
     assert_eq!(history.items.len() as u64, 1 + edits);

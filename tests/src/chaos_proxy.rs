@@ -2,27 +2,19 @@
 //! client's retries carry every request through a 10% mix of them.
 
 use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::config::retry::RetryConfig;
-use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_dynamodb::error::ProvideErrorMetadata;
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use crate::chaos::{assert_faulted, faulty_proxy, store_through};
-use crate::fault_proxy::{Fault, FaultProxy, Faults};
-use crate::fixtures::{pid, producer};
-use crate::harness::{TestTable, endpoint};
+use crate::support::dynamodb::{TestTable, config_for, endpoint};
+use crate::support::fault_proxy::{Fault, FaultProxy, Faults};
+use crate::support::fixtures::{pid, producer};
 
 /// A client that tries each request once, so the first fault is what the caller sees.
-fn single_attempt(endpoint: &str) -> Client {
-    Client::from_conf(
-        aws_sdk_dynamodb::Config::builder()
-            .behavior_version(BehaviorVersion::latest())
-            .region(Region::new("us-east-1"))
-            .credentials_provider(Credentials::new("local", "local", None, None, "tests"))
-            .endpoint_url(endpoint)
-            .retry_config(RetryConfig::disabled())
-            .build(),
-    )
+async fn single_attempt(endpoint: &str) -> Client {
+    let mut config = config_for(endpoint, "");
+    config.max_attempts = 1;
+    config.client().await
 }
 
 /// Puts item `id` through `client`: the error code DynamoDB gave, `Ok` on success, or
@@ -78,7 +70,7 @@ async fn each_fault_reaches_the_client_as_dynamodb_would_send_it() {
         let proxy = FaultProxy::start(&endpoint(), Faults::always(fault), 1)
             .await
             .expect("proxy");
-        let client = single_attempt(proxy.endpoint());
+        let client = single_attempt(proxy.endpoint()).await;
         let id = format!("probe-{i}");
         let got = put(&client, &table.name, &id).await;
         assert_eq!(

@@ -7,17 +7,17 @@ use std::sync::Arc;
 
 use catalog::jsonl::parse;
 use chrono::TimeDelta;
-use recompute::run::{Deadline, Progress, Settings, recompute};
+use recompute::run::{Deadline, RunProgress, Settings, recompute};
 use store::Store;
-use store::items::Item;
+use store::entity::Item;
 use store::runs::run_id;
 
 use crate::chaos::{
     assert_consistent, assert_faulted, assert_same_items, faulty_proxy, sized, store_through,
     table_items,
 };
-use crate::harness::TestTable;
 use crate::recompute_run::{as_of, generated, run_items};
+use crate::support::dynamodb::TestTable;
 
 fn settings() -> Settings {
     Settings {
@@ -33,7 +33,7 @@ async fn run(store: &Store, when: chrono::DateTime<chrono::Utc>) {
         &settings(),
         when,
         Deadline(None),
-        &Progress::default(),
+        &RunProgress::default(),
     )
     .await
     .expect("the run completes");
@@ -96,7 +96,7 @@ async fn runs_killed_at_random_points_through_faults_never_show_and_converge() {
     for kill in 0..kills {
         // Killed once a random share of the run's items is written (0: while still scanning).
         let kill_after = fastrand::u64(0..day2_items);
-        let progress = Arc::new(Progress::default());
+        let progress = Arc::new(RunProgress::default());
         let task = {
             let (store, progress) = (store.clone(), progress.clone());
             tokio::spawn(async move {

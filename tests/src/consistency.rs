@@ -1,19 +1,54 @@
 //! The consistency checker finds nothing on a table the system wrote, and names each invariant
 //! broken on purpose.
 
-use std::collections::HashMap;
+use store::entity::Item;
 
-use aws_sdk_dynamodb::types::AttributeValue;
-use store::keys;
-
-use crate::fixtures::pid;
 use crate::recompute_run::as_of;
+use crate::support::dynamodb::TestTable;
 
-fn key(pk: &str, sk: &str) -> HashMap<String, AttributeValue> {
-    HashMap::from([
-        ("pk".to_owned(), AttributeValue::S(pk.to_owned())),
-        ("sk".to_owned(), AttributeValue::S(sk.to_owned())),
-    ])
+/// The one stored item of kind `entity` whose string attributes include every `(name, value)`.
+/// The test breaks invariants through raw items, so it never spells a key itself.
+async fn find(table: &TestTable, entity: &str, fields: &[(&str, &str)]) -> Item {
+    let matches: Vec<Item> = crate::chaos::table_items(table)
+        .await
+        .into_values()
+        .filter(|item| {
+            let text = |name: &str| {
+                item.get(name)
+                    .and_then(|v| v.as_s().ok())
+                    .map(String::as_str)
+            };
+            text("entity") == Some(entity) && fields.iter().all(|(n, v)| text(n) == Some(*v))
+        })
+        .collect();
+    assert_eq!(matches.len(), 1, "{entity} {fields:?}: {matches:#?}");
+    matches.into_iter().next().expect("one match")
+}
+
+async fn delete(table: &TestTable, item: &Item) {
+    let key: Item = ["pk", "sk"]
+        .into_iter()
+        .map(|k| (k.to_owned(), item[k].clone()))
+        .collect();
+    table
+        .client
+        .delete_item()
+        .table_name(&table.name)
+        .set_key(Some(key))
+        .send()
+        .await
+        .expect("delete");
+}
+
+async fn put(table: &TestTable, item: Item) {
+    table
+        .client
+        .put_item()
+        .table_name(&table.name)
+        .set_item(Some(item))
+        .send()
+        .await
+        .expect("put");
 }
 
 #[tokio::test]
@@ -22,81 +57,31 @@ async fn a_consistent_table_passes_and_each_broken_invariant_is_named() {
     let store = table.store();
     assert_eq!(store.check_consistency(3).await.expect("check"), vec![]);
 
-    let client = &table.client;
-    let entry_sk =
-        |track: &str, uploaded: &str| keys::discography_sk(uploaded, &crate::fixtures::tid(track));
     // 1. A missing discography entry: t1 credits pa, remove pa's entry.
-    let t1 = store
-        .get_track(&crate::fixtures::tid("t1"))
-        .await
-        .expect("get")
-        .expect("t1");
-    let t1_sk = entry_sk("t1", &t1.track.uploaded_at.to_key_text());
-    client
-        .delete_item()
-        .table_name(&table.name)
-        .set_key(Some(key(&keys::producer_pk(&pid("pa")), &t1_sk)))
-        .send()
-        .await
-        .expect("delete");
-    // 2. An orphaned entry: copy it to pd, whom t1 does not credit.
-    let t2 = store
-        .get_track(&crate::fixtures::tid("t2"))
-        .await
-        .expect("get")
-        .expect("t2");
-    let t2_sk = entry_sk("t2", &t2.track.uploaded_at.to_key_text());
-    let mut orphan = client
-        .get_item()
-        .table_name(&table.name)
-        .set_key(Some(key(&keys::producer_pk(&pid("pb")), &t2_sk)))
-        .send()
-        .await
-        .expect("get")
-        .item
-        .expect("pb's t2 entry");
-    orphan.insert(
-        "pk".into(),
-        AttributeValue::S(keys::producer_pk(&pid("pd"))),
-    );
-    orphan.insert(
-        "collabPk".into(),
-        AttributeValue::S(keys::producer_pk(&pid("pd"))),
-    );
-    client
-        .put_item()
-        .table_name(&table.name)
-        .set_item(Some(orphan))
-        .send()
-        .await
-        .expect("put");
+    let entry = find(&table, "credit", &[("producerId", "pa"), ("trackId", "t1")]).await;
+    delete(&table, &entry).await;
+    // 2. An orphaned entry: copy pb's t2 entry to pd's partition; t2 does not credit pd.
+    let mut orphan = find(&table, "credit", &[("producerId", "pb"), ("trackId", "t2")]).await;
+    let pd = find(&table, "producer", &[("id", "pd")]).await;
+    let pd_partition = pd["pk"].as_s().expect("a string key").clone();
+    orphan.insert("pk".into(), pd["pk"].clone());
+    orphan.insert("collabPk".into(), pd["pk"].clone());
+    put(&table, orphan).await;
     // 3. A credited producer without a profile.
-    client
-        .delete_item()
-        .table_name(&table.name)
-        .set_key(Some(key(&keys::producer_pk(&pid("pc")), keys::PROFILE_SK)))
-        .send()
-        .await
-        .expect("delete");
+    let pc = find(&table, "producer", &[("id", "pc")]).await;
+    delete(&table, &pc).await;
     // 4. An asymmetric network: pa no longer lists pb.
     let run = store::runs::run_id(as_of());
-    let pa = keys::run_producer_pk(&run, &pid("pa"));
-    let sk = store::results::collaborator_sk(1, &pid("pb"));
-    client
-        .delete_item()
-        .table_name(&table.name)
-        .set_key(Some(key(&pa, &sk)))
-        .send()
-        .await
-        .expect("delete");
+    let edge = find(
+        &table,
+        "collaborator",
+        &[("owner", "pa"), ("producerId", "pb")],
+    )
+    .await;
+    delete(&table, &edge).await;
     // 5. The pointer names a run whose meta item is gone.
-    client
-        .delete_item()
-        .table_name(&table.name)
-        .set_key(Some(key(&keys::run_pk(&run), keys::RUN_META_SK)))
-        .send()
-        .await
-        .expect("delete");
+    let meta = find(&table, "runMeta", &[("runId", run.as_str())]).await;
+    delete(&table, &meta).await;
 
     let violations: Vec<String> = store
         .check_consistency(2)
@@ -111,7 +96,7 @@ async fn a_consistent_table_passes_and_each_broken_invariant_is_named() {
         "{violations:#?}"
     );
     assert!(
-        has("orphaned discography entry PRODUCER#pd/"),
+        has(&format!("orphaned discography entry {pd_partition}/")),
         "{violations:#?}"
     );
     assert!(
@@ -130,23 +115,7 @@ async fn a_consistent_table_passes_and_each_broken_invariant_is_named() {
     );
 
     // Restore the meta item: the run is complete again, and its asymmetry is reported.
-    let meta_back = store::results::RunMetaItem {
-        pk: keys::run_pk(&run),
-        sk: keys::RUN_META_SK.to_owned(),
-        entity: "runMeta".to_owned(),
-        expires_at: 0,
-        run_id: run.clone(),
-        as_of: as_of(),
-        tracks: 5,
-        producers: 4,
-        pairs: 2,
-        result_items: 0,
-        total_units: "0".to_owned(),
-    };
-    store
-        .put_run_items(&[meta_back], &store::batch::BatchStats::default())
-        .await
-        .expect("put");
+    put(&table, meta).await;
     let violations: Vec<String> = store
         .check_consistency(2)
         .await

@@ -6,9 +6,9 @@ use http_edge::AuthMode;
 use serde_json::{Value, json};
 use store::Store;
 
-use crate::events::{Http, Reply, assert_problem};
-use crate::fixtures::{at, discography_ids, pid, producer, tid};
-use crate::harness::TestTable;
+use crate::support::dynamodb::TestTable;
+use crate::support::events::{Http, Reply, assert_problem};
+use crate::support::fixtures::{at, discography_ids, pid, producer, tid};
 
 const JWT: Config = Config {
     auth: AuthMode::JwtOnly,

@@ -10,8 +10,8 @@ use proptest::test_runner::{Config as ProptestConfig, TestRunner};
 use serde_json::{Value, json};
 
 use crate::chaos::sized;
-use crate::events::{Http, Reply};
-use crate::fixtures::producer;
+use crate::support::events::{Http, Reply};
+use crate::support::fixtures::producer;
 use crate::{credits_api, leaderboard_api};
 
 /// The routes with their methods, so most cases get past routing to the handlers' own checks.

@@ -4,8 +4,8 @@ use catalog::jsonl::{LineProblem, parse};
 use store::Store;
 use store::import::{ImportError, ImportReport};
 
-use crate::fixtures::{at, discography_ids, pid, tid};
-use crate::harness::TestTable;
+use crate::support::dynamodb::TestTable;
+use crate::support::fixtures::{at, discography_ids, pid, tid};
 
 async fn import(store: &Store, text: &str) -> Result<ImportReport, ImportError> {
     let (parsed, errors) = parse(text.as_bytes());

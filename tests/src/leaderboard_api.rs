@@ -4,13 +4,13 @@ use std::time::Duration;
 
 use http_edge::AuthMode;
 use leaderboard::{Config, PointerCache};
-use recompute::run::{Deadline, Progress, Settings, recompute};
+use recompute::run::{Deadline, RunProgress, Settings, recompute};
 use serde_json::{Value, json};
 use store::Store;
 
-use crate::events::{Http, Reply, assert_problem};
-use crate::harness::TestTable;
 use crate::recompute_run::{as_of, hand_catalog, import};
+use crate::support::dynamodb::TestTable;
+use crate::support::events::{Http, Reply, assert_problem};
 
 const JWT: Config = Config {
     auth: AuthMode::JwtOnly,
@@ -42,7 +42,7 @@ pub(crate) async fn published(test: &str) -> TestTable {
         &Settings::default(),
         as_of(),
         Deadline(None),
-        &Progress::default(),
+        &RunProgress::default(),
     )
     .await
     .expect("run");
@@ -362,7 +362,7 @@ async fn discographies_change_at_once_after_a_credit_edit() {
         Http::post("/tracks/t1/credits", json!({"producerId": "pd"}))
             .caller("pa")
             .build(),
-        crate::fixtures::at("2026-11-21T12:00:00Z"),
+        crate::support::fixtures::at("2026-11-21T12:00:00Z"),
     )
     .await;
     assert_eq!(edit.status_code, 200);
@@ -407,7 +407,7 @@ async fn the_pointer_is_cached_for_at_most_its_max_age() {
         &Settings::default(),
         as_of(),
         Deadline(None),
-        &Progress::default(),
+        &RunProgress::default(),
     )
     .await
     .expect("run");
@@ -423,4 +423,58 @@ async fn the_pointer_is_cached_for_at_most_its_max_age() {
     assert_eq!(cached.body["asOf"], Value::Null);
     let fresh = call(&store, Http::get("/leaderboard/contribution")).await;
     assert_eq!(fresh.body["asOf"], json!("2026-11-21T00:00:00Z"));
+}
+
+/// ARCHITECTURE.md: every read costs at most two DynamoDB round trips (the pointer, when not
+/// cached, and one `GetItem` or `Query`) and never scans. Counted on the wire, per route.
+#[tokio::test]
+async fn every_read_is_at_most_two_round_trips_and_never_a_scan() {
+    let table = published("board-round-trips").await;
+    let store = table.store().with_wire_clock();
+    let routes = [
+        Http::get("/leaderboard/contribution").caller("pa"),
+        Http::get("/leaderboard/collaborations").caller("pa"),
+        Http::get("/producers/pa/summary").caller("pa"),
+        Http::get("/producers/pa/contributions").caller("pa"),
+        Http::get("/producers/pa/collaborators").caller("pa"),
+        Http::get("/producers/pa/recommendations").caller("pa"),
+        Http::get("/producers/pa/tracks").caller("pa"),
+        Http::get("/producers/pa/tracks").query("collaborative", "true"),
+        Http::get("/producers/nobody/collaborators"),
+        Http::get("/collaborations/trending"),
+    ];
+    // Cold: a cache that always re-reads, so the pointer costs a round trip. Warm: a cache that
+    // has read it (by the call before the measured one).
+    let warm = PointerCache::default();
+    for request in routes {
+        let cold = PointerCache::with_max_age(Duration::ZERO);
+        for (cache, limit) in [(&cold, 2), (&warm, 1)] {
+            let _first = leaderboard::handle(&store, &JWT, cache, request.build()).await;
+            let (reply, wire) = store::wire_clock::measure(leaderboard::handle(
+                &store,
+                &JWT,
+                cache,
+                request.build(),
+            ))
+            .await;
+            check(&request, reply.status_code, &wire, limit);
+        }
+    }
+
+    fn check(request: &Http, status: i64, wire: &store::wire_clock::Wire, limit: usize) {
+        assert!(status < 500, "{request:?}: {status}");
+        assert!(!wire.operations.is_empty(), "{request:?}: nothing was read");
+        assert!(
+            wire.operations.len() <= limit,
+            "{request:?}: {:?} (at most {limit})",
+            wire.operations
+        );
+        assert!(
+            wire.operations
+                .iter()
+                .all(|op| op == "GetItem" || op == "Query"),
+            "{request:?}: {:?}",
+            wire.operations
+        );
+    }
 }

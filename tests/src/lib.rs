@@ -1,11 +1,11 @@
 //! Integration tests of the BeatPass workspace, run against Amazon's DynamoDB Local.
 //!
 //! `cargo xtask test` starts DynamoDB Local and passes its endpoint in
-//! `BEATPASS_TEST_DYNAMODB_ENDPOINT`; [`harness`] turns that into clients and throwaway tables.
-//! All integration tests live in this one crate so the AWS SDK is linked into one test binary.
+//! `BEATPASS_TEST_DYNAMODB_ENDPOINT`; [`support`] turns that into clients and throwaway tables,
+//! and holds every other helper tests share. All integration tests live in this one crate so the
+//! AWS SDK is linked into one test binary.
 
-pub mod fault_proxy;
-pub mod harness;
+pub mod support;
 
 #[cfg(test)]
 mod api_contract;
@@ -23,10 +23,6 @@ mod chaos_runs;
 mod consistency;
 #[cfg(test)]
 mod credits_api;
-#[cfg(test)]
-mod events;
-#[cfg(test)]
-mod fixtures;
 #[cfg(test)]
 mod fuzz_http;
 #[cfg(test)]

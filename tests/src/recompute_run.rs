@@ -8,19 +8,19 @@ use catalog::jsonl::parse;
 use catalog::synthetic::{Spec, generate};
 use chrono::{DateTime, TimeDelta, Utc};
 use contribution::ExactSum;
-use recompute::run::{Deadline, Progress, Settings, recompute};
+use recompute::run::{Deadline, RunProgress, Settings, recompute};
 use serde_json::json;
-use store::Store;
-use store::items::Item;
-use store::keys;
-use store::results::{
-    BoardEntryItem, CollaboratorItem, ProducerSummaryItem, RecommendationItem, TrendingItem,
+use store::entity::Item;
+use store::run_items::{
+    BoardEntry, Collaborator, Contribution, ProducerListEntry, ProducerSummary, Recommendation,
+    RunId, TrendingPair,
 };
 use store::runs::run_id;
+use store::{Board, Store};
 
 use crate::chaos::table_items;
-use crate::fixtures::{at, pid};
-use crate::harness::TestTable;
+use crate::support::dynamodb::TestTable;
+use crate::support::fixtures::{at, pid, tid};
 
 pub(crate) fn as_of() -> DateTime<Utc> {
     at("2026-11-21T00:00:00Z")
@@ -63,34 +63,35 @@ pub(crate) fn hand_catalog(t2_plays: u64) -> Vec<serde_json::Value> {
     ]
 }
 
-async fn summary(store: &Store, run: &str, producer: &str) -> ProducerSummaryItem {
+async fn summary(store: &Store, run: &RunId, producer: &str) -> ProducerSummary {
     store
-        .run_item(
-            keys::run_producer_pk(run, &pid(producer)),
-            store::results::SUMMARY_SK,
-        )
+        .run_item::<ProducerSummary>(run, &pid(producer))
         .await
         .expect("read")
         .unwrap_or_else(|| panic!("no summary for {producer}"))
 }
 
 /// One of a producer's lists in a run (the producer must be in the run).
-async fn producer_list<T: serde::de::DeserializeOwned>(
-    store: &Store,
-    pk: String,
-    prefix: &str,
-) -> Vec<T> {
+async fn producer_list<T: ProducerListEntry>(store: &Store, run: &RunId, producer: &str) -> Vec<T> {
     store
-        .run_list(pk, prefix, 1000, None)
+        .producer_list(run, &pid(producer), 1000, None)
         .await
         .expect("read")
         .expect("the producer is in the run")
         .items
 }
 
-async fn list<T: serde::de::DeserializeOwned>(store: &Store, pk: String, prefix: &str) -> Vec<T> {
+async fn board(store: &Store, run: &RunId, board: Board) -> Vec<BoardEntry> {
     store
-        .run_items_page(pk, prefix, 1000, None)
+        .board_page(run, board, 1000, None)
+        .await
+        .expect("read")
+        .items
+}
+
+async fn trending(store: &Store, run: &RunId) -> Vec<TrendingPair> {
+    store
+        .trending_page(run, 1000, None)
         .await
         .expect("read")
         .items
@@ -105,7 +106,7 @@ async fn every_figure_of_a_hand_checked_catalog() {
     let table = TestTable::create("recompute-hand").await;
     let store = table.store();
     import(&store, &hand_catalog(0)).await;
-    let progress = Progress::default();
+    let progress = RunProgress::default();
     let run = recompute(
         &store,
         &Settings::default(),
@@ -146,7 +147,7 @@ async fn every_figure_of_a_hand_checked_catalog() {
     );
     assert_eq!(d.share, 0.0);
     // Tracks crediting each; collaborative ones (t2, t4); their full plays; distinct collaborators.
-    let counts = |s: &ProducerSummaryItem| {
+    let counts = |s: &ProducerSummary| {
         (
             s.track_count,
             s.collaborative_tracks,
@@ -164,17 +165,15 @@ async fn every_figure_of_a_hand_checked_catalog() {
 
     // Boards. Collaborations: pa (2 tracks); pc and pb tie on tracks and collaborators, pc has
     // more collaborative plays. Contribution: pa, pc, pb; pd (0) is not listed.
-    let collab: Vec<BoardEntryItem> =
-        list(&store, keys::run_board_pk(&id, "collaborations"), "RANK#").await;
-    let ids = |rows: &[BoardEntryItem]| {
+    let collab = board(&store, &id, Board::Collaborations).await;
+    let ids = |rows: &[BoardEntry]| {
         rows.iter()
             .map(|r| r.producer_id.to_string())
             .collect::<Vec<_>>()
     };
     assert_eq!(ids(&collab), ["pa", "pc", "pb"]);
     assert_eq!(collab[0].distinct_collaborators, Some(2));
-    let contrib: Vec<BoardEntryItem> =
-        list(&store, keys::run_board_pk(&id, "contribution"), "RANK#").await;
+    let contrib = board(&store, &id, Board::Contribution).await;
     assert_eq!(ids(&contrib), ["pa", "pc", "pb"]);
     assert_eq!(
         (a.collaborations_rank, a.contribution_rank),
@@ -186,24 +185,19 @@ async fn every_figure_of_a_hand_checked_catalog() {
     // pc is in the run and has an empty recommendation list (the lo-fi bucket is pc alone); an
     // unknown producer has no lists at all.
     assert!(
-        producer_list::<RecommendationItem>(&store, keys::run_producer_pk(&id, &pid("pc")), "REC#")
+        producer_list::<Recommendation>(&store, &id, "pc")
             .await
             .is_empty()
     );
     assert!(
         store
-            .run_list::<RecommendationItem>(
-                keys::run_producer_pk(&id, &pid("nobody")),
-                "REC#",
-                10,
-                None
-            )
+            .producer_list::<Recommendation>(&id, &pid("nobody"), 10, None)
             .await
             .expect("read")
             .is_none()
     );
-    let t4: store::results::ContributionItem = store
-        .run_item(keys::run_producer_pk(&id, &pid("pa")), "CONTRIB#t4")
+    let t4: Contribution = store
+        .run_item::<Contribution>(&id, (&pid("pa"), &tid("t4")))
         .await
         .expect("read")
         .expect("pa's t4 breakdown");
@@ -212,16 +206,15 @@ async fn every_figure_of_a_hand_checked_catalog() {
         (0.0, 1.0, 0.5)
     );
     assert!(close(t4.boost, 19.0 / 7.0) && close(t4.value, 19.0 / 14.0));
-    let t3: store::results::ContributionItem = store
-        .run_item(keys::run_producer_pk(&id, &pid("pb")), "CONTRIB#t3")
+    let t3: Contribution = store
+        .run_item::<Contribution>(&id, (&pid("pb"), &tid("t3")))
         .await
         .expect("read")
         .expect("pb's t3 breakdown");
     assert!(!t3.eligible && t3.value == 0.0);
 
     // The network: pa worked with pb and pc once each.
-    let network: Vec<CollaboratorItem> =
-        producer_list(&store, keys::run_producer_pk(&id, &pid("pa")), "COLLAB#").await;
+    let network: Vec<Collaborator> = producer_list(&store, &id, "pa").await;
     let together: Vec<(String, u32)> = network
         .iter()
         .map(|c| (c.producer_id.to_string(), c.tracks_together))
@@ -231,8 +224,7 @@ async fn every_figure_of_a_hand_checked_catalog() {
     // Recommendations for pd (trap; dark, bouncy): pa scores 1 (same genres), pb 1/2 + 1/2
     // (half the genres, a style pd lacks): a tie, broken by id. pa is offered pd only (pb is a
     // collaborator): 1 + 1/2 × 1/2 for "bouncy".
-    let recs: Vec<RecommendationItem> =
-        producer_list(&store, keys::run_producer_pk(&id, &pid("pd")), "REC#").await;
+    let recs: Vec<Recommendation> = producer_list(&store, &id, "pd").await;
     let offered: Vec<(String, f64)> = recs
         .iter()
         .map(|r| (r.producer_id.to_string(), r.score))
@@ -242,8 +234,7 @@ async fn every_figure_of_a_hand_checked_catalog() {
         recs[1].reasons,
         ["similar genres: trap", "complementary styles: melodic"]
     );
-    let for_a: Vec<RecommendationItem> =
-        producer_list(&store, keys::run_producer_pk(&id, &pid("pa")), "REC#").await;
+    let for_a: Vec<Recommendation> = producer_list(&store, &id, "pa").await;
     assert_eq!(
         for_a
             .iter()
@@ -253,11 +244,7 @@ async fn every_figure_of_a_hand_checked_catalog() {
     );
 
     // A first run has no trending pairs. A day later t2 has 500 plays: pa+pb gained 500.
-    assert!(
-        list::<TrendingItem>(&store, store::results::trending_pk(&id), "RANK#")
-            .await
-            .is_empty()
-    );
+    assert!(trending(&store, &id).await.is_empty());
     import(&store, &hand_catalog(500)).await;
     let next = as_of() + TimeDelta::days(1);
     recompute(
@@ -265,12 +252,11 @@ async fn every_figure_of_a_hand_checked_catalog() {
         &Settings::default(),
         next,
         Deadline(None),
-        &Progress::default(),
+        &RunProgress::default(),
     )
     .await
     .expect("second run");
-    let trending: Vec<TrendingItem> =
-        list(&store, store::results::trending_pk(&run_id(next)), "RANK#").await;
+    let trending: Vec<TrendingPair> = trending(&store, &run_id(next)).await;
     assert_eq!(trending.len(), 1);
     assert_eq!(
         (trending[0].producer_ids.clone(), trending[0].plays_gained),
@@ -283,7 +269,7 @@ async fn every_figure_of_a_hand_checked_catalog() {
         &Settings::default(),
         as_of(),
         Deadline(None),
-        &Progress::default(),
+        &RunProgress::default(),
     )
     .await
     .expect("replay");
@@ -312,11 +298,10 @@ pub(crate) async fn generated(store: &Store, producers: usize, tracks: usize) ->
     text
 }
 
-/// Every item of the run `run` (all partitions `RUN#<run>…`), by key.
-pub(crate) async fn run_items(table: &TestTable, run: &str) -> BTreeMap<(String, String), Item> {
-    let prefix = format!("RUN#{run}");
+/// Every item of the run `run` (all its partitions), by key.
+pub(crate) async fn run_items(table: &TestTable, run: &RunId) -> BTreeMap<(String, String), Item> {
     let mut items = table_items(table).await;
-    items.retain(|(pk, _), _| pk.starts_with(&prefix));
+    items.retain(|(pk, _), _| run.owns_partition(pk));
     items
 }
 
@@ -335,14 +320,14 @@ async fn invariants_on_a_generated_catalog() {
         &settings,
         as_of(),
         Deadline(None),
-        &Progress::default(),
+        &RunProgress::default(),
     )
     .await
     .expect("run");
     let id = run_id(as_of());
     let items = run_items(&table, &id).await;
 
-    let summaries: Vec<ProducerSummaryItem> = items
+    let summaries: Vec<ProducerSummary> = items
         .values()
         .filter(|i| {
             i.get("entity")
@@ -382,10 +367,12 @@ async fn invariants_on_a_generated_catalog() {
             .map(String::as_str)
             == Some("collaborator")
     }) {
-        let c: CollaboratorItem =
+        let c: Collaborator =
             serde_dynamo::aws_sdk_dynamodb_1::from_item(item.clone()).expect("collaborator");
-        let owner = c.pk.rsplit('#').next().expect("producer id").to_owned();
-        edges.insert((owner, c.producer_id.to_string()), c.tracks_together);
+        edges.insert(
+            (c.owner.to_string(), c.producer_id.to_string()),
+            c.tracks_together,
+        );
     }
     assert!(!edges.is_empty());
     for ((a, b), n) in &edges {
@@ -411,7 +398,7 @@ async fn a_run_killed_midway_leaves_readers_on_the_previous_run_and_reruns_ident
             &settings,
             when,
             Deadline(None),
-            &Progress::default(),
+            &RunProgress::default(),
         )
         .await
         .expect("run");
@@ -426,12 +413,12 @@ async fn a_run_killed_midway_leaves_readers_on_the_previous_run_and_reruns_ident
         &settings,
         as_of(),
         Deadline(None),
-        &Progress::default(),
+        &RunProgress::default(),
     )
     .await
     .expect("run 1");
     let before = summary(&store, &run_id(as_of()), "p0").await;
-    let progress = Arc::new(Progress::default());
+    let progress = Arc::new(RunProgress::default());
     let task = {
         let (store, settings, progress) = (store.clone(), settings.clone(), progress.clone());
         tokio::spawn(
@@ -460,7 +447,7 @@ async fn a_run_killed_midway_leaves_readers_on_the_previous_run_and_reruns_ident
         &settings,
         day2,
         Deadline(None),
-        &Progress::default(),
+        &RunProgress::default(),
     )
     .await
     .expect("rerun");
@@ -489,7 +476,7 @@ async fn a_run_past_its_deadline_publishes_nothing() {
         &Settings::default(),
         as_of(),
         soon,
-        &Progress::default(),
+        &RunProgress::default(),
     )
     .await;
     assert!(

@@ -6,11 +6,11 @@ use aws_sdk_dynamodb::types::{
     ScalarAttributeType,
 };
 
-use crate::harness::{TestTable, client, unique_table_name};
+use crate::support::dynamodb::{TestTable, client, unique_table_name};
 
 #[tokio::test]
 async fn create_write_read_and_delete_a_table() {
-    let client = client();
+    let client = client().await;
     let name = unique_table_name("smoke");
     client
         .create_table()
@@ -33,7 +33,7 @@ async fn create_write_read_and_delete_a_table() {
         .send()
         .await
         .expect("create table");
-    let table = TestTable::adopt(name.clone());
+    let table = TestTable::adopt(name.clone()).await;
 
     client
         .put_item()

@@ -4,8 +4,8 @@
 use contribution::ProducerId;
 use store::StoreError;
 
-use crate::fixtures::{credits, discography_ids, edit_by, pid, producer, tid, track};
-use crate::harness::TestTable;
+use crate::support::dynamodb::TestTable;
+use crate::support::fixtures::{credits, discography_ids, edit_by, pid, producer, tid, track};
 
 async fn seeded(test: &str, producers: &[(&str, &str)]) -> TestTable {
     let table = TestTable::create(test).await;
@@ -19,7 +19,7 @@ async fn seeded(test: &str, producers: &[(&str, &str)]) -> TestTable {
     table
 }
 
-fn ids(entries: &[store::items::DiscographyItem]) -> Vec<&str> {
+fn ids(entries: &[store::catalog_items::DiscographyEntry]) -> Vec<&str> {
     entries.iter().map(|e| e.track_id.as_str()).collect()
 }
 

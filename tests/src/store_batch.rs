@@ -8,18 +8,19 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use aws_sdk_dynamodb::types::{AttributeValue, WriteRequest};
 use std::time::Duration;
+
+use aws_sdk_dynamodb::types::{AttributeValue, WriteRequest};
 use store::StoreError;
-use store::write::put_request;
+use store::batch::{BatchStats, put_request, write_all_with};
+use store::retry::RetryPolicy;
 
-use store::batch::{BatchStats, RetryPolicy, write_all_with};
+use crate::support::dynamodb::TestTable;
 
-use crate::harness::TestTable;
-
+/// A raw put of a throwaway item (the batch engine under test takes raw requests).
 fn put(i: usize) -> WriteRequest {
     let item = HashMap::from([
-        ("pk".to_owned(), AttributeValue::S(format!("ITEM#{i}"))),
+        ("pk".to_owned(), AttributeValue::S(format!("probe-{i}"))),
         ("sk".to_owned(), AttributeValue::S("X".to_owned())),
     ]);
     put_request(item)

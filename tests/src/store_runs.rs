@@ -1,32 +1,26 @@
 //! Run results: written under a run id, published by a forward-only pointer, read in rank order,
 //! and marked to expire.
 
-use serde::{Deserialize, Serialize};
 use store::batch::BatchStats;
-use store::keys;
-use store::runs::{DEFAULT_RETENTION, Publication, RunPointer, expires_at, run_id};
+use store::run_items::BoardEntry;
+use store::runs::{DEFAULT_RETENTION, Publication, RunScope, expires_at, run_id};
+use store::{Board, RunPointer};
 
-use crate::fixtures::at;
-use crate::harness::TestTable;
+use crate::support::dynamodb::TestTable;
+use crate::support::fixtures::{at, pid};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct BoardEntry {
-    pk: String,
-    sk: String,
-    expires_at: i64,
-    rank: u64,
-    producer_id: String,
-}
-
-fn board(run: &str, as_of: chrono::DateTime<chrono::Utc>, n: u64) -> Vec<BoardEntry> {
+fn board(n: u64) -> Vec<BoardEntry> {
     (1..=n)
         .map(|rank| BoardEntry {
-            pk: keys::run_board_pk(run, "contribution"),
-            sk: keys::rank_sk(rank),
-            expires_at: expires_at(as_of, DEFAULT_RETENTION),
+            board: Board::Contribution,
             rank,
-            producer_id: format!("p{rank}"),
+            producer_id: pid(&format!("p{rank}")),
+            name: format!("Producer {rank}"),
+            collaborative_tracks: None,
+            distinct_collaborators: None,
+            collaborative_plays: None,
+            contribution_value: Some(1.0),
+            share: Some(0.01),
         })
         .collect()
 }
@@ -42,8 +36,12 @@ async fn the_pointer_only_moves_forward_and_boards_read_in_rank_order() {
     let (run1, run2) = (run_id(day1), run_id(day2));
     assert_eq!(run1, "20261120T000000.000Z");
     let stats = BatchStats::default();
+    let scope = RunScope {
+        run_id: run2.clone(),
+        expires_at: expires_at(day2, DEFAULT_RETENTION),
+    };
     store
-        .put_run_items(&board(&run2, day2, 120), &stats)
+        .put_run_items(&scope, &board(120), &stats)
         .await
         .expect("write run 2");
 
@@ -77,12 +75,7 @@ async fn the_pointer_only_moves_forward_and_boards_read_in_rank_order() {
     let mut cursor: Option<String> = None;
     loop {
         let page = store
-            .run_items_page::<BoardEntry>(
-                keys::run_board_pk(&run2, "contribution"),
-                "RANK#",
-                50,
-                cursor.as_deref(),
-            )
+            .board_page(&run2, Board::Contribution, 50, cursor.as_deref())
             .await
             .expect("page");
         ranks.extend(page.items.iter().map(|e| e.rank));
@@ -94,13 +87,23 @@ async fn the_pointer_only_moves_forward_and_boards_read_in_rank_order() {
     assert_eq!(ranks, (1..=120).collect::<Vec<_>>());
 
     let one: Option<BoardEntry> = store
-        .run_item(keys::run_board_pk(&run2, "contribution"), &keys::rank_sk(7))
+        .run_item::<BoardEntry>(&run2, (Board::Contribution, 7))
         .await
         .expect("get");
     let one = one.expect("rank 7 exists");
-    assert_eq!(one.producer_id, "p7");
-    // Items expire seven days after the run's as-of instant.
-    assert_eq!(one.expires_at, at("2026-11-28T00:00:00Z").timestamp());
+    assert_eq!(one.producer_id, pid("p7"));
+    // Items expire seven days after the run's as-of instant: every item carries the TTL.
+    let mut stored = crate::chaos::table_items(&table).await;
+    stored.retain(|(pk, _), _| run2.owns_partition(pk));
+    assert_eq!(stored.len(), 120);
+    for item in stored.values() {
+        assert_eq!(
+            item.get("expiresAt")
+                .and_then(|v| v.as_n().ok())
+                .map(String::as_str),
+            Some(at("2026-11-28T00:00:00Z").timestamp().to_string().as_str())
+        );
+    }
 
     let ttl = table
         .client

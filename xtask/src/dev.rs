@@ -15,7 +15,7 @@ use anyhow::{Context, Result};
 use catalog::jsonl::parse;
 use catalog::synthetic::{Spec, generate};
 use chrono::Utc;
-use recompute::run::{Deadline, Progress, Settings, recompute};
+use recompute::run::{Deadline, RunProgress, Settings, recompute};
 
 use crate::dynamodb_local::{DynamoDbLocal, Storage};
 use crate::target::{LOCAL_TABLE, TableTarget};
@@ -140,7 +140,7 @@ async fn load_demo(target: &TableTarget) -> Result<()> {
         &Settings::default(),
         now,
         Deadline(None),
-        &Progress::default(),
+        &RunProgress::default(),
     )
     .await?;
     eprintln!(

@@ -7,7 +7,7 @@
 //!
 //! Reported per kind of request: throughput, p50/p99 latency, errors (anything but a success
 //! or an intended 412), and the handler's overhead: its wall time minus the time its DynamoDB
-//! requests were on the wire, measured by an SDK interceptor (see [`wire`]).
+//! requests were on the wire, measured by an SDK interceptor (see `store::wire_clock`).
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -21,17 +21,16 @@ use chrono::Utc;
 use contribution::ProducerId;
 use http_edge::{AuthMode, EdgeConfig};
 use leaderboard::PointerCache;
-use recompute::run::{Deadline, Progress, Settings, recompute};
+use recompute::run::{Deadline, RunProgress, Settings, recompute};
 use serde_json::{Value, json};
 use store::Store;
+use tests::support::events::Http;
 use tokio::sync::Mutex;
 
 use crate::dynamodb_local::{DynamoDbLocal, Storage};
 
-mod wire;
-
-const EVENT_TEMPLATE: &str = include_str!("../../tests/fixtures/apigw-v2-jwt-request.json");
-use store::results::BOARDS;
+use store::Board;
+use store::wire_clock;
 
 #[derive(clap::Args)]
 pub struct LoadArgs {
@@ -71,9 +70,8 @@ pub fn run(args: LoadArgs) -> Result<()> {
 async fn load(args: &LoadArgs, endpoint: &str) -> Result<()> {
     let table = "beatpass-load";
     let config = store::StoreConfig::new(table, Some(endpoint.to_owned()));
-    let client = wire::instrument(config.client().await);
-    store::table::DEFINITION.create(&client, table).await?;
-    let store = Store::new(client, table);
+    let store = Store::connect(&config).await.with_wire_clock();
+    store.create_table().await?;
 
     let now = Utc::now();
     let text: String = generate(Spec {
@@ -103,7 +101,7 @@ async fn load(args: &LoadArgs, endpoint: &str) -> Result<()> {
         &Settings::default(),
         now,
         Deadline(None),
-        &Progress::default(),
+        &RunProgress::default(),
     )
     .await
     .context("publishing a run")?;
@@ -192,7 +190,9 @@ async fn client_loop(shared: Arc<Shared>, seed: u64) -> Result<()> {
 async fn edit(shared: &Shared, rng: &mut fastrand::Rng, samples: &mut Vec<Sample>) -> Result<()> {
     let (track, uploader) = &shared.tracks[rng.usize(..shared.tracks.len())];
     let uploader = uploader.to_string();
-    let read = request("GET", &format!("/tracks/{track}/credits"), &[], &uploader);
+    let read = Http::get(&format!("/tracks/{track}/credits"))
+        .caller(&uploader)
+        .build();
     let (reply, sample) = credits_call(shared, "credits read", read).await;
     samples.push(sample);
     let Some(version) = reply["version"].as_u64() else {
@@ -207,31 +207,23 @@ async fn edit(shared: &Shared, rng: &mut fastrand::Rng, samples: &mut Vec<Sample
         })
         .unwrap_or_default();
     let removable: Vec<&String> = credited.iter().filter(|p| **p != uploader).collect();
-    let mut write = if !removable.is_empty() && (credited.len() >= 20 || rng.bool()) {
+    let write = if !removable.is_empty() && (credited.len() >= 20 || rng.bool()) {
         let who = removable[rng.usize(..removable.len())];
-        request(
-            "DELETE",
-            &format!("/tracks/{track}/credits/{who}"),
-            &[],
-            &uploader,
-        )
+        Http::delete(&format!("/tracks/{track}/credits/{who}"))
     } else {
         let who = shared.producers[rng.usize(..shared.producers.len())].to_string();
         if credited.contains(&who) {
             return Ok(());
         }
-        let mut event = request("POST", &format!("/tracks/{track}/credits"), &[], &uploader);
-        event.body = Some(json!({ "producerId": who }).to_string());
-        event
+        Http::post(
+            &format!("/tracks/{track}/credits"),
+            json!({ "producerId": who }),
+        )
     };
-    write.headers.insert(
-        "if-match",
-        format!("\"{version}\"").parse().context("an etag")?,
-    );
-    write.headers.insert(
-        "content-type",
-        "application/json".parse().context("a content type")?,
-    );
+    let write = write
+        .caller(&uploader)
+        .header("if-match", &format!("\"{version}\""))
+        .build();
     let (_, sample) = credits_call(shared, "credits edit", write).await;
     samples.push(sample);
     Ok(())
@@ -242,43 +234,36 @@ async fn read(shared: &Shared, rng: &mut fastrand::Rng, samples: &mut Vec<Sample
     let (kind, event) = match rng.usize(..4) {
         0 => (
             "leaderboard page",
-            request(
-                "GET",
-                &format!("/leaderboard/{}", BOARDS[rng.usize(..BOARDS.len())]),
-                &[("limit", "25")],
-                &producer,
-            ),
+            Http::get(&format!(
+                "/leaderboard/{}",
+                Board::ALL[rng.usize(..Board::ALL.len())]
+            ))
+            .query("limit", "25")
+            .caller(&producer)
+            .build(),
         ),
         1 => (
             "producer summary",
-            request(
-                "GET",
-                &format!("/producers/{producer}/summary"),
-                &[],
-                &producer,
-            ),
+            Http::get(&format!("/producers/{producer}/summary"))
+                .caller(&producer)
+                .build(),
         ),
         2 => (
             "producer tracks",
-            request(
-                "GET",
-                &format!("/producers/{producer}/tracks"),
-                &[("limit", "25")],
-                &producer,
-            ),
+            Http::get(&format!("/producers/{producer}/tracks"))
+                .query("limit", "25")
+                .caller(&producer)
+                .build(),
         ),
         _ => (
             "collaborators",
-            request(
-                "GET",
-                &format!("/producers/{producer}/collaborators"),
-                &[],
-                &producer,
-            ),
+            Http::get(&format!("/producers/{producer}/collaborators"))
+                .caller(&producer)
+                .build(),
         ),
     };
     let started = Instant::now();
-    let (response, wire) = wire::measure(leaderboard::handle(
+    let (response, wire) = wire_clock::measure(leaderboard::handle(
         &shared.store,
         &shared.config,
         &shared.pointer,
@@ -289,7 +274,7 @@ async fn read(shared: &Shared, rng: &mut fastrand::Rng, samples: &mut Vec<Sample
         kind,
         status: response.status_code,
         wall: started.elapsed(),
-        wire,
+        wire: wire.time,
     });
 }
 
@@ -299,7 +284,7 @@ async fn credits_call(
     event: ApiGatewayV2httpRequest,
 ) -> (Value, Sample) {
     let started = Instant::now();
-    let (response, wire) = wire::measure(credits::handle(
+    let (response, wire) = wire_clock::measure(credits::handle(
         &shared.store,
         &shared.config,
         event,
@@ -310,7 +295,7 @@ async fn credits_call(
         kind,
         status: response.status_code,
         wall: started.elapsed(),
-        wire,
+        wire: wire.time,
     };
     (body(&response), sample)
 }
@@ -320,36 +305,6 @@ fn body(response: &ApiGatewayV2httpResponse) -> Value {
         Some(Body::Text(text)) => serde_json::from_str(text).unwrap_or(Value::Null),
         _ => Value::Null,
     }
-}
-
-/// An API Gateway v2 event as the HTTP API sends it, with a verified JWT `sub` of `caller`.
-fn request(
-    method: &str,
-    path: &str,
-    query: &[(&str, &str)],
-    caller: &str,
-) -> ApiGatewayV2httpRequest {
-    let mut event: Value = serde_json::from_str(EVENT_TEMPLATE).unwrap_or(Value::Null);
-    event["rawPath"] = json!(path);
-    event["rawQueryString"] = json!(
-        query
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join("&")
-    );
-    if !query.is_empty() {
-        event["queryStringParameters"] = Value::Object(
-            query
-                .iter()
-                .map(|(k, v)| ((*k).to_owned(), json!(v)))
-                .collect(),
-        );
-    }
-    event["requestContext"]["http"]["method"] = json!(method);
-    event["requestContext"]["http"]["path"] = json!(path);
-    event["requestContext"]["authorizer"]["jwt"]["claims"]["sub"] = json!(caller);
-    serde_json::from_value(event).unwrap_or_default()
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {

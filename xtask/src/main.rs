@@ -16,6 +16,8 @@ mod recompute;
 mod startup;
 mod target;
 mod test;
+#[cfg(test)]
+mod tidy;
 
 use std::process::ExitCode;
 

@@ -2,17 +2,14 @@
 //! scheduled recompute by hand, building the event that triggers it, and measuring the I/O floor
 //! its benchmark is compared with.
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::{Context, Result};
-use aws_sdk_dynamodb::types::{AttributeValue, WriteRequest};
 use chrono::{DateTime, Utc};
 use futures_util::future::try_join_all;
-use recompute::run::{Deadline, Progress, Settings, recompute};
+use recompute::run::{Deadline, RunProgress, Settings, recompute};
 use store::batch::BatchStats;
-use store::write::put_request;
 
 use crate::target::TableTarget;
 
@@ -37,7 +34,7 @@ pub fn run(args: RecomputeArgs) -> Result<()> {
             ..Settings::default()
         };
         let as_of = args.as_of.unwrap_or_else(Utc::now);
-        let progress = Progress::default();
+        let progress = RunProgress::default();
         recompute(&store, &settings, as_of, Deadline(None), &progress)
             .await
             .context("recompute failed; nothing was published")
@@ -123,35 +120,15 @@ pub fn io_floor(args: IoFloorArgs) -> Result<()> {
         .sum::<u64>();
         let scan_seconds = started.elapsed().as_secs_f64();
 
-        let scratch = format!("{}-io-floor", args.target.table);
-        store::table::DEFINITION
-            .create_if_missing(store.client(), &scratch)
-            .await?;
-        let scratch_store = store::Store::new(store.client().clone(), scratch.clone());
-        let payload = "x".repeat(200);
-        let requests: Vec<WriteRequest> = (0..args.items)
-            .map(|i| {
-                let item = HashMap::from([
-                    (
-                        "pk".to_owned(),
-                        AttributeValue::S(format!("FLOOR#{}", i % 5000)),
-                    ),
-                    ("sk".to_owned(), AttributeValue::S(format!("{i:012}"))),
-                    ("payload".to_owned(), AttributeValue::S(payload.clone())),
-                ]);
-                put_request(item)
-            })
-            .collect();
+        let scratch = store.with_table(format!("{}-io-floor", args.target.table));
+        scratch.create_table_if_missing().await?;
         let write_started = Instant::now();
-        scratch_store
-            .write_all(requests, &BatchStats::default())
+        scratch
+            .write_filler_items(args.items, 200, &BatchStats::default())
             .await?;
         let write_seconds = write_started.elapsed().as_secs_f64();
-        store
-            .client()
+        scratch
             .delete_table()
-            .table_name(&scratch)
-            .send()
             .await
             .context("could not delete the scratch table")?;
         println!(

@@ -42,9 +42,7 @@ pub fn run(args: StartupArgs) -> Result<()> {
     let table = "beatpass-startup";
     tokio::runtime::Runtime::new()?.block_on(async {
         let config = store::StoreConfig::new(table, Some(local.endpoint()));
-        store::table::DEFINITION
-            .create(&config.client().await, table)
-            .await
+        store::Store::connect(&config).await.create_table().await
     })?;
     println!("| Binary | Runs | Min | p50 | Max |");
     println!("|---|---|---|---|---|");

@@ -38,15 +38,12 @@ impl TableTarget {
         let endpoint = (!self.aws).then(|| self.endpoint.clone());
         let store = Store::connect(&StoreConfig::new(&self.table, endpoint)).await;
         if !self.aws {
-            let created = store::table::DEFINITION
-                .create_if_missing(store.client(), &self.table)
-                .await
-                .with_context(|| {
-                    format!(
-                        "could not reach DynamoDB at {} (is `cargo xtask ddb` running?)",
-                        self.endpoint
-                    )
-                })?;
+            let created = store.create_table_if_missing().await.with_context(|| {
+                format!(
+                    "could not reach DynamoDB at {} (is `cargo xtask ddb` running?)",
+                    self.endpoint
+                )
+            })?;
             if created {
                 eprintln!("xtask: created {}", self.describe());
             }

@@ -8,13 +8,11 @@
 use std::process::Command;
 
 use anyhow::Result;
+use store::config::TEST_ENDPOINT_VAR;
 
 use crate::dynamodb_local::{DynamoDbLocal, Storage};
 use crate::project;
 use crate::python_tools;
-
-/// The variable through which storage tests find DynamoDB Local.
-pub const TEST_ENDPOINT_VAR: &str = "BEATPASS_TEST_DYNAMODB_ENDPOINT";
 
 #[derive(clap::Args)]
 pub struct TestArgs {

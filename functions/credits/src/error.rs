@@ -1,13 +1,13 @@
 //! What can go wrong in a credit edit, and the HTTP answer to each.
 
 use catalog::FieldError;
-use contribution::{CreditsError as CreditRules, IdError, ProducerId, TrackId};
+use contribution::{CreditListError, IdError, ProducerId, TrackId};
 use http_edge::{FieldProblem, Problem};
 use store::StoreError;
 
 /// An error of the `credits` boundary.
 #[derive(Debug, thiserror::Error)]
-pub enum CreditsError {
+pub enum CreditsApiError {
     #[error("track {0} does not exist")]
     TrackNotFound(TrackId),
     #[error("{0} is not a valid {1} id: {2}")]
@@ -21,7 +21,7 @@ pub enum CreditsError {
     #[error("producer {0} has no artist profile: apply to the Producer Program before uploading")]
     NoProfile(ProducerId),
     #[error("{0}")]
-    InvalidCredits(CreditRules),
+    InvalidCredits(CreditListError),
     #[error("no artist profile for {}", ids(.0))]
     UnknownProducers(Vec<ProducerId>),
     #[error("producer {0} is already credited on this track")]
@@ -53,7 +53,7 @@ fn ids(ids: &[ProducerId]) -> String {
         .join(", ")
 }
 
-impl From<StoreError> for CreditsError {
+impl From<StoreError> for CreditsApiError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::TrackNotFound(id) => Self::TrackNotFound(id),
@@ -64,20 +64,20 @@ impl From<StoreError> for CreditsError {
     }
 }
 
-impl From<CreditsError> for Problem {
-    fn from(e: CreditsError) -> Self {
+impl From<CreditsApiError> for Problem {
+    fn from(e: CreditsApiError) -> Self {
         let detail = e.to_string();
         match e {
-            CreditsError::TrackNotFound(_) => Problem::not_found(detail),
-            CreditsError::BadId(..) => Problem::bad_request(detail),
-            CreditsError::NotUploader { .. } | CreditsError::NoProfile(_) => {
+            CreditsApiError::TrackNotFound(_) => Problem::not_found(detail),
+            CreditsApiError::BadId(..) => Problem::bad_request(detail),
+            CreditsApiError::NotUploader { .. } | CreditsApiError::NoProfile(_) => {
                 Problem::forbidden(detail)
             }
-            CreditsError::InvalidCredits(_)
-            | CreditsError::LastProducer(_)
-            | CreditsError::InvalidField(_)
-            | CreditsError::UploadInFuture(_) => Problem::unprocessable(detail),
-            CreditsError::UnknownProducers(ids) => {
+            CreditsApiError::InvalidCredits(_)
+            | CreditsApiError::LastProducer(_)
+            | CreditsApiError::InvalidField(_)
+            | CreditsApiError::UploadInFuture(_) => Problem::unprocessable(detail),
+            CreditsApiError::UnknownProducers(ids) => {
                 Problem::new(422, "unknown-producers", "Unknown producers", detail).with_errors(
                     ids.iter()
                         .map(|id| {
@@ -86,17 +86,17 @@ impl From<CreditsError> for Problem {
                         .collect(),
                 )
             }
-            CreditsError::AlreadyCredited(_) | CreditsError::TrackExists(_) => {
+            CreditsApiError::AlreadyCredited(_) | CreditsApiError::TrackExists(_) => {
                 Problem::conflict(detail)
             }
-            CreditsError::NotCredited(_) => Problem::not_found(detail),
-            CreditsError::StaleVersion { .. } => Problem::precondition_failed(detail),
-            CreditsError::BadIfMatch(_) => Problem::bad_request(detail),
-            CreditsError::Contention => Problem::new(409, "contention", "Conflict", detail),
-            CreditsError::Store(StoreError::BadCursor) => {
+            CreditsApiError::NotCredited(_) => Problem::not_found(detail),
+            CreditsApiError::StaleVersion { .. } => Problem::precondition_failed(detail),
+            CreditsApiError::BadIfMatch(_) => Problem::bad_request(detail),
+            CreditsApiError::Contention => Problem::new(409, "contention", "Conflict", detail),
+            CreditsApiError::Store(StoreError::BadCursor) => {
                 Problem::bad_request("the cursor is not valid for this list")
             }
-            CreditsError::Store(e) => {
+            CreditsApiError::Store(e) => {
                 tracing::error!(error = %e, "store failure");
                 Problem::internal("")
             }

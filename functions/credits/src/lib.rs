@@ -12,15 +12,12 @@ mod error;
 mod routes;
 mod views;
 
-use std::time::Instant;
-
 use chrono::{DateTime, Utc};
-use http_edge::dispatch::Start;
-use http_edge::{ApiGatewayV2httpRequest, ApiGatewayV2httpResponse, RouteTable};
+use http_edge::{ApiGatewayV2httpRequest, ApiGatewayV2httpResponse};
 use store::Store;
 
-pub use error::CreditsError;
-pub use routes::{LABELS, Route};
+pub use error::CreditsApiError;
+pub use routes::{Endpoint, ROUTES};
 
 /// How the function treats its callers (the edge configuration both API functions share).
 pub use http_edge::EdgeConfig as Config;
@@ -32,14 +29,8 @@ pub async fn handle(
     event: ApiGatewayV2httpRequest,
     now: DateTime<Utc>,
 ) -> ApiGatewayV2httpResponse {
-    let started = Instant::now();
-    let (method, label, result) = match http_edge::dispatch::start::<Route>(&event) {
-        Start::Routed(request, route) => (
-            request.method.clone(),
-            route.label(),
-            routes::serve(store, config, &request, &route, now).await,
-        ),
-        Start::Refused { method, problem } => (method, "unmatched", Err(problem)),
-    };
-    http_edge::dispatch::finish(&event, &method, label, result, started)
+    http_edge::router::handle(&event, ROUTES, async |request, route| {
+        routes::serve(store, config, request, route, now).await
+    })
+    .await
 }

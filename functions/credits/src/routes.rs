@@ -3,13 +3,12 @@
 use chrono::{DateTime, TimeDelta, Utc};
 use contribution::{Credits, ProducerId, TrackId};
 use http_edge::{
-    ApiGatewayV2httpResponse, Caller, FieldProblem, Problem, Request, RouteTable, json_response,
+    ApiGatewayV2httpResponse, Caller, FieldProblem, Matched, Problem, Request, Route, json_response,
 };
-use store::tracks::Change;
-use store::{ChangeSource, StoreError, StoredTrack};
+use store::{Change, ChangeSource, StoreError, StoredTrack};
 
 use crate::Config;
-use crate::error::CreditsError;
+use crate::error::CreditsApiError;
 use crate::views::{
     AddCredit, ArtistView, ArtistsView, CreditsView, HistoryEntryView, HistoryView, RegisterTrack,
     ReplaceCredits, TrackView,
@@ -29,92 +28,57 @@ const MAX_QUERY_CHARS: usize = 100;
 /// How far in the future an upload time may be (clock skew), beyond which it is refused.
 const MAX_UPLOAD_SKEW: TimeDelta = TimeDelta::days(1);
 
-/// Every route this function answers (the labels of [`Route`]); `infra/openapi.yaml` documents
-/// exactly these, as a test checks.
-pub const LABELS: &[&str] = &[
-    "POST /tracks",
-    "GET /tracks/{trackId}/credits",
-    "PUT /tracks/{trackId}/credits",
-    "POST /tracks/{trackId}/credits",
-    "DELETE /tracks/{trackId}/credits/{producerId}",
-    "GET /tracks/{trackId}/credits/history",
-    "GET /artists",
-];
-
-/// A matched route, with its path parameters.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Route {
+/// Which handler serves a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Endpoint {
     RegisterTrack,
-    GetCredits(String),
-    ReplaceCredits(String),
-    AddCredit(String),
-    RemoveCredit(String, String),
-    History(String),
+    GetCredits,
+    ReplaceCredits,
+    AddCredit,
+    RemoveCredit,
+    History,
     SearchArtists,
 }
 
-impl RouteTable for Route {
-    /// The route of `request`, or 404 (no such path) / 405 (path exists, method does not).
-    fn of(request: &Request<'_>) -> Result<Self, Problem> {
-        let method = request.method.as_str();
-        let segments: Vec<&str> = request.segments.iter().map(String::as_str).collect();
-        let (route, allowed): (Option<Route>, &[&str]) = match segments.as_slice() {
-            ["tracks"] => (
-                (method == "POST").then_some(Route::RegisterTrack),
-                &["POST"],
-            ),
-            ["tracks", track, "credits"] => (
-                match method {
-                    "GET" => Some(Route::GetCredits(track.to_string())),
-                    "PUT" => Some(Route::ReplaceCredits(track.to_string())),
-                    "POST" => Some(Route::AddCredit(track.to_string())),
-                    _ => None,
-                },
-                &["GET", "PUT", "POST"],
-            ),
-            ["tracks", track, "credits", "history"] if method == "GET" => {
-                (Some(Route::History(track.to_string())), &["GET"])
-            }
-            ["tracks", track, "credits", producer] => (
-                (method == "DELETE")
-                    .then(|| Route::RemoveCredit(track.to_string(), producer.to_string())),
-                if *producer == "history" {
-                    &["GET", "DELETE"]
-                } else {
-                    &["DELETE"]
-                },
-            ),
-            ["artists"] => ((method == "GET").then_some(Route::SearchArtists), &["GET"]),
-            _ => {
-                return Err(Problem::not_found(format!(
-                    "no route {method} /{}",
-                    segments.join("/")
-                )));
-            }
-        };
-        route.ok_or_else(|| Problem::method_not_allowed(method, allowed))
-    }
-
-    /// The route template, for logs.
-    fn label(&self) -> &'static str {
-        match self {
-            Route::RegisterTrack => "POST /tracks",
-            Route::GetCredits(_) => "GET /tracks/{trackId}/credits",
-            Route::ReplaceCredits(_) => "PUT /tracks/{trackId}/credits",
-            Route::AddCredit(_) => "POST /tracks/{trackId}/credits",
-            Route::RemoveCredit(..) => "DELETE /tracks/{trackId}/credits/{producerId}",
-            Route::History(_) => "GET /tracks/{trackId}/credits/history",
-            Route::SearchArtists => "GET /artists",
-        }
-    }
-}
+/// Every route this function answers, declared once: `infra/openapi.yaml` documents exactly
+/// these, as a test checks.
+pub static ROUTES: &[Route<Endpoint>] = &[
+    Route {
+        label: "POST /tracks",
+        endpoint: Endpoint::RegisterTrack,
+    },
+    Route {
+        label: "GET /tracks/{trackId}/credits",
+        endpoint: Endpoint::GetCredits,
+    },
+    Route {
+        label: "PUT /tracks/{trackId}/credits",
+        endpoint: Endpoint::ReplaceCredits,
+    },
+    Route {
+        label: "POST /tracks/{trackId}/credits",
+        endpoint: Endpoint::AddCredit,
+    },
+    Route {
+        label: "GET /tracks/{trackId}/credits/history",
+        endpoint: Endpoint::History,
+    },
+    Route {
+        label: "DELETE /tracks/{trackId}/credits/{producerId}",
+        endpoint: Endpoint::RemoveCredit,
+    },
+    Route {
+        label: "GET /artists",
+        endpoint: Endpoint::SearchArtists,
+    },
+];
 
 /// Serves a matched route for an authenticated caller.
 pub async fn serve(
     store: &Store,
     config: &Config,
     request: &Request<'_>,
-    route: &Route,
+    route: &Matched<Endpoint>,
     now: DateTime<Utc>,
 ) -> Result<ApiGatewayV2httpResponse, Problem> {
     let caller = Caller::of(request.event, config.auth)?;
@@ -123,44 +87,43 @@ pub async fn serve(
         source: ChangeSource::Backstage,
         at: now,
     };
-    match route {
-        Route::RegisterTrack => register_track(store, &change, request.json_body()?).await,
-        Route::GetCredits(track) => {
-            let stored = read_track(store, &track_id(track)?).await?;
+    let track = || track_id(route.param("trackId"));
+    match route.route.endpoint {
+        Endpoint::RegisterTrack => register_track(store, &change, request.json_body()?).await,
+        Endpoint::GetCredits => {
+            let stored = read_track(store, &track()?).await?;
             Ok(credits_response(store, &stored, 200).await?)
         }
-        Route::ReplaceCredits(track) => {
+        Endpoint::ReplaceCredits => {
             let body: ReplaceCredits = request.json_body()?;
             let wanted = parse_credits(&body.producer_ids)?;
             let if_match = if_match(request)?;
-            let stored = edit(store, &change, &track_id(track)?, if_match, |_| {
-                Ok(wanted.clone())
-            })
-            .await?;
+            let stored = edit(store, &change, &track()?, if_match, |_| Ok(wanted.clone())).await?;
             Ok(credits_response(store, &stored, 200).await?)
         }
-        Route::AddCredit(track) => {
+        Endpoint::AddCredit => {
             let body: AddCredit = request.json_body()?;
             let producer = producer_id("producerId", &body.producer_id)?;
             let if_match = if_match(request)?;
-            let stored = edit(store, &change, &track_id(track)?, if_match, |current| {
+            let stored = edit(store, &change, &track()?, if_match, |current| {
                 if current.contains(&producer) {
-                    return Err(CreditsError::AlreadyCredited(producer.clone()));
+                    return Err(CreditsApiError::AlreadyCredited(producer.clone()));
                 }
                 let mut next = current.producers().to_vec();
                 next.push(producer.clone());
-                Credits::new(next).map_err(CreditsError::InvalidCredits)
+                Credits::new(next).map_err(CreditsApiError::InvalidCredits)
             })
             .await?;
             Ok(credits_response(store, &stored, 200).await?)
         }
-        Route::RemoveCredit(track, producer) => {
-            let producer = ProducerId::parse(producer.as_str())
-                .map_err(|e| CreditsError::BadId(producer.clone(), "producer", e))?;
+        Endpoint::RemoveCredit => {
+            let text = route.param("producerId");
+            let producer = ProducerId::parse(text)
+                .map_err(|e| CreditsApiError::BadId(text.to_owned(), "producer", e))?;
             let if_match = if_match(request)?;
-            let stored = edit(store, &change, &track_id(track)?, if_match, |current| {
+            let stored = edit(store, &change, &track()?, if_match, |current| {
                 if !current.contains(&producer) {
-                    return Err(CreditsError::NotCredited(producer.clone()));
+                    return Err(CreditsApiError::NotCredited(producer.clone()));
                 }
                 let next: Vec<ProducerId> = current
                     .producers()
@@ -168,20 +131,20 @@ pub async fn serve(
                     .filter(|p| **p != producer)
                     .cloned()
                     .collect();
-                Credits::new(next).map_err(|_| CreditsError::LastProducer(producer.clone()))
+                Credits::new(next).map_err(|_| CreditsApiError::LastProducer(producer.clone()))
             })
             .await?;
             Ok(credits_response(store, &stored, 200).await?)
         }
-        Route::History(track) => {
-            let track = track_id(track)?;
+        Endpoint::History => {
+            let track = track()?;
             let stored = read_track(store, &track).await?;
             require_uploader(&stored, caller.id(), "see its credit history")?;
             let limit = request.limit(DEFAULT_PAGE, MAX_PAGE)?;
             let page = store
                 .credit_history(&track, limit, request.query("cursor"))
                 .await
-                .map_err(CreditsError::from)?;
+                .map_err(CreditsApiError::from)?;
             Ok(json_response(
                 200,
                 &HistoryView {
@@ -191,7 +154,7 @@ pub async fn serve(
                 &[],
             ))
         }
-        Route::SearchArtists => {
+        Endpoint::SearchArtists => {
             let query = request.query("q").unwrap_or("").trim();
             if query.is_empty() || query.chars().count() > MAX_QUERY_CHARS {
                 return Err(Problem::bad_request(format!(
@@ -202,7 +165,7 @@ pub async fn serve(
             let matches = store
                 .search_producers(query, limit as usize)
                 .await
-                .map_err(CreditsError::from)?;
+                .map_err(CreditsApiError::from)?;
             Ok(json_response(
                 200,
                 &ArtistsView {
@@ -220,8 +183,8 @@ pub async fn serve(
     }
 }
 
-fn track_id(text: &str) -> Result<TrackId, CreditsError> {
-    TrackId::parse(text).map_err(|e| CreditsError::BadId(text.to_owned(), "track", e))
+fn track_id(text: &str) -> Result<TrackId, CreditsApiError> {
+    TrackId::parse(text).map_err(|e| CreditsApiError::BadId(text.to_owned(), "track", e))
 }
 
 fn producer_id(field: &str, text: &str) -> Result<ProducerId, Problem> {
@@ -247,7 +210,7 @@ fn parse_credits(ids: &[String]) -> Result<Credits, Problem> {
     if !errors.is_empty() {
         return Err(Problem::unprocessable("some producer ids are not valid").with_errors(errors));
     }
-    Credits::new(parsed).map_err(|e| Problem::from(CreditsError::InvalidCredits(e)))
+    Credits::new(parsed).map_err(|e| Problem::from(CreditsApiError::InvalidCredits(e)))
 }
 
 /// The version an `If-Match` header names (`"3"`, `W/"3"` or `3`); `None` when absent or `*`.
@@ -262,29 +225,29 @@ fn if_match(request: &Request<'_>) -> Result<Option<u64>, Problem> {
     let bare = value.trim_start_matches("W/").trim_matches('"');
     bare.parse::<u64>()
         .map(Some)
-        .map_err(|_| Problem::from(CreditsError::BadIfMatch(value.to_owned())))
+        .map_err(|_| Problem::from(CreditsApiError::BadIfMatch(value.to_owned())))
 }
 
 fn etag(version: u64) -> (&'static str, String) {
     ("etag", format!("\"{version}\""))
 }
 
-async fn read_track(store: &Store, id: &TrackId) -> Result<StoredTrack, CreditsError> {
+async fn read_track(store: &Store, id: &TrackId) -> Result<StoredTrack, CreditsApiError> {
     store
         .get_track(id)
         .await?
-        .ok_or_else(|| CreditsError::TrackNotFound(id.clone()))
+        .ok_or_else(|| CreditsApiError::TrackNotFound(id.clone()))
 }
 
 fn require_uploader(
     stored: &StoredTrack,
     caller: &ProducerId,
     action: &'static str,
-) -> Result<(), CreditsError> {
+) -> Result<(), CreditsApiError> {
     if &stored.track.uploader_id == caller {
         Ok(())
     } else {
-        Err(CreditsError::NotUploader {
+        Err(CreditsApiError::NotUploader {
             track: stored.track.id.clone(),
             uploader: stored.track.uploader_id.clone(),
             action,
@@ -296,7 +259,7 @@ async fn credits_response(
     store: &Store,
     stored: &StoredTrack,
     status: u16,
-) -> Result<ApiGatewayV2httpResponse, CreditsError> {
+) -> Result<ApiGatewayV2httpResponse, CreditsApiError> {
     let mut ids: Vec<&ProducerId> = stored.track.credits.producers().iter().collect();
     ids.push(&stored.track.uploader_id);
     let profiles = store.get_producers(ids).await?;
@@ -315,15 +278,15 @@ async fn edit(
     change: &Change,
     track: &TrackId,
     if_match: Option<u64>,
-    change_credits: impl Fn(&Credits) -> Result<Credits, CreditsError>,
-) -> Result<StoredTrack, CreditsError> {
+    change_credits: impl Fn(&Credits) -> Result<Credits, CreditsApiError>,
+) -> Result<StoredTrack, CreditsApiError> {
     for _ in 0..EDIT_ATTEMPTS {
         let current = read_track(store, track).await?;
         require_uploader(&current, &change.by, "change its credits")?;
         if let Some(expected) = if_match
             && expected != current.version
         {
-            return Err(CreditsError::StaleVersion {
+            return Err(CreditsApiError::StaleVersion {
                 expected,
                 current: current.version,
             });
@@ -340,13 +303,13 @@ async fn edit(
             .collect();
         let unknown = store.unknown_producers(&added).await?;
         if !unknown.is_empty() {
-            return Err(CreditsError::UnknownProducers(unknown));
+            return Err(CreditsApiError::UnknownProducers(unknown));
         }
         match store.replace_credits(&current, wanted, change).await {
             Ok(stored) => return Ok(stored),
             Err(StoreError::VersionConflict { expected, .. }) if if_match.is_some() => {
                 let now = read_track(store, track).await?;
-                return Err(CreditsError::StaleVersion {
+                return Err(CreditsApiError::StaleVersion {
                     expected,
                     current: now.version,
                 });
@@ -355,7 +318,7 @@ async fn edit(
             Err(e) => return Err(e.into()),
         }
     }
-    Err(CreditsError::Contention)
+    Err(CreditsApiError::Contention)
 }
 
 async fn register_track(
@@ -367,24 +330,24 @@ async fn register_track(
     if store
         .get_producer(&uploader)
         .await
-        .map_err(CreditsError::from)?
+        .map_err(CreditsApiError::from)?
         .is_none()
     {
-        return Err(CreditsError::NoProfile(uploader).into());
+        return Err(CreditsApiError::NoProfile(uploader).into());
     }
     let id = match &body.id {
         Some(id) => track_id(id)?,
         None => TrackId::parse(format!("t-{}", uuid::Uuid::new_v4().simple()))
-            .map_err(|e| CreditsError::BadId(String::new(), "track", e))?,
+            .map_err(|e| CreditsApiError::BadId(String::new(), "track", e))?,
     };
     let credits = parse_credits(&body.credits)?;
     let uploaded_at = match &body.uploaded_at {
         None => catalog::UploadTime::new(change.at),
         Some(text) => catalog::UploadTime::parse(text),
     }
-    .map_err(CreditsError::InvalidField)?;
+    .map_err(CreditsApiError::InvalidField)?;
     if uploaded_at.instant() > change.at + MAX_UPLOAD_SKEW {
-        return Err(CreditsError::UploadInFuture(uploaded_at.to_key_text()).into());
+        return Err(CreditsApiError::UploadInFuture(uploaded_at.to_key_text()).into());
     }
     let track = catalog::Track::new(
         id,
@@ -396,18 +359,18 @@ async fn register_track(
         body.exclusive_only.unwrap_or(false),
         body.genre.as_deref(),
     )
-    .map_err(CreditsError::InvalidField)?;
+    .map_err(CreditsApiError::InvalidField)?;
     let unknown = store
         .unknown_producers(track.credits.producers())
         .await
-        .map_err(CreditsError::from)?;
+        .map_err(CreditsApiError::from)?;
     if !unknown.is_empty() {
-        return Err(CreditsError::UnknownProducers(unknown).into());
+        return Err(CreditsApiError::UnknownProducers(unknown).into());
     }
     let stored = store
         .create_track(&track, change)
         .await
-        .map_err(CreditsError::from)?;
+        .map_err(CreditsApiError::from)?;
     Ok(json_response(
         201,
         &TrackView::from(&stored),

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use contribution::{ProducerId, TrackId};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
-use store::items::HistoryItem;
+use store::catalog_items::CreditChange;
 use store::{ChangeSource, StoredTrack};
 
 /// `POST /tracks`.
@@ -127,8 +127,8 @@ pub struct HistoryEntryView {
     pub after: Vec<ProducerId>,
 }
 
-impl From<HistoryItem> for HistoryEntryView {
-    fn from(h: HistoryItem) -> Self {
+impl From<CreditChange> for HistoryEntryView {
+    fn from(h: CreditChange) -> Self {
         Self {
             version: h.version,
             who: h.changed_by,

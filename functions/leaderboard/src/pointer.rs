@@ -7,7 +7,7 @@
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use store::runs::RunPointer;
+use store::RunPointer;
 use store::{Store, StoreError};
 
 /// How long a read pointer is trusted.

@@ -1,16 +1,12 @@
 //! The routes of the `leaderboard` function and what each reads.
 
 use contribution::ProducerId;
-use http_edge::{ApiGatewayV2httpResponse, Caller, Problem, Request, RouteTable, json_response};
-use serde::Serialize;
-use serde::de::DeserializeOwned;
-use store::results::{
-    BoardEntryItem, COLLABORATOR_PREFIX, CONTRIBUTION_PREFIX, CollaboratorItem, ContributionItem,
-    ProducerSummaryItem, RANK_PREFIX, RECOMMENDATION_PREFIX, RecommendationItem, SUMMARY_SK,
-    TrendingItem, trending_pk,
+use http_edge::{
+    ApiGatewayV2httpResponse, Caller, Matched, Problem, Request, Route, json_response,
 };
-use store::runs::RunPointer;
-use store::{Page, Store, keys};
+use serde::Serialize;
+use store::run_items::{self as stored, ProducerListEntry};
+use store::{Board, Page, RunPointer, Store};
 
 use crate::Config;
 use crate::error::LeaderboardError;
@@ -23,67 +19,50 @@ use crate::views::{
 const DEFAULT_PAGE: u32 = 50;
 const MAX_PAGE: u32 = 200;
 
-/// Every route this function answers (the labels of [`Route`]); `infra/openapi.yaml` documents
-/// exactly these, as a test checks.
-pub const LABELS: &[&str] = &[
-    "GET /leaderboard/{board}",
-    "GET /producers/{id}/summary",
-    "GET /producers/{id}/contributions",
-    "GET /producers/{id}/collaborators",
-    "GET /producers/{id}/tracks",
-    "GET /producers/{id}/recommendations",
-    "GET /collaborations/trending",
-];
-
-/// A matched route, with its path parameter.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Route {
-    Board(String),
-    Summary(String),
-    Contributions(String),
-    Collaborators(String),
-    Tracks(String),
-    Recommendations(String),
+/// Which handler serves a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Endpoint {
+    Board,
+    Summary,
+    Contributions,
+    Collaborators,
+    Tracks,
+    Recommendations,
     Trending,
 }
 
-impl RouteTable for Route {
-    fn of(request: &Request<'_>) -> Result<Self, Problem> {
-        let segments: Vec<&str> = request.segments.iter().map(String::as_str).collect();
-        let route = match segments.as_slice() {
-            ["leaderboard", board] => Route::Board(board.to_string()),
-            ["producers", id, "summary"] => Route::Summary(id.to_string()),
-            ["producers", id, "contributions"] => Route::Contributions(id.to_string()),
-            ["producers", id, "collaborators"] => Route::Collaborators(id.to_string()),
-            ["producers", id, "tracks"] => Route::Tracks(id.to_string()),
-            ["producers", id, "recommendations"] => Route::Recommendations(id.to_string()),
-            ["collaborations", "trending"] => Route::Trending,
-            _ => {
-                return Err(Problem::not_found(format!(
-                    "no route {} /{}",
-                    request.method,
-                    segments.join("/")
-                )));
-            }
-        };
-        if request.method != "GET" {
-            return Err(Problem::method_not_allowed(&request.method, &["GET"]));
-        }
-        Ok(route)
-    }
-
-    fn label(&self) -> &'static str {
-        match self {
-            Route::Board(_) => "GET /leaderboard/{board}",
-            Route::Summary(_) => "GET /producers/{id}/summary",
-            Route::Contributions(_) => "GET /producers/{id}/contributions",
-            Route::Collaborators(_) => "GET /producers/{id}/collaborators",
-            Route::Tracks(_) => "GET /producers/{id}/tracks",
-            Route::Recommendations(_) => "GET /producers/{id}/recommendations",
-            Route::Trending => "GET /collaborations/trending",
-        }
-    }
-}
+/// Every route this function answers, declared once: `infra/openapi.yaml` documents exactly
+/// these, as a test checks.
+pub static ROUTES: &[Route<Endpoint>] = &[
+    Route {
+        label: "GET /leaderboard/{board}",
+        endpoint: Endpoint::Board,
+    },
+    Route {
+        label: "GET /producers/{id}/summary",
+        endpoint: Endpoint::Summary,
+    },
+    Route {
+        label: "GET /producers/{id}/contributions",
+        endpoint: Endpoint::Contributions,
+    },
+    Route {
+        label: "GET /producers/{id}/collaborators",
+        endpoint: Endpoint::Collaborators,
+    },
+    Route {
+        label: "GET /producers/{id}/tracks",
+        endpoint: Endpoint::Tracks,
+    },
+    Route {
+        label: "GET /producers/{id}/recommendations",
+        endpoint: Endpoint::Recommendations,
+    },
+    Route {
+        label: "GET /collaborations/trending",
+        endpoint: Endpoint::Trending,
+    },
+];
 
 fn producer(text: &str) -> Result<ProducerId, LeaderboardError> {
     ProducerId::parse(text).map_err(|e| LeaderboardError::BadProducerId(text.to_owned(), e))
@@ -108,29 +87,21 @@ fn ok<T: Serialize>(body: &T) -> Result<ApiGatewayV2httpResponse, Problem> {
     Ok(json_response(200, body, &[]))
 }
 
-/// A page of a run-wide list (a board, trending): empty before the first run.
-async fn run_wide<I: DeserializeOwned, V, L: Serialize>(
-    store: &Store,
-    run: Option<&RunPointer>,
-    pk: impl Fn(&str) -> String,
-    limit: u32,
-    cursor: Option<&str>,
+/// The answer before the first run: no as-of, an empty list.
+fn before_first_run<L: Serialize>(empty: L) -> Result<ApiGatewayV2httpResponse, Problem> {
+    ok(&RunPage {
+        as_of: None,
+        list: empty,
+        next_cursor: None,
+    })
+}
+
+/// A page of a run's list as the API answers it.
+fn run_page<I, V: From<I>, L: Serialize>(
+    run: &RunPointer,
+    page: Page<I>,
     wrap: impl Fn(Vec<V>) -> L,
-) -> Result<ApiGatewayV2httpResponse, Problem>
-where
-    V: From<I>,
-{
-    let Some(run) = run else {
-        return ok(&RunPage {
-            as_of: None,
-            list: wrap(Vec::new()),
-            next_cursor: None,
-        });
-    };
-    let page: Page<I> = store
-        .run_items_page(pk(&run.run_id), RANK_PREFIX, limit, cursor)
-        .await
-        .map_err(LeaderboardError::from)?;
+) -> Result<ApiGatewayV2httpResponse, Problem> {
     ok(&RunPage {
         as_of: Some(run.as_of),
         list: wrap(page.items.into_iter().map(V::from).collect()),
@@ -140,40 +111,23 @@ where
 
 /// A page of one of a producer's lists in the run: empty before the first run, 404 for a
 /// producer the run does not know.
-async fn producer_list<I: DeserializeOwned, V, L: Serialize>(
+async fn producer_list<I: ProducerListEntry, V: From<I>, L: Serialize>(
     store: &Store,
     run: Option<&RunPointer>,
     id: &ProducerId,
-    prefix: &str,
     limit: u32,
     cursor: Option<&str>,
     wrap: impl Fn(Vec<V>) -> L,
-) -> Result<ApiGatewayV2httpResponse, Problem>
-where
-    V: From<I>,
-{
+) -> Result<ApiGatewayV2httpResponse, Problem> {
     let Some(run) = run else {
-        return ok(&RunPage {
-            as_of: None,
-            list: wrap(Vec::new()),
-            next_cursor: None,
-        });
+        return before_first_run(wrap(Vec::new()));
     };
     let page: Page<I> = store
-        .run_list(
-            keys::run_producer_pk(&run.run_id, id),
-            prefix,
-            limit,
-            cursor,
-        )
+        .producer_list(&run.run_id, id, limit, cursor)
         .await
         .map_err(LeaderboardError::from)?
         .ok_or_else(|| LeaderboardError::UnknownProducer(id.to_string()))?;
-    ok(&RunPage {
-        as_of: Some(run.as_of),
-        list: wrap(page.items.into_iter().map(V::from).collect()),
-        next_cursor: page.next_cursor,
-    })
+    run_page(run, page, wrap)
 }
 
 pub async fn serve(
@@ -181,109 +135,110 @@ pub async fn serve(
     config: &Config,
     pointer: &PointerCache,
     request: &Request<'_>,
-    route: &Route,
+    route: &Matched<Endpoint>,
 ) -> Result<ApiGatewayV2httpResponse, Problem> {
     let limit = request.limit(DEFAULT_PAGE, MAX_PAGE)?;
     let cursor = request.query("cursor");
+    let endpoint = route.route.endpoint;
+    let id = || producer(route.param("id"));
     // Validate what the route names before reading anything.
-    match route {
-        Route::Board(board) if !store::results::BOARDS.contains(&board.as_str()) => {
-            return Err(LeaderboardError::UnknownBoard(board.clone()).into());
+    let board = match endpoint {
+        Endpoint::Board => {
+            let name = route.param("board");
+            Some(
+                Board::parse(name)
+                    .ok_or_else(|| LeaderboardError::UnknownBoard(name.to_owned()))?,
+            )
         }
-        Route::Summary(id) => require_self(request, config, &producer(id)?, "the summary")?,
-        Route::Contributions(id) => require_self(
-            request,
-            config,
-            &producer(id)?,
-            "the contribution breakdown",
-        )?,
-        Route::Recommendations(id) => {
-            require_self(request, config, &producer(id)?, "the recommendations")?
+        _ => None,
+    };
+    match endpoint {
+        Endpoint::Summary => require_self(request, config, &id()?, "the summary")?,
+        Endpoint::Contributions => {
+            require_self(request, config, &id()?, "the contribution breakdown")?
         }
+        Endpoint::Recommendations => require_self(request, config, &id()?, "the recommendations")?,
         _ => {}
     }
     // The live discography needs no run; everything else reads the published one.
-    let run = match route {
-        Route::Tracks(_) => None,
+    let run = match endpoint {
+        Endpoint::Tracks => None,
         _ => pointer.get(store).await.map_err(LeaderboardError::from)?,
     };
     let run = run.as_ref();
-    match route {
-        Route::Board(board) => {
-            run_wide::<BoardEntryItem, _, _>(
-                store,
-                run,
-                |r| keys::run_board_pk(r, board),
-                limit,
-                cursor,
-                |entries: Vec<BoardEntry>| Entries { entries },
-            )
-            .await
+    match endpoint {
+        Endpoint::Board => {
+            let wrap = |entries: Vec<BoardEntry>| Entries { entries };
+            let (Some(run), Some(board)) = (run, board) else {
+                return before_first_run(wrap(Vec::new()));
+            };
+            let page = store
+                .board_page(&run.run_id, board, limit, cursor)
+                .await
+                .map_err(LeaderboardError::from)?;
+            run_page(run, page, wrap)
         }
-        Route::Trending => {
-            run_wide::<TrendingItem, _, _>(
-                store,
-                run,
-                trending_pk,
-                limit,
-                cursor,
-                |trending: Vec<Trend>| Trending { trending },
-            )
-            .await
+        Endpoint::Trending => {
+            let wrap = |trending: Vec<Trend>| Trending { trending };
+            let Some(run) = run else {
+                return before_first_run(wrap(Vec::new()));
+            };
+            let page = store
+                .trending_page(&run.run_id, limit, cursor)
+                .await
+                .map_err(LeaderboardError::from)?;
+            run_page(run, page, wrap)
         }
-        Route::Summary(id) => {
-            let id = producer(id)?;
+        Endpoint::Summary => {
+            let id = id()?;
             let run = run.ok_or(LeaderboardError::NoResultsYet)?;
-            let item: ProducerSummaryItem = store
-                .run_item(keys::run_producer_pk(&run.run_id, &id), SUMMARY_SK)
+            let item: stored::ProducerSummary = store
+                .run_item(&run.run_id, &id)
                 .await
                 .map_err(LeaderboardError::from)?
                 .ok_or_else(|| LeaderboardError::UnknownProducer(id.to_string()))?;
             ok(&Summary::new(item, run.as_of))
         }
-        Route::Contributions(id) => {
-            producer_list::<ContributionItem, _, _>(
+        Endpoint::Contributions => {
+            producer_list::<stored::Contribution, _, _>(
                 store,
                 run,
-                &producer(id)?,
-                CONTRIBUTION_PREFIX,
+                &id()?,
                 limit,
                 cursor,
                 |contributions: Vec<Contribution>| Contributions { contributions },
             )
             .await
         }
-        Route::Collaborators(id) => {
-            producer_list::<CollaboratorItem, _, _>(
+        Endpoint::Collaborators => {
+            producer_list::<stored::Collaborator, _, _>(
                 store,
                 run,
-                &producer(id)?,
-                COLLABORATOR_PREFIX,
+                &id()?,
                 limit,
                 cursor,
                 |collaborators: Vec<Collaborator>| Collaborators { collaborators },
             )
             .await
         }
-        Route::Recommendations(id) => {
-            producer_list::<RecommendationItem, _, _>(
+        Endpoint::Recommendations => {
+            producer_list::<stored::Recommendation, _, _>(
                 store,
                 run,
-                &producer(id)?,
-                RECOMMENDATION_PREFIX,
+                &id()?,
                 limit,
                 cursor,
                 |recommendations: Vec<Recommendation>| Recommendations { recommendations },
             )
             .await
         }
-        Route::Tracks(id) => {
+        Endpoint::Tracks => {
             let collaborative = match request.query("collaborative") {
                 None | Some("false") => false,
                 Some("true") => true,
                 Some(other) => return Err(LeaderboardError::BadFlag(other.to_owned()).into()),
             };
-            let id = producer(id)?;
+            let id = id()?;
             let page = store
                 .profile_discography(&id, collaborative, limit, cursor)
                 .await

@@ -4,11 +4,8 @@ use catalog::UploadTime;
 use chrono::{DateTime, Utc};
 use contribution::{ProducerId, TrackId};
 use serde::Serialize;
-use store::items::DiscographyItem;
-use store::results::{
-    BoardEntryItem, CollaboratorItem, ContributionItem, ProducerSummaryItem, RecommendationItem,
-    TrendingItem,
-};
+use store::catalog_items::DiscographyEntry;
+use store::run_items as stored;
 
 /// A page of a run-based list: `asOf` is null before the first run.
 #[derive(Debug, Serialize)]
@@ -38,8 +35,8 @@ pub struct BoardEntry {
     pub share: Option<f64>,
 }
 
-impl From<BoardEntryItem> for BoardEntry {
-    fn from(i: BoardEntryItem) -> Self {
+impl From<stored::BoardEntry> for BoardEntry {
+    fn from(i: stored::BoardEntry) -> Self {
         Self {
             rank: i.rank,
             producer_id: i.producer_id,
@@ -81,7 +78,7 @@ pub struct Summary {
 }
 
 impl Summary {
-    pub fn new(i: ProducerSummaryItem, as_of: DateTime<Utc>) -> Self {
+    pub fn new(i: stored::ProducerSummary, as_of: DateTime<Utc>) -> Self {
         Self {
             producer_id: i.producer_id,
             as_of,
@@ -114,8 +111,8 @@ pub struct Contribution {
     pub value: f64,
 }
 
-impl From<ContributionItem> for Contribution {
-    fn from(i: ContributionItem) -> Self {
+impl From<stored::Contribution> for Contribution {
+    fn from(i: stored::Contribution) -> Self {
         Self {
             track_id: i.track_id,
             title: i.title,
@@ -143,8 +140,8 @@ pub struct Collaborator {
     pub tracks_together: u32,
 }
 
-impl From<CollaboratorItem> for Collaborator {
-    fn from(i: CollaboratorItem) -> Self {
+impl From<stored::Collaborator> for Collaborator {
+    fn from(i: stored::Collaborator) -> Self {
         Self {
             producer_id: i.producer_id,
             name: i.name,
@@ -168,8 +165,8 @@ pub struct Recommendation {
     pub reasons: Vec<String>,
 }
 
-impl From<RecommendationItem> for Recommendation {
-    fn from(i: RecommendationItem) -> Self {
+impl From<stored::Recommendation> for Recommendation {
+    fn from(i: stored::Recommendation) -> Self {
         Self {
             rank: i.rank,
             producer_id: i.producer_id,
@@ -195,8 +192,8 @@ pub struct Trend {
     pub plays_gained: u64,
 }
 
-impl From<TrendingItem> for Trend {
-    fn from(i: TrendingItem) -> Self {
+impl From<stored::TrendingPair> for Trend {
+    fn from(i: stored::TrendingPair) -> Self {
         Self {
             rank: i.rank,
             producer_ids: i.producer_ids,
@@ -222,8 +219,8 @@ pub struct ProfileTrack {
     pub credits: Vec<ProducerId>,
 }
 
-impl From<DiscographyItem> for ProfileTrack {
-    fn from(i: DiscographyItem) -> Self {
+impl From<DiscographyEntry> for ProfileTrack {
+    fn from(i: DiscographyEntry) -> Self {
         Self {
             track_id: i.track_id,
             title: i.title,

@@ -7,16 +7,16 @@
 //!
 //! - [`event`]: the as-of instant from the scheduled event.
 //! - [`aggregate`]: the mergeable per-segment aggregate.
-//! - [`results`] and [`recommend`]: from the aggregate to the published items.
+//! - [`compute`] and [`recommend`]: from the aggregate to the published values (pure).
 //! - [`run`]: the run itself (scan, write, publish, deadline).
 //! - [`metrics`]: the summary log line in CloudWatch Embedded Metric Format.
 
 pub mod aggregate;
+pub mod compute;
 pub mod error;
 pub mod event;
 pub mod metrics;
 pub mod recommend;
-pub mod results;
 pub mod run;
 pub mod xp;
 
@@ -25,7 +25,7 @@ use serde_json::Value;
 use store::Store;
 
 pub use error::RecomputeError;
-pub use run::{Deadline, Progress, Settings};
+pub use run::{Deadline, RunProgress, Settings};
 
 /// Handles one scheduled event at `now`: the run as of the event's time. Logs the run summary
 /// (EMF) whether it published or not, and returns it.
@@ -37,7 +37,7 @@ pub async fn handle(
     now: DateTime<Utc>,
 ) -> Result<metrics::RunSummary, RecomputeError> {
     let as_of = event::as_of(&event, now)?;
-    let progress = Progress::default();
+    let progress = RunProgress::default();
     let summary = run::recompute(store, settings, as_of, deadline, &progress).await?;
     println!("{}", summary.emf_line(Utc::now().timestamp_millis()));
     Ok(summary)

@@ -16,11 +16,9 @@
 use std::collections::{HashMap, HashSet};
 
 use contribution::ProducerId;
-use store::keys;
-use store::results::{RECOMMENDATION_PREFIX, RecommendationItem};
+use store::run_items::Recommendation;
 
 use crate::aggregate::Aggregate;
-use crate::results::RunContext;
 
 /// Recommendations kept per producer.
 pub const PER_PRODUCER: usize = 10;
@@ -34,8 +32,7 @@ pub fn all(
     network: &HashMap<&ProducerId, Vec<(&ProducerId, u32)>>,
     trending: &HashSet<&ProducerId>,
     contribution_rank: &HashMap<&ProducerId, u64>,
-    ctx: &RunContext<'_>,
-) -> Vec<RecommendationItem> {
+) -> Vec<Recommendation> {
     // Genre buckets, each cut to its top contributors (unranked producers after, by id).
     let mut buckets: HashMap<&str, Vec<&ProducerId>> = HashMap::new();
     for (id, producer) in &agg.profiles {
@@ -104,11 +101,8 @@ pub fn all(
         scored.sort_by(|x, y| y.0.total_cmp(&x.0).then_with(|| x.1.cmp(y.1)));
         for (rank, (score, candidate, reasons)) in scored.into_iter().take(PER_PRODUCER).enumerate()
         {
-            items.push(RecommendationItem {
-                pk: keys::run_producer_pk(ctx.run_id, id),
-                sk: format!("{RECOMMENDATION_PREFIX}{:02}", rank + 1),
-                entity: "recommendation".to_owned(),
-                expires_at: ctx.expires_at,
+            items.push(Recommendation {
+                owner: id.clone(),
                 rank: rank as u64 + 1,
                 producer_id: candidate.clone(),
                 name: agg.profiles[candidate].name.clone(),

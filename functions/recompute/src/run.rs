@@ -15,17 +15,18 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use chrono::{DateTime, TimeDelta, Utc};
 use futures_util::future::try_join_all;
+use store::RunPointer;
 use store::Store;
 use store::batch::BatchStats;
-use store::keys;
-use store::results::{CONTRIBUTION_PREFIX, ContributionItem};
-use store::runs::{Publication, RunPointer, expires_at, run_id};
+use store::entity::Entity;
+use store::run_items::{Contribution, RunId};
+use store::runs::{Publication, RunScope, expires_at, run_id};
 use store::scan::CatalogRecord;
 
 use crate::aggregate::Aggregate;
+use crate::compute::{RunContext, compute};
 use crate::error::RecomputeError;
 use crate::metrics::RunSummary;
-use crate::results::{RunContext, compute};
 
 /// Breakdown items a segment buffers before writing them.
 const FLUSH_ITEMS: usize = 1_000;
@@ -90,13 +91,13 @@ impl Deadline {
 
 /// Counters a run updates as it goes (readable while it runs).
 #[derive(Debug, Default)]
-pub struct Progress {
+pub struct RunProgress {
     pub pages: AtomicU64,
     pub items_written: AtomicU64,
     pub batches: BatchStats,
 }
 
-impl Progress {
+impl RunProgress {
     pub fn items_written(&self) -> u64 {
         self.items_written.load(Ordering::Relaxed)
     }
@@ -108,12 +109,12 @@ pub async fn recompute(
     settings: &Settings,
     as_of: DateTime<Utc>,
     deadline: Deadline,
-    progress: &Progress,
+    progress: &RunProgress,
 ) -> Result<RunSummary, RecomputeError> {
     let started = Instant::now();
     let run_id = run_id(as_of);
     let summary = |published: bool, tracks: u64, producers: u64| RunSummary {
-        run_id: run_id.clone(),
+        run_id: run_id.to_string(),
         as_of: as_of.to_rfc3339(),
         published,
         tracks,
@@ -131,15 +132,22 @@ pub async fn recompute(
         tracing::info!(published = %previous.run_id, "a run as of this instant or later is already published");
         return Ok(summary(false, 0, 0));
     }
-    let expires = expires_at(as_of, settings.retention);
+    let scope = RunScope {
+        run_id: run_id.clone(),
+        expires_at: expires_at(as_of, settings.retention),
+    };
     let segments = settings.segments.max(1);
+    let writer = Writer {
+        store,
+        scope: &scope,
+        deadline,
+        settings,
+        progress,
+    };
 
-    let aggregates = try_join_all((0..segments).map(|segment| {
-        scan_segment(
-            store, settings, segment, segments, as_of, &run_id, expires, deadline, progress,
-        )
-    }))
-    .await?;
+    let aggregates =
+        try_join_all((0..segments).map(|segment| scan_segment(&writer, segment, segments, as_of)))
+            .await?;
     let mut merged = Aggregate::new(as_of);
     for aggregate in aggregates {
         merged.merge(aggregate)?;
@@ -154,32 +162,17 @@ pub async fn recompute(
         &merged,
         &RunContext {
             run_id: &run_id,
-            expires_at: expires,
             previous_pairs: previous_pairs.as_deref(),
         },
     );
-    write(store, &results.summaries, deadline, settings, progress).await?;
-    write(store, &results.list_heads, deadline, settings, progress).await?;
-    write(store, &results.collaborators, deadline, settings, progress).await?;
-    write(
-        store,
-        &results.recommendations,
-        deadline,
-        settings,
-        progress,
-    )
-    .await?;
-    write(store, &results.boards, deadline, settings, progress).await?;
-    write(store, &results.trending, deadline, settings, progress).await?;
-    write(store, &results.pairs, deadline, settings, progress).await?;
-    write(
-        store,
-        std::slice::from_ref(&meta),
-        deadline,
-        settings,
-        progress,
-    )
-    .await?;
+    writer.write(&results.summaries).await?;
+    writer.write(&results.list_heads).await?;
+    writer.write(&results.collaborators).await?;
+    writer.write(&results.recommendations).await?;
+    writer.write(&results.boards).await?;
+    writer.write(&results.trending).await?;
+    writer.write(&results.pairs).await?;
+    writer.write(std::slice::from_ref(&meta)).await?;
 
     deadline.check(settings.deadline_margin)?;
     let pointer = RunPointer {
@@ -190,37 +183,47 @@ pub async fn recompute(
     Ok(summary(published, meta.tracks, meta.producers))
 }
 
-async fn write<T: serde::Serialize>(
-    store: &Store,
-    items: &[T],
+/// Writes a run's items in chunks, checking the deadline before each and counting what landed.
+struct Writer<'a> {
+    store: &'a Store,
+    scope: &'a RunScope,
     deadline: Deadline,
-    settings: &Settings,
-    progress: &Progress,
-) -> Result<(), RecomputeError> {
-    for chunk in items.chunks(FLUSH_ITEMS * 5) {
-        deadline.check(settings.deadline_margin)?;
-        store.put_run_items(chunk, &progress.batches).await?;
-        progress
-            .items_written
-            .fetch_add(chunk.len() as u64, Ordering::Relaxed);
-    }
-    Ok(())
+    settings: &'a Settings,
+    progress: &'a RunProgress,
 }
 
-#[allow(clippy::too_many_arguments)]
+impl Writer<'_> {
+    async fn write<E: Entity<Scope = RunId>>(&self, items: &[E]) -> Result<(), RecomputeError> {
+        for chunk in items.chunks(FLUSH_ITEMS * 5) {
+            self.deadline.check(self.settings.deadline_margin)?;
+            self.store
+                .put_run_items(self.scope, chunk, &self.progress.batches)
+                .await?;
+            self.progress
+                .items_written
+                .fetch_add(chunk.len() as u64, Ordering::Relaxed);
+        }
+        Ok(())
+    }
+}
+
+/// Scans segment `segment` of `segments`, folding it into an aggregate and writing each track's
+/// per-producer breakdowns as it goes.
 async fn scan_segment(
-    store: &Store,
-    settings: &Settings,
+    writer: &Writer<'_>,
     segment: u32,
     segments: u32,
     as_of: DateTime<Utc>,
-    run_id: &str,
-    expires: i64,
-    deadline: Deadline,
-    progress: &Progress,
 ) -> Result<Aggregate, RecomputeError> {
+    let Writer {
+        store,
+        settings,
+        deadline,
+        progress,
+        ..
+    } = *writer;
     let mut aggregate = Aggregate::new(as_of);
-    let mut pending: Vec<ContributionItem> = Vec::with_capacity(FLUSH_ITEMS + 20);
+    let mut pending: Vec<Contribution> = Vec::with_capacity(FLUSH_ITEMS + 20);
     let mut start = None;
     loop {
         deadline.check(settings.deadline_margin)?;
@@ -235,11 +238,8 @@ async fn scan_segment(
                     let track = stored.track;
                     let b = aggregate.add_track(&track);
                     for producer in track.credits.producers() {
-                        pending.push(ContributionItem {
-                            pk: keys::run_producer_pk(run_id, producer),
-                            sk: format!("{CONTRIBUTION_PREFIX}{}", track.id),
-                            entity: "contribution".to_owned(),
-                            expires_at: expires,
+                        pending.push(Contribution {
+                            owner: producer.clone(),
                             track_id: track.id.clone(),
                             title: track.title.clone(),
                             plays: track.plays,
@@ -255,7 +255,7 @@ async fn scan_segment(
             }
         }
         if pending.len() >= FLUSH_ITEMS {
-            write(store, &pending, deadline, settings, progress).await?;
+            writer.write(&pending).await?;
             pending.clear();
         }
         match page.next {
@@ -263,7 +263,7 @@ async fn scan_segment(
             None => break,
         }
     }
-    write(store, &pending, deadline, settings, progress).await?;
+    writer.write(&pending).await?;
     Ok(aggregate)
 }
 

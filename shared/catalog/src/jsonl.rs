@@ -14,7 +14,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::io::BufRead;
 
-use contribution::{Credits, CreditsError, IdError, ProducerId, TrackId};
+use contribution::{CreditListError, Credits, IdError, ProducerId, TrackId};
 use serde::Deserialize;
 
 use crate::records::{FieldError, Producer, Track, UploadTime};
@@ -32,7 +32,7 @@ pub enum LineProblem {
         source: IdError,
     },
     #[error("credits: {0}")]
-    BadCredits(CreditsError),
+    BadCredits(CreditListError),
     #[error("{0}")]
     BadField(FieldError),
     #[error("{kind} id {id} is also defined on line {first_line}")]
@@ -315,11 +315,11 @@ mod tests {
         assert!(text[3].contains("missing field `title`"), "{}", text[3]);
         assert_eq!(
             errors[4].problem,
-            LineProblem::BadCredits(CreditsError::Empty)
+            LineProblem::BadCredits(CreditListError::Empty)
         );
         assert!(matches!(
             errors[5].problem,
-            LineProblem::BadCredits(CreditsError::Duplicate(_))
+            LineProblem::BadCredits(CreditListError::Duplicate(_))
         ));
         assert!(text[6].contains("-5"), "{}", text[6]);
         assert!(text[7].contains("1.5"), "{}", text[7]);

@@ -18,7 +18,7 @@ pub const MAX_CREDITED_PRODUCERS: usize = 20;
 
 /// Why a list of producer ids is not a valid credit list.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum CreditsError {
+pub enum CreditListError {
     #[error("a track must credit at least one producer")]
     Empty,
     #[error("a track may credit at most {MAX_CREDITED_PRODUCERS} producers, not {count}")]
@@ -34,18 +34,18 @@ pub enum CreditsError {
 pub struct Credits(Vec<ProducerId>);
 
 impl Credits {
-    pub fn new(producers: Vec<ProducerId>) -> Result<Self, CreditsError> {
+    pub fn new(producers: Vec<ProducerId>) -> Result<Self, CreditListError> {
         if producers.is_empty() {
-            return Err(CreditsError::Empty);
+            return Err(CreditListError::Empty);
         }
         if producers.len() > MAX_CREDITED_PRODUCERS {
-            return Err(CreditsError::TooMany {
+            return Err(CreditListError::TooMany {
                 count: producers.len(),
             });
         }
         let mut seen = HashSet::with_capacity(producers.len());
         if let Some(dup) = producers.iter().find(|p| !seen.insert(p.as_str())) {
-            return Err(CreditsError::Duplicate(dup.clone()));
+            return Err(CreditListError::Duplicate(dup.clone()));
         }
         Ok(Self(producers))
     }
@@ -79,8 +79,8 @@ impl Credits {
 }
 
 impl TryFrom<Vec<ProducerId>> for Credits {
-    type Error = CreditsError;
-    fn try_from(producers: Vec<ProducerId>) -> Result<Self, CreditsError> {
+    type Error = CreditListError;
+    fn try_from(producers: Vec<ProducerId>) -> Result<Self, CreditListError> {
         Self::new(producers)
     }
 }
@@ -112,16 +112,16 @@ mod tests {
 
     #[test]
     fn rejects_empty_duplicates_and_twenty_one() {
-        assert_eq!(Credits::new(vec![]), Err(CreditsError::Empty));
+        assert_eq!(Credits::new(vec![]), Err(CreditListError::Empty));
         assert_eq!(
             Credits::new(ids(&["p1", "p2", "p1"])),
-            Err(CreditsError::Duplicate(ids(&["p1"])[0].clone()))
+            Err(CreditListError::Duplicate(ids(&["p1"])[0].clone()))
         );
         let many: Vec<String> = (0..21).map(|i| format!("p{i}")).collect();
         let many: Vec<&str> = many.iter().map(String::as_str).collect();
         assert_eq!(
             Credits::new(ids(&many)),
-            Err(CreditsError::TooMany { count: 21 })
+            Err(CreditListError::TooMany { count: 21 })
         );
     }
 

@@ -21,7 +21,7 @@ pub mod formula;
 pub mod ids;
 pub mod ledger;
 
-pub use credits::{Credits, CreditsError, MAX_CREDITED_PRODUCERS};
+pub use credits::{CreditListError, Credits, MAX_CREDITED_PRODUCERS};
 pub use fixed_point::ExactSum;
 pub use formula::{
     Breakdown, SECONDS_PER_MONTH, TrackFacts, boost, breakdown, decay, months_between, split,

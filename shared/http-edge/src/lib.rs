@@ -8,16 +8,16 @@
 //! - [`request`]: the event as a request: path segments, query, headers, a size-limited JSON body.
 //! - [`problem`]: RFC 9457 `application/problem+json` errors, and JSON responses.
 //! - [`logging`]: JSON logs, one line per request.
-//! - [`dispatch`]: matching a route, and the response and log line at the end.
+//! - [`router`]: one route table per function, and the handling every request shares.
 
-pub mod dispatch;
 pub mod identity;
 pub mod logging;
 pub mod problem;
 pub mod request;
+pub mod router;
 
 pub use aws_lambda_events::apigw::{ApiGatewayV2httpRequest, ApiGatewayV2httpResponse};
-pub use dispatch::RouteTable;
 pub use identity::{AuthMode, Caller, EdgeConfig};
 pub use problem::{FieldProblem, Problem, json_response};
 pub use request::Request;
+pub use router::{Matched, Route};

@@ -2,20 +2,24 @@
 //!
 //! `BatchWriteItem` and `BatchGetItem` may succeed while leaving part of the batch undone
 //! (`UnprocessedItems` / `UnprocessedKeys`) when a partition is throttled. Dropping those would
-//! silently lose catalog or results items, so every batch here re-sends what was left, after an
-//! exponential backoff with full jitter (so many writers do not retry in lockstep), until all is
-//! done or [`MAX_ATTEMPTS`] have been made, when it fails with [`StoreError::Unprocessed`].
+//! silently lose catalog or results items, so every batch here hands its leftovers to
+//! [`crate::retry`], until all is done or the policy's attempts are spent, when it fails with
+//! [`StoreError::Unprocessed`].
 
 use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
 
 use aws_sdk_dynamodb::types::{KeysAndAttributes, WriteRequest};
 use futures_util::{StreamExt, TryStreamExt, stream};
 
 use crate::Store;
+use crate::entity::Item;
 use crate::error::StoreError;
-use crate::items::Item;
+use crate::retry::{Attempt, RetryPolicy, resend_leftovers};
+
+/// A batch put of a raw item (for [`write_all_with`]'s callers; the store's own writes go
+/// through typed entities).
+pub use crate::write::put_request;
 
 /// Items in one `BatchWriteItem` (the service limit).
 pub const WRITE_BATCH: usize = 25;
@@ -23,33 +27,6 @@ pub const WRITE_BATCH: usize = 25;
 pub const GET_BATCH: usize = 100;
 /// Batches in flight at once.
 pub const DEFAULT_CONCURRENCY: usize = 8;
-
-/// How often, and after what pause, leftovers are re-sent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RetryPolicy {
-    /// Attempts per batch, the first included, before giving up.
-    pub max_attempts: u32,
-    pub base_delay: Duration,
-    pub max_delay: Duration,
-}
-
-impl RetryPolicy {
-    /// About a minute of retries in all before giving up: throttling is waited out, not dropped.
-    pub const DEFAULT: Self = Self {
-        max_attempts: 15,
-        base_delay: Duration::from_millis(25),
-        max_delay: Duration::from_secs(5),
-    };
-
-    /// A random delay in `[0, min(max_delay, base_delay × 2^attempt)]` ("full jitter").
-    pub fn delay(&self, attempt: u32) -> Duration {
-        let ceiling = self
-            .base_delay
-            .saturating_mul(1u32 << attempt.min(16))
-            .min(self.max_delay);
-        ceiling.mul_f64(fastrand::f64())
-    }
-}
 
 /// What a batch operation did.
 #[derive(Debug, Default)]
@@ -61,6 +38,13 @@ pub struct BatchStats {
 impl BatchStats {
     pub fn retried(&self) -> u64 {
         self.retried.load(Ordering::Relaxed)
+    }
+}
+
+fn unprocessed(remaining: usize, policy: &RetryPolicy) -> StoreError {
+    StoreError::Unprocessed {
+        remaining,
+        attempts: policy.max_attempts,
     }
 }
 
@@ -86,23 +70,21 @@ where
         .map(|chunk| {
             let send = &send;
             async move {
-                let mut pending = chunk;
-                for attempt in 0..policy.max_attempts {
+                let outcome = resend_leftovers(policy, chunk, |pending, attempt| async move {
                     if attempt > 0 {
                         stats
                             .retried
                             .fetch_add(pending.len() as u64, Ordering::Relaxed);
-                        tokio::time::sleep(policy.delay(attempt)).await;
                     }
-                    pending = send(pending).await?;
-                    if pending.is_empty() {
-                        return Ok(());
-                    }
-                }
-                Err(StoreError::Unprocessed {
-                    remaining: pending.len(),
-                    attempts: policy.max_attempts,
+                    let left = send(pending).await?;
+                    Ok(if left.is_empty() {
+                        Attempt::Done(())
+                    } else {
+                        Attempt::Again(left)
+                    })
                 })
+                .await?;
+                outcome.map_err(|left| unprocessed(left.len(), policy))
             }
         })
         .buffer_unordered(concurrency.max(1))
@@ -131,7 +113,7 @@ impl Store {
     }
 
     /// Writes every request (puts and deletes), retrying unprocessed items until all are in.
-    pub async fn write_all(
+    pub(crate) async fn write_all(
         &self,
         requests: Vec<WriteRequest>,
         stats: &BatchStats,
@@ -146,68 +128,56 @@ impl Store {
         .await
     }
 
+    /// One consistent `BatchGetItem`: what it found, and the keys it left unprocessed.
+    async fn send_get_batch(&self, keys: Vec<Item>) -> Result<(Vec<Item>, Vec<Item>), StoreError> {
+        let request = KeysAndAttributes::builder()
+            .set_keys(Some(keys))
+            .consistent_read(true)
+            .build()
+            .map_err(StoreError::request("BatchGetItem"))?;
+        let out = self
+            .client
+            .batch_get_item()
+            .request_items(&self.table, request)
+            .send()
+            .await
+            .map_err(StoreError::dynamo("BatchGetItem"))?;
+        let found = out
+            .responses
+            .and_then(|mut r| r.remove(&self.table))
+            .unwrap_or_default();
+        let left = out
+            .unprocessed_keys
+            .and_then(|mut u| u.remove(&self.table))
+            .map(|k| k.keys)
+            .unwrap_or_default();
+        Ok((found, left))
+    }
+
     /// Reads every key (consistently), in batches of 100, retrying unprocessed keys. Missing items
     /// are simply absent from the result; the order is not the keys' order.
-    pub async fn get_all(&self, keys: Vec<Item>) -> Result<Vec<Item>, StoreError> {
+    pub(crate) async fn get_all(&self, keys: Vec<Item>) -> Result<Vec<Item>, StoreError> {
+        let policy = RetryPolicy::DEFAULT;
         let chunks: Vec<Vec<Item>> = keys.chunks(GET_BATCH).map(<[Item]>::to_vec).collect();
         let found: Vec<Vec<Item>> = stream::iter(chunks)
             .map(|chunk| async move {
-                let policy = RetryPolicy::DEFAULT;
-                let mut pending = chunk;
-                let mut found = Vec::new();
-                for attempt in 0..policy.max_attempts {
-                    if attempt > 0 {
-                        tokio::time::sleep(policy.delay(attempt)).await;
-                    }
-                    let request = KeysAndAttributes::builder()
-                        .set_keys(Some(pending))
-                        .consistent_read(true)
-                        .build()
-                        .expect("keys are set");
-                    let out = self
-                        .client
-                        .batch_get_item()
-                        .request_items(&self.table, request)
-                        .send()
-                        .await
-                        .map_err(StoreError::dynamo("BatchGetItem"))?;
-                    found.extend(
-                        out.responses
-                            .and_then(|mut r| r.remove(&self.table))
-                            .unwrap_or_default(),
-                    );
-                    pending = out
-                        .unprocessed_keys
-                        .and_then(|mut u| u.remove(&self.table))
-                        .map(|k| k.keys)
-                        .unwrap_or_default();
-                    if pending.is_empty() {
-                        return Ok(found);
-                    }
-                }
-                Err(StoreError::Unprocessed {
-                    remaining: pending.len(),
-                    attempts: policy.max_attempts,
-                })
+                let work = (chunk, Vec::new());
+                let outcome =
+                    resend_leftovers(&policy, work, |(pending, mut found), _| async move {
+                        let (more, left) = self.send_get_batch(pending).await?;
+                        found.extend(more);
+                        Ok(if left.is_empty() {
+                            Attempt::Done(found)
+                        } else {
+                            Attempt::Again((left, found))
+                        })
+                    })
+                    .await?;
+                outcome.map_err(|(left, _)| unprocessed(left.len(), &policy))
             })
             .buffer_unordered(DEFAULT_CONCURRENCY)
             .try_collect()
             .await?;
         Ok(found.into_iter().flatten().collect())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn delays_grow_and_are_capped() {
-        let policy = RetryPolicy::DEFAULT;
-        for attempt in 0..40 {
-            let d = policy.delay(attempt);
-            assert!(d <= policy.max_delay);
-            assert!(d <= policy.base_delay.saturating_mul(1 << attempt.min(16)));
-        }
     }
 }

@@ -17,6 +17,9 @@ use aws_sdk_dynamodb::config::Credentials;
 pub const TABLE_NAME_VAR: &str = "TABLE_NAME";
 /// The environment variable pointing at a non-AWS endpoint (DynamoDB Local).
 pub const ENDPOINT_VAR: &str = "DYNAMODB_ENDPOINT";
+/// The environment variable through which `cargo xtask test` hands the test suite its DynamoDB
+/// Local endpoint (named here once, for the tool that sets it and the tests that read it).
+pub const TEST_ENDPOINT_VAR: &str = "BEATPASS_TEST_DYNAMODB_ENDPOINT";
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ConfigError {

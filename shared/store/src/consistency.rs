@@ -14,14 +14,15 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use aws_sdk_dynamodb::types::AttributeValue;
 use futures_util::future::try_join_all;
 
 use crate::Store;
+use crate::catalog_items::{DiscographyEntry, Profile, TrackRecord};
+use crate::entity::{Entity, Item, PrimaryKey, decode, entity_of, string_attribute};
 use crate::error::StoreError;
-use crate::items::{DiscographyItem, Item, ProfileItem, RunPointerItem, TrackItem, from_item};
 use crate::keys;
-use crate::results::{CollaboratorItem, ProducerSummaryItem, RunMetaItem};
+use crate::run_items::{Collaborator, ProducerSummary, PublishedRun, RunMeta};
+use crate::table::{COLLABORATIVE_INDEX, DEFINITION};
 
 /// One broken invariant, described for a person.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -38,40 +39,59 @@ struct Seen {
     profiles: BTreeSet<String>,
     /// Profiles written before profiles carried the `collaborative` index keys.
     unindexed_profiles: BTreeSet<String>,
-    tracks: Vec<TrackItem>,
-    entries: Vec<DiscographyItem>,
-    pointer: Option<RunPointerItem>,
+    tracks: Vec<TrackRecord>,
+    /// Each discography entry, where it is stored, and whether it carries the `collaborative`
+    /// index keys.
+    entries: Vec<(DiscographyEntry, PrimaryKey, bool)>,
+    pointer: Option<PublishedRun>,
     metas: BTreeSet<String>,
-    summaries: Vec<ProducerSummaryItem>,
-    collaborators: Vec<CollaboratorItem>,
+    /// Summaries and collaborators, by the run they belong to.
+    summaries: Vec<(String, ProducerSummary)>,
+    collaborators: Vec<(String, Collaborator)>,
 }
 
-fn entity(item: &Item) -> &str {
-    match item.get("entity") {
-        Some(AttributeValue::S(e)) => e.as_str(),
-        _ => "",
-    }
+/// The run a run item belongs to (from its partition key).
+fn run_of(item: &Item) -> String {
+    string_attribute(item, DEFINITION.partition_key)
+        .and_then(keys::run_of_partition)
+        .unwrap_or_default()
+        .to_owned()
+}
+
+fn in_collaborative_index(item: &Item) -> bool {
+    string_attribute(item, COLLABORATIVE_INDEX.partition_key).is_some()
 }
 
 impl Seen {
     fn add(&mut self, item: Item) -> Result<(), StoreError> {
-        match entity(&item) {
-            "producer" => {
-                let p: ProfileItem = from_item(item)?;
-                if p.collab_pk.is_empty() {
+        match entity_of(&item).unwrap_or_default() {
+            Profile::NAME => {
+                let indexed = in_collaborative_index(&item);
+                let p: Profile = decode(item)?;
+                if !indexed {
                     self.unindexed_profiles.insert(p.id.to_string());
                 }
                 self.profiles.insert(p.id.to_string());
             }
-            "track" => self.tracks.push(from_item(item)?),
-            "credit" => self.entries.push(from_item(item)?),
-            "runPointer" => self.pointer = Some(from_item(item)?),
-            "runMeta" => {
-                let meta: RunMetaItem = from_item(item)?;
-                self.metas.insert(meta.run_id);
+            TrackRecord::NAME => self.tracks.push(decode(item)?),
+            DiscographyEntry::NAME => {
+                let indexed = in_collaborative_index(&item);
+                let stored_at = PrimaryKey::of_item(&item).unwrap_or_default();
+                self.entries.push((decode(item)?, stored_at, indexed));
             }
-            "producerSummary" => self.summaries.push(from_item(item)?),
-            "collaborator" => self.collaborators.push(from_item(item)?),
+            PublishedRun::NAME => self.pointer = Some(decode(item)?),
+            RunMeta::NAME => {
+                let meta: RunMeta = decode(item)?;
+                self.metas.insert(meta.run_id.to_string());
+            }
+            ProducerSummary::NAME => {
+                let run = run_of(&item);
+                self.summaries.push((run, decode(item)?));
+            }
+            Collaborator::NAME => {
+                let run = run_of(&item);
+                self.collaborators.push((run, decode(item)?));
+            }
             _ => {}
         }
         Ok(())
@@ -88,12 +108,11 @@ impl Seen {
         }
 
         // Discographies against tracks.
-        let mut expected: HashMap<(String, String), (&TrackItem, String)> = HashMap::new();
+        let mut expected: HashMap<PrimaryKey, (&TrackRecord, String)> = HashMap::new();
         for track in &self.tracks {
-            let sk = keys::discography_sk(&track.uploaded_at.to_key_text(), &track.id);
             for producer in track.credits.producers() {
                 expected.insert(
-                    (keys::producer_pk(producer), sk.clone()),
+                    DiscographyEntry::primary_key(&(), (producer, track.uploaded_at, &track.id)),
                     (track, producer.to_string()),
                 );
                 if !self.profiles.contains(producer.as_str()) {
@@ -111,12 +130,14 @@ impl Seen {
             }
         }
         let mut present = BTreeSet::new();
-        for entry in &self.entries {
-            let key = (entry.pk.clone(), entry.sk.clone());
+        for (entry, key, indexed) in &self.entries {
+            // Where the entry is stored, not where its fields say it belongs: a copy in another
+            // producer's partition is an orphan there.
+            let key = key.clone();
             match expected.get(&key) {
                 None => report(format!(
                     "orphaned discography entry {}/{} (track {} does not credit {} there)",
-                    entry.pk, entry.sk, entry.track_id, entry.producer_id
+                    key.pk, key.sk, entry.track_id, entry.producer_id
                 )),
                 Some((track, _)) => {
                     if entry.credits != track.credits || entry.version != track.version {
@@ -126,7 +147,7 @@ impl Seen {
                         ));
                     }
                     let collaborative = track.credits.is_collaboration();
-                    if entry.collab_pk.is_some() != collaborative {
+                    if *indexed != collaborative {
                         report(format!(
                             "discography entry of {} for track {} is {} the collaborative index",
                             entry.producer_id,
@@ -156,7 +177,7 @@ impl Seen {
 
         // The pointer names a complete run.
         if let Some(pointer) = &self.pointer
-            && !self.metas.contains(&pointer.run_id)
+            && !self.metas.contains(pointer.run_id.as_str())
         {
             report(format!(
                 "the latest-run pointer names run {}, which is not complete",
@@ -165,10 +186,9 @@ impl Seen {
         }
 
         // Every complete run: shares sum to 1, the network is symmetric.
-        let run_of = |pk: &str| pk.split('#').nth(1).unwrap_or_default().to_owned();
         let mut shares: BTreeMap<String, f64> = BTreeMap::new();
-        for summary in &self.summaries {
-            *shares.entry(run_of(&summary.pk)).or_default() += summary.share;
+        for (run, summary) in &self.summaries {
+            *shares.entry(run.clone()).or_default() += summary.share;
         }
         for (run, sum) in &shares {
             if self.metas.contains(run) && sum.abs() > 0.0 && (sum - 1.0).abs() > 1e-9 {
@@ -176,10 +196,9 @@ impl Seen {
             }
         }
         let mut edges: BTreeMap<(String, String, String), u32> = BTreeMap::new();
-        for c in &self.collaborators {
-            let owner = c.pk.rsplit('#').next().unwrap_or_default().to_owned();
+        for (run, c) in &self.collaborators {
             edges.insert(
-                (run_of(&c.pk), owner, c.producer_id.to_string()),
+                (run.clone(), c.owner.to_string(), c.producer_id.to_string()),
                 c.tracks_together,
             );
         }

@@ -33,6 +33,12 @@ pub enum StoreError {
     Unprocessed { remaining: usize, attempts: u32 },
     #[error("the pagination cursor is not valid for this query")]
     BadCursor,
+    #[error("DynamoDB {operation} request could not be built: {source}")]
+    Request {
+        operation: &'static str,
+        #[source]
+        source: aws_sdk_dynamodb::error::BuildError,
+    },
 }
 
 fn list(ids: &[ProducerId]) -> String {
@@ -53,6 +59,12 @@ impl StoreError {
             message: aws_sdk_dynamodb::error::DisplayErrorContext(&e).to_string(),
             source: Box::new(e),
         }
+    }
+
+    pub(crate) fn request(
+        operation: &'static str,
+    ) -> impl FnOnce(aws_sdk_dynamodb::error::BuildError) -> Self {
+        move |source| Self::Request { operation, source }
     }
 
     pub(crate) fn decode(key: &str) -> impl FnOnce(serde_dynamo::Error) -> Self + '_ {

@@ -17,16 +17,18 @@ use chrono::{DateTime, Utc};
 use contribution::TrackId;
 use futures_util::{StreamExt, TryStreamExt, stream};
 
+use aws_sdk_dynamodb::types::WriteRequest;
+
 use crate::Store;
+use crate::access::{batch_delete, batch_put};
 use crate::batch::{BatchStats, DEFAULT_CONCURRENCY};
-use crate::error::StoreError;
-use crate::items::{
-    ArtistNameItem, ChangeSource, DiscographyItem, HistoryItem, Item, ProfileItem, StoredTrack,
-    TrackItem, from_item, key, to_item,
+use crate::catalog_items::{
+    ArtistNameEntry, Change, ChangeSource, CreditChange, DiscographyEntry, Profile, StoredTrack,
+    TrackRecord,
 };
-use crate::keys;
-use crate::tracks::Change;
-use crate::write::{delete_request as delete, put_request as put};
+use crate::entity::{Entity, decode};
+use crate::error::StoreError;
+use crate::producers::stale_name_entries;
 
 /// New tracks written per group of batch writes (progress is reported per group).
 const NEW_TRACKS_PER_GROUP: usize = 1_000;
@@ -52,12 +54,12 @@ pub struct ImportReport {
     pub retried_items: u64,
 }
 
-/// Progress callbacks: records handled so far, out of the file's total.
-pub trait Progress: Sync {
+/// Import progress callbacks: records handled so far, out of the file's total.
+pub trait ImportProgress: Sync {
     fn advance(&self, records: u64);
 }
 
-impl<F: Fn(u64) + Sync> Progress for F {
+impl<F: Fn(u64) + Sync> ImportProgress for F {
     fn advance(&self, records: u64) {
         self(records)
     }
@@ -65,17 +67,21 @@ impl<F: Fn(u64) + Sync> Progress for F {
 
 /// The items of a track new to the table: the track (version 1), its discography entries and the
 /// first history entry (from no credits to its credits).
-fn new_track_items(track: &Track, now: DateTime<Utc>) -> Result<Vec<Item>, StoreError> {
-    let mut items = vec![to_item(&TrackItem::new(track, 1))?];
-    for entry in DiscographyItem::all(track, 1) {
-        items.push(to_item(&entry)?);
+fn new_track_items(track: &Track, now: DateTime<Utc>) -> Result<Vec<WriteRequest>, StoreError> {
+    let mut items = vec![batch_put(&TrackRecord::new(track, 1), &(), None)?];
+    for entry in DiscographyEntry::all(track, 1) {
+        items.push(batch_put(&entry, &(), None)?);
     }
     let change = Change {
         by: track.uploader_id.clone(),
         source: ChangeSource::Import,
         at: now,
     };
-    items.push(to_item(&HistoryItem::new(track, 1, &change, Vec::new()))?);
+    items.push(batch_put(
+        &CreditChange::new(track, 1, &change, Vec::new()),
+        &(),
+        None,
+    )?);
     Ok(items)
 }
 
@@ -92,7 +98,7 @@ impl Store {
         &self,
         parsed: Parsed,
         now: DateTime<Utc>,
-        progress: &dyn Progress,
+        progress: &dyn ImportProgress,
     ) -> Result<ImportReport, ImportError> {
         let errors = self.check_references(&parsed).await?;
         if !errors.is_empty() {
@@ -125,17 +131,14 @@ impl Store {
                 continue;
             }
             report.producers_written += 1;
-            let tokens = ArtistNameItem::all(producer);
-            if let Some(old) = old {
-                for stale in ArtistNameItem::all(old) {
-                    if !tokens.iter().any(|t| t.pk == stale.pk && t.sk == stale.sk) {
-                        writes.push(delete(key(stale.pk, stale.sk)));
-                    }
-                }
+            let entries = ArtistNameEntry::all(producer);
+            let old_entries = old.map(ArtistNameEntry::all).unwrap_or_default();
+            for stale in stale_name_entries(&old_entries, &entries) {
+                writes.push(batch_delete(stale, &()));
             }
-            writes.push(put(to_item(&ProfileItem::from(producer))?));
-            for token in &tokens {
-                writes.push(put(to_item(token)?));
+            writes.push(batch_put(&Profile::from(producer), &(), None)?);
+            for entry in &entries {
+                writes.push(batch_put(entry, &(), None)?);
             }
         }
         self.write_all(writes, stats).await
@@ -147,17 +150,17 @@ impl Store {
         now: DateTime<Utc>,
         stats: &BatchStats,
         report: &mut ImportReport,
-        progress: &dyn Progress,
+        progress: &dyn ImportProgress,
     ) -> Result<(), StoreError> {
         let keys = tracks
             .iter()
-            .map(|t| key(keys::track_pk(&t.id), keys::TRACK_SK))
+            .map(|t| TrackRecord::primary_key(&(), &t.id).item())
             .collect();
         let mut existing: HashMap<TrackId, StoredTrack> = self
             .get_all(keys)
             .await?
             .into_iter()
-            .map(|item| from_item::<TrackItem>(item).map(|t| (t.id.clone(), StoredTrack::from(t))))
+            .map(|item| decode::<TrackRecord>(item).map(|t| (t.id.clone(), StoredTrack::from(t))))
             .collect::<Result<_, _>>()?;
 
         let mut created = Vec::new();
@@ -176,7 +179,7 @@ impl Store {
         for group in created.chunks(NEW_TRACKS_PER_GROUP) {
             let mut writes = Vec::with_capacity(group.len() * 4);
             for track in group {
-                writes.extend(new_track_items(track, now)?.into_iter().map(put));
+                writes.extend(new_track_items(track, now)?);
             }
             self.write_all(writes, stats).await?;
             progress.advance(

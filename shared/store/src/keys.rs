@@ -1,82 +1,145 @@
-//! How every item's key is spelled. Nothing outside this module formats a key.
+//! How every item's key is spelled. Nothing outside this module formats a key or names a key
+//! prefix (the tidy test in `xtask/src/tidy.rs` checks the whole workspace for it).
 //!
 //! Ids cannot contain `#` (see `contribution::ids`), so `#` separates key parts unambiguously.
-//! Version numbers and ranks are zero-padded so they sort as text.
+//! Version numbers and ranks are zero-padded so they sort as text. The functions are crate-private:
+//! callers outside the store name items by their typed key inputs (see [`crate::entity`]).
 
 use contribution::{ProducerId, TrackId};
 
-pub const PROFILE_SK: &str = "PROFILE";
-pub const TRACK_SK: &str = "TRACK";
-/// Sort-key prefix of a producer's discography entries (under the producer's partition).
-pub const DISCOGRAPHY_PREFIX: &str = "CREDIT#";
-/// Sort-key prefix of a track's credit-change history (under the track's partition).
-pub const HISTORY_PREFIX: &str = "HISTORY#";
-/// The partition and sort key of the pointer to the latest completed run.
-pub const RUN_POINTER_PK: &str = "RUNS";
-pub const RUN_POINTER_SK: &str = "LATEST";
-pub const RUN_META_SK: &str = "META";
+use crate::lists::{Board, ProducerList};
+use crate::run_items::RunId;
 
-pub fn producer_pk(id: &ProducerId) -> String {
+pub(crate) const PROFILE_SK: &str = "PROFILE";
+pub(crate) const TRACK_SK: &str = "TRACK";
+/// Sort-key prefix of a producer's discography entries (under the producer's partition).
+pub(crate) const DISCOGRAPHY_PREFIX: &str = "CREDIT#";
+/// Sort-key prefix of a track's credit-change history (under the track's partition).
+pub(crate) const HISTORY_PREFIX: &str = "HISTORY#";
+/// The partition and sort key of the pointer to the latest completed run.
+pub(crate) const RUN_POINTER_PK: &str = "RUNS";
+pub(crate) const RUN_POINTER_SK: &str = "LATEST";
+pub(crate) const RUN_META_SK: &str = "META";
+pub(crate) const SUMMARY_SK: &str = "SUMMARY";
+/// Sort-key prefix of ranked lists (boards, trending).
+pub(crate) const RANK_PREFIX: &str = "RANK#";
+/// The key the client warm-up reads; nothing is ever stored under it.
+pub(crate) const WARM_UP: &str = "WARMUP";
+/// Pair counts are spread over this many partitions (read back with one query each).
+pub(crate) const PAIR_SHARDS: u32 = 16;
+
+pub(crate) fn producer_pk(id: &ProducerId) -> String {
     format!("PRODUCER#{id}")
 }
 
-pub fn track_pk(id: &TrackId) -> String {
+pub(crate) fn track_pk(id: &TrackId) -> String {
     format!("TRACK#{id}")
 }
 
 /// A discography entry sorts by upload time, then track id: newest first when read backwards.
-pub fn discography_sk(uploaded_at: &str, track: &TrackId) -> String {
+pub(crate) fn discography_sk(uploaded_at: &str, track: &TrackId) -> String {
     format!("{DISCOGRAPHY_PREFIX}{uploaded_at}#{track}")
 }
 
-pub fn history_sk(version: u64) -> String {
+pub(crate) fn history_sk(version: u64) -> String {
     format!("{HISTORY_PREFIX}{version:020}")
 }
 
 /// Name-search entries are partitioned by the first character of the word.
-pub fn artist_name_pk(token: &str) -> String {
+pub(crate) fn artist_name_pk(token: &str) -> String {
     let first: String = token.chars().take(1).collect();
     format!("ARTISTNAME#{first}")
 }
 
-pub fn artist_name_sk(token: &str, producer: &ProducerId) -> String {
+pub(crate) fn artist_name_sk(token: &str, producer: &ProducerId) -> String {
     format!("{token}#{producer}")
 }
 
-/// The lower-cased words of a display name, plus the whole name when it has several words (so a
-/// query with a space still finds it), without `#`. Each is a name-search entry.
-pub fn name_tokens(name: &str) -> Vec<String> {
-    let clean: String = name.to_lowercase().chars().filter(|&c| c != '#').collect();
-    let mut tokens: Vec<String> = clean.split_whitespace().map(str::to_owned).collect();
-    let whole = tokens.join(" ");
-    if tokens.len() > 1 {
-        tokens.push(whole);
+/// The partition of a run's own items (its meta item).
+pub(crate) fn run_pk(run: &RunId) -> String {
+    format!("RUN#{run}")
+}
+
+/// Whether partition key `pk` belongs to run `run` (any of its partitions).
+pub(crate) fn is_run_partition(pk: &str, run: &RunId) -> bool {
+    pk.strip_prefix(&run_pk(run))
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('#'))
+}
+
+/// The run a run partition key belongs to.
+pub(crate) fn run_of_partition(pk: &str) -> Option<&str> {
+    pk.strip_prefix("RUN#")?.split('#').next()
+}
+
+/// A producer's partition in a run: their summary and their lists.
+pub(crate) fn run_producer_pk(run: &RunId, producer: &ProducerId) -> String {
+    format!("RUN#{run}#PRODUCER#{producer}")
+}
+
+pub(crate) fn board_pk(run: &RunId, board: Board) -> String {
+    format!("RUN#{run}#BOARD#{board}")
+}
+
+pub(crate) fn trending_pk(run: &RunId) -> String {
+    format!("RUN#{run}#TRENDING")
+}
+
+pub(crate) fn pairs_pk(run: &RunId, shard: u32) -> String {
+    format!("RUN#{run}#PAIRS#{shard:02}")
+}
+
+pub(crate) fn pair_sk(a: &ProducerId, b: &ProducerId) -> String {
+    format!("{a}#{b}")
+}
+
+/// A stable shard for a pair (FNV-1a of `a#b`), so the same pair always lands in the same place.
+pub(crate) fn pair_shard(a: &ProducerId, b: &ProducerId) -> u32 {
+    let mut hash: u32 = 0x811c_9dc5;
+    for byte in a.as_str().bytes().chain(*b"#").chain(b.as_str().bytes()) {
+        hash ^= u32::from(byte);
+        hash = hash.wrapping_mul(0x0100_0193);
     }
-    tokens.sort();
-    tokens.dedup();
-    tokens
+    hash % PAIR_SHARDS
 }
 
-/// A search query normalised like [`name_tokens`]: lower-cased, `#` dropped, spaces collapsed.
-pub fn name_query(query: &str) -> String {
-    let clean: String = query.to_lowercase().chars().filter(|&c| c != '#').collect();
-    clean.split_whitespace().collect::<Vec<_>>().join(" ")
+pub(crate) fn rank_sk(rank: u64) -> String {
+    format!("{RANK_PREFIX}{rank:010}")
 }
 
-pub fn run_pk(run_id: &str) -> String {
-    format!("RUN#{run_id}")
+/// The sort-key prefix of a producer's list in a run; the bare prefix is the list's head item.
+pub(crate) fn list_prefix(list: ProducerList) -> &'static str {
+    match list {
+        ProducerList::Contributions => "CONTRIB#",
+        ProducerList::Collaborators => "COLLAB#",
+        ProducerList::Recommendations => "REC#",
+    }
 }
 
-pub fn run_producer_pk(run_id: &str, producer: &ProducerId) -> String {
-    format!("RUN#{run_id}#PRODUCER#{producer}")
+pub(crate) fn contribution_sk(track: &TrackId) -> String {
+    format!("{}{track}", list_prefix(ProducerList::Contributions))
 }
 
-pub fn run_board_pk(run_id: &str, board: &str) -> String {
-    format!("RUN#{run_id}#BOARD#{board}")
+/// Collaborators sort by tracks together (most first), then producer id.
+pub(crate) fn collaborator_sk(tracks_together: u32, producer: &ProducerId) -> String {
+    format!(
+        "{}{:010}#{producer}",
+        list_prefix(ProducerList::Collaborators),
+        u32::MAX - tracks_together
+    )
 }
 
-pub fn rank_sk(rank: u64) -> String {
-    format!("RANK#{rank:010}")
+pub(crate) fn recommendation_sk(rank: u64) -> String {
+    format!("{}{rank:02}", list_prefix(ProducerList::Recommendations))
+}
+
+/// The partition of the write-throughput probe's filler items (`cargo xtask io-floor`), spread
+/// over `spread` partitions like a run's items are.
+pub(crate) fn filler_pk(i: u64, spread: u64) -> String {
+    format!("FLOOR#{}", i % spread.max(1))
+}
+
+pub(crate) fn filler_sk(i: u64) -> String {
+    format!("{i:012}")
 }
 
 #[cfg(test)]
@@ -84,19 +147,28 @@ mod tests {
     use super::*;
 
     #[test]
-    fn name_tokens_cover_every_word_and_the_whole_name() {
-        assert_eq!(
-            name_tokens("Nova  Beats"),
-            vec!["beats", "nova", "nova beats"]
-        );
-        assert_eq!(name_tokens("ÉCHO"), vec!["écho"]);
-        assert_eq!(name_tokens("DJ #1"), vec!["1", "dj", "dj 1"]);
-        assert_eq!(name_query("  Nova   B "), "nova b");
-    }
-
-    #[test]
     fn padded_numbers_sort_as_text() {
         assert!(history_sk(9) < history_sk(10));
         assert!(rank_sk(99) < rank_sk(100));
+        assert!(recommendation_sk(9) < recommendation_sk(10));
+        assert!(
+            collaborator_sk(3, &ProducerId::parse("b").expect("id"))
+                < collaborator_sk(2, &ProducerId::parse("a").expect("id"))
+        );
+    }
+
+    #[test]
+    fn run_partitions_are_told_apart() {
+        let run = RunId::from_text("20261121T000000.000Z");
+        let other = RunId::from_text("20261121T000000.000Z2");
+        let p = ProducerId::parse("p1").expect("id");
+        assert!(is_run_partition(&run_producer_pk(&run, &p), &run));
+        assert!(is_run_partition(&run_pk(&run), &run));
+        assert!(!is_run_partition(&run_pk(&other), &run));
+        assert_eq!(
+            run_of_partition(&board_pk(&run, Board::Contribution)),
+            Some(run.as_str())
+        );
+        assert_eq!(run_of_partition(&producer_pk(&p)), None);
     }
 }

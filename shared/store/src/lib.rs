@@ -8,33 +8,43 @@
 //!
 //! - [`config`]: table name and endpoint from the environment; the one SDK client per process.
 //! - [`table`]: the table definition (keys, indexes, TTL), used to create tables and checked
-//!   against `infra/`.
-//! - [`keys`] and [`items`]: how records are laid out as items.
-//! - [`producers`], [`tracks`], [`runs`]: the access patterns.
-//! - [`batch`]: batch writes and reads that retry unprocessed items with backoff and jitter.
-//! - [`import`]: loading a catalog file, idempotently.
+//!   against `infra/`; [`admin`]: creating and deleting tables for tools and tests.
+//! - [`entity`]: the item-kind trait; [`catalog_items`] and [`run_items`]: every item kind, a
+//!   domain struct plus its key function each; `keys` (private): how every key is spelled.
+//! - [`producers`], [`tracks`], [`runs`], [`scan`]: the access patterns.
+//! - [`batch`] and [`retry`]: batch writes and reads that re-send leftovers with backoff.
+//! - [`import`]: loading a catalog file, idempotently; [`consistency`]: the checker.
 
+mod access;
+pub mod admin;
 pub mod batch;
+pub mod catalog_items;
 pub mod config;
 pub mod consistency;
+pub mod entity;
 pub mod error;
 pub mod import;
-pub mod items;
-pub mod keys;
+mod keys;
+pub mod lists;
+pub mod names;
 pub mod page;
 pub mod producers;
-pub mod results;
+pub mod retry;
+pub mod run_items;
 pub mod runs;
 pub mod scan;
 pub mod table;
 pub mod tracks;
 pub mod warm;
-pub mod write;
+pub mod wire_clock;
+mod write;
 
+pub use catalog_items::{Change, ChangeSource, StoredTrack};
 pub use config::{ConfigError, StoreConfig};
 pub use error::StoreError;
-pub use items::{ChangeSource, StoredTrack};
+pub use lists::{Board, ProducerList};
 pub use page::Page;
+pub use run_items::{RunId, RunPointer};
 
 use aws_sdk_dynamodb::Client;
 
@@ -57,10 +67,6 @@ impl Store {
     /// Builds the SDK client from `config` (once per process) and returns the store.
     pub async fn connect(config: &StoreConfig) -> Self {
         Self::new(config.client().await, config.table_name.clone())
-    }
-
-    pub fn client(&self) -> &Client {
-        &self.client
     }
 
     pub fn table_name(&self) -> &str {

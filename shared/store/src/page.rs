@@ -12,9 +12,9 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 use crate::Store;
+use crate::entity::{Entity, Item, decode, entity_of};
 use crate::error::StoreError;
-use crate::items::{Item, from_item};
-use crate::table::IndexDefinition;
+use crate::table::{DEFINITION, IndexDefinition};
 
 /// The longest cursor accepted, in characters.
 const MAX_CURSOR_LEN: usize = 2048;
@@ -49,7 +49,7 @@ pub(crate) struct PageQuery<'a> {
 }
 
 impl Store {
-    pub(crate) async fn query_page<T: serde::de::DeserializeOwned>(
+    pub(crate) async fn query_page<T: Entity>(
         &self,
         query: PageQuery<'_>,
     ) -> Result<Page<T>, StoreError> {
@@ -58,32 +58,32 @@ impl Store {
             items: page
                 .items
                 .into_iter()
-                .map(from_item)
+                .map(decode)
                 .collect::<Result<_, _>>()?,
             next_cursor: page.next_cursor,
         })
     }
 
-    /// A page of a partition whose first item, on the first page, is a marker proving the
-    /// partition's owner exists (entity `marker`): `None` when the first page does not start with
-    /// one. Markers are dropped, the rest decoded; the first page asks for one item more so the
-    /// caller still gets `limit` items.
-    pub(crate) async fn query_page_after_marker<T: serde::de::DeserializeOwned>(
+    /// A page of a partition whose first item, on the first page, is a marker of kind `M`
+    /// proving the partition's owner exists: `None` when the first page does not start with one.
+    /// Markers are dropped, the rest decoded; the first page asks for one item more so the caller
+    /// still gets `limit` items.
+    pub(crate) async fn query_page_after_marker<M: Entity, T: Entity>(
         &self,
         mut query: PageQuery<'_>,
-        marker: &str,
     ) -> Result<Option<Page<T>>, StoreError> {
+        let marker = M::NAME;
         let first_page = query.cursor.is_none();
         query.limit += u32::from(first_page);
         let page = self.query_page_raw(query).await?;
-        if first_page && page.items.first().and_then(entity) != Some(marker) {
+        if first_page && page.items.first().and_then(entity_of) != Some(marker) {
             return Ok(None);
         }
         let items = page
             .items
             .into_iter()
-            .filter(|item| entity(item) != Some(marker))
-            .map(from_item)
+            .filter(|item| entity_of(item) != Some(marker))
+            .map(decode)
             .collect::<Result<_, _>>()?;
         Ok(Some(Page {
             items,
@@ -96,8 +96,12 @@ impl Store {
         &self,
         query: PageQuery<'_>,
     ) -> Result<Page<Item>, StoreError> {
-        let pk_attribute = query.index.map_or("pk", |i| i.partition_key);
-        let sk_attribute = query.index.map_or(Some("sk"), |i| i.sort_key);
+        let pk_attribute = query
+            .index
+            .map_or(DEFINITION.partition_key, |i| i.partition_key);
+        let sk_attribute = query
+            .index
+            .map_or(Some(DEFINITION.sort_key), |i| i.sort_key);
         let start = query
             .cursor
             .map(|c| decode_cursor(c, pk_attribute, &query.partition))
@@ -168,35 +172,29 @@ pub(crate) fn decode_cursor(
         .collect())
 }
 
-/// The `entity` attribute of a raw item.
-pub(crate) fn entity(item: &Item) -> Option<&str> {
-    match item.get("entity") {
-        Some(AttributeValue::S(e)) => Some(e.as_str()),
-        _ => None,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::keys;
+    use contribution::{ProducerId, TrackId};
 
     #[test]
     fn cursors_round_trip_and_stay_in_their_partition() {
+        let p1 = keys::producer_pk(&ProducerId::parse("p1").expect("id"));
+        let p2 = keys::producer_pk(&ProducerId::parse("p2").expect("id"));
+        let sk = keys::discography_sk("x", &TrackId::parse("t1").expect("id"));
         let key: Item = HashMap::from([
-            ("pk".into(), AttributeValue::S("PRODUCER#p1".into())),
-            ("sk".into(), AttributeValue::S("CREDIT#x".into())),
+            ("pk".into(), AttributeValue::S(p1.clone())),
+            ("sk".into(), AttributeValue::S(sk)),
         ]);
         let cursor = encode_cursor(Some(key.clone())).expect("a key gives a cursor");
-        assert_eq!(decode_cursor(&cursor, "pk", "PRODUCER#p1").ok(), Some(key));
+        assert_eq!(decode_cursor(&cursor, "pk", &p1).ok(), Some(key));
         assert!(matches!(
-            decode_cursor(&cursor, "pk", "PRODUCER#p2"),
+            decode_cursor(&cursor, "pk", &p2),
             Err(StoreError::BadCursor)
         ));
         for forged in ["", "!!!", "bm90IGpzb24", &"A".repeat(5000)] {
-            assert!(
-                decode_cursor(forged, "pk", "PRODUCER#p1").is_err(),
-                "{forged}"
-            );
+            assert!(decode_cursor(forged, "pk", &p1).is_err(), "{forged}");
         }
         assert_eq!(encode_cursor(None), None);
     }

@@ -7,19 +7,17 @@
 
 use std::collections::{HashMap, HashSet};
 
-use aws_sdk_dynamodb::types::AttributeValue;
 use catalog::Producer;
 use contribution::ProducerId;
 
 use crate::Store;
+use crate::access::{transaction_delete, transaction_put};
+use crate::catalog_items::{ArtistNameEntry, Profile};
+use crate::entity::{Entity, PrimaryKey, decode};
 use crate::error::StoreError;
-use crate::items::{ArtistNameItem, ProfileItem, from_item, key, to_item};
 use crate::keys;
-use crate::write::{transact_delete, transact_put};
-
-/// Name-search entries per profile (words beyond this are not searchable), which keeps a profile
-/// write one small transaction.
-pub const MAX_NAME_TOKENS: usize = 12;
+use crate::names::name_query;
+use crate::page::{PageQuery, SortRange};
 
 /// A search hit: who, and the name to show.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,28 +26,28 @@ pub struct ArtistMatch {
     pub name: String,
 }
 
+/// The name-search entries of `old` that `new` no longer has.
+pub(crate) fn stale_name_entries<'a>(
+    old: &'a [ArtistNameEntry],
+    new: &[ArtistNameEntry],
+) -> impl Iterator<Item = &'a ArtistNameEntry> {
+    let keep: HashSet<PrimaryKey> = new.iter().map(|e| e.full_key(&()).primary).collect();
+    old.iter()
+        .filter(move |e| !keep.contains(&e.full_key(&()).primary))
+}
+
 impl Store {
     /// Creates or replaces a profile with its name-search entries, removing entries of an old name.
     pub async fn put_producer(&self, producer: &Producer) -> Result<(), StoreError> {
         let old = self.get_producer(&producer.id).await?;
-        let new_tokens: Vec<ArtistNameItem> = ArtistNameItem::all(producer);
-        let new_keys: HashSet<(String, String)> = new_tokens
-            .iter()
-            .map(|t| (t.pk.clone(), t.sk.clone()))
-            .collect();
-        let mut writes = vec![transact_put(
-            &self.table,
-            to_item(&ProfileItem::from(producer))?,
-        )];
-        if let Some(old) = &old {
-            for stale in ArtistNameItem::all(old) {
-                if !new_keys.contains(&(stale.pk.clone(), stale.sk.clone())) {
-                    writes.push(transact_delete(&self.table, key(stale.pk, stale.sk)));
-                }
-            }
+        let new_entries = ArtistNameEntry::all(producer);
+        let old_entries = old.as_ref().map(ArtistNameEntry::all).unwrap_or_default();
+        let mut writes = vec![transaction_put(&self.table, &Profile::from(producer))?];
+        for stale in stale_name_entries(&old_entries, &new_entries) {
+            writes.push(transaction_delete(&self.table, stale));
         }
-        for token in &new_tokens {
-            writes.push(transact_put(&self.table, to_item(token)?));
+        for entry in &new_entries {
+            writes.push(transaction_put(&self.table, entry)?);
         }
         self.client
             .transact_write_items()
@@ -61,18 +59,10 @@ impl Store {
     }
 
     pub async fn get_producer(&self, id: &ProducerId) -> Result<Option<Producer>, StoreError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(key(keys::producer_pk(id), keys::PROFILE_SK)))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(StoreError::dynamo("GetItem"))?;
-        out.item
-            .map(|item| from_item::<ProfileItem>(item).map(Producer::from))
-            .transpose()
+        Ok(self
+            .get_entity::<Profile>(&(), id, true)
+            .await?
+            .map(Producer::from))
     }
 
     /// The profiles of `ids` that exist, by id.
@@ -83,12 +73,12 @@ impl Store {
         let unique: HashSet<&ProducerId> = ids.into_iter().collect();
         let keys = unique
             .into_iter()
-            .map(|id| key(keys::producer_pk(id), keys::PROFILE_SK))
+            .map(|id| Profile::primary_key(&(), id).item())
             .collect();
         self.get_all(keys)
             .await?
             .into_iter()
-            .map(|item| from_item::<ProfileItem>(item).map(|p| (p.id.clone(), Producer::from(p))))
+            .map(|item| decode::<Profile>(item).map(|p| (p.id.clone(), Producer::from(p))))
             .collect()
     }
 
@@ -112,35 +102,42 @@ impl Store {
         query: &str,
         limit: usize,
     ) -> Result<Vec<ArtistMatch>, StoreError> {
-        let query = keys::name_query(query);
+        let query = name_query(query);
         if query.is_empty() || limit == 0 {
             return Ok(Vec::new());
         }
+        // Every word starting with `query` shares its first character's partition, and the
+        // entries' sort keys start with the word.
+        let partition = keys::artist_name_pk(&query);
         let mut seen = HashSet::new();
         let mut matches = Vec::new();
-        let mut pages = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .key_condition_expression("pk = :pk AND begins_with(sk, :prefix)")
-            .expression_attribute_values(":pk", AttributeValue::S(keys::artist_name_pk(&query)))
-            .expression_attribute_values(":prefix", AttributeValue::S(query))
-            .limit(100)
-            .into_paginator()
-            .items()
-            .send();
-        while let Some(item) = pages.next().await {
-            let entry: ArtistNameItem = from_item(item.map_err(StoreError::dynamo("Query"))?)?;
-            if seen.insert(entry.producer_id.clone()) {
-                matches.push(ArtistMatch {
-                    producer_id: entry.producer_id,
-                    name: entry.name,
-                });
-                if matches.len() >= limit {
-                    break;
+        let mut cursor: Option<String> = None;
+        loop {
+            let page = self
+                .query_page::<ArtistNameEntry>(PageQuery {
+                    index: None,
+                    partition: partition.clone(),
+                    sort: SortRange::Prefix(&query),
+                    backwards: false,
+                    limit: 100,
+                    cursor: cursor.as_deref(),
+                })
+                .await?;
+            for entry in page.items {
+                if seen.insert(entry.producer_id.clone()) {
+                    matches.push(ArtistMatch {
+                        producer_id: entry.producer_id,
+                        name: entry.name,
+                    });
+                    if matches.len() >= limit {
+                        return Ok(matches);
+                    }
                 }
             }
+            match page.next_cursor {
+                Some(next) => cursor = Some(next),
+                None => return Ok(matches),
+            }
         }
-        Ok(matches)
     }
 }

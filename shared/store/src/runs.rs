@@ -1,35 +1,32 @@
 //! Recompute runs: results written under a run id, published by moving one pointer.
 //!
-//! A run writes all its items (per-producer results, ranked boards) under `RUN#<runId>…`
-//! partitions, each with an `expiresAt` TTL, and only then moves the `RUNS`/`LATEST` pointer in one
-//! conditional write that succeeds only if the run is newer (in as-of time) than the published one.
-//! Readers follow the pointer, so they see the previous run or the new one, never a mix; a replayed
-//! old event cannot replace newer results; a run that dies before publishing leaves the pointer
-//! where it was, and its items expire.
+//! A run writes all its items (per-producer results, ranked boards) under its run id, each with
+//! an `expiresAt` TTL, and only then moves the latest-run pointer in one conditional write that
+//! succeeds only if the run is newer (in as-of time) than the published one. Readers follow the
+//! pointer, so they see the previous run or the new one, never a mix; a replayed old event cannot
+//! replace newer results; a run that dies before publishing leaves the pointer where it was, and
+//! its items expire.
 
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, TimeDelta, Utc};
-use serde::Serialize;
-use serde::de::DeserializeOwned;
+use contribution::ProducerId;
 
 use crate::Store;
+use crate::access::batch_put;
 use crate::batch::BatchStats;
+use crate::entity::{Entity, encode};
 use crate::error::StoreError;
-use crate::items::{RunPointerItem, from_item, key, to_item};
 use crate::keys;
+use crate::lists::Board;
 use crate::page::{Page, PageQuery, SortRange};
-use crate::write::put_request;
+use crate::run_items::{
+    BoardEntry, ListHead, PairTally, ProducerListEntry, PublishedRun, RunId, RunPointer,
+    TrendingPair,
+};
 
 /// How long a run's items are kept after the run, by default.
 pub const DEFAULT_RETENTION: TimeDelta = TimeDelta::days(7);
-
-/// The published run readers should use.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RunPointer {
-    pub run_id: String,
-    pub as_of: DateTime<Utc>,
-}
 
 /// What publishing a run did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,10 +37,9 @@ pub enum Publication {
     AlreadyNewer(RunPointer),
 }
 
-/// The run id of a run as of `as_of`: the same instant always gives the same id, so re-running an
-/// event overwrites its own unpublished items instead of leaving a second copy.
-pub fn run_id(as_of: DateTime<Utc>) -> String {
-    as_of.format("%Y%m%dT%H%M%S%.3fZ").to_string()
+/// The run id of a run as of `as_of` (see [`RunId::of`]).
+pub fn run_id(as_of: DateTime<Utc>) -> RunId {
+    RunId::of(as_of)
 }
 
 /// The `expiresAt` value (epoch seconds) of items of a run as of `as_of`.
@@ -51,25 +47,20 @@ pub fn expires_at(as_of: DateTime<Utc>, retention: TimeDelta) -> i64 {
     (as_of + retention).timestamp()
 }
 
+/// Where a run's items go: its id, and when they expire.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunScope {
+    pub run_id: RunId,
+    /// Epoch seconds (see [`expires_at`]).
+    pub expires_at: i64,
+}
+
 impl Store {
     /// The latest published run, if any (a strongly consistent read).
     pub async fn latest_run(&self) -> Result<Option<RunPointer>, StoreError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(key(
-                keys::RUN_POINTER_PK.to_owned(),
-                keys::RUN_POINTER_SK,
-            )))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(StoreError::dynamo("GetItem"))?;
-        Ok(out
-            .item
-            .map(from_item::<RunPointerItem>)
-            .transpose()?
+        Ok(self
+            .get_entity::<PublishedRun>(&(), (), true)
+            .await?
             .map(|p| RunPointer {
                 run_id: p.run_id,
                 as_of: p.as_of,
@@ -82,10 +73,7 @@ impl Store {
         run: &RunPointer,
         now: DateTime<Utc>,
     ) -> Result<Publication, StoreError> {
-        let item = RunPointerItem {
-            pk: keys::RUN_POINTER_PK.to_owned(),
-            sk: keys::RUN_POINTER_SK.to_owned(),
-            entity: "runPointer".to_owned(),
+        let pointer = PublishedRun {
             run_id: run.run_id.clone(),
             as_of: run.as_of,
             as_of_millis: run.as_of.timestamp_millis(),
@@ -95,9 +83,12 @@ impl Store {
             .client
             .put_item()
             .table_name(&self.table)
-            .set_item(Some(to_item(&item)?))
+            .set_item(Some(encode(&pointer, &(), None)?))
             .condition_expression("attribute_not_exists(pk) OR asOfMillis < :asOf")
-            .expression_attribute_values(":asOf", AttributeValue::N(item.as_of_millis.to_string()))
+            .expression_attribute_values(
+                ":asOf",
+                AttributeValue::N(pointer.as_of_millis.to_string()),
+            )
             .send()
             .await;
         match result {
@@ -120,82 +111,117 @@ impl Store {
         }
     }
 
-    /// Writes result items (each carrying its own `pk`, `sk` and `expiresAt`) with batch writes,
-    /// retrying unprocessed items until every one is in.
-    pub async fn put_run_items<T: Serialize>(
+    /// Writes a run's result items with batch writes, retrying unprocessed items until every one
+    /// is in. Each carries `run`'s TTL.
+    pub async fn put_run_items<E: Entity<Scope = RunId>>(
         &self,
-        items: &[T],
+        run: &RunScope,
+        items: &[E],
         stats: &BatchStats,
     ) -> Result<(), StoreError> {
         let requests = items
             .iter()
-            .map(|item| Ok(put_request(to_item(item)?)))
+            .map(|item| batch_put(item, &run.run_id, Some(run.expires_at)))
             .collect::<Result<Vec<_>, StoreError>>()?;
         self.write_all(requests, stats).await
     }
 
-    /// One result item by key (eventually consistent: results never change once published).
-    pub async fn run_item<T: DeserializeOwned>(
+    /// One result item of `run` by its key input (eventually consistent: results never change
+    /// once published).
+    pub async fn run_item<E: Entity<Scope = RunId>>(
         &self,
-        pk: String,
-        sk: &str,
-    ) -> Result<Option<T>, StoreError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(key(pk, sk)))
-            .send()
-            .await
-            .map_err(StoreError::dynamo("GetItem"))?;
-        out.item.map(from_item).transpose()
+        run: &RunId,
+        key: E::KeyInput<'_>,
+    ) -> Result<Option<E>, StoreError> {
+        self.get_entity::<E>(run, key, false).await
     }
 
-    /// A page of one of a producer's lists in a run (collaborators, contributions,
-    /// recommendations: `prefix` is its sort-key prefix), or `None` when the producer is not in
-    /// the run. Every producer in a run has a list head item whose sort key is the bare prefix;
-    /// it sorts first, so the first page proves the producer exists in the same query.
-    pub async fn run_list<T: DeserializeOwned>(
+    /// A page of one of `producer`'s lists in `run` (the list is the entry type's), or `None`
+    /// when the producer is not in the run. Every producer in a run has a list head item whose
+    /// sort key is the bare prefix; it sorts first, so the first page proves the producer exists
+    /// in the same query.
+    pub async fn producer_list<E: ProducerListEntry>(
         &self,
-        pk: String,
-        prefix: &str,
+        run: &RunId,
+        producer: &ProducerId,
         limit: u32,
         cursor: Option<&str>,
-    ) -> Result<Option<Page<T>>, StoreError> {
-        self.query_page_after_marker(
-            PageQuery {
-                index: None,
-                partition: pk,
-                sort: SortRange::Prefix(prefix),
-                backwards: false,
-                limit,
-                cursor,
-            },
-            "listHead",
-        )
-        .await
-    }
-
-    /// A page of result items of partition `pk` whose sort key starts with `prefix`, in order.
-    pub async fn run_items_page<T: DeserializeOwned>(
-        &self,
-        pk: String,
-        prefix: &str,
-        limit: u32,
-        cursor: Option<&str>,
-    ) -> Result<Page<T>, StoreError> {
-        self.query_page(PageQuery {
+    ) -> Result<Option<Page<E>>, StoreError> {
+        let head = ListHead::primary_key(run, (producer, E::LIST));
+        self.query_page_after_marker::<ListHead, E>(PageQuery {
             index: None,
-            partition: pk,
-            sort: if prefix.is_empty() {
-                SortRange::All
-            } else {
-                SortRange::Prefix(prefix)
-            },
+            partition: head.pk,
+            sort: SortRange::Prefix(&head.sk),
             backwards: false,
             limit,
             cursor,
         })
         .await
+    }
+
+    /// A page of `board` in `run`, in rank order.
+    pub async fn board_page(
+        &self,
+        run: &RunId,
+        board: Board,
+        limit: u32,
+        cursor: Option<&str>,
+    ) -> Result<Page<BoardEntry>, StoreError> {
+        self.ranked_page(keys::board_pk(run, board), limit, cursor)
+            .await
+    }
+
+    /// A page of `run`'s trending collaborations, in rank order.
+    pub async fn trending_page(
+        &self,
+        run: &RunId,
+        limit: u32,
+        cursor: Option<&str>,
+    ) -> Result<Page<TrendingPair>, StoreError> {
+        self.ranked_page(keys::trending_pk(run), limit, cursor)
+            .await
+    }
+
+    async fn ranked_page<E: Entity>(
+        &self,
+        partition: String,
+        limit: u32,
+        cursor: Option<&str>,
+    ) -> Result<Page<E>, StoreError> {
+        self.query_page(PageQuery {
+            index: None,
+            partition,
+            sort: SortRange::Prefix(keys::RANK_PREFIX),
+            backwards: false,
+            limit,
+            cursor,
+        })
+        .await
+    }
+
+    /// Every pair count a run wrote (empty for a run that wrote none).
+    pub async fn run_pairs(&self, run: &RunId) -> Result<Vec<PairTally>, StoreError> {
+        let mut pairs = Vec::new();
+        for shard in 0..keys::PAIR_SHARDS {
+            let mut cursor: Option<String> = None;
+            loop {
+                let page = self
+                    .query_page::<PairTally>(PageQuery {
+                        index: None,
+                        partition: keys::pairs_pk(run, shard),
+                        sort: SortRange::All,
+                        backwards: false,
+                        limit: 1000,
+                        cursor: cursor.as_deref(),
+                    })
+                    .await?;
+                pairs.extend(page.items);
+                match page.next_cursor {
+                    Some(next) => cursor = Some(next),
+                    None => break,
+                }
+            }
+        }
+        Ok(pairs)
     }
 }

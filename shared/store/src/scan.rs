@@ -4,13 +4,12 @@
 //! run `total_segments` scans at once, each following its own pages; every item arrives exactly
 //! once across the segments, in no particular order.
 
-use aws_sdk_dynamodb::types::AttributeValue;
 use catalog::Producer;
 
 use crate::Store;
+use crate::catalog_items::{Profile, StoredTrack, TrackRecord};
+use crate::entity::{Entity, Item, decode, entity_of};
 use crate::error::StoreError;
-use crate::items::{Item, ProfileItem, StoredTrack, TrackItem, from_item};
-use crate::results::{PAIR_SHARDS, PairItem, pairs_pk};
 use crate::table::CATALOG_INDEX;
 
 /// One catalog item.
@@ -52,40 +51,17 @@ impl Store {
             .items
             .unwrap_or_default()
             .into_iter()
-            .map(|item| match item.get("entity") {
-                Some(AttributeValue::S(e)) if e == "producer" => {
-                    from_item::<ProfileItem>(item).map(|p| CatalogRecord::Producer(p.into()))
+            .map(|item| {
+                if entity_of(&item) == Some(Profile::NAME) {
+                    decode::<Profile>(item).map(|p| CatalogRecord::Producer(p.into()))
+                } else {
+                    decode::<TrackRecord>(item).map(|t| CatalogRecord::Track(t.into()))
                 }
-                _ => from_item::<TrackItem>(item).map(|t| CatalogRecord::Track(t.into())),
             })
             .collect::<Result<_, _>>()?;
         Ok(CatalogPage {
             records,
             next: out.last_evaluated_key,
         })
-    }
-
-    /// Every pair count a run wrote (empty for a run that wrote none).
-    pub async fn run_pairs(&self, run_id: &str) -> Result<Vec<PairItem>, StoreError> {
-        let mut pairs = Vec::new();
-        for shard in 0..PAIR_SHARDS {
-            let mut cursor: Option<String> = None;
-            loop {
-                let page = self
-                    .run_items_page::<PairItem>(
-                        pairs_pk(run_id, shard),
-                        "",
-                        1000,
-                        cursor.as_deref(),
-                    )
-                    .await?;
-                pairs.extend(page.items);
-                match page.next_cursor {
-                    Some(next) => cursor = Some(next),
-                    None => break,
-                }
-            }
-        }
-        Ok(pairs)
     }
 }

@@ -12,30 +12,25 @@ use std::collections::HashSet;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Put, TransactWriteItem, Update};
 use catalog::Track;
-use chrono::{DateTime, Utc};
 use contribution::{Credits, ProducerId, TrackId};
 
 use crate::Store;
-use crate::batch::RetryPolicy;
-use crate::error::StoreError;
-use crate::items::{
-    ChangeSource, DiscographyItem, HistoryItem, StoredTrack, TrackItem, from_item, key, to_item,
+use crate::access::{transaction_delete, transaction_put};
+use crate::catalog_items::{
+    Change, CreditChange, DiscographyEntry, Profile, StoredTrack, TrackRecord,
 };
+use crate::entity::{Entity, PrimaryKey, encode};
+use crate::error::StoreError;
 use crate::keys;
 use crate::page::{Page, PageQuery, SortRange};
+use crate::retry::{Attempt, RetryPolicy, resend_leftovers};
 use crate::table::COLLABORATIVE_INDEX;
-use crate::write::{transact_delete, transact_put};
 
 /// How often a transaction cancelled only by a conflicting in-flight transaction is re-sent.
-const TRANSACTION_CONFLICT_ATTEMPTS: u32 = 6;
-
-/// Who changes a track, how, and when.
-#[derive(Debug, Clone)]
-pub struct Change {
-    pub by: ProducerId,
-    pub source: ChangeSource,
-    pub at: DateTime<Utc>,
-}
+const TRANSACTION_CONFLICT: RetryPolicy = RetryPolicy {
+    max_attempts: 6,
+    ..RetryPolicy::DEFAULT
+};
 
 /// The part each transaction item plays, to explain a cancellation.
 #[derive(Debug, Clone)]
@@ -71,18 +66,10 @@ enum TrackWrite {
 
 impl Store {
     pub async fn get_track(&self, id: &TrackId) -> Result<Option<StoredTrack>, StoreError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(key(keys::track_pk(id), keys::TRACK_SK)))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(StoreError::dynamo("GetItem"))?;
-        out.item
-            .map(|item| from_item::<TrackItem>(item).map(StoredTrack::from))
-            .transpose()
+        Ok(self
+            .get_entity::<TrackRecord>(&(), id, true)
+            .await?
+            .map(StoredTrack::from))
     }
 
     /// Registers a new track (version 1) with its discography entries and first history entry.
@@ -153,14 +140,15 @@ impl Store {
     ) -> Result<Plan, StoreError> {
         let table = &self.table;
         let mut plan = Plan::default();
-        let track_key = || key(keys::track_pk(&track.id), keys::TRACK_SK);
+        let track_key = || TrackRecord::primary_key(&(), &track.id).item();
+        let track_item = || encode(&TrackRecord::new(track, version), &(), None);
 
         let track_item = match write {
             TrackWrite::Create => TransactWriteItem::builder()
                 .put(
                     Put::builder()
                         .table_name(table)
-                        .set_item(Some(to_item(&TrackItem::new(track, version))?))
+                        .set_item(Some(track_item()?))
                         .condition_expression("attribute_not_exists(pk)")
                         .build()
                         .expect("table and item are set"),
@@ -170,7 +158,7 @@ impl Store {
                 .put(
                     Put::builder()
                         .table_name(table)
-                        .set_item(Some(to_item(&TrackItem::new(track, version))?))
+                        .set_item(Some(track_item()?))
                         .condition_expression("version = :expected")
                         .expression_attribute_values(":expected", number(expected))
                         .build()
@@ -199,22 +187,19 @@ impl Store {
         plan.push(Role::Track, track_item);
 
         // Discography: rewrite every current entry, delete those no longer wanted.
-        let entries = DiscographyItem::all(track, version);
-        let wanted: HashSet<(&str, &str)> = entries
-            .iter()
-            .map(|e| (e.pk.as_str(), e.sk.as_str()))
-            .collect();
+        let entries = DiscographyEntry::all(track, version);
+        let wanted: HashSet<PrimaryKey> = entries.iter().map(|e| e.full_key(&()).primary).collect();
         if let Some(current) = current {
-            for old in DiscographyItem::all(&current.track, current.version) {
-                if !wanted.contains(&(old.pk.as_str(), old.sk.as_str())) {
-                    plan.push(Role::Entry, transact_delete(table, key(old.pk, old.sk)));
+            for old in DiscographyEntry::all(&current.track, current.version) {
+                if !wanted.contains(&old.full_key(&()).primary) {
+                    plan.push(Role::Entry, transaction_delete(table, &old));
                 }
             }
         }
         let copies_changed = current.is_none_or(|c| c.version != version);
         for entry in &entries {
             if copies_changed {
-                plan.push(Role::Entry, transact_put(table, to_item(entry)?));
+                plan.push(Role::Entry, transaction_put(table, entry)?);
             }
         }
 
@@ -223,14 +208,14 @@ impl Store {
             .map(|c| c.track.credits.producers().to_vec())
             .unwrap_or_default();
         if before.as_slice() != track.credits.producers() {
-            let history = HistoryItem::new(track, version, change, before);
+            let history = CreditChange::new(track, version, change, before);
             plan.push(
                 Role::History,
                 TransactWriteItem::builder()
                     .put(
                         Put::builder()
                             .table_name(table)
-                            .set_item(Some(to_item(&history)?))
+                            .set_item(Some(encode(&history, &(), None)?))
                             .condition_expression("attribute_not_exists(pk)")
                             .build()
                             .expect("table and item are set"),
@@ -256,7 +241,7 @@ impl Store {
                     .condition_check(
                         ConditionCheck::builder()
                             .table_name(table)
-                            .set_key(Some(key(keys::producer_pk(producer), keys::PROFILE_SK)))
+                            .set_key(Some(Profile::primary_key(&(), producer).item()))
                             .condition_expression("attribute_exists(pk)")
                             .build()
                             .expect("table, key and condition are set"),
@@ -270,70 +255,83 @@ impl Store {
     /// Runs a plan, re-sending it while it is cancelled only by conflicting in-flight
     /// transactions, and explains a failed condition in domain terms.
     async fn execute(&self, plan: Plan, track: &TrackId, expected: u64) -> Result<(), StoreError> {
-        let mut attempt = 0;
-        loop {
-            // No explicit ClientRequestToken: the SDK fills one per `send()` (the model marks it
-            // an idempotency token) and its re-sends keep it, so a transaction applied whose
-            // answer was lost is answered as a success, not re-applied or failed against itself
-            // (tests/src/chaos_credit_edits.rs drops such answers on purpose).
-            let result = self
-                .client
-                .transact_write_items()
-                .set_transact_items(Some(plan.items.clone()))
-                .send()
-                .await;
-            let error = match result {
-                Ok(_) => return Ok(()),
-                Err(e) => e,
-            };
-            let reasons: Vec<Option<String>> = match error.as_service_error() {
-                Some(TransactWriteItemsError::TransactionCanceledException(c)) => c
-                    .cancellation_reasons()
-                    .iter()
-                    .map(|r| r.code().map(str::to_owned))
-                    .collect(),
-                _ => return Err(StoreError::dynamo("TransactWriteItems")(error)),
-            };
-            let failed: Vec<&Role> = reasons
+        let outcome = resend_leftovers(&TRANSACTION_CONFLICT, None, |_, _| {
+            self.try_once(&plan, track, expected)
+        })
+        .await?;
+        // Still contended after every attempt: the last conflict, as it came.
+        outcome.or_else(|last| last.map_or(Ok(()), Err))
+    }
+
+    /// One send of a plan: done, a domain error, or (`Again`) cancelled only by contention.
+    async fn try_once(
+        &self,
+        plan: &Plan,
+        track: &TrackId,
+        expected: u64,
+    ) -> Result<Attempt<Option<StoreError>, ()>, StoreError> {
+        // No explicit ClientRequestToken: the SDK fills one per `send()` (the model marks it
+        // an idempotency token) and its re-sends keep it, so a transaction applied whose
+        // answer was lost is answered as a success, not re-applied or failed against itself
+        // (tests/src/chaos_credit_edits.rs drops such answers on purpose).
+        let result = self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(plan.items.clone()))
+            .send()
+            .await;
+        let error = match result {
+            Ok(_) => return Ok(Attempt::Done(())),
+            Err(e) => e,
+        };
+        let reasons: Vec<Option<String>> = match error.as_service_error() {
+            Some(TransactWriteItemsError::TransactionCanceledException(c)) => c
+                .cancellation_reasons()
                 .iter()
-                .zip(&plan.roles)
-                .filter(|(code, _)| code.as_deref() == Some("ConditionalCheckFailed"))
-                .map(|(_, role)| role)
-                .collect();
-            let unknown: Vec<ProducerId> = failed
-                .iter()
-                .filter_map(|role| match role {
-                    Role::Profile(id) => Some(id.clone()),
-                    _ => None,
-                })
-                .collect();
-            if !unknown.is_empty() {
-                return Err(StoreError::UnknownProducers(unknown));
-            }
-            if failed
-                .iter()
-                .any(|role| matches!(role, Role::Track | Role::History | Role::Entry))
-            {
-                return Err(if expected == 0 {
-                    StoreError::TrackExists(track.clone())
-                } else {
-                    StoreError::VersionConflict {
-                        track: track.clone(),
-                        expected,
-                    }
-                });
-            }
-            let only_contention = reasons.iter().all(|code| {
-                matches!(
-                    code.as_deref(),
-                    None | Some("None") | Some("TransactionConflict") | Some("ThrottlingError")
-                )
+                .map(|r| r.code().map(str::to_owned))
+                .collect(),
+            _ => return Err(StoreError::dynamo("TransactWriteItems")(error)),
+        };
+        let failed: Vec<&Role> = reasons
+            .iter()
+            .zip(&plan.roles)
+            .filter(|(code, _)| code.as_deref() == Some("ConditionalCheckFailed"))
+            .map(|(_, role)| role)
+            .collect();
+        let unknown: Vec<ProducerId> = failed
+            .iter()
+            .filter_map(|role| match role {
+                Role::Profile(id) => Some(id.clone()),
+                _ => None,
+            })
+            .collect();
+        if !unknown.is_empty() {
+            return Err(StoreError::UnknownProducers(unknown));
+        }
+        if failed
+            .iter()
+            .any(|role| matches!(role, Role::Track | Role::History | Role::Entry))
+        {
+            return Err(if expected == 0 {
+                StoreError::TrackExists(track.clone())
+            } else {
+                StoreError::VersionConflict {
+                    track: track.clone(),
+                    expected,
+                }
             });
-            attempt += 1;
-            if !only_contention || attempt >= TRANSACTION_CONFLICT_ATTEMPTS {
-                return Err(StoreError::dynamo("TransactWriteItems")(error));
-            }
-            tokio::time::sleep(RetryPolicy::DEFAULT.delay(attempt)).await;
+        }
+        let only_contention = reasons.iter().all(|code| {
+            matches!(
+                code.as_deref(),
+                None | Some("None") | Some("TransactionConflict") | Some("ThrottlingError")
+            )
+        });
+        let error = StoreError::dynamo("TransactWriteItems")(error);
+        if only_contention {
+            Ok(Attempt::Again(Some(error)))
+        } else {
+            Err(error)
         }
     }
 
@@ -344,7 +342,7 @@ impl Store {
         collaborative_only: bool,
         limit: u32,
         cursor: Option<&str>,
-    ) -> Result<Page<DiscographyItem>, StoreError> {
+    ) -> Result<Page<DiscographyEntry>, StoreError> {
         self.query_page(PageQuery {
             index: collaborative_only.then_some(COLLABORATIVE_INDEX),
             partition: keys::producer_pk(producer),
@@ -368,18 +366,15 @@ impl Store {
         collaborative_only: bool,
         limit: u32,
         cursor: Option<&str>,
-    ) -> Result<Option<Page<DiscographyItem>>, StoreError> {
-        self.query_page_after_marker(
-            PageQuery {
-                index: collaborative_only.then_some(COLLABORATIVE_INDEX),
-                partition: keys::producer_pk(producer),
-                sort: SortRange::Between(keys::DISCOGRAPHY_PREFIX, keys::PROFILE_SK),
-                backwards: true,
-                limit,
-                cursor,
-            },
-            "producer",
-        )
+    ) -> Result<Option<Page<DiscographyEntry>>, StoreError> {
+        self.query_page_after_marker::<Profile, _>(PageQuery {
+            index: collaborative_only.then_some(COLLABORATIVE_INDEX),
+            partition: keys::producer_pk(producer),
+            sort: SortRange::Between(keys::DISCOGRAPHY_PREFIX, keys::PROFILE_SK),
+            backwards: true,
+            limit,
+            cursor,
+        })
         .await
     }
 
@@ -389,7 +384,7 @@ impl Store {
         track: &TrackId,
         limit: u32,
         cursor: Option<&str>,
-    ) -> Result<Page<HistoryItem>, StoreError> {
+    ) -> Result<Page<CreditChange>, StoreError> {
         self.query_page(PageQuery {
             index: None,
             partition: keys::track_pk(track),

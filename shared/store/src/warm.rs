@@ -8,12 +8,10 @@
 
 use std::time::Duration;
 
-use aws_sdk_dynamodb::types::AttributeValue;
-
 use crate::Store;
-
-/// The key read by the warm-up; nothing is ever stored under it.
-const WARM_UP_KEY: &str = "WARMUP";
+use crate::entity::PrimaryKey;
+use crate::keys;
+use crate::table::DEFINITION;
 
 impl Store {
     /// Opens the client's connection with one read of a missing item, for at most `limit`.
@@ -23,9 +21,10 @@ impl Store {
             .client
             .get_item()
             .table_name(&self.table)
-            .key("pk", AttributeValue::S(WARM_UP_KEY.to_owned()))
-            .key("sk", AttributeValue::S(WARM_UP_KEY.to_owned()))
-            .projection_expression("pk")
+            .set_key(Some(
+                PrimaryKey::new(keys::WARM_UP.to_owned(), keys::WARM_UP).item(),
+            ))
+            .projection_expression(DEFINITION.partition_key)
             .send();
         match tokio::time::timeout(limit, read).await {
             Ok(Ok(_)) => true,

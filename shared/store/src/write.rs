@@ -5,7 +5,7 @@ use aws_sdk_dynamodb::types::{
     Delete, DeleteRequest, Put, PutRequest, TransactWriteItem, WriteRequest,
 };
 
-use crate::items::Item;
+use crate::entity::Item;
 
 /// A `BatchWriteItem` put of `item`.
 pub fn put_request(item: Item) -> WriteRequest {
@@ -20,7 +20,7 @@ pub fn put_request(item: Item) -> WriteRequest {
 }
 
 /// A `BatchWriteItem` delete of the item at `key`.
-pub fn delete_request(key: Item) -> WriteRequest {
+pub(crate) fn delete_request(key: Item) -> WriteRequest {
     WriteRequest::builder()
         .delete_request(
             DeleteRequest::builder()

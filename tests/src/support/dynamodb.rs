@@ -1,42 +1,38 @@
 //! Clients and throwaway tables for tests against DynamoDB Local.
 //!
-//! Every test gets a table of its own (a unique name), deleted when the [`TestTable`] drops, even
-//! when the test fails, so tests run in parallel without seeing each other's items. Storage tests
-//! never skip silently: without an endpoint they fail and say how to get one.
+//! Every client is the production one (`store::StoreConfig`: its dummy local credentials, retries
+//! and timeouts), pointed at DynamoDB Local or at a proxy in front of it, so tests exercise what
+//! the functions run. Every test gets a table of its own (a unique name), deleted when the
+//! [`TestTable`] drops, even when the test fails, so tests run in parallel without seeing each
+//! other's items. Storage tests never skip silently: without an endpoint they fail and say how to
+//! get one.
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
-
-/// Set by `cargo xtask test` (see `xtask/src/test.rs`) to DynamoDB Local's endpoint.
-pub const ENDPOINT_VAR: &str = "BEATPASS_TEST_DYNAMODB_ENDPOINT";
+use store::StoreConfig;
+use store::config::TEST_ENDPOINT_VAR;
 
 /// DynamoDB Local's endpoint, or a panic that tells the developer how to provide one.
 pub fn endpoint() -> String {
-    match std::env::var(ENDPOINT_VAR) {
+    match std::env::var(TEST_ENDPOINT_VAR) {
         Ok(endpoint) if !endpoint.is_empty() => endpoint,
         _ => panic!(
-            "{ENDPOINT_VAR} is not set: run the tests with `cargo xtask test`, or start \
-             `cargo xtask ddb --in-memory` and export {ENDPOINT_VAR}=http://127.0.0.1:8000"
+            "{TEST_ENDPOINT_VAR} is not set: run the tests with `cargo xtask test`, or start \
+             `cargo xtask ddb --in-memory` and export {TEST_ENDPOINT_VAR}=http://127.0.0.1:8000"
         ),
     }
 }
 
-/// A client for DynamoDB Local (static dummy credentials; DynamoDB Local checks none).
-pub fn client() -> Client {
-    client_for(&endpoint())
+/// The client settings for `table` at `endpoint` (DynamoDB Local, or a proxy in front of it).
+pub fn config_for(endpoint: &str, table: &str) -> StoreConfig {
+    StoreConfig::new(table, Some(endpoint.to_owned()))
 }
 
-fn client_for(endpoint: &str) -> Client {
-    let config = aws_sdk_dynamodb::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
-        .credentials_provider(Credentials::new("local", "local", None, None, "tests"))
-        .endpoint_url(endpoint)
-        .build();
-    Client::from_conf(config)
+/// A client for DynamoDB Local.
+pub async fn client() -> Client {
+    config_for(&endpoint(), "").client().await
 }
 
 /// A table name no other test (in this or another process) uses.
@@ -61,19 +57,20 @@ pub fn unique_table_name(test: &str) -> String {
 /// A table that exists for one test and is deleted when dropped.
 pub struct TestTable {
     pub name: String,
+    /// A raw client, for tests that read or break items behind the store's back.
     pub client: Client,
 }
 
 impl TestTable {
     /// A new table with the BeatPass definition (`store::table::DEFINITION`).
     pub async fn create(test: &str) -> Self {
-        let name = unique_table_name(test);
-        let client = client();
-        store::table::DEFINITION
-            .create(&client, &name)
+        let table = Self::adopt(unique_table_name(test)).await;
+        table
+            .store()
+            .create_table()
             .await
-            .unwrap_or_else(|e| panic!("could not create test table {name}: {e}"));
-        Self { name, client }
+            .unwrap_or_else(|e| panic!("could not create test table {}: {e}", table.name));
+        table
     }
 
     /// A store over this table.
@@ -81,11 +78,12 @@ impl TestTable {
         store::Store::new(self.client.clone(), self.name.clone())
     }
 
-    /// Takes ownership of an already created table `name`, to delete it on drop.
-    pub fn adopt(name: String) -> Self {
+    /// Takes ownership of table `name` (created or to be created by the test), to delete it on
+    /// drop.
+    pub async fn adopt(name: String) -> Self {
         Self {
+            client: client().await,
             name,
-            client: client(),
         }
     }
 }
@@ -102,13 +100,11 @@ impl Drop for TestTable {
                 .build()
                 .map_err(|e| e.to_string())?;
             runtime.block_on(async {
-                client_for(&endpoint)
-                    .delete_table()
-                    .table_name(&name)
-                    .send()
+                store::Store::connect(&config_for(&endpoint, &name))
                     .await
-                    .map(|_| ())
-                    .map_err(|e| format!("{name}: {e:?}"))
+                    .delete_table()
+                    .await
+                    .map_err(|e| format!("{name}: {e}"))
             })
         })
         .join();

@@ -8,7 +8,7 @@ use aws_lambda_events::apigw::{ApiGatewayV2httpRequest, ApiGatewayV2httpResponse
 use aws_lambda_events::encodings::Body;
 use serde_json::{Map, Value, json};
 
-const TEMPLATE: &str = include_str!("../fixtures/apigw-v2-jwt-request.json");
+const TEMPLATE: &str = include_str!("../../fixtures/apigw-v2-jwt-request.json");
 
 /// A request to build: `Http::get("/tracks/t1/credits").caller("p1").build()`.
 #[derive(Debug, Clone)]

@@ -1,11 +1,15 @@
 //! Time on the wire: how long a handler's DynamoDB requests were in flight, so the load test
-//! can report the handler's own overhead (its wall time minus this).
+//! (`cargo xtask load`) can report the handler's own overhead (its wall time minus this). It
+//! lives here because it hooks into the SDK client, which only this crate touches.
 //!
 //! An SDK interceptor marks when each request is handed to the HTTP client and when its
 //! response arrives; the time is added to a task-local clock that [`measure`] sets up around
 //! one handler call. Overlapping requests (a handler's concurrent reads) count once: the clock
 //! runs while at least one is in flight. What remains is the handler's own work plus the SDK's
 //! serialising, signing and parsing, which is what a Lambda pays for beside DynamoDB itself.
+//!
+//! The clock also lists the operations sent (`GetItem`, `Query`, …), which is how a test shows
+//! every read route costs at most two round trips and never scans.
 
 use std::cell::RefCell;
 use std::time::{Duration, Instant};
@@ -22,27 +26,52 @@ struct Clock {
     in_flight: u32,
     since: Option<Instant>,
     total: Duration,
+    operations: Vec<String>,
+}
+
+/// What a call's DynamoDB requests cost.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Wire {
+    /// Time with at least one request in flight.
+    pub time: Duration,
+    /// Each request sent (retries included), by operation name, in order.
+    pub operations: Vec<String>,
 }
 
 tokio::task_local! {
     static CLOCK: RefCell<Clock>;
 }
 
-/// Runs `call`, returning its output and the time its DynamoDB requests were in flight.
-pub async fn measure<T>(call: impl Future<Output = T>) -> (T, Duration) {
+/// Runs `call`, returning its output and what its DynamoDB requests cost (through a store
+/// made by [`crate::Store::with_wire_clock`]).
+pub async fn measure<T>(call: impl Future<Output = T>) -> (T, Wire) {
     CLOCK
         .scope(RefCell::new(Clock::default()), async {
             let output = call.await;
-            let total = CLOCK.with(|c| c.borrow().total);
-            (output, total)
+            let wire = CLOCK.with(|c| {
+                let clock = c.borrow();
+                Wire {
+                    time: clock.total,
+                    operations: clock.operations.clone(),
+                }
+            });
+            (output, wire)
         })
         .await
 }
 
-/// `client` with the wire clock attached.
-pub fn instrument(client: Client) -> Client {
-    let config = client.config().to_builder().interceptor(WireClock).build();
-    Client::from_conf(config)
+impl crate::Store {
+    /// This store with the wire clock attached to its client: requests made inside [`measure`]
+    /// add their time in flight to its clock.
+    pub fn with_wire_clock(&self) -> Self {
+        let config = self
+            .client
+            .config()
+            .to_builder()
+            .interceptor(WireClock)
+            .build();
+        Self::new(Client::from_conf(config), self.table.clone())
+    }
 }
 
 #[derive(Debug)]
@@ -55,12 +84,21 @@ impl Intercept for WireClock {
 
     fn read_before_transmit(
         &self,
-        _context: &BeforeTransmitInterceptorContextRef<'_>,
+        context: &BeforeTransmitInterceptorContextRef<'_>,
         _components: &RuntimeComponents,
         _cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
+        // DynamoDB's JSON protocol names the operation in `X-Amz-Target: DynamoDB_20120810.<Op>`.
+        let operation = context
+            .request()
+            .headers()
+            .get("x-amz-target")
+            .and_then(|t| t.rsplit('.').next())
+            .unwrap_or("unknown")
+            .to_owned();
         let _ = CLOCK.try_with(|c| {
             let mut clock = c.borrow_mut();
+            clock.operations.push(operation);
             if clock.in_flight == 0 {
                 clock.since = Some(Instant::now());
             }

@@ -1,18 +1,18 @@
-//! From a merged aggregate to the items a run publishes: shares, leaderboards, the collaboration
-//! network, trending pairs and recommendations. Pure and deterministic: ties are broken by
-//! producer id, and every figure comes from exact sums, so the same catalog and as-of instant give
-//! the same items to the last bit.
+//! From a merged aggregate to everything a run publishes: shares, leaderboards, the
+//! collaboration network, trending pairs and recommendations. Pure and deterministic: ties are
+//! broken by producer id, and every figure comes from exact sums, so the same catalog and as-of
+//! instant give the same values to the last bit. It returns domain values; the store gives them
+//! their keys when the run writes them.
 
 use std::cmp::Reverse;
 use std::collections::{HashMap, HashSet};
 
 use contribution::{ExactSum, ProducerId};
-use store::keys;
-use store::results::{
-    BoardEntryItem, CollaboratorItem, ListHeadItem, PAIR_SHARDS, PRODUCER_LISTS, PairItem,
-    ProducerSummaryItem, RecommendationItem, RunMetaItem, SUMMARY_SK, TrendingItem,
-    collaborator_sk, pairs_pk, trending_pk,
+use store::run_items::{
+    BoardEntry, Collaborator, ListHead, PairTally, ProducerSummary, Recommendation, RunId, RunMeta,
+    TrendingPair,
 };
+use store::{Board, ProducerList};
 
 use crate::aggregate::{Aggregate, Pair};
 use crate::recommend;
@@ -22,17 +22,17 @@ pub const TRENDING_LIMIT: usize = 100;
 
 /// Everything a run writes after the scan (the per-track breakdowns were streamed during it).
 #[derive(Debug, Default)]
-pub struct Results {
-    pub summaries: Vec<ProducerSummaryItem>,
-    pub list_heads: Vec<ListHeadItem>,
-    pub collaborators: Vec<CollaboratorItem>,
-    pub recommendations: Vec<RecommendationItem>,
-    pub boards: Vec<BoardEntryItem>,
-    pub trending: Vec<TrendingItem>,
-    pub pairs: Vec<PairItem>,
+pub struct RunResults {
+    pub summaries: Vec<ProducerSummary>,
+    pub list_heads: Vec<ListHead>,
+    pub collaborators: Vec<Collaborator>,
+    pub recommendations: Vec<Recommendation>,
+    pub boards: Vec<BoardEntry>,
+    pub trending: Vec<TrendingPair>,
+    pub pairs: Vec<PairTally>,
 }
 
-impl Results {
+impl RunResults {
     pub fn len(&self) -> usize {
         self.summaries.len()
             + self.list_heads.len()
@@ -48,11 +48,11 @@ impl Results {
     }
 }
 
+/// What a run's results depend on besides the aggregate.
 pub struct RunContext<'a> {
-    pub run_id: &'a str,
-    pub expires_at: i64,
+    pub run_id: &'a RunId,
     /// The previous published run's pair counts, or `None` for a first run (no trending).
-    pub previous_pairs: Option<&'a [PairItem]>,
+    pub previous_pairs: Option<&'a [PairTally]>,
 }
 
 fn name(agg: &Aggregate, id: &ProducerId) -> String {
@@ -61,19 +61,7 @@ fn name(agg: &Aggregate, id: &ProducerId) -> String {
         .map_or_else(|| id.to_string(), |p| p.name.clone())
 }
 
-/// A stable shard for a pair (FNV-1a of `a#b`), so the same pair always lands in the same place.
-fn shard(a: &ProducerId, b: &ProducerId) -> u32 {
-    let mut hash: u32 = 0x811c_9dc5;
-    for byte in a.as_str().bytes().chain(*b"#").chain(b.as_str().bytes()) {
-        hash ^= u32::from(byte);
-        hash = hash.wrapping_mul(0x0100_0193);
-    }
-    hash % PAIR_SHARDS
-}
-
-pub fn compute(agg: &Aggregate, ctx: &RunContext<'_>) -> (Results, RunMetaItem) {
-    let run_id = ctx.run_id;
-    let expires_at = ctx.expires_at;
+pub fn compute(agg: &Aggregate, ctx: &RunContext<'_>) -> (RunResults, RunMeta) {
     let shares: HashMap<ProducerId, (ExactSum, f64)> = agg
         .ledger
         .shares()
@@ -131,14 +119,11 @@ pub fn compute(agg: &Aggregate, ctx: &RunContext<'_>) -> (Results, RunMetaItem) 
         .map(|(i, id)| (*id, i as u64 + 1))
         .collect();
 
-    let mut results = Results::default();
+    let mut results = RunResults::default();
     for (rank, id) in collaborations.iter().enumerate() {
         let t = agg.producers[*id];
-        results.boards.push(BoardEntryItem {
-            pk: keys::run_board_pk(run_id, "collaborations"),
-            sk: keys::rank_sk(rank as u64 + 1),
-            entity: "boardEntry".to_owned(),
-            expires_at,
+        results.boards.push(BoardEntry {
+            board: Board::Collaborations,
             rank: rank as u64 + 1,
             producer_id: (*id).clone(),
             name: name(agg, id),
@@ -151,11 +136,8 @@ pub fn compute(agg: &Aggregate, ctx: &RunContext<'_>) -> (Results, RunMetaItem) 
     }
     for (rank, id) in by_contribution.iter().enumerate() {
         let (sum, share) = contribution(id);
-        results.boards.push(BoardEntryItem {
-            pk: keys::run_board_pk(run_id, "contribution"),
-            sk: keys::rank_sk(rank as u64 + 1),
-            entity: "boardEntry".to_owned(),
-            expires_at,
+        results.boards.push(BoardEntry {
+            board: Board::Contribution,
             rank: rank as u64 + 1,
             producer_id: (*id).clone(),
             name: name(agg, id),
@@ -171,11 +153,7 @@ pub fn compute(agg: &Aggregate, ctx: &RunContext<'_>) -> (Results, RunMetaItem) 
     for id in &everyone {
         let t = agg.producers.get(*id).copied().unwrap_or_default();
         let (sum, share) = contribution(id);
-        results.summaries.push(ProducerSummaryItem {
-            pk: keys::run_producer_pk(run_id, id),
-            sk: SUMMARY_SK.to_owned(),
-            entity: "producerSummary".to_owned(),
-            expires_at,
+        results.summaries.push(ProducerSummary {
             producer_id: (*id).clone(),
             name: name(agg, id),
             contribution_units: sum.units().to_string(),
@@ -189,20 +167,15 @@ pub fn compute(agg: &Aggregate, ctx: &RunContext<'_>) -> (Results, RunMetaItem) 
             collaborations_rank: collaborations_rank.get(id).copied(),
             contribution_rank: contribution_rank.get(id).copied(),
         });
-        for prefix in PRODUCER_LISTS {
-            results.list_heads.push(ListHeadItem {
-                pk: keys::run_producer_pk(run_id, id),
-                sk: prefix.to_owned(),
-                entity: "listHead".to_owned(),
-                expires_at,
+        for list in ProducerList::ALL {
+            results.list_heads.push(ListHead {
+                owner: (*id).clone(),
+                list,
             });
         }
         for (other, together) in network.get(id).map(Vec::as_slice).unwrap_or_default() {
-            results.collaborators.push(CollaboratorItem {
-                pk: keys::run_producer_pk(run_id, id),
-                sk: collaborator_sk(*together, other),
-                entity: "collaborator".to_owned(),
-                expires_at,
+            results.collaborators.push(Collaborator {
+                owner: (*id).clone(),
                 producer_id: (*other).clone(),
                 name: name(agg, other),
                 tracks_together: *together,
@@ -214,11 +187,7 @@ pub fn compute(agg: &Aggregate, ctx: &RunContext<'_>) -> (Results, RunMetaItem) 
     let mut pairs: Vec<(&Pair, _)> = agg.pairs.iter().collect();
     pairs.sort_by(|x, y| x.0.cmp(y.0));
     for ((a, b), tally) in &pairs {
-        results.pairs.push(PairItem {
-            pk: pairs_pk(run_id, shard(a, b)),
-            sk: format!("{a}#{b}"),
-            entity: "pair".to_owned(),
-            expires_at,
+        results.pairs.push(PairTally {
             a: a.clone(),
             b: b.clone(),
             tracks: tally.tracks,
@@ -238,11 +207,7 @@ pub fn compute(agg: &Aggregate, ctx: &RunContext<'_>) -> (Results, RunMetaItem) 
             .collect();
         gains.sort_by(|x, y| y.0.cmp(&x.0).then_with(|| x.1.cmp(y.1)));
         for (rank, (gained, (a, b), tracks)) in gains.into_iter().take(TRENDING_LIMIT).enumerate() {
-            results.trending.push(TrendingItem {
-                pk: trending_pk(run_id),
-                sk: keys::rank_sk(rank as u64 + 1),
-                entity: "trending".to_owned(),
-                expires_at,
+            results.trending.push(TrendingPair {
                 rank: rank as u64 + 1,
                 producer_ids: [a.clone(), b.clone()],
                 names: [name(agg, a), name(agg, b)],
@@ -257,14 +222,10 @@ pub fn compute(agg: &Aggregate, ctx: &RunContext<'_>) -> (Results, RunMetaItem) 
         .iter()
         .flat_map(|t| t.producer_ids.iter())
         .collect();
-    results.recommendations = recommend::all(agg, &network, &trending, &contribution_rank, ctx);
+    results.recommendations = recommend::all(agg, &network, &trending, &contribution_rank);
 
-    let meta = RunMetaItem {
-        pk: keys::run_pk(run_id),
-        sk: keys::RUN_META_SK.to_owned(),
-        entity: "runMeta".to_owned(),
-        expires_at,
-        run_id: run_id.to_owned(),
+    let meta = RunMeta {
+        run_id: ctx.run_id.clone(),
         as_of: agg.as_of(),
         tracks: agg.tracks,
         producers: everyone.len() as u64,

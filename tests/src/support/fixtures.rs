@@ -3,8 +3,8 @@
 use catalog::{Producer, Track, UploadTime};
 use chrono::{DateTime, Utc};
 use contribution::{Credits, ProducerId, TrackId};
+use store::Change;
 use store::ChangeSource;
-use store::tracks::Change;
 
 pub fn pid(id: &str) -> ProducerId {
     ProducerId::parse(id).expect("valid producer id")

@@ -1,0 +1,309 @@
+//! The catalog's item kinds: profiles, their name-search entries, tracks, discography entries and
+//! credit history. Each is a domain struct plus its [`Entity`] impl (see `docs/data-model.md`).
+//!
+//! Optional attributes are left out rather than stored as NULL, which keeps the sparse indexes
+//! sparse (an index key attribute may not be NULL).
+
+use catalog::{Producer, Track, UploadTime};
+use chrono::{DateTime, Utc};
+use contribution::{Credits, ProducerId, TrackId};
+use serde::{Deserialize, Serialize};
+
+use crate::entity::{Entity, FullKey, PrimaryKey};
+use crate::keys;
+use crate::names::name_tokens;
+use crate::table::{CATALOG_INDEX, COLLABORATIVE_INDEX};
+
+/// A producer's artist profile: in the catalog index, and in the `collaborative` index sorting
+/// after every entry, so one query tells a producer without collaborative tracks from an unknown
+/// one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Profile {
+    pub id: ProducerId,
+    pub name: String,
+    pub genres: Vec<String>,
+    pub styles: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stripe_account_id: Option<String>,
+}
+
+impl Entity for Profile {
+    const NAME: &'static str = "producer";
+    type Scope = ();
+    type KeyInput<'a> = &'a ProducerId;
+
+    fn primary_key(_: &(), id: &ProducerId) -> PrimaryKey {
+        PrimaryKey::new(keys::producer_pk(id), keys::PROFILE_SK)
+    }
+
+    fn full_key(&self, scope: &()) -> FullKey {
+        let primary = Self::primary_key(scope, &self.id);
+        let mut indexes = vec![(CATALOG_INDEX.partition_key, primary.pk.clone())];
+        if let Some(sort_key) = COLLABORATIVE_INDEX.sort_key {
+            indexes.push((COLLABORATIVE_INDEX.partition_key, primary.pk.clone()));
+            indexes.push((sort_key, primary.sk.clone()));
+        }
+        FullKey { primary, indexes }
+    }
+}
+
+impl From<&Producer> for Profile {
+    fn from(p: &Producer) -> Self {
+        Self {
+            id: p.id.clone(),
+            name: p.name.clone(),
+            genres: p.genres.clone(),
+            styles: p.styles.clone(),
+            stripe_account_id: p.stripe_account_id.clone(),
+        }
+    }
+}
+
+impl From<Profile> for Producer {
+    fn from(i: Profile) -> Self {
+        Self {
+            id: i.id,
+            name: i.name,
+            genres: i.genres,
+            styles: i.styles,
+            stripe_account_id: i.stripe_account_id,
+        }
+    }
+}
+
+/// One word of a producer's name (or the whole name), for the prefix search.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ArtistNameEntry {
+    pub token: String,
+    pub producer_id: ProducerId,
+    pub name: String,
+}
+
+impl ArtistNameEntry {
+    /// The entries of a profile: one per name token.
+    pub fn all(p: &Producer) -> Vec<Self> {
+        name_tokens(&p.name)
+            .into_iter()
+            .map(|token| Self {
+                token,
+                producer_id: p.id.clone(),
+                name: p.name.clone(),
+            })
+            .collect()
+    }
+}
+
+impl Entity for ArtistNameEntry {
+    const NAME: &'static str = "artistName";
+    type Scope = ();
+    type KeyInput<'a> = (&'a str, &'a ProducerId);
+
+    fn primary_key(_: &(), (token, producer): (&str, &ProducerId)) -> PrimaryKey {
+        PrimaryKey::new(
+            keys::artist_name_pk(token),
+            keys::artist_name_sk(token, producer),
+        )
+    }
+
+    fn full_key(&self, scope: &()) -> FullKey {
+        Self::primary_key(scope, (&self.token, &self.producer_id)).into()
+    }
+}
+
+/// A track as stored, in the catalog index. `version` counts changes to the fields its
+/// discography entries copy (credits, title, uploader, upload time); it is the credits ETag.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TrackRecord {
+    pub id: TrackId,
+    pub title: String,
+    pub uploader_id: ProducerId,
+    pub credits: Credits,
+    pub version: u64,
+    pub uploaded_at: UploadTime,
+    pub plays: u64,
+    pub exclusive_only: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub genre: Option<String>,
+}
+
+impl Entity for TrackRecord {
+    const NAME: &'static str = "track";
+    type Scope = ();
+    type KeyInput<'a> = &'a TrackId;
+
+    fn primary_key(_: &(), id: &TrackId) -> PrimaryKey {
+        PrimaryKey::new(keys::track_pk(id), keys::TRACK_SK)
+    }
+
+    fn full_key(&self, scope: &()) -> FullKey {
+        let primary = Self::primary_key(scope, &self.id);
+        FullKey {
+            indexes: vec![(CATALOG_INDEX.partition_key, primary.pk.clone())],
+            primary,
+        }
+    }
+}
+
+/// A track as stored: the catalog record and its version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredTrack {
+    pub track: Track,
+    pub version: u64,
+}
+
+impl TrackRecord {
+    pub fn new(t: &Track, version: u64) -> Self {
+        Self {
+            id: t.id.clone(),
+            title: t.title.clone(),
+            uploader_id: t.uploader_id.clone(),
+            credits: t.credits.clone(),
+            version,
+            uploaded_at: t.uploaded_at,
+            plays: t.plays,
+            exclusive_only: t.exclusive_only,
+            genre: t.genre.clone(),
+        }
+    }
+}
+
+impl From<TrackRecord> for StoredTrack {
+    fn from(i: TrackRecord) -> Self {
+        Self {
+            track: Track {
+                id: i.id,
+                title: i.title,
+                uploader_id: i.uploader_id,
+                credits: i.credits,
+                uploaded_at: i.uploaded_at,
+                plays: i.plays,
+                exclusive_only: i.exclusive_only,
+                genre: i.genre,
+            },
+            version: i.version,
+        }
+    }
+}
+
+/// A track on a credited producer's discography, newest first. Collaborative tracks are also in
+/// the `collaborative` index.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DiscographyEntry {
+    pub producer_id: ProducerId,
+    pub track_id: TrackId,
+    pub title: String,
+    pub uploader_id: ProducerId,
+    pub uploaded_at: UploadTime,
+    pub credits: Credits,
+    pub version: u64,
+}
+
+impl DiscographyEntry {
+    /// The entries a track should have: one per credited producer.
+    pub fn all(t: &Track, version: u64) -> Vec<Self> {
+        t.credits
+            .producers()
+            .iter()
+            .map(|producer| Self {
+                producer_id: producer.clone(),
+                track_id: t.id.clone(),
+                title: t.title.clone(),
+                uploader_id: t.uploader_id.clone(),
+                uploaded_at: t.uploaded_at,
+                credits: t.credits.clone(),
+                version,
+            })
+            .collect()
+    }
+}
+
+impl Entity for DiscographyEntry {
+    const NAME: &'static str = "credit";
+    type Scope = ();
+    /// The producer, the track's upload time and its id.
+    type KeyInput<'a> = (&'a ProducerId, UploadTime, &'a TrackId);
+
+    fn primary_key(_: &(), (producer, uploaded_at, track): Self::KeyInput<'_>) -> PrimaryKey {
+        PrimaryKey::new(
+            keys::producer_pk(producer),
+            keys::discography_sk(&uploaded_at.to_key_text(), track),
+        )
+    }
+
+    fn full_key(&self, scope: &()) -> FullKey {
+        let primary =
+            Self::primary_key(scope, (&self.producer_id, self.uploaded_at, &self.track_id));
+        let mut indexes = Vec::new();
+        if self.credits.is_collaboration()
+            && let Some(sort_key) = COLLABORATIVE_INDEX.sort_key
+        {
+            indexes.push((COLLABORATIVE_INDEX.partition_key, primary.pk.clone()));
+            indexes.push((sort_key, primary.sk.clone()));
+        }
+        FullKey { primary, indexes }
+    }
+}
+
+/// Who made a change: a producer through Backstage, or a catalog import run by an operator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ChangeSource {
+    Backstage,
+    Import,
+}
+
+/// Who changes a track, how, and when.
+#[derive(Debug, Clone)]
+pub struct Change {
+    pub by: ProducerId,
+    pub source: ChangeSource,
+    pub at: DateTime<Utc>,
+}
+
+/// One credit change, keyed by the version it created, so two edits can never both record the
+/// same version.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreditChange {
+    pub track_id: TrackId,
+    pub version: u64,
+    pub changed_by: ProducerId,
+    pub source: ChangeSource,
+    pub changed_at: DateTime<Utc>,
+    pub before: Vec<ProducerId>,
+    pub after: Vec<ProducerId>,
+}
+
+impl CreditChange {
+    /// The entry recording that `change` moved `track`'s credits from `before` to its current ones,
+    /// creating `version`.
+    pub fn new(track: &Track, version: u64, change: &Change, before: Vec<ProducerId>) -> Self {
+        Self {
+            track_id: track.id.clone(),
+            version,
+            changed_by: change.by.clone(),
+            source: change.source,
+            changed_at: change.at,
+            before,
+            after: track.credits.producers().to_vec(),
+        }
+    }
+}
+
+impl Entity for CreditChange {
+    const NAME: &'static str = "history";
+    type Scope = ();
+    type KeyInput<'a> = (&'a TrackId, u64);
+
+    fn primary_key(_: &(), (track, version): (&TrackId, u64)) -> PrimaryKey {
+        PrimaryKey::new(keys::track_pk(track), keys::history_sk(version))
+    }
+
+    fn full_key(&self, scope: &()) -> FullKey {
+        Self::primary_key(scope, (&self.track_id, self.version)).into()
+    }
+}

@@ -1,0 +1,274 @@
+//! Tidy: the project's rules that a look at the source can check, as tests.
+//!
+//! In the manner of rust-analyzer's `xtask/src/tidy.rs`: plain `#[test]`s over the workspace's
+//! files, run by `cargo xtask test` with every other test, so a rule that `ARCHITECTURE.md` states
+//! fails the build the moment code breaks it, instead of waiting for a reviewer to notice.
+//!
+//! - Keys are spelled in `shared/store/src/keys.rs` only: no other source file has a string
+//!   literal holding one of its key prefixes or sort keys (read from that file, so a new prefix is
+//!   covered the day it is added).
+//! - Only the `store` crate (and `tests/`, where a test needs raw access) uses the DynamoDB SDK.
+//! - Every source file starts with a `//!` doc saying what it is for.
+//! - The core crate (`shared/contribution`) is pure: no runtime, SDK or I/O dependency, and no
+//!   clock, file or network call in its code.
+//!
+//! `docs/bad-inputs.md` is checked against the cases themselves by
+//! `tests/src/bad_inputs.rs::the_documented_table_is_the_tested_one`, which can read them.
+
+use std::path::{Path, PathBuf};
+
+/// The key module: the one file allowed to spell keys.
+const KEY_MODULE: &str = "shared/store/src/keys.rs";
+
+/// The folders holding the workspace's Rust code.
+const SOURCE_DIRS: [&str; 4] = ["shared", "functions", "tests", "xtask"];
+
+/// Every `.rs` file under the source folders, relative to `root`, with its text.
+fn rust_sources(root: &Path) -> std::io::Result<Vec<(PathBuf, String)>> {
+    let mut found = Vec::new();
+    let mut stack: Vec<PathBuf> = SOURCE_DIRS.iter().map(|d| root.join(d)).collect();
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir)? {
+            let path = entry?.path();
+            if path.is_dir() {
+                if path.file_name().is_some_and(|n| n != "target") {
+                    stack.push(path);
+                }
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path)?;
+                let relative = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
+                found.push((relative, text));
+            }
+        }
+    }
+    found.sort();
+    Ok(found)
+}
+
+/// The string literals of a Rust source line, outside `//` comments (plain `"…"` literals, with
+/// escapes; raw strings are read as plain ones, which is enough to find key text in them).
+fn string_literals(line: &str) -> Vec<String> {
+    let mut literals = Vec::new();
+    let mut chars = line.chars().peekable();
+    let mut current: Option<String> = None;
+    while let Some(c) = chars.next() {
+        match (&mut current, c) {
+            (None, '/') if chars.peek() == Some(&'/') => break,
+            // A quote as a character literal (`'"'`) opens no string.
+            (None, '\'') if chars.peek() == Some(&'"') => {
+                chars.next();
+            }
+            (None, '"') => current = Some(String::new()),
+            (None, _) => {}
+            (Some(text), '\\') => {
+                if let Some(escaped) = chars.next() {
+                    text.push(escaped);
+                }
+            }
+            (Some(_), '"') => literals.extend(current.take()),
+            (Some(text), other) => text.push(other),
+        }
+    }
+    literals
+}
+
+/// The key words the key module spells: every upper-case word that opens a key part
+/// (`PRODUCER#…`) or is a whole key (`PROFILE`).
+fn key_words(key_module: &str) -> Vec<String> {
+    let mut words: Vec<String> = Vec::new();
+    for literal in key_module.lines().flat_map(string_literals) {
+        for part in literal.split(['#', '{', '}']) {
+            let word: String = part
+                .chars()
+                .take_while(|c| c.is_ascii_uppercase())
+                .collect();
+            if word.len() >= 3 && word.len() == part.len() && !words.contains(&word) {
+                words.push(word);
+            }
+        }
+    }
+    words.sort();
+    words
+}
+
+/// The lines of `text` (1-based) with a string literal that spells a key: one of `words`
+/// followed by `#`, or one of them alone.
+fn key_spellings(text: &str, words: &[String]) -> Vec<(usize, String)> {
+    let mut found = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        for literal in string_literals(line) {
+            let spells = words
+                .iter()
+                .any(|w| literal == *w || literal.contains(&format!("{w}#")));
+            if spells {
+                found.push((n + 1, literal));
+            }
+        }
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn root() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .expect("xtask sits in the workspace")
+            .to_path_buf()
+    }
+
+    fn sources() -> Vec<(PathBuf, String)> {
+        rust_sources(&root()).expect("read the workspace's sources")
+    }
+
+    fn words() -> Vec<String> {
+        let text = std::fs::read_to_string(root().join(KEY_MODULE)).expect("the key module");
+        key_words(&text)
+    }
+
+    #[test]
+    fn keys_are_spelled_only_in_the_key_module() {
+        let words = words();
+        // The words the key module spells today; a new one is picked up without editing this.
+        for expected in ["PRODUCER", "TRACK", "RUN", "RANK", "PROFILE", "SUMMARY"] {
+            assert!(words.iter().any(|w| w == expected), "{words:?}");
+        }
+        let this_file = Path::new("xtask/src/tidy.rs");
+        let mut offences = Vec::new();
+        for (path, text) in sources() {
+            if path == Path::new(KEY_MODULE) || path == this_file {
+                continue;
+            }
+            for (line, literal) in key_spellings(&text, &words) {
+                offences.push(format!("{}:{line}: {literal:?}", path.display()));
+            }
+        }
+        assert!(
+            offences.is_empty(),
+            "keys are spelled in {KEY_MODULE} only (name items through their entity instead):\n{}",
+            offences.join("\n")
+        );
+    }
+
+    #[test]
+    fn the_key_check_catches_a_key_spelled_elsewhere() {
+        let words = words();
+        let prefix = format!("{}#", words.first().expect("a key word"));
+        let offending = format!("let pk = format!(\"{prefix}{{id}}\"); // a comment: \"{prefix}\"");
+        assert_eq!(key_spellings(&offending, &words).len(), 1);
+        let whole = format!("let sk = \"{}\";", words.last().expect("a key word"));
+        assert_eq!(key_spellings(&whole, &words).len(), 1);
+        let harmless = "let s = \"a #hash and Mixed#Case\"; // \"RUN#x\" in a comment";
+        assert!(key_spellings(harmless, &words).is_empty());
+    }
+
+    #[test]
+    fn only_the_store_and_tests_use_the_dynamodb_sdk() {
+        let allowed = |path: &Path| path.starts_with("shared/store") || path.starts_with("tests");
+        let mut offences = Vec::new();
+        for (path, text) in sources() {
+            if allowed(&path) || path == Path::new("xtask/src/tidy.rs") {
+                continue;
+            }
+            for (n, line) in text.lines().enumerate() {
+                if line.contains("aws_sdk_dynamodb") {
+                    offences.push(format!("{}:{}", path.display(), n + 1));
+                }
+            }
+        }
+        for manifest in ["functions", "shared", "xtask"].iter().flat_map(|dir| {
+            std::fs::read_dir(root().join(dir))
+                .into_iter()
+                .flatten()
+                .flatten()
+                .map(|e| e.path().join("Cargo.toml"))
+                .chain(std::iter::once(root().join(dir).join("Cargo.toml")))
+        }) {
+            let relative = manifest
+                .strip_prefix(root())
+                .unwrap_or(&manifest)
+                .to_path_buf();
+            if allowed(&relative) {
+                continue;
+            }
+            if let Ok(text) = std::fs::read_to_string(&manifest)
+                && text.contains("aws-sdk-dynamodb")
+            {
+                offences.push(relative.display().to_string());
+            }
+        }
+        assert!(
+            offences.is_empty(),
+            "only shared/store (and tests/) talk to DynamoDB:\n{}",
+            offences.join("\n")
+        );
+    }
+
+    #[test]
+    fn the_core_crate_is_pure() {
+        let manifest = std::fs::read_to_string(root().join("shared/contribution/Cargo.toml"))
+            .expect("the core crate's manifest");
+        let dependencies = manifest
+            .split("[dependencies]")
+            .nth(1)
+            .and_then(|rest| rest.split("\n[").next())
+            .unwrap_or_default();
+        let impure = [
+            "tokio",
+            "aws",
+            "lambda",
+            "hyper",
+            "reqwest",
+            "serde_dynamo",
+            "store",
+        ];
+        for line in dependencies.lines() {
+            let name = line.split(['=', '.']).next().unwrap_or_default().trim();
+            assert!(
+                !impure.iter().any(|i| name.contains(i)),
+                "the core crate depends on {name}: it must stay pure"
+            );
+        }
+        let calls = [
+            "Utc::now",
+            "SystemTime::now",
+            "Instant::now",
+            "std::fs",
+            "std::net",
+            "std::env",
+        ];
+        for (path, text) in sources() {
+            if !path.starts_with("shared/contribution") {
+                continue;
+            }
+            for call in calls {
+                assert!(
+                    !text.contains(call),
+                    "{} uses {call}: the core crate takes instants and data as arguments",
+                    path.display()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn every_source_file_says_what_it_is_for() {
+        let undocumented: Vec<String> = sources()
+            .into_iter()
+            .filter(|(_, text)| {
+                !text
+                    .lines()
+                    .find(|l| !l.trim().is_empty())
+                    .is_some_and(|l| l.starts_with("//!"))
+            })
+            .map(|(path, _)| path.display().to_string())
+            .collect();
+        assert!(
+            undocumented.is_empty(),
+            "every source file opens with a `//!` doc saying why it exists:\n{}",
+            undocumented.join("\n")
+        );
+    }
+}
