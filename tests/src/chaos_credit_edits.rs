@@ -8,7 +8,7 @@ use crate::credits_api::{call, credited, edit_until_applied};
 use crate::support::dynamodb::{TestTable, endpoint};
 use crate::support::events::Http;
 use crate::support::fault_proxy::{FaultProxy, Faults};
-use crate::support::fixtures::{discography_ids, producer};
+use crate::support::fixtures::{accept_track, discography_ids, producer};
 
 #[tokio::test]
 async fn concurrent_edits_through_faults_are_each_all_or_nothing() {
@@ -50,13 +50,11 @@ async fn edit_race(proxy: &FaultProxy, editors: usize, rounds: usize) {
             .await
             .expect("seed");
     }
-    let created = call(
+    accept_track(
         &clean,
-        Http::post("/tracks", json!({"id": "t1", "title": "Midnight", "credits": ["p1", "p2"], "uploadedAt": "2026-08-21T00:00:00Z"}))
-            .caller("p1"),
+        json!({"trackId": "t1", "title": "Midnight", "uploaderId": "p1", "credits": ["p1", "p2"], "uploadedAt": "2026-08-21T00:00:00Z"}),
     )
     .await;
-    assert_eq!(created.status, 201, "{}", created.body);
 
     let store = store_through(proxy, &table).await;
     let mut conflicts = 0;

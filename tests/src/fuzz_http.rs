@@ -16,7 +16,6 @@ use crate::{credits_api, leaderboard_api};
 
 /// The routes with their methods, so most cases get past routing to the handlers' own checks.
 const CREDITS_ROUTES: &[(&str, &str)] = &[
-    ("POST", "/tracks"),
     ("GET", "/tracks/{track}/credits"),
     ("PUT", "/tracks/{track}/credits"),
     ("POST", "/tracks/{track}/credits"),

@@ -20,6 +20,8 @@ mod chaos_proxy;
 #[cfg(test)]
 mod chaos_runs;
 #[cfg(test)]
+mod chaos_sync;
+#[cfg(test)]
 mod consistency;
 #[cfg(test)]
 mod credits_api;
@@ -41,3 +43,5 @@ mod store_access;
 mod store_batch;
 #[cfg(test)]
 mod store_runs;
+#[cfg(test)]
+mod sync_feed;

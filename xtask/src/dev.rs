@@ -159,10 +159,11 @@ BeatPass is running locally.
 The first request to each function compiles it; give it a minute.
 
 B=http://127.0.0.1:{port}; ME='x-dev-producer-id: p0'; J='content-type: application/json'
-# a credit edit: register a track crediting p0 and p1, then add p2
-curl -X POST $B/tracks -H "$ME" -H "$J" -d '{{"id":"demo-1","title":"Late Bloom","credits":["p0","p1"]}}'
+# the platform accepts a track crediting p0 and p1 (through the sync queue), then 1,200 plays
+cargo xtask sync-event track --id demo-1 --title "Late Bloom" --uploader p0 --credits p0,p1 --out /tmp/track.json && PATH=$PWD/.cache/venv/bin:$PATH cargo lambda invoke -A 127.0.0.1 -P {port} sync --data-file /tmp/track.json
+cargo xtask sync-event plays --counts demo-1=1200 --out /tmp/plays.json && PATH=$PWD/.cache/venv/bin:$PATH cargo lambda invoke -A 127.0.0.1 -P {port} sync --data-file /tmp/plays.json
+# a credit edit by the uploader: add p2; the discography changes at once: demo-1 is on p2's profile
 curl -X POST $B/tracks/demo-1/credits -H "$ME" -H "$J" -d '{{"producerId":"p2"}}'
-# the discography changes at once: demo-1 is on p2's profile
 curl "$B/producers/p2/tracks?collaborative=true&limit=3"
 # a recompute (as of now), then the leaderboard and p0's dashboard
 cargo xtask schedule-event --out /tmp/event.json && PATH=$PWD/.cache/venv/bin:$PATH cargo lambda invoke -A 127.0.0.1 -P {port} recompute --data-file /tmp/event.json

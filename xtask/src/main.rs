@@ -14,6 +14,8 @@ mod project;
 mod python_tools;
 mod recompute;
 mod startup;
+mod sync_event;
+mod sync_load;
 mod target;
 mod test;
 #[cfg(test)]
@@ -33,8 +35,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// The whole system locally: DynamoDB Local, a demo catalog, and the three functions behind
-    /// the API's paths (Ctrl-C stops everything).
+    /// The whole system locally: DynamoDB Local, a demo catalog, and the functions behind the
+    /// API's paths, plus `sync` and `recompute` to invoke (Ctrl-C stops everything).
     Dev(dev::DevArgs),
     /// Verify every invariant of the table; print each violation, exit non-zero on any.
     Check(check::CheckArgs),
@@ -50,13 +52,18 @@ enum Command {
     Recompute(recompute::RecomputeArgs),
     /// Print an EventBridge scheduled event for `cargo lambda invoke recompute --data-file`.
     ScheduleEvent(recompute::ScheduleEventArgs),
+    /// Print an SQS event with one platform message (plays, producer, track) for
+    /// `cargo lambda invoke sync --data-file`.
+    SyncEvent(sync_event::SyncEventArgs),
     /// Measure the recompute's I/O floor: a bare parallel scan plus a batch write of N items.
     IoFloor(recompute::IoFloorArgs),
     /// Load-test both HTTP functions in process against DynamoDB Local (throughput, p50/p99).
     Load(load::LoadArgs),
+    /// Measure play counts applied per second by one `sync` consumer on DynamoDB Local.
+    SyncLoad(sync_load::SyncLoadArgs),
     /// Time each release binary from process start to its first Lambda Runtime API poll.
     Startup(startup::StartupArgs),
-    /// Build the three functions for arm64 in release, as Lambda zips, and print their sizes.
+    /// Build the functions for arm64 in release, as Lambda zips, and print their sizes.
     Package,
 }
 
@@ -77,6 +84,7 @@ fn run(command: Command) -> Result<()> {
         Command::Dev(args) => dev::run(args),
         Command::Check(args) => check::run(args),
         Command::Load(args) => load::run(args),
+        Command::SyncLoad(args) => sync_load::run(args),
         Command::Startup(args) => startup::run(args),
         Command::Test(args) => test::run(args),
         Command::Ddb(args) => dynamodb_local::run_foreground(args),
@@ -84,6 +92,7 @@ fn run(command: Command) -> Result<()> {
         Command::GenCatalog(args) => gen_catalog::run(args),
         Command::Recompute(args) => recompute::run(args),
         Command::ScheduleEvent(args) => recompute::schedule_event(args),
+        Command::SyncEvent(args) => sync_event::run(args),
         Command::IoFloor(args) => recompute::io_floor(args),
         Command::Package => package::run(),
     }

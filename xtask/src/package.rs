@@ -1,4 +1,4 @@
-//! `cargo xtask package`: the three functions as arm64 release zips, ready for Lambda.
+//! `cargo xtask package`: the functions as arm64 release zips, ready for Lambda.
 //!
 //! `cargo lambda build --release --arm64 --output-format zip` (cargo-lambda and zig come from
 //! PyPI, pinned, into `.cache/venv`), with the workspace's release profile (LTO, one codegen unit,
@@ -10,7 +10,7 @@ use anyhow::{Context, Result};
 
 use crate::{project, python_tools};
 
-pub const FUNCTIONS: [&str; 3] = ["credits", "recompute", "leaderboard"];
+pub const FUNCTIONS: [&str; 4] = ["credits", "recompute", "leaderboard", "sync"];
 
 pub fn run() -> Result<()> {
     let bin = python_tools::ensure(python_tools::CARGO_LAMBDA)?;

@@ -17,7 +17,7 @@ use anyhow::{Context, Result, bail};
 use crate::dynamodb_local::{DynamoDbLocal, Storage};
 use crate::project::root;
 
-const FUNCTIONS: [&str; 3] = ["credits", "leaderboard", "recompute"];
+const FUNCTIONS: [&str; 4] = ["credits", "leaderboard", "recompute", "sync"];
 const NEXT_INVOCATION: &str = "GET /2018-06-01/runtime/invocation/next";
 
 #[derive(clap::Args)]

@@ -1,6 +1,5 @@
 //! What can go wrong in a credit edit, and the HTTP answer to each.
 
-use catalog::FieldError;
 use contribution::{CreditListError, IdError, ProducerId, TrackId};
 use http_edge::{FieldProblem, Problem};
 use store::StoreError;
@@ -18,8 +17,6 @@ pub enum CreditsApiError {
         uploader: ProducerId,
         action: &'static str,
     },
-    #[error("producer {0} has no artist profile: apply to the Producer Program before uploading")]
-    NoProfile(ProducerId),
     #[error("{0}")]
     InvalidCredits(CreditListError),
     #[error("no artist profile for {}", ids(.0))]
@@ -36,10 +33,6 @@ pub enum CreditsApiError {
     BadIfMatch(String),
     #[error("track {0} already exists")]
     TrackExists(TrackId),
-    #[error("{0}")]
-    InvalidField(FieldError),
-    #[error("uploadedAt {0} is more than a day in the future")]
-    UploadInFuture(String),
     #[error("the track changed too often while this edit was retried; try again")]
     Contention,
     #[error(transparent)]
@@ -70,13 +63,10 @@ impl From<CreditsApiError> for Problem {
         match e {
             CreditsApiError::TrackNotFound(_) => Problem::not_found(detail),
             CreditsApiError::BadId(..) => Problem::bad_request(detail),
-            CreditsApiError::NotUploader { .. } | CreditsApiError::NoProfile(_) => {
-                Problem::forbidden(detail)
+            CreditsApiError::NotUploader { .. } => Problem::forbidden(detail),
+            CreditsApiError::InvalidCredits(_) | CreditsApiError::LastProducer(_) => {
+                Problem::unprocessable(detail)
             }
-            CreditsApiError::InvalidCredits(_)
-            | CreditsApiError::LastProducer(_)
-            | CreditsApiError::InvalidField(_)
-            | CreditsApiError::UploadInFuture(_) => Problem::unprocessable(detail),
             CreditsApiError::UnknownProducers(ids) => {
                 Problem::new(422, "unknown-producers", "Unknown producers", detail).with_errors(
                     ids.iter()

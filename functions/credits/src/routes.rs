@@ -1,6 +1,6 @@
 //! The routes of the `credits` function and what each does.
 
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, Utc};
 use contribution::{Credits, ProducerId, TrackId};
 use http_edge::{
     ApiGatewayV2httpResponse, Caller, FieldProblem, Matched, Problem, Request, Route, json_response,
@@ -10,8 +10,7 @@ use store::{Change, ChangeSource, StoreError, StoredTrack};
 use crate::Config;
 use crate::error::CreditsApiError;
 use crate::views::{
-    AddCredit, ArtistView, ArtistsView, CreditsView, HistoryEntryView, HistoryView, RegisterTrack,
-    ReplaceCredits, TrackView,
+    AddCredit, ArtistView, ArtistsView, CreditsView, HistoryEntryView, HistoryView, ReplaceCredits,
 };
 use store::Store;
 
@@ -25,13 +24,10 @@ const DEFAULT_SEARCH: u32 = 10;
 const MAX_SEARCH: u32 = 50;
 /// The longest search query, in characters.
 const MAX_QUERY_CHARS: usize = 100;
-/// How far in the future an upload time may be (clock skew), beyond which it is refused.
-const MAX_UPLOAD_SKEW: TimeDelta = TimeDelta::days(1);
 
 /// Which handler serves a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Endpoint {
-    RegisterTrack,
     GetCredits,
     ReplaceCredits,
     AddCredit,
@@ -43,10 +39,6 @@ pub enum Endpoint {
 /// Every route this function answers, declared once: `infra/openapi.yaml` documents exactly
 /// these, as a test checks.
 pub static ROUTES: &[Route<Endpoint>] = &[
-    Route {
-        label: "POST /tracks",
-        endpoint: Endpoint::RegisterTrack,
-    },
     Route {
         label: "GET /tracks/{trackId}/credits",
         endpoint: Endpoint::GetCredits,
@@ -89,7 +81,6 @@ pub async fn serve(
     };
     let track = || track_id(route.param("trackId"));
     match route.route.endpoint {
-        Endpoint::RegisterTrack => register_track(store, &change, request.json_body()?).await,
         Endpoint::GetCredits => {
             let stored = read_track(store, &track()?).await?;
             Ok(credits_response(store, &stored, 200).await?)
@@ -319,64 +310,4 @@ async fn edit(
         }
     }
     Err(CreditsApiError::Contention)
-}
-
-async fn register_track(
-    store: &Store,
-    change: &Change,
-    body: RegisterTrack,
-) -> Result<ApiGatewayV2httpResponse, Problem> {
-    let uploader = change.by.clone();
-    if store
-        .get_producer(&uploader)
-        .await
-        .map_err(CreditsApiError::from)?
-        .is_none()
-    {
-        return Err(CreditsApiError::NoProfile(uploader).into());
-    }
-    let id = match &body.id {
-        Some(id) => track_id(id)?,
-        None => TrackId::parse(format!("t-{}", uuid::Uuid::new_v4().simple()))
-            .map_err(|e| CreditsApiError::BadId(String::new(), "track", e))?,
-    };
-    let credits = parse_credits(&body.credits)?;
-    let uploaded_at = match &body.uploaded_at {
-        None => catalog::UploadTime::new(change.at),
-        Some(text) => catalog::UploadTime::parse(text),
-    }
-    .map_err(CreditsApiError::InvalidField)?;
-    if uploaded_at.instant() > change.at + MAX_UPLOAD_SKEW {
-        return Err(CreditsApiError::UploadInFuture(uploaded_at.to_key_text()).into());
-    }
-    let track = catalog::Track::new(
-        id,
-        &body.title,
-        uploader,
-        credits,
-        uploaded_at,
-        0,
-        body.exclusive_only.unwrap_or(false),
-        body.genre.as_deref(),
-    )
-    .map_err(CreditsApiError::InvalidField)?;
-    let unknown = store
-        .unknown_producers(track.credits.producers())
-        .await
-        .map_err(CreditsApiError::from)?;
-    if !unknown.is_empty() {
-        return Err(CreditsApiError::UnknownProducers(unknown).into());
-    }
-    let stored = store
-        .create_track(&track, change)
-        .await
-        .map_err(CreditsApiError::from)?;
-    Ok(json_response(
-        201,
-        &TrackView::from(&stored),
-        &[
-            ("location", format!("/tracks/{}/credits", stored.track.id)),
-            etag(stored.version),
-        ],
-    ))
 }

@@ -1,24 +1,12 @@
 //! Request and response bodies of the `credits` routes (JSON, camelCase).
 
-use catalog::{Producer, UploadTime};
+use catalog::Producer;
 use chrono::{DateTime, Utc};
 use contribution::{ProducerId, TrackId};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use store::catalog_items::CreditChange;
 use store::{ChangeSource, StoredTrack};
-
-/// `POST /tracks`.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct RegisterTrack {
-    pub id: Option<String>,
-    pub title: String,
-    pub credits: Vec<String>,
-    pub uploaded_at: Option<String>,
-    pub genre: Option<String>,
-    pub exclusive_only: Option<bool>,
-}
 
 /// `PUT /tracks/{trackId}/credits`.
 #[derive(Debug, Deserialize)]
@@ -79,38 +67,6 @@ impl CreditsView {
             exclusive_payout_account: profiles
                 .get(&stored.track.uploader_id)
                 .and_then(|p| p.stripe_account_id.clone()),
-        }
-    }
-}
-
-/// A registered track (`POST /tracks`).
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct TrackView {
-    pub id: TrackId,
-    pub title: String,
-    pub uploader_id: ProducerId,
-    pub credits: Vec<ProducerId>,
-    pub uploaded_at: UploadTime,
-    pub plays: u64,
-    pub exclusive_only: bool,
-    pub genre: Option<String>,
-    pub version: u64,
-}
-
-impl From<&StoredTrack> for TrackView {
-    fn from(s: &StoredTrack) -> Self {
-        let t = &s.track;
-        Self {
-            id: t.id.clone(),
-            title: t.title.clone(),
-            uploader_id: t.uploader_id.clone(),
-            credits: t.credits.producers().to_vec(),
-            uploaded_at: t.uploaded_at,
-            plays: t.plays,
-            exclusive_only: t.exclusive_only,
-            genre: t.genre.clone(),
-            version: s.version,
         }
     }
 }

@@ -5,7 +5,9 @@
 //! {"kind":"track","id":"t1","title":"Midnight","uploaderId":"p1","credits":["p1","p2"],"uploadedAt":"2026-08-21T00:00:00Z","plays":1200,"exclusiveOnly":false,"genre":"trap"}
 //! ```
 //!
-//! `genres`, `styles`, `stripeAccountId`, `exclusiveOnly` (default false) and `genre` are optional;
+//! `genres`, `styles`, `stripeAccountId`, `exclusiveOnly` (default false) and `genre` are optional,
+//! and so are the platform's signals `chargesEnabled`, `payoutsEnabled`, `profileComplete` (on
+//! producers) and `metadataComplete` (on tracks), each false unless given;
 //! unknown fields are ignored; blank lines are skipped; lines may come in any order. A file is
 //! checked as a whole before anything is written: [`parse`] reports every bad line with its number,
 //! and [`Parsed::check_references`] every line naming a producer that is neither in the file nor in
@@ -65,39 +67,102 @@ pub enum Record {
 #[derive(Deserialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
 enum RawRecord {
-    Producer(RawProducer),
-    Track(RawTrack),
+    Producer(ProducerFields),
+    Track(TrackFields),
 }
 
-#[derive(Deserialize)]
+/// A producer record's fields as written (the import line's, and the live feed's `producer`
+/// message's), before validation.
+#[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct RawProducer {
-    id: String,
-    name: String,
+pub struct ProducerFields {
+    pub id: String,
+    pub name: String,
     #[serde(default)]
-    genres: Vec<String>,
+    pub genres: Vec<String>,
     #[serde(default)]
-    styles: Vec<String>,
+    pub styles: Vec<String>,
     #[serde(default)]
-    stripe_account_id: Option<String>,
+    pub stripe_account_id: Option<String>,
+    #[serde(default)]
+    pub charges_enabled: bool,
+    #[serde(default)]
+    pub payouts_enabled: bool,
+    #[serde(default)]
+    pub profile_complete: bool,
 }
 
-#[derive(Deserialize)]
+impl ProducerFields {
+    /// The validated producer.
+    pub fn validate(self) -> Result<Producer, LineProblem> {
+        let id = producer_id("id", self.id)?;
+        let mut producer = Producer::new(
+            id,
+            &self.name,
+            &self.genres,
+            &self.styles,
+            self.stripe_account_id.as_deref(),
+        )
+        .map_err(LineProblem::BadField)?;
+        producer.charges_enabled = self.charges_enabled;
+        producer.payouts_enabled = self.payouts_enabled;
+        producer.profile_complete = self.profile_complete;
+        Ok(producer)
+    }
+}
+
+/// A track record's fields as written (the import line's; the live feed's `track` message has
+/// the same but plays), before validation.
+#[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct RawTrack {
-    id: String,
-    title: String,
-    uploader_id: String,
-    credits: Vec<String>,
-    uploaded_at: String,
-    plays: u64,
+pub struct TrackFields {
+    pub id: String,
+    pub title: String,
+    pub uploader_id: String,
+    pub credits: Vec<String>,
+    pub uploaded_at: String,
+    pub plays: u64,
     #[serde(default)]
-    exclusive_only: bool,
+    pub exclusive_only: bool,
     #[serde(default)]
-    genre: Option<String>,
+    pub genre: Option<String>,
+    #[serde(default)]
+    pub metadata_complete: bool,
 }
 
-fn producer_id(field: &'static str, id: String) -> Result<ProducerId, LineProblem> {
+impl TrackFields {
+    /// The validated track: ids, 1 to 20 distinct credits, the upload time and the text fields.
+    pub fn validate(self) -> Result<Track, LineProblem> {
+        let id = TrackId::parse(self.id).map_err(|source| LineProblem::BadId {
+            field: "id",
+            source,
+        })?;
+        let uploader_id = producer_id("uploaderId", self.uploader_id)?;
+        let credits = self
+            .credits
+            .into_iter()
+            .map(|c| producer_id("credits", c))
+            .collect::<Result<Vec<_>, _>>()?;
+        let credits = Credits::new(credits).map_err(LineProblem::BadCredits)?;
+        let uploaded_at = UploadTime::parse(&self.uploaded_at).map_err(LineProblem::BadField)?;
+        let mut track = Track::new(
+            id,
+            &self.title,
+            uploader_id,
+            credits,
+            uploaded_at,
+            self.plays,
+            self.exclusive_only,
+            self.genre.as_deref(),
+        )
+        .map_err(LineProblem::BadField)?;
+        track.metadata_complete = self.metadata_complete;
+        Ok(track)
+    }
+}
+
+/// A producer id from field `field`.
+pub fn producer_id(field: &'static str, id: String) -> Result<ProducerId, LineProblem> {
     ProducerId::parse(id).map_err(|source| LineProblem::BadId { field, source })
 }
 
@@ -108,44 +173,8 @@ pub fn parse_line(line: &str) -> Result<Record, LineProblem> {
         _ => LineProblem::UnparsableJson(e.to_string()),
     })?;
     match raw {
-        RawRecord::Producer(p) => {
-            let id = producer_id("id", p.id)?;
-            Producer::new(
-                id,
-                &p.name,
-                &p.genres,
-                &p.styles,
-                p.stripe_account_id.as_deref(),
-            )
-            .map(Record::Producer)
-            .map_err(LineProblem::BadField)
-        }
-        RawRecord::Track(t) => {
-            let id = TrackId::parse(t.id).map_err(|source| LineProblem::BadId {
-                field: "id",
-                source,
-            })?;
-            let uploader_id = producer_id("uploaderId", t.uploader_id)?;
-            let credits = t
-                .credits
-                .into_iter()
-                .map(|c| producer_id("credits", c))
-                .collect::<Result<Vec<_>, _>>()?;
-            let credits = Credits::new(credits).map_err(LineProblem::BadCredits)?;
-            let uploaded_at = UploadTime::parse(&t.uploaded_at).map_err(LineProblem::BadField)?;
-            Track::new(
-                id,
-                &t.title,
-                uploader_id,
-                credits,
-                uploaded_at,
-                t.plays,
-                t.exclusive_only,
-                t.genre.as_deref(),
-            )
-            .map(Record::Track)
-            .map_err(LineProblem::BadField)
-        }
+        RawRecord::Producer(p) => p.validate().map(Record::Producer),
+        RawRecord::Track(t) => t.validate().map(Record::Track),
     }
 }
 

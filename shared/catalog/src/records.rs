@@ -122,6 +122,12 @@ pub struct Producer {
     pub styles: Vec<String>,
     /// The Stripe Connect account exclusive sales of the producer's uploads are paid to.
     pub stripe_account_id: Option<String>,
+    /// Stripe says the account can take charges (one of the three payout-ready signals).
+    pub charges_enabled: bool,
+    /// Stripe says the account can receive payouts (another of the three).
+    pub payouts_enabled: bool,
+    /// The artist profile is complete (collaborative play XP depends on it).
+    pub profile_complete: bool,
 }
 
 impl Producer {
@@ -153,7 +159,15 @@ impl Producer {
             genres: tags("genres", genres)?,
             styles: tags("styles", styles)?,
             stripe_account_id,
+            charges_enabled: false,
+            payouts_enabled: false,
+            profile_complete: false,
         })
+    }
+
+    /// Whether the producer can be paid: a Stripe account with charges and payouts enabled.
+    pub fn payout_ready(&self) -> bool {
+        self.stripe_account_id.is_some() && self.charges_enabled && self.payouts_enabled
     }
 }
 
@@ -171,6 +185,8 @@ pub struct Track {
     pub plays: u64,
     pub exclusive_only: bool,
     pub genre: Option<String>,
+    /// The platform judges the track's metadata complete (80%+).
+    pub metadata_complete: bool,
 }
 
 impl Track {
@@ -195,6 +211,7 @@ impl Track {
             plays,
             exclusive_only,
             genre: genre.map(|g| normalize_tag("genre", g)).transpose()?,
+            metadata_complete: false,
         })
     }
 

@@ -146,6 +146,11 @@ pub fn generate(spec: Spec) -> impl Iterator<Item = String> {
                 "kind": "producer", "id": format!("p{i}"), "name": name,
                 "genres": genres, "styles": styles,
                 "stripeAccountId": format!("acct_{:016x}", producer_rng.next_u64()),
+                // The platform's signals, from the index (not the generator, so a seed's
+                // catalog stays what it was): about 80% payout-ready, 75% complete profiles.
+                "chargesEnabled": i % 10 != 9,
+                "payoutsEnabled": i % 10 != 9 && i % 10 != 8,
+                "profileComplete": i % 4 != 3,
             })
             .to_string()
         })
@@ -194,6 +199,7 @@ pub fn generate(spec: Spec) -> impl Iterator<Item = String> {
             "uploaderId": format!("p{uploader}"), "credits": credits,
             "uploadedAt": (as_of - age).to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             "plays": plays, "exclusiveOnly": rng.below(20) == 0, "genre": GENRES[genre],
+            "metadataComplete": t % 5 != 4,
         })
         .to_string()
     });

@@ -26,6 +26,16 @@ pub struct Profile {
     pub styles: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stripe_account_id: Option<String>,
+    #[serde(default)]
+    pub charges_enabled: bool,
+    #[serde(default)]
+    pub payouts_enabled: bool,
+    #[serde(default)]
+    pub profile_complete: bool,
+    /// The `at` of the newest platform message applied (epoch ms); older ones change nothing.
+    /// Absent on profiles only ever written by import.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub synced_at_millis: Option<i64>,
 }
 
 impl Entity for Profile {
@@ -56,6 +66,10 @@ impl From<&Producer> for Profile {
             genres: p.genres.clone(),
             styles: p.styles.clone(),
             stripe_account_id: p.stripe_account_id.clone(),
+            charges_enabled: p.charges_enabled,
+            payouts_enabled: p.payouts_enabled,
+            profile_complete: p.profile_complete,
+            synced_at_millis: None,
         }
     }
 }
@@ -68,6 +82,9 @@ impl From<Profile> for Producer {
             genres: i.genres,
             styles: i.styles,
             stripe_account_id: i.stripe_account_id,
+            charges_enabled: i.charges_enabled,
+            payouts_enabled: i.payouts_enabled,
+            profile_complete: i.profile_complete,
         }
     }
 }
@@ -127,6 +144,14 @@ pub struct TrackRecord {
     pub exclusive_only: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub genre: Option<String>,
+    #[serde(default)]
+    pub metadata_complete: bool,
+    /// The `at` of the newest play count applied (epoch ms).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plays_at_millis: Option<i64>,
+    /// The `at` of the newest platform track message applied (epoch ms).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub platform_at_millis: Option<i64>,
 }
 
 impl Entity for TrackRecord {
@@ -147,15 +172,28 @@ impl Entity for TrackRecord {
     }
 }
 
-/// A track as stored: the catalog record and its version.
+/// A track as stored: the catalog record, its version, and which platform messages it reflects.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredTrack {
     pub track: Track,
     pub version: u64,
+    pub stamps: TrackStamps,
+}
+
+/// The newest platform messages a track reflects (epoch ms), so older deliveries change nothing.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TrackStamps {
+    pub plays_at: Option<i64>,
+    pub platform_at: Option<i64>,
 }
 
 impl TrackRecord {
     pub fn new(t: &Track, version: u64) -> Self {
+        Self::stamped(t, version, TrackStamps::default())
+    }
+
+    /// The record of `t` at `version`, reflecting the platform messages of `stamps`.
+    pub fn stamped(t: &Track, version: u64, stamps: TrackStamps) -> Self {
         Self {
             id: t.id.clone(),
             title: t.title.clone(),
@@ -166,6 +204,9 @@ impl TrackRecord {
             plays: t.plays,
             exclusive_only: t.exclusive_only,
             genre: t.genre.clone(),
+            metadata_complete: t.metadata_complete,
+            plays_at_millis: stamps.plays_at,
+            platform_at_millis: stamps.platform_at,
         }
     }
 }
@@ -182,8 +223,13 @@ impl From<TrackRecord> for StoredTrack {
                 plays: i.plays,
                 exclusive_only: i.exclusive_only,
                 genre: i.genre,
+                metadata_complete: i.metadata_complete,
             },
             version: i.version,
+            stamps: TrackStamps {
+                plays_at: i.plays_at_millis,
+                platform_at: i.platform_at_millis,
+            },
         }
     }
 }
@@ -248,12 +294,14 @@ impl Entity for DiscographyEntry {
     }
 }
 
-/// Who made a change: a producer through Backstage, or a catalog import run by an operator.
+/// Who made a change: a producer through Backstage, a catalog import run by an operator, or the
+/// platform's live feed (a track it accepted).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ChangeSource {
     Backstage,
     Import,
+    Platform,
 }
 
 /// Who changes a track, how, and when.

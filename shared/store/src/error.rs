@@ -33,6 +33,8 @@ pub enum StoreError {
     Unprocessed { remaining: usize, attempts: u32 },
     #[error("the pagination cursor is not valid for this query")]
     BadCursor,
+    #[error("{what} kept changing under {attempts} attempts to update it")]
+    Contended { what: String, attempts: u32 },
     #[error("DynamoDB {operation} request could not be built: {source}")]
     Request {
         operation: &'static str,

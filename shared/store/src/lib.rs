@@ -11,7 +11,8 @@
 //!   against `infra/`; [`admin`]: creating and deleting tables for tools and tests.
 //! - [`entity`]: the item-kind trait; [`catalog_items`] and [`run_items`]: every item kind, a
 //!   domain struct plus its key function each; `keys` (private): how every key is spelled.
-//! - [`producers`], [`tracks`], [`runs`], [`scan`]: the access patterns.
+//! - [`producers`], [`tracks`], [`runs`], [`scan`]: the access patterns; [`platform`]: the
+//!   platform's live data (plays, profiles, accepted tracks), newest wins.
 //! - [`batch`] and [`retry`]: batch writes and reads that re-send leftovers with backoff.
 //! - [`import`]: loading a catalog file, idempotently; [`consistency`]: the checker.
 
@@ -28,6 +29,7 @@ mod keys;
 pub mod lists;
 pub mod names;
 pub mod page;
+pub mod platform;
 pub mod producers;
 pub mod retry;
 pub mod run_items;

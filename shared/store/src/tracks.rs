@@ -17,7 +17,7 @@ use contribution::{Credits, ProducerId, TrackId};
 use crate::Store;
 use crate::access::{transaction_delete, transaction_put};
 use crate::catalog_items::{
-    Change, CreditChange, DiscographyEntry, Profile, StoredTrack, TrackRecord,
+    Change, CreditChange, DiscographyEntry, Profile, StoredTrack, TrackRecord, TrackStamps,
 };
 use crate::entity::{Entity, PrimaryKey, encode};
 use crate::error::StoreError;
@@ -57,9 +57,14 @@ impl Plan {
 /// How the track item itself is written.
 enum TrackWrite {
     /// Put, only if no track has this id.
-    Create,
-    /// Put the whole item, only if the stored version is `expected`.
-    Replace { expected: u64 },
+    Create { stamps: TrackStamps },
+    /// Put the whole item, only if the stored version is `expected` (and, with `newer_than`, only
+    /// if no platform message at or after that instant was applied).
+    Replace {
+        expected: u64,
+        stamps: TrackStamps,
+        newer_than: Option<i64>,
+    },
     /// Set only the credits and version (plays and other fields stay as they are).
     Credits { expected: u64 },
 }
@@ -78,11 +83,23 @@ impl Store {
         track: &Track,
         change: &Change,
     ) -> Result<StoredTrack, StoreError> {
-        let plan = self.plan(None, track, 1, TrackWrite::Create, change)?;
+        self.create_stamped_track(track, change, TrackStamps::default())
+            .await
+    }
+
+    /// [`Store::create_track`], recording which platform messages the new track reflects.
+    pub(crate) async fn create_stamped_track(
+        &self,
+        track: &Track,
+        change: &Change,
+        stamps: TrackStamps,
+    ) -> Result<StoredTrack, StoreError> {
+        let plan = self.plan(None, track, 1, TrackWrite::Create { stamps }, change)?;
         self.execute(plan, &track.id, 0).await?;
         Ok(StoredTrack {
             track: track.clone(),
             version: 1,
+            stamps,
         })
     }
 
@@ -102,7 +119,11 @@ impl Store {
         };
         let plan = self.plan(Some(current), &track, version, write, change)?;
         self.execute(plan, &track.id, current.version).await?;
-        Ok(StoredTrack { track, version })
+        Ok(StoredTrack {
+            track,
+            version,
+            stamps: current.stamps,
+        })
     }
 
     /// Replaces every field of `current` with `track` (catalog import). The version moves on only
@@ -113,6 +134,20 @@ impl Store {
         track: &Track,
         change: &Change,
     ) -> Result<StoredTrack, StoreError> {
+        self.replace_stamped_track(current, track, change, current.stamps, None)
+            .await
+    }
+
+    /// [`Store::replace_track`] writing `stamps`; with `newer_than`, only if no platform message
+    /// at or after that instant was applied meanwhile (else a version conflict).
+    pub(crate) async fn replace_stamped_track(
+        &self,
+        current: &StoredTrack,
+        track: &Track,
+        change: &Change,
+        stamps: TrackStamps,
+        newer_than: Option<i64>,
+    ) -> Result<StoredTrack, StoreError> {
         let old = &current.track;
         let copied_fields_changed = old.credits != track.credits
             || old.title != track.title
@@ -121,12 +156,15 @@ impl Store {
         let version = current.version + u64::from(copied_fields_changed);
         let write = TrackWrite::Replace {
             expected: current.version,
+            stamps,
+            newer_than,
         };
         let plan = self.plan(Some(current), track, version, write, change)?;
         self.execute(plan, &track.id, current.version).await?;
         Ok(StoredTrack {
             track: track.clone(),
             version,
+            stamps,
         })
     }
 
@@ -141,30 +179,42 @@ impl Store {
         let table = &self.table;
         let mut plan = Plan::default();
         let track_key = || TrackRecord::primary_key(&(), &track.id).item();
-        let track_item = || encode(&TrackRecord::new(track, version), &(), None);
+        let track_item =
+            |stamps: TrackStamps| encode(&TrackRecord::stamped(track, version, stamps), &(), None);
 
         let track_item = match write {
-            TrackWrite::Create => TransactWriteItem::builder()
+            TrackWrite::Create { stamps } => TransactWriteItem::builder()
                 .put(
                     Put::builder()
                         .table_name(table)
-                        .set_item(Some(track_item()?))
+                        .set_item(Some(track_item(stamps)?))
                         .condition_expression("attribute_not_exists(pk)")
                         .build()
                         .expect("table and item are set"),
                 )
                 .build(),
-            TrackWrite::Replace { expected } => TransactWriteItem::builder()
-                .put(
-                    Put::builder()
-                        .table_name(table)
-                        .set_item(Some(track_item()?))
-                        .condition_expression("version = :expected")
-                        .expression_attribute_values(":expected", number(expected))
-                        .build()
-                        .expect("table and item are set"),
-                )
-                .build(),
+            TrackWrite::Replace {
+                expected,
+                stamps,
+                newer_than,
+            } => {
+                let mut put = Put::builder()
+                    .table_name(table)
+                    .set_item(Some(track_item(stamps)?))
+                    .expression_attribute_values(":expected", number(expected));
+                put = match newer_than {
+                    None => put.condition_expression("version = :expected"),
+                    Some(at) => put
+                        .condition_expression(
+                            "version = :expected AND (attribute_not_exists(platformAtMillis) \
+                             OR platformAtMillis < :at)",
+                        )
+                        .expression_attribute_values(":at", AttributeValue::N(at.to_string())),
+                };
+                TransactWriteItem::builder()
+                    .put(put.build().expect("table and item are set"))
+                    .build()
+            }
             TrackWrite::Credits { expected } => TransactWriteItem::builder()
                 .update(
                     Update::builder()

@@ -1,4 +1,4 @@
-//! API Gateway HTTP API (payload 2.0) events for handler tests.
+//! API Gateway HTTP API (payload 2.0) events for handler tests, and SQS events for `sync`.
 //!
 //! Every event starts from `fixtures/apigw-v2-jwt-request.json`, a request as API Gateway sends
 //! it with a JWT authorizer, and changes only what the test names (method, path, query, headers,
@@ -6,6 +6,7 @@
 
 use aws_lambda_events::apigw::{ApiGatewayV2httpRequest, ApiGatewayV2httpResponse};
 use aws_lambda_events::encodings::Body;
+use aws_lambda_events::sqs::SqsEvent;
 use serde_json::{Map, Value, json};
 
 const TEMPLATE: &str = include_str!("../../fixtures/apigw-v2-jwt-request.json");
@@ -176,4 +177,31 @@ pub fn assert_problem(reply: &Reply, status: i64, slug: &str) {
         "{}",
         reply.body
     );
+}
+
+/// An SQS event as Lambda delivers it, one record per body (message ids `m0`, `m1`, …).
+pub fn sqs_event(bodies: &[String]) -> SqsEvent {
+    let records: Vec<Value> = bodies
+        .iter()
+        .enumerate()
+        .map(|(i, body)| {
+            json!({
+                "messageId": format!("m{i}"),
+                "receiptHandle": format!("handle-{i}"),
+                "body": body,
+                "attributes": {
+                    "ApproximateReceiveCount": "1",
+                    "SentTimestamp": "1795300000000",
+                    "SenderId": "AIDAPLATFORM",
+                    "ApproximateFirstReceiveTimestamp": "1795300000001"
+                },
+                "messageAttributes": {},
+                "md5OfBody": "",
+                "eventSource": "aws:sqs",
+                "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:beatpass-sync",
+                "awsRegion": "us-east-1"
+            })
+        })
+        .collect();
+    serde_json::from_value(json!({ "Records": records })).expect("an SQS event")
 }

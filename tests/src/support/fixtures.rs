@@ -72,3 +72,16 @@ pub async fn discography_ids(
         .map(|e| e.track_id.to_string())
         .collect()
 }
+
+/// Has the platform accept a track, through the `sync` function (the only way tracks are
+/// created): `fields` are the track message's, `type` and `at` added. Panics if not applied.
+pub async fn accept_track(store: &store::Store, fields: serde_json::Value) {
+    let mut message = serde_json::json!({"type": "track", "at": "2026-11-21T11:00:00Z"});
+    if let (Some(message), Some(fields)) = (message.as_object_mut(), fields.as_object()) {
+        message.extend(fields.clone());
+    }
+    let now = at("2026-11-21T12:00:00Z");
+    sync::apply(store, &message.to_string(), now)
+        .await
+        .unwrap_or_else(|e| panic!("the track was not accepted: {e}"));
+}

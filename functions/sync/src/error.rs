@@ -1,0 +1,39 @@
+//! Why a message was not applied, named for the log line that reports it.
+
+use catalog::jsonl::LineProblem;
+use store::StoreError;
+
+/// An error of the `sync` boundary: the message goes back to the queue (and, after a few
+/// receives, to the dead-letter queue). Nothing of it was written, or what was is idempotent.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error("the message has no body")]
+    NoBody,
+    #[error("not a sync message: {0}")]
+    Malformed(String),
+    #[error("{field}: {problem}")]
+    Invalid {
+        field: &'static str,
+        problem: String,
+    },
+    #[error("{0}")]
+    Record(#[from] LineProblem),
+    #[error("at {at} is more than {minutes} minutes ahead of the clock")]
+    FromTheFuture { at: String, minutes: i64 },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl SyncError {
+    /// A stable name for logs and alarms.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            SyncError::NoBody | SyncError::Malformed(_) => "Malformed",
+            SyncError::Invalid { .. } | SyncError::Record(_) | SyncError::FromTheFuture { .. } => {
+                "Invalid"
+            }
+            SyncError::Store(StoreError::UnknownProducers(_)) => "UnknownProducers",
+            SyncError::Store(_) => "StoreError",
+        }
+    }
+}

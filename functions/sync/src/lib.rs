@@ -1,0 +1,97 @@
+//! The `sync` function: the BeatPass platform's live data, from an SQS queue into the table.
+//!
+//! The platform counts plays and hears Stripe's account webhooks; it tells this system what
+//! changed by sending one message per change to a queue (see [`message`] for the shapes). The
+//! queue delivers at least once, in any order, so every change carries the instant it describes
+//! and is applied only if newer than what the table reflects (`store::platform`): duplicates and
+//! late deliveries change nothing.
+//!
+//! [`handle`] answers with a partial-batch response: only the messages that failed come back to
+//! the queue (and, after a few receives, go to its dead-letter queue); the rest of the batch is
+//! applied. A message fails when it is not one of the shapes, breaks a rule (credits of unknown
+//! producers, say), or the table could not be written; each failure is logged with its message
+//! id and reason. Play counts for tracks the table does not know are logged and skipped, not
+//! retried forever.
+
+pub mod error;
+pub mod message;
+
+use chrono::{DateTime, Utc};
+use futures_util::{StreamExt, stream};
+use store::Store;
+use store::platform::Applied;
+
+pub use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
+pub use error::SyncError;
+pub use message::Message;
+
+/// Messages of one batch applied at once (each plays message is itself concurrent).
+const MESSAGES_IN_FLIGHT: usize = 4;
+
+/// What one message did, for the log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Plays {
+        applied: u64,
+        stale: u64,
+        unknown: usize,
+    },
+    Producer(Applied),
+    Track(Applied),
+}
+
+/// Applies one message's body as of `now` (the bound on how far ahead an `at` may be).
+pub async fn apply(store: &Store, body: &str, now: DateTime<Utc>) -> Result<Outcome, SyncError> {
+    match Message::parse(body, now)? {
+        Message::Plays { at, counts } => {
+            let report = store.apply_plays(at, &counts).await?;
+            if !report.unknown.is_empty() {
+                tracing::warn!(
+                    unknown_tracks = ?report.unknown,
+                    "play counts for tracks the table does not know were skipped"
+                );
+            }
+            Ok(Outcome::Plays {
+                applied: report.applied,
+                stale: report.stale,
+                unknown: report.unknown.len(),
+            })
+        }
+        Message::Producer { at, producer } => {
+            Ok(Outcome::Producer(store.sync_producer(&producer, at).await?))
+        }
+        Message::Track { at, track } => Ok(Outcome::Track(store.sync_track(&track, at).await?)),
+    }
+}
+
+/// Handles one SQS batch: every message applied or reported failed.
+pub async fn handle(store: &Store, event: SqsEvent, now: DateTime<Utc>) -> SqsBatchResponse {
+    let results: Vec<(String, Result<Outcome, SyncError>)> = stream::iter(event.records)
+        .map(|record| async move {
+            let id = record.message_id.unwrap_or_default();
+            let result = match record.body.as_deref() {
+                Some(body) => apply(store, body, now).await,
+                None => Err(SyncError::NoBody),
+            };
+            (id, result)
+        })
+        .buffer_unordered(MESSAGES_IN_FLIGHT)
+        .collect()
+        .await;
+    let mut response = SqsBatchResponse::default();
+    for (id, result) in results {
+        match result {
+            Ok(outcome) => tracing::info!(message_id = %id, ?outcome, "applied"),
+            Err(error) => {
+                tracing::error!(
+                    message_id = %id,
+                    error_type = error.kind(),
+                    error = %error,
+                    "message failed; it goes back to the queue"
+                );
+                response.add_failure(id);
+            }
+        }
+    }
+    response
+}

@@ -1,0 +1,17 @@
+//! The `sync` Lambda: tracing, configuration and one DynamoDB client, then the handler.
+
+use lambda_runtime::{Error, LambdaEvent, run, service_fn};
+use store::{Store, StoreConfig};
+use sync::SqsEvent;
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    http_edge::logging::init();
+    let store = Store::connect(&StoreConfig::from_env()?).await;
+    store.warm_up(std::time::Duration::from_secs(2)).await;
+    run(service_fn(|event: LambdaEvent<SqsEvent>| {
+        let store = &store;
+        async move { Ok::<_, Error>(sync::handle(store, event.payload, chrono::Utc::now()).await) }
+    }))
+    .await
+}

@@ -1,0 +1,335 @@
+//! The `sync` function, driven with SQS event JSON against DynamoDB Local: plays, profiles and
+//! accepted tracks arrive, newest `at` wins, and a batch reports exactly its bad messages.
+
+use chrono::{DateTime, Utc};
+use recompute::run::{Deadline, RunProgress, Settings, recompute};
+use serde_json::{Value, json};
+use store::Store;
+use store::run_items::ProducerSummary;
+use sync::SqsBatchResponse;
+
+use crate::credits_api;
+use crate::recompute_run::{as_of, hand_catalog, import};
+use crate::support::dynamodb::TestTable;
+use crate::support::events::{Http, sqs_event};
+use crate::support::fixtures::{at, pid, tid};
+
+/// The instant the queue hands the batch over.
+fn now() -> DateTime<Utc> {
+    at("2026-11-21T12:00:00Z")
+}
+
+pub(crate) async fn deliver(store: &Store, bodies: &[Value]) -> Vec<String> {
+    let bodies: Vec<String> = bodies.iter().map(Value::to_string).collect();
+    let response: SqsBatchResponse = sync::handle(store, sqs_event(&bodies), now()).await;
+    let mut failed: Vec<String> = response
+        .batch_item_failures
+        .into_iter()
+        .map(|f| f.item_identifier)
+        .collect();
+    failed.sort();
+    failed
+}
+
+fn plays(at: &str, counts: &[(&str, u64)]) -> Value {
+    let counts: Vec<Value> = counts
+        .iter()
+        .map(|(t, n)| json!({"trackId": t, "plays": n}))
+        .collect();
+    json!({"type": "plays", "at": at, "counts": counts})
+}
+
+async fn track_plays(store: &Store, id: &str) -> u64 {
+    store
+        .get_track(&tid(id))
+        .await
+        .expect("read")
+        .expect("the track")
+        .track
+        .plays
+}
+
+async fn seeded(test: &str) -> TestTable {
+    let table = TestTable::create(test).await;
+    import(&table.store(), &hand_catalog(0)).await;
+    table
+}
+
+#[tokio::test]
+async fn plays_apply_only_when_newer_and_leave_the_etag_alone() {
+    let table = seeded("sync-plays").await;
+    let store = table.store();
+    let etag = |reply: &crate::support::events::Reply| reply.header("etag").map(str::to_owned);
+    let before = credits_api::call(&store, Http::get("/tracks/t2/credits").caller("pa")).await;
+
+    let failed = deliver(
+        &store,
+        &[plays(
+            "2026-11-21T10:00:00Z",
+            &[("t1", 50), ("t2", 700), ("ghost", 5)],
+        )],
+    )
+    .await;
+    assert!(failed.is_empty(), "{failed:?}");
+    assert_eq!(
+        (
+            track_plays(&store, "t1").await,
+            track_plays(&store, "t2").await
+        ),
+        (50, 700)
+    );
+    // The unknown track was skipped (and logged), not created and not retried.
+    assert_eq!(store.get_track(&tid("ghost")).await.expect("read"), None);
+
+    // Older and duplicate deliveries change nothing; a count never goes backwards by accident.
+    let older = plays("2026-11-21T09:00:00Z", &[("t1", 10), ("t2", 1)]);
+    let same = plays("2026-11-21T10:00:00Z", &[("t1", 40)]);
+    assert!(deliver(&store, &[older, same]).await.is_empty());
+    assert_eq!(
+        (
+            track_plays(&store, "t1").await,
+            track_plays(&store, "t2").await
+        ),
+        (50, 700)
+    );
+    let newer = plays("2026-11-21T11:00:00Z", &[("t1", 60)]);
+    assert!(deliver(&store, &[newer]).await.is_empty());
+    assert_eq!(track_plays(&store, "t1").await, 60);
+
+    // Plays never change the credits version (the ETag).
+    let after = credits_api::call(&store, Http::get("/tracks/t2/credits").caller("pa")).await;
+    assert_eq!((after.status, etag(&after)), (200, etag(&before)));
+    assert_eq!(store.check_consistency(2).await.expect("check"), vec![]);
+}
+
+#[tokio::test]
+async fn a_mixed_batch_reports_exactly_its_bad_messages_and_applies_the_rest() {
+    let table = seeded("sync-mixed").await;
+    let store = table.store();
+    let bodies = [
+        plays("2026-11-21T10:00:00Z", &[("t1", 77)]),
+        json!("not a message"),
+        json!({"type": "plays", "at": "tomorrow", "counts": []}),
+        json!({"type": "producer", "at": "2026-11-21T10:00:00Z", "id": "pe", "name": "Echo Park",
+               "genres": ["trap"], "stripeAccountId": "acct_pe"}),
+        // Credits a producer with no profile: the same rule as a credit edit.
+        json!({"type": "track", "at": "2026-11-21T10:00:00Z", "trackId": "t8", "title": "Lost",
+               "uploaderId": "pa", "uploadedAt": "2026-11-20T00:00:00Z", "credits": ["pa", "ghost"]}),
+        // (Messages of a batch apply in no set order, like the queue's, so this one credits
+        // producers that were there before the batch.)
+        json!({"type": "track", "at": "2026-11-21T10:00:00Z", "trackId": "t9", "title": "Found",
+               "uploaderId": "pa", "uploadedAt": "2026-11-20T00:00:00Z", "credits": ["pa", "pd"]}),
+    ];
+    let failed = deliver(&store, &bodies).await;
+    assert_eq!(failed, ["m1", "m2", "m4"]);
+    assert_eq!(track_plays(&store, "t1").await, 77);
+    assert!(
+        store
+            .get_producer(&pid("pe"))
+            .await
+            .expect("read")
+            .is_some()
+    );
+    assert_eq!(store.get_track(&tid("t8")).await.expect("read"), None);
+    let t9 = store
+        .get_track(&tid("t9"))
+        .await
+        .expect("read")
+        .expect("t9");
+    assert_eq!(t9.track.credits.producers(), [pid("pa"), pid("pd")]);
+    assert_eq!(store.check_consistency(2).await.expect("check"), vec![]);
+}
+
+#[tokio::test]
+async fn a_producer_becomes_payout_ready_and_a_rename_is_found_by_its_new_name_only() {
+    let table = seeded("sync-producer").await;
+    let store = table.store();
+    let pa = store
+        .get_producer(&pid("pa"))
+        .await
+        .expect("read")
+        .expect("pa");
+    assert!(!pa.payout_ready());
+
+    let ready = json!({"type": "producer", "at": "2026-11-21T10:00:00Z", "id": "pa",
+        "name": "Zenith Waves", "genres": ["trap"], "styles": ["dark"],
+        "stripeAccountId": "acct_pa", "chargesEnabled": true, "payoutsEnabled": true,
+        "profileComplete": true});
+    assert!(
+        deliver(&store, std::slice::from_ref(&ready))
+            .await
+            .is_empty()
+    );
+    let pa = store
+        .get_producer(&pid("pa"))
+        .await
+        .expect("read")
+        .expect("pa");
+    assert!(pa.payout_ready() && pa.profile_complete);
+    assert_eq!(pa.name, "Zenith Waves");
+    let found = |q: &'static str| {
+        let store = store.clone();
+        async move {
+            store
+                .search_producers(q, 10)
+                .await
+                .expect("search")
+                .into_iter()
+                .map(|m| m.producer_id.to_string())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(found("zeni").await, ["pa"]);
+    assert_eq!(found("waves").await, ["pa"]);
+    assert!(found("alpha").await.is_empty(), "the old name is gone");
+
+    // A late, older message (payouts not yet enabled, the old name) changes nothing; a second
+    // delivery of the newest one neither.
+    let older = json!({"type": "producer", "at": "2026-11-21T09:00:00Z", "id": "pa",
+        "name": "Alpha", "stripeAccountId": "acct_pa", "chargesEnabled": true});
+    assert!(deliver(&store, &[older, ready]).await.is_empty());
+    let pa = store
+        .get_producer(&pid("pa"))
+        .await
+        .expect("read")
+        .expect("pa");
+    assert!(pa.payout_ready());
+    assert_eq!(pa.name, "Zenith Waves");
+    assert!(found("alpha").await.is_empty());
+    assert_eq!(store.check_consistency(2).await.expect("check"), vec![]);
+}
+
+#[tokio::test]
+async fn a_track_message_creates_once_and_later_ones_update_only_platform_fields() {
+    let table = seeded("sync-track").await;
+    let store = table.store();
+    let message = json!({"type": "track", "at": "2026-11-21T10:00:00Z", "trackId": "t9",
+        "title": "Night Drive", "uploaderId": "pa", "uploadedAt": "2026-11-20T00:00:00Z",
+        "credits": ["pa", "pb"], "genre": "Trap", "metadataComplete": true});
+    assert!(
+        deliver(&store, std::slice::from_ref(&message))
+            .await
+            .is_empty()
+    );
+    let created = store
+        .get_track(&tid("t9"))
+        .await
+        .expect("read")
+        .expect("t9");
+    assert_eq!(created.version, 1);
+    assert!(created.track.metadata_complete);
+    assert_eq!(created.track.genre.as_deref(), Some("trap"));
+    let page = store
+        .credit_history(&tid("t9"), 10, None)
+        .await
+        .expect("history");
+    assert_eq!(page.items.len(), 1);
+    assert_eq!(page.items[0].source, store::ChangeSource::Platform);
+
+    // A second delivery changes nothing.
+    assert!(deliver(&store, &[message]).await.is_empty());
+    assert_eq!(
+        store
+            .get_track(&tid("t9"))
+            .await
+            .expect("read")
+            .expect("t9"),
+        created
+    );
+
+    // The uploader edits the credits; a later platform message renames the track and says
+    // nothing new about credits: the uploader's credits stay.
+    let edit = credits_api::call(
+        &store,
+        Http::post("/tracks/t9/credits", json!({"producerId": "pc"})).caller("pa"),
+    )
+    .await;
+    assert_eq!(edit.status, 200, "{}", edit.body);
+    let renamed = json!({"type": "track", "at": "2026-11-21T11:00:00Z", "trackId": "t9",
+        "title": "Night Drive (Remix)", "uploaderId": "pa", "uploadedAt": "2026-11-20T00:00:00Z",
+        "credits": ["pa"], "exclusiveOnly": true, "metadataComplete": false});
+    let stale = json!({"type": "track", "at": "2026-11-21T10:30:00Z", "trackId": "t9",
+        "title": "Stale Title", "uploaderId": "pa", "uploadedAt": "2026-11-20T00:00:00Z",
+        "credits": ["pa"]});
+    assert!(deliver(&store, &[renamed]).await.is_empty());
+    assert!(deliver(&store, &[stale]).await.is_empty());
+    let now = store
+        .get_track(&tid("t9"))
+        .await
+        .expect("read")
+        .expect("t9");
+    assert_eq!(now.track.title, "Night Drive (Remix)");
+    assert!(now.track.exclusive_only && !now.track.metadata_complete);
+    assert_eq!(
+        now.track.credits.producers(),
+        [pid("pa"), pid("pb"), pid("pc")]
+    );
+    // The title is copied to every discography entry, so it moved the version on.
+    assert_eq!(now.version, 3);
+    let tracks = crate::leaderboard_api::call(&store, Http::get("/producers/pc/tracks")).await;
+    let t9 = tracks.body["tracks"]
+        .as_array()
+        .and_then(|list| list.iter().find(|t| t["trackId"] == json!("t9")))
+        .cloned();
+    assert_eq!(
+        t9.map(|t| t["title"].clone()),
+        Some(json!("Night Drive (Remix)"))
+    );
+    assert_eq!(store.check_consistency(2).await.expect("check"), vec![]);
+}
+
+#[tokio::test]
+async fn a_recompute_after_a_plays_message_reflects_it() {
+    let table = seeded("sync-recompute").await;
+    let store = table.store();
+    let run = |when| {
+        let store = store.clone();
+        async move {
+            recompute(
+                &store,
+                &Settings::default(),
+                when,
+                Deadline(None),
+                &RunProgress::default(),
+            )
+            .await
+            .expect("run")
+        }
+    };
+    run(as_of()).await;
+    let summary = |run_at| {
+        let store = store.clone();
+        async move {
+            store
+                .run_item::<ProducerSummary>(&store::runs::run_id(run_at), &pid("pb"))
+                .await
+                .expect("read")
+                .expect("pb's summary")
+        }
+    };
+    let before = summary(as_of()).await;
+    // t2 (pa + pb, 6 months old) gains 999 plays: boost 1 → 1 + 2·3/4 = 2.5, so pb's half goes
+    // from 1/4 to about 5/8 (12 more hours of decay): exactly the formula's value for t2 now.
+    assert!(
+        deliver(&store, &[plays("2026-11-21T06:00:00Z", &[("t2", 999)])])
+            .await
+            .is_empty()
+    );
+    let next = as_of() + chrono::TimeDelta::hours(12);
+    run(next).await;
+    let after = summary(next).await;
+    let t2 = store
+        .get_track(&tid("t2"))
+        .await
+        .expect("read")
+        .expect("t2");
+    assert_eq!(t2.track.plays, 999);
+    let expected = contribution::breakdown(&t2.track.facts(), next).track_value / 2.0;
+    assert!((before.contribution_value - 0.25).abs() < 1e-12);
+    assert!(
+        (after.contribution_value - expected).abs() < 1e-12 && (expected - 0.625).abs() < 2e-3,
+        "{} vs {expected}",
+        after.contribution_value
+    );
+    assert_eq!(after.collaborative_plays, 999);
+}

@@ -1,0 +1,104 @@
+//! `cargo xtask sync-load`: how many play counts one `sync` consumer applies per second.
+//!
+//! A generated catalog is imported into an in-memory DynamoDB Local; then batches of ten plays
+//! messages (500 counts each, the most a message carries) go through `sync::handle` one batch at
+//! a time, as one Lambda consumer receives them from SQS. Every count is new (a later `at`), so
+//! each is a real conditional write. Prints counts/s and the per-batch latency; a second pass
+//! with the same messages measures duplicates (every count stale).
+
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use catalog::synthetic::{Spec, generate};
+use chrono::{TimeDelta, Utc};
+use serde_json::json;
+use store::Store;
+use tests::support::events::sqs_event;
+
+use crate::dynamodb_local::{DynamoDbLocal, Storage};
+
+#[derive(clap::Args)]
+pub struct SyncLoadArgs {
+    /// Tracks in the catalog (each gets one count per pass).
+    #[arg(long, default_value_t = 50_000)]
+    tracks: usize,
+    #[arg(long, default_value_t = 2_000)]
+    producers: usize,
+}
+
+pub fn run(args: SyncLoadArgs) -> Result<()> {
+    let local = DynamoDbLocal::start(Storage::InMemory, None)?;
+    tokio::runtime::Runtime::new()?.block_on(measure(&args, &local.endpoint()))
+}
+
+async fn measure(args: &SyncLoadArgs, endpoint: &str) -> Result<()> {
+    let config = store::StoreConfig::new("beatpass-sync-load", Some(endpoint.to_owned()));
+    let store = Store::connect(&config).await;
+    store.create_table().await?;
+    let now = Utc::now();
+    let text: String = generate(Spec {
+        producers: args.producers,
+        tracks: args.tracks,
+        seed: 5,
+        as_of: now - TimeDelta::hours(1),
+    })
+    .map(|l| l + "\n")
+    .collect();
+    let (parsed, errors) = catalog::jsonl::parse(text.as_bytes());
+    if !errors.is_empty() {
+        bail!("the synthetic catalog has errors: {errors:?}");
+    }
+    let ids: Vec<String> = parsed.tracks.iter().map(|t| t.id.to_string()).collect();
+    store
+        .import_catalog(parsed, now, &|_| ())
+        .await
+        .context("seeding the catalog")?;
+    eprintln!("xtask: {} tracks imported", ids.len());
+
+    let at = (now - TimeDelta::minutes(1)).to_rfc3339();
+    let bodies: Vec<String> = ids
+        .chunks(500)
+        .enumerate()
+        .map(|(m, chunk)| {
+            let counts: Vec<_> = chunk
+                .iter()
+                .enumerate()
+                .map(|(i, id)| json!({"trackId": id, "plays": 1_000 + m * 500 + i}))
+                .collect();
+            json!({"type": "plays", "at": at, "counts": counts}).to_string()
+        })
+        .collect();
+    for pass in ["new counts", "duplicates"] {
+        let started = Instant::now();
+        let mut batch_times: Vec<Duration> = Vec::new();
+        for batch in bodies.chunks(10) {
+            let batch_started = Instant::now();
+            let response = sync::handle(&store, sqs_event(batch), Utc::now()).await;
+            if !response.batch_item_failures.is_empty() {
+                bail!("{} messages failed", response.batch_item_failures.len());
+            }
+            batch_times.push(batch_started.elapsed());
+        }
+        let seconds = started.elapsed().as_secs_f64();
+        batch_times.sort();
+        let p50 = batch_times[batch_times.len() / 2];
+        let p99 = batch_times[(batch_times.len() * 99 / 100).min(batch_times.len() - 1)];
+        println!(
+            "{}",
+            json!({
+                "pass": pass, "counts": ids.len(), "seconds": seconds,
+                "countsPerSecond": ids.len() as f64 / seconds,
+                "batches": batch_times.len(),
+                "batchP50Ms": p50.as_secs_f64() * 1e3, "batchP99Ms": p99.as_secs_f64() * 1e3,
+            })
+        );
+    }
+    let sample = store
+        .get_track(&contribution::TrackId::parse(ids[0].clone())?)
+        .await?
+        .context("a track")?;
+    if sample.track.plays != 1_000 {
+        bail!("the first track has {} plays, not 1000", sample.track.plays);
+    }
+    Ok(())
+}
