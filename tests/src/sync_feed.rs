@@ -96,6 +96,20 @@ async fn plays_apply_only_when_newer_and_leave_the_etag_alone() {
     assert!(deliver(&store, &[newer]).await.is_empty());
     assert_eq!(track_plays(&store, "t1").await, 60);
 
+    // The store tells stale counts from unknown tracks (the log says which were skipped).
+    let report = store
+        .apply_plays(
+            at("2026-11-21T11:00:00Z"),
+            &[(tid("t1"), 1), (tid("t2"), 800), (tid("ghost"), 1)],
+        )
+        .await
+        .expect("plays");
+    assert_eq!(
+        (report.applied, report.stale, report.unknown),
+        (1, 1, vec![tid("ghost")])
+    );
+    assert_eq!(track_plays(&store, "t2").await, 800);
+
     // Plays never change the credits version (the ETag).
     let after = credits_api::call(&store, Http::get("/tracks/t2/credits").caller("pa")).await;
     assert_eq!((after.status, etag(&after)), (200, etag(&before)));
