@@ -45,3 +45,23 @@ pub fn run(args: GenCatalogArgs) -> Result<()> {
     out.flush()?;
     Ok(())
 }
+
+/// Generates the catalog `spec` describes and imports it into `store` (the load tools' seed),
+/// stamping history at `now`. Returns the catalog's records.
+pub async fn seed(
+    store: &store::Store,
+    spec: Spec,
+    now: DateTime<Utc>,
+) -> Result<(Vec<catalog::Producer>, Vec<catalog::Track>)> {
+    let text: String = generate(spec).map(|l| l + "\n").collect();
+    let (parsed, errors) = catalog::jsonl::parse(text.as_bytes());
+    if !errors.is_empty() {
+        anyhow::bail!("the synthetic catalog has errors: {errors:?}");
+    }
+    let records = (parsed.producers.clone(), parsed.tracks.clone());
+    store
+        .import_catalog(parsed, now, &|_| ())
+        .await
+        .context("seeding the catalog")?;
+    Ok(records)
+}

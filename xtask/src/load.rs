@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use aws_lambda_events::apigw::{ApiGatewayV2httpRequest, ApiGatewayV2httpResponse};
 use aws_lambda_events::encodings::Body;
-use catalog::synthetic::{Spec, generate};
+use catalog::synthetic::Spec;
 use chrono::Utc;
 use contribution::ProducerId;
 use http_edge::{AuthMode, EdgeConfig};
@@ -74,28 +74,18 @@ async fn load(args: &LoadArgs, endpoint: &str) -> Result<()> {
     store.create_table().await?;
 
     let now = Utc::now();
-    let text: String = generate(Spec {
+    let spec = Spec {
         producers: args.producers,
         tracks: args.tracks,
         seed: 7,
         as_of: now,
-    })
-    .map(|l| l + "\n")
-    .collect();
-    let (parsed, errors) = catalog::jsonl::parse(text.as_bytes());
-    if !errors.is_empty() {
-        bail!("the synthetic catalog has errors: {errors:?}");
-    }
-    let tracks: Vec<(String, ProducerId)> = parsed
-        .tracks
+    };
+    let (producers, tracks) = crate::gen_catalog::seed(&store, spec, now).await?;
+    let tracks: Vec<(String, ProducerId)> = tracks
         .iter()
         .map(|t| (t.id.to_string(), t.uploader_id.clone()))
         .collect();
-    let producers: Vec<ProducerId> = parsed.producers.iter().map(|p| p.id.clone()).collect();
-    store
-        .import_catalog(parsed, now, &|_| ())
-        .await
-        .context("seeding the catalog")?;
+    let producers: Vec<ProducerId> = producers.into_iter().map(|p| p.id).collect();
     recompute(
         &store,
         &Settings::default(),

@@ -9,7 +9,7 @@
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
-use catalog::synthetic::{Spec, generate};
+use catalog::synthetic::Spec;
 use chrono::{TimeDelta, Utc};
 use serde_json::json;
 use store::Store;
@@ -36,23 +36,14 @@ async fn measure(args: &SyncLoadArgs, endpoint: &str) -> Result<()> {
     let store = Store::connect(&config).await;
     store.create_table().await?;
     let now = Utc::now();
-    let text: String = generate(Spec {
+    let spec = Spec {
         producers: args.producers,
         tracks: args.tracks,
         seed: 5,
         as_of: now - TimeDelta::hours(1),
-    })
-    .map(|l| l + "\n")
-    .collect();
-    let (parsed, errors) = catalog::jsonl::parse(text.as_bytes());
-    if !errors.is_empty() {
-        bail!("the synthetic catalog has errors: {errors:?}");
-    }
-    let ids: Vec<String> = parsed.tracks.iter().map(|t| t.id.to_string()).collect();
-    store
-        .import_catalog(parsed, now, &|_| ())
-        .await
-        .context("seeding the catalog")?;
+    };
+    let (_, tracks) = crate::gen_catalog::seed(&store, spec, now).await?;
+    let ids: Vec<String> = tracks.iter().map(|t| t.id.to_string()).collect();
     eprintln!("xtask: {} tracks imported", ids.len());
 
     let at = (now - TimeDelta::minutes(1)).to_rfc3339();

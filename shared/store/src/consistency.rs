@@ -133,8 +133,7 @@ impl Seen {
         for (entry, key, indexed) in &self.entries {
             // Where the entry is stored, not where its fields say it belongs: a copy in another
             // producer's partition is an orphan there.
-            let key = key.clone();
-            match expected.get(&key) {
+            match expected.get(key) {
                 None => report(format!(
                     "orphaned discography entry {}/{} (track {} does not credit {} there)",
                     key.pk, key.sk, entry.track_id, entry.producer_id
@@ -161,7 +160,7 @@ impl Seen {
                     }
                 }
             }
-            present.insert(key);
+            present.insert(key.clone());
         }
         let mut missing: Vec<_> = expected
             .iter()
