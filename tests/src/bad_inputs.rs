@@ -218,19 +218,19 @@ fn cases() -> Vec<Case> {
         ),
         board(
             "unknown board",
-            Http::get("/leaderboard/nope"),
+            Http::get("/leaderboard/nope").caller("pa"),
             400,
             Some("bad-request"),
         ),
         board(
             "forged board cursor",
-            Http::get("/leaderboard/contribution").query("cursor", "Zm9yZ2Vk"),
+            Http::get("/leaderboard/contribution").caller("pa").query("cursor", "Zm9yZ2Vk"),
             400,
             Some("bad-request"),
         ),
         board(
             "limit 10^20",
-            Http::get("/leaderboard/contribution").query("limit", "100000000000000000000"),
+            Http::get("/leaderboard/contribution").caller("pa").query("limit", "100000000000000000000"),
             400,
             Some("bad-request"),
         ),

@@ -118,21 +118,25 @@ async fn a_producer_token_cannot_create_a_track() {
 async fn read_credits_with_split_and_payout_account() {
     let table = platform("credits-read").await;
     let store = table.store();
-    // Any authenticated producer may read credits.
+    // Any authenticated producer may read credits; the payout account is the uploader's to see.
     let reply = call(&store, Http::get("/tracks/t1/credits").caller("p4")).await;
     assert_eq!(reply.status, 200, "{}", reply.body);
     assert_eq!(reply.header("etag"), Some("\"1\""));
+    let half = json!({"numerator": 1, "denominator": 2});
     assert_eq!(
         reply.body,
         json!({
             "trackId": "t1", "uploaderId": "p1", "version": 1,
             "credits": [
-                {"producerId": "p1", "name": "Nova Beats", "splitPercent": 50.0},
-                {"producerId": "p2", "name": "Kid Lumen", "splitPercent": 50.0}
+                {"producerId": "p1", "name": "Nova Beats", "split": half, "displayPercent": "50.00"},
+                {"producerId": "p2", "name": "Kid Lumen", "split": half, "displayPercent": "50.00"}
             ],
-            "exclusivePayoutAccount": "acct_p1"
+            "exclusiveSalesPaidTo": "p1"
         })
     );
+    let own = call(&store, Http::get("/tracks/t1/credits").caller("p1")).await;
+    assert_eq!(own.body["exclusivePayoutAccount"], json!("acct_p1"));
+    assert_eq!(own.body["credits"], reply.body["credits"]);
     assert_problem(
         &call(&store, Http::get("/tracks/nope/credits").caller("p1")).await,
         404,
@@ -149,15 +153,29 @@ async fn read_credits_with_split_and_payout_account() {
         "unauthorized",
     );
 
-    // Three producers: 33.333…% each; an uploader without Stripe: no payout account.
+    // Three producers: a third each, shown 33.33/33.34/33.33 (the extra hundredth to the smallest
+    // id, p2, wherever it stands); an uploader without Stripe sees a null payout account.
     accept_track(
         &store,
         json!({"trackId": "t5", "title": "x", "uploaderId": "p5", "credits": ["p5", "p2", "p3"], "uploadedAt": "2026-11-20T00:00:00Z"}),
     )
     .await;
     let three = call(&store, Http::get("/tracks/t5/credits").caller("p5")).await;
-    assert_eq!(three.body["credits"][0]["splitPercent"], json!(100.0 / 3.0));
+    let shown: Vec<&str> = three.body["credits"]
+        .as_array()
+        .expect("credits")
+        .iter()
+        .map(|c| c["displayPercent"].as_str().expect("text"))
+        .collect();
+    assert_eq!(shown, ["33.33", "33.34", "33.33"]);
     assert_eq!(three.body["exclusivePayoutAccount"], Value::Null);
+    assert!(
+        three
+            .body
+            .as_object()
+            .expect("object")
+            .contains_key("exclusivePayoutAccount")
+    );
 }
 
 #[tokio::test]
@@ -266,7 +284,19 @@ async fn add_and_remove_one_producer() {
         (added.status, credited(&added)),
         (200, vec!["p1".into(), "p2".into(), "p3".into()])
     );
-    assert_eq!(added.body["credits"][2]["splitPercent"], json!(100.0 / 3.0));
+    // Exactly a third each; the display percents sum to 100.00, the extra hundredth to the
+    // smallest producer id.
+    let shown: Vec<&Value> = added.body["credits"]
+        .as_array()
+        .expect("credits")
+        .iter()
+        .map(|c| &c["displayPercent"])
+        .collect();
+    assert_eq!(shown, [&json!("33.34"), &json!("33.33"), &json!("33.33")]);
+    assert_eq!(
+        added.body["credits"][2]["split"],
+        json!({"numerator": 1, "denominator": 3})
+    );
     assert_problem(
         &call(
             &store,

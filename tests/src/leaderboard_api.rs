@@ -4,11 +4,10 @@ use std::time::Duration;
 
 use http_edge::AuthMode;
 use leaderboard::{Config, PointerCache};
-use recompute::run::{Deadline, RunProgress, Settings, recompute};
 use serde_json::{Value, json};
 use store::Store;
 
-use crate::recompute_run::{as_of, hand_catalog, import};
+use crate::recompute_run::{as_of, hand_catalog, import, run_at};
 use crate::support::dynamodb::TestTable;
 use crate::support::events::{Http, Reply, assert_problem};
 
@@ -37,15 +36,7 @@ pub(crate) async fn published(test: &str) -> TestTable {
     let table = TestTable::create(test).await;
     let store = table.store();
     import(&store, &hand_catalog(0)).await;
-    recompute(
-        &store,
-        &Settings::default(),
-        as_of(),
-        Deadline(None),
-        &RunProgress::default(),
-    )
-    .await
-    .expect("run");
+    run_at(&store, as_of()).await;
     table
 }
 
@@ -54,7 +45,7 @@ async fn before_the_first_run() {
     let table = TestTable::create("board-empty").await;
     let store = table.store();
     import(&store, &hand_catalog(0)).await;
-    let board = call(&store, Http::get("/leaderboard/contribution")).await;
+    let board = call(&store, Http::get("/leaderboard/contribution").caller("pa")).await;
     assert_eq!(board.status, 200);
     assert_eq!(
         board.body,
@@ -97,7 +88,9 @@ async fn leaderboards_page_to_the_end() {
         let mut seen = Vec::new();
         let mut cursor: Option<String> = None;
         loop {
-            let mut request = Http::get(&format!("/leaderboard/{board}")).query("limit", "1");
+            let mut request = Http::get(&format!("/leaderboard/{board}"))
+                .caller("pa")
+                .query("limit", "1");
             if let Some(c) = &cursor {
                 request = request.query("cursor", c);
             }
@@ -122,12 +115,23 @@ async fn leaderboards_page_to_the_end() {
             .collect();
         assert_eq!(seen, ranked, "{board}");
     }
-    let contribution = call(&store, Http::get("/leaderboard/contribution")).await;
+    let contribution = call(&store, Http::get("/leaderboard/contribution").caller("pa")).await;
     let first = &contribution.body["entries"][0];
     assert!((first["contributionValue"].as_f64().expect("value") - 101.0 / 28.0).abs() < 1e-12);
-    assert!((first["share"].as_f64().expect("share") - 101.0 / 160.0).abs() < 1e-12);
+    // The share is private (the producer's own summary); boards carry rank and score only.
+    assert!(first.get("share").is_none(), "{first}");
     assert!(first.get("collaborativeTracks").is_none());
-    let collaborations = call(&store, Http::get("/leaderboard/collaborations")).await;
+    // Boards are the dashboard's: signed-in producers only.
+    assert_problem(
+        &call(&store, Http::get("/leaderboard/contribution")).await,
+        401,
+        "unauthorized",
+    );
+    let collaborations = call(
+        &store,
+        Http::get("/leaderboard/collaborations").caller("pa"),
+    )
+    .await;
     assert_eq!(
         collaborations.body["entries"][0]["collaborativeTracks"],
         json!(2)
@@ -142,14 +146,16 @@ async fn leaderboards_page_to_the_end() {
     );
 
     assert_problem(
-        &call(&store, Http::get("/leaderboard/fastest")).await,
+        &call(&store, Http::get("/leaderboard/fastest").caller("pa")).await,
         400,
         "bad-request",
     );
     assert_problem(
         &call(
             &store,
-            Http::get("/leaderboard/contribution").query("limit", "201"),
+            Http::get("/leaderboard/contribution")
+                .caller("pa")
+                .query("limit", "201"),
         )
         .await,
         400,
@@ -158,7 +164,9 @@ async fn leaderboards_page_to_the_end() {
     assert_problem(
         &call(
             &store,
-            Http::get("/leaderboard/contribution").query("cursor", "bm9wZQ"),
+            Http::get("/leaderboard/contribution")
+                .caller("pa")
+                .query("cursor", "bm9wZQ"),
         )
         .await,
         400,
@@ -397,31 +405,23 @@ async fn the_pointer_is_cached_for_at_most_its_max_age() {
         &store,
         &JWT,
         &warm,
-        Http::get("/leaderboard/contribution").build(),
+        Http::get("/leaderboard/contribution").caller("pa").build(),
     )
     .await
     .into();
     assert_eq!(before.body["asOf"], Value::Null);
-    recompute(
-        &store,
-        &Settings::default(),
-        as_of(),
-        Deadline(None),
-        &RunProgress::default(),
-    )
-    .await
-    .expect("run");
+    run_at(&store, as_of()).await;
     // The warm cache still holds "no run" (read under a minute ago); a fresh one sees the run.
     let cached: Reply = leaderboard::handle(
         &store,
         &JWT,
         &warm,
-        Http::get("/leaderboard/contribution").build(),
+        Http::get("/leaderboard/contribution").caller("pa").build(),
     )
     .await
     .into();
     assert_eq!(cached.body["asOf"], Value::Null);
-    let fresh = call(&store, Http::get("/leaderboard/contribution")).await;
+    let fresh = call(&store, Http::get("/leaderboard/contribution").caller("pa")).await;
     assert_eq!(fresh.body["asOf"], json!("2026-11-21T00:00:00Z"));
 }
 
@@ -477,4 +477,271 @@ async fn every_read_is_at_most_two_round_trips_and_never_a_scan() {
             wire.operations
         );
     }
+}
+
+/// A `MakeWriter` into a shared buffer, to read the log lines a request wrote.
+#[derive(Clone, Default)]
+struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().expect("log buffer").extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Captured {
+    /// A JSON subscriber, as the functions log, writing here.
+    fn subscriber(&self) -> impl tracing::Subscriber + Send + Sync {
+        tracing_subscriber::fmt()
+            .json()
+            .flatten_event(true)
+            .with_writer(self.clone())
+            .finish()
+    }
+
+    fn text(&self) -> String {
+        String::from_utf8(self.0.lock().expect("log buffer").clone()).expect("utf-8")
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
+    type Writer = Captured;
+    fn make_writer(&'a self) -> Self::Writer {
+        self.clone()
+    }
+}
+
+/// Traceability: the request log line names the verified caller (`sub`), never the token.
+#[tokio::test(flavor = "current_thread")]
+async fn the_request_log_names_the_caller_not_the_token() {
+    let table = TestTable::create("request-log").await;
+    let store = table.store();
+    let captured = Captured::default();
+    let subscriber = captured.subscriber();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let signed_in = call(
+        &store,
+        Http::get("/producers/pa/summary").caller("pa").header(
+            "authorization",
+            "Bearer eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJwYSJ9.c2ln",
+        ),
+    )
+    .await;
+    assert_eq!(signed_in.status, 404, "{}", signed_in.body);
+    let anonymous = call(&store, Http::get("/leaderboard/contribution")).await;
+    assert_eq!(anonymous.status, 401);
+    let text = captured.text();
+    let lines: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON log line"))
+        .filter(|l: &Value| l["message"] == "request")
+        .collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    assert_eq!(lines[0]["caller"], "pa");
+    assert_eq!(lines[0]["route"], "GET /producers/{id}/summary");
+    assert_eq!(lines[1]["caller"], "-");
+    assert_eq!(lines[1]["status"], 401);
+    assert!(!text.contains("Bearer") && !text.contains("eyJ"), "{text}");
+}
+
+/// Every paged list read from the published run (as `pa`, who may read all of them).
+const RUN_LISTS: [&str; 6] = [
+    "/leaderboard/contribution",
+    "/leaderboard/collaborations",
+    "/collaborations/trending",
+    "/producers/pa/contributions",
+    "/producers/pa/collaborators",
+    "/producers/pa/recommendations",
+];
+
+/// The empty stack: with no table, a read is a 500 whose log names the deployment fault; once
+/// the table exists (as `cargo xtask dev` creates it at start, empty or not, through the same
+/// `create_table_if_missing`), every run-based read answers as before the first run, and the
+/// artist search answers 200.
+#[tokio::test(flavor = "current_thread")]
+async fn an_empty_stack_answers_as_before_its_first_run() {
+    let table = TestTable::adopt(crate::support::dynamodb::unique_table_name("empty-stack")).await;
+    let store = table.store();
+    let captured = Captured::default();
+    let subscriber = captured.subscriber();
+    let missing = {
+        let _guard = tracing::subscriber::set_default(subscriber);
+        call(&store, Http::get("/leaderboard/contribution").caller("pa")).await
+    };
+    assert_problem(&missing, 500, "internal-error");
+    let log = captured.text();
+    assert!(
+        log.contains("\"deployment_fault\":true") && log.contains("does not exist"),
+        "{log}"
+    );
+
+    assert!(store.create_table_if_missing().await.expect("create"));
+    for path in RUN_LISTS {
+        let reply = call(&store, Http::get(path).caller("pa")).await;
+        assert_eq!(reply.status, 200, "{path}: {}", reply.body);
+        assert_eq!(reply.body["asOf"], Value::Null, "{path}");
+        assert_eq!(reply.body["nextCursor"], Value::Null, "{path}");
+    }
+    assert_problem(
+        &call(&store, Http::get("/producers/pa/summary").caller("pa")).await,
+        404,
+        "no-results-yet",
+    );
+    let search = crate::credits_api::call(
+        &store,
+        Http::get("/artists").query("q", "nova").caller("pa"),
+    )
+    .await;
+    assert_eq!(search.status, 200, "{}", search.body);
+    assert_eq!(search.body, json!({"artists": []}));
+}
+
+/// Every way a client can bend a genuine cursor: each must be a 400, never a 500 (DynamoDB
+/// refuses a start key outside the query's bounds) and never another list's page.
+fn forged_cursors(genuine: &str) -> Vec<(&'static str, String)> {
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let key: serde_json::Map<String, Value> =
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(genuine).expect("base64")).expect("JSON");
+    let encode = |key: &serde_json::Map<String, Value>| {
+        URL_SAFE_NO_PAD.encode(serde_json::to_vec(key).expect("JSON"))
+    };
+    let pk = key["pk"].as_str().expect("pk").to_owned();
+    let sk = key["sk"].as_str().expect("sk").to_owned();
+    let with = |name: &str, value: Value| {
+        let mut forged = key.clone();
+        forged.insert(name.to_owned(), value);
+        encode(&forged)
+    };
+    let without = |name: &str| {
+        let mut forged = key.clone();
+        forged.remove(name);
+        encode(&forged)
+    };
+    let mut forged = vec![
+        // The partition's own item (e.g. the track itself on the history: {"pk":"TRACK#t1","sk":"TRACK"}).
+        (
+            "sort key of the partition's own item",
+            with("sk", json!(pk.split('#').next())),
+        ),
+        ("sort key before the range", with("sk", json!(&sk[..1]))),
+        ("sort key after the range", with("sk", json!("~"))),
+        ("another partition", with("pk", json!(format!("{pk}x")))),
+        ("swapped keys", {
+            let mut swapped = with("sk", json!(pk));
+            swapped = {
+                let mut k: serde_json::Map<String, Value> =
+                    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(&swapped).expect("base64"))
+                        .expect("JSON");
+                k.insert("pk".into(), json!(sk));
+                encode(&k)
+            };
+            swapped
+        }),
+        ("an extra attribute", with("extra", json!("x"))),
+        ("a missing sort key", without("sk")),
+        ("a missing partition key", without("pk")),
+        ("a number for a string", with("sk", json!(5))),
+        ("not base64", "!!!".to_owned()),
+        ("not JSON", URL_SAFE_NO_PAD.encode("not json")),
+        ("too long", "A".repeat(5000)),
+    ];
+    // Index cursors carry the index key too: bend it alone.
+    if let Some(index_sk) = key.get("collabSk").and_then(Value::as_str) {
+        forged.push((
+            "index sort key outside the range",
+            with("collabSk", json!(&index_sk[..1])),
+        ));
+        forged.push((
+            "index and table keys disagree",
+            with("collabPk", json!(format!("{pk}x"))),
+        ));
+    }
+    forged
+}
+
+#[tokio::test]
+async fn every_forged_cursor_shape_answers_400() {
+    let table = published("forged-cursors").await;
+    let store = table.store();
+    let live = [
+        "/producers/pa/tracks",
+        "/producers/pa/tracks?collaborative=true",
+    ];
+    let lists: Vec<&str> = RUN_LISTS.iter().chain(&live).copied().collect();
+    let mut checked = 0;
+    let mut covered = Vec::new();
+    for &list in &lists {
+        let (path, flag) = list.split_once('?').unwrap_or((list, ""));
+        let request = |cursor: Option<&str>| {
+            let mut request = Http::get(path).caller("pa").query("limit", "1");
+            if let Some((name, value)) = flag.split_once('=') {
+                request = request.query(name, value);
+            }
+            if let Some(cursor) = cursor {
+                request = request.query("cursor", cursor);
+            }
+            request
+        };
+        let first = call(&store, request(None)).await;
+        assert_eq!(first.status, 200, "{list}: {}", first.body);
+        // Trending is empty after one run; it pages through the same ranked query as boards.
+        let Some(genuine) = first.body["nextCursor"].as_str().map(str::to_owned) else {
+            continue;
+        };
+        covered.push(list);
+        assert_eq!(
+            call(&store, request(Some(&genuine))).await.status,
+            200,
+            "{list}"
+        );
+        for (shape, cursor) in forged_cursors(&genuine) {
+            let reply = call(&store, request(Some(&cursor))).await;
+            assert_eq!(reply.status, 400, "{list}, {shape}: {}", reply.body);
+            assert_eq!(
+                reply.body["type"], "/problems/bad-request",
+                "{list}, {shape}"
+            );
+            checked += 1;
+        }
+    }
+    // The credit history (credits function), read by the uploader.
+    let history = |cursor: Option<&str>| {
+        let mut request = Http::get("/tracks/t2/credits/history")
+            .caller("pa")
+            .query("limit", "1");
+        if let Some(cursor) = cursor {
+            request = request.query("cursor", cursor);
+        }
+        request
+    };
+    let edit = crate::credits_api::call(
+        &store,
+        Http::post("/tracks/t2/credits", json!({"producerId": "pc"})).caller("pa"),
+    )
+    .await;
+    assert_eq!(edit.status, 200, "{}", edit.body);
+    let first = crate::credits_api::call(&store, history(None)).await;
+    let genuine = first.body["nextCursor"]
+        .as_str()
+        .expect("a second page")
+        .to_owned();
+    for (shape, cursor) in forged_cursors(&genuine) {
+        let reply = crate::credits_api::call(&store, history(Some(&cursor))).await;
+        assert_eq!(reply.status, 400, "history, {shape}: {}", reply.body);
+        checked += 1;
+    }
+    assert_eq!(
+        covered,
+        lists
+            .iter()
+            .filter(|l| !l.contains("trending"))
+            .copied()
+            .collect::<Vec<_>>()
+    );
+    assert!(checked >= 8 * 12, "{checked}");
 }

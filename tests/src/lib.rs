@@ -34,6 +34,10 @@ mod infra_template;
 #[cfg(test)]
 mod leaderboard_api;
 #[cfg(test)]
+mod least_privilege;
+#[cfg(test)]
+mod privacy;
+#[cfg(test)]
 mod recompute_run;
 #[cfg(test)]
 mod smoke;

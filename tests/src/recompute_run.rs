@@ -26,6 +26,19 @@ pub(crate) fn as_of() -> DateTime<Utc> {
     at("2026-11-21T00:00:00Z")
 }
 
+/// The scheduled run as of `as_of`, with the default settings and no deadline.
+pub(crate) async fn run_at(store: &Store, as_of: DateTime<Utc>) -> recompute::metrics::RunSummary {
+    recompute(
+        store,
+        &Settings::default(),
+        as_of,
+        Deadline(None),
+        &RunProgress::default(),
+    )
+    .await
+    .expect("run")
+}
+
 /// Six average Gregorian months, in seconds.
 const SIX_MONTHS: i64 = 15_778_476;
 
@@ -247,15 +260,7 @@ async fn every_figure_of_a_hand_checked_catalog() {
     assert!(trending(&store, &id).await.is_empty());
     import(&store, &hand_catalog(500)).await;
     let next = as_of() + TimeDelta::days(1);
-    recompute(
-        &store,
-        &Settings::default(),
-        next,
-        Deadline(None),
-        &RunProgress::default(),
-    )
-    .await
-    .expect("second run");
+    run_at(&store, next).await;
     let trending: Vec<TrendingPair> = trending(&store, &run_id(next)).await;
     assert_eq!(trending.len(), 1);
     assert_eq!(
@@ -264,15 +269,7 @@ async fn every_figure_of_a_hand_checked_catalog() {
     );
 
     // Replaying the first event changes nothing: the pointer only moves forward.
-    let replay = recompute(
-        &store,
-        &Settings::default(),
-        as_of(),
-        Deadline(None),
-        &RunProgress::default(),
-    )
-    .await
-    .expect("replay");
+    let replay = run_at(&store, as_of()).await;
     assert!(!replay.published);
     assert_eq!(
         store.latest_run().await.expect("pointer").map(|p| p.run_id),

@@ -20,7 +20,6 @@ fn board(n: u64) -> Vec<BoardEntry> {
             distinct_collaborators: None,
             collaborative_plays: None,
             contribution_value: Some(1.0),
-            share: Some(0.01),
         })
         .collect()
 }

@@ -10,6 +10,7 @@ use std::process::{Child, Command};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
+use store::Store;
 
 use anyhow::{Context, Result};
 use catalog::jsonl::parse;
@@ -50,9 +51,15 @@ pub fn run(args: DevArgs) -> Result<()> {
         table: LOCAL_TABLE.to_owned(),
         aws: false,
     };
-    if !args.empty {
-        tokio::runtime::Runtime::new()?.block_on(load_demo(&target))?;
-    }
+    // The table exists whenever the stack runs, empty or not: an empty system answers as before
+    // its first run, not with 500s.
+    tokio::runtime::Runtime::new()?.block_on(async {
+        let store = target.connect().await?;
+        if !args.empty {
+            load_demo(&store).await?;
+        }
+        anyhow::Ok(())
+    })?;
 
     let path = python_tools::path_with(bin)?;
     let mut watch = Command::new("cargo")
@@ -60,9 +67,10 @@ pub fn run(args: DevArgs) -> Result<()> {
         .args(["--invoke-port", &args.port.to_string()])
         .arg("--env-var")
         .arg(format!(
-            "TABLE_NAME={},DYNAMODB_ENDPOINT={}",
+            "TABLE_NAME={},DYNAMODB_ENDPOINT={},{}=1",
             target.table,
-            ddb.endpoint()
+            ddb.endpoint(),
+            http_edge::DEV_AUTH_VAR,
         ))
         .env("PATH", path)
         .current_dir(project::root())
@@ -106,8 +114,7 @@ fn wait(watch: &mut Child, interrupted: &AtomicBool) {
 }
 
 /// On an empty table: a demo catalog (300 producers, 3,000 tracks) and a first published run.
-async fn load_demo(target: &TableTarget) -> Result<()> {
-    let store = target.connect().await?;
+async fn load_demo(store: &Store) -> Result<()> {
     let empty = store
         .scan_catalog_page(0, 1, None, Some(1))
         .await?
@@ -136,7 +143,7 @@ async fn load_demo(target: &TableTarget) -> Result<()> {
     );
     store.import_catalog(parsed, now, &|_| ()).await?;
     let summary = recompute(
-        &store,
+        store,
         &Settings::default(),
         now,
         Deadline(None),

@@ -1,5 +1,6 @@
-//! Python tools from PyPI (cfn-lint, cargo-lambda), installed on demand into a virtual
-//! environment in the ignored `.cache/venv`, at pinned versions.
+//! Python tools from PyPI (cfn-lint, cargo-lambda, checkov), installed on demand into virtual
+//! environments in the ignored `.cache/`, at pinned versions. checkov gets its own environment:
+//! it pins dozens of libraries that would otherwise fight cfn-lint's.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -14,6 +15,9 @@ pub const CFN_LINT: &[&str] = &["cfn-lint==1.58.0", "cfn-lint-serverless==0.3.6"
 /// `cargo lambda` (build, watch, invoke); the wheel brings zig for cross-compiling to arm64.
 pub const CARGO_LAMBDA: &[&str] = &["cargo-lambda==1.9.2"];
 
+/// Bridgecrew's infrastructure-as-code scanner, run over the template beside cfn-lint.
+pub const CHECKOV: &[&str] = &["checkov==3.3.30"];
+
 /// `PATH` with the tools' `bin` first, for commands that run the installed tools.
 pub fn path_with(bin: PathBuf) -> Result<std::ffi::OsString> {
     let path = std::env::var_os("PATH").unwrap_or_default();
@@ -22,13 +26,15 @@ pub fn path_with(bin: PathBuf) -> Result<std::ffi::OsString> {
     )?)
 }
 
-fn venv() -> PathBuf {
-    project::cache_dir().join("venv")
-}
-
 /// Makes sure `packages` are installed in the tools' virtual environment; returns its `bin`.
 pub fn ensure(packages: &[&str]) -> Result<PathBuf> {
-    let venv = venv();
+    ensure_in("venv", packages)
+}
+
+/// Makes sure `packages` are installed in the virtual environment `.cache/<name>`; returns its
+/// `bin`.
+pub fn ensure_in(name: &str, packages: &[&str]) -> Result<PathBuf> {
+    let venv = project::cache_dir().join(name);
     let bin = venv.join("bin");
     if !bin.join("python").exists() {
         if !project::succeeds("python3", &["--version"]) {

@@ -87,7 +87,12 @@ impl From<CreditsApiError> for Problem {
                 Problem::bad_request("the cursor is not valid for this list")
             }
             CreditsApiError::Store(e) => {
-                tracing::error!(error = %e, "store failure");
+                // A missing table is the deployment's fault, and the message says so.
+                tracing::error!(
+                    error = %e,
+                    deployment_fault = e.is_deployment_fault(),
+                    "store failure"
+                );
                 Problem::internal("")
             }
         }

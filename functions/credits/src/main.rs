@@ -7,8 +7,9 @@ use store::{Store, StoreConfig};
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     http_edge::logging::init();
-    let config = credits::Config::from_env();
-    let store = Store::connect(&StoreConfig::from_env()?).await;
+    let store_config = StoreConfig::from_env()?;
+    let config = credits::Config::from_env(store_config.endpoint.as_deref());
+    let store = Store::connect(&store_config).await;
     // Connect during init, not on a user's first request (see store::warm).
     store.warm_up(std::time::Duration::from_secs(2)).await;
     run(service_fn(|event: LambdaEvent<ApiGatewayV2httpRequest>| {

@@ -83,14 +83,14 @@ pub async fn serve(
     match route.route.endpoint {
         Endpoint::GetCredits => {
             let stored = read_track(store, &track()?).await?;
-            Ok(credits_response(store, &stored, 200).await?)
+            Ok(credits_response(store, &stored, caller.id(), 200).await?)
         }
         Endpoint::ReplaceCredits => {
             let body: ReplaceCredits = request.json_body()?;
             let wanted = parse_credits(&body.producer_ids)?;
             let if_match = if_match(request)?;
             let stored = edit(store, &change, &track()?, if_match, |_| Ok(wanted.clone())).await?;
-            Ok(credits_response(store, &stored, 200).await?)
+            Ok(credits_response(store, &stored, caller.id(), 200).await?)
         }
         Endpoint::AddCredit => {
             let body: AddCredit = request.json_body()?;
@@ -105,7 +105,7 @@ pub async fn serve(
                 Credits::new(next).map_err(CreditsApiError::InvalidCredits)
             })
             .await?;
-            Ok(credits_response(store, &stored, 200).await?)
+            Ok(credits_response(store, &stored, caller.id(), 200).await?)
         }
         Endpoint::RemoveCredit => {
             let text = route.param("producerId");
@@ -125,7 +125,7 @@ pub async fn serve(
                 Credits::new(next).map_err(|_| CreditsApiError::LastProducer(producer.clone()))
             })
             .await?;
-            Ok(credits_response(store, &stored, 200).await?)
+            Ok(credits_response(store, &stored, caller.id(), 200).await?)
         }
         Endpoint::History => {
             let track = track()?;
@@ -249,6 +249,7 @@ fn require_uploader(
 async fn credits_response(
     store: &Store,
     stored: &StoredTrack,
+    caller: &ProducerId,
     status: u16,
 ) -> Result<ApiGatewayV2httpResponse, CreditsApiError> {
     let mut ids: Vec<&ProducerId> = stored.track.credits.producers().iter().collect();
@@ -256,7 +257,7 @@ async fn credits_response(
     let profiles = store.get_producers(ids).await?;
     Ok(json_response(
         status,
-        &CreditsView::new(stored, &profiles),
+        &CreditsView::new(stored, &profiles, caller),
         &[etag(stored.version)],
     ))
 }

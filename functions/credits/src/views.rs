@@ -2,6 +2,7 @@
 
 use catalog::Producer;
 use chrono::{DateTime, Utc};
+use contribution::apportion::percent_text;
 use contribution::{ProducerId, TrackId};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -22,13 +23,24 @@ pub struct AddCredit {
     pub producer_id: String,
 }
 
-/// One credited producer and their equal share, in percent.
+/// An exact fraction: a producer's equal split is `1 / count`.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Fraction {
+    pub numerator: u64,
+    pub denominator: u64,
+}
+
+/// One credited producer and their equal share: exact, and as a display percent.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreditView {
     pub producer_id: ProducerId,
     pub name: String,
-    pub split_percent: f64,
+    /// The exact split, `1 / count`.
+    pub split: Fraction,
+    /// The split in percent with two decimals (`"33.34"`); the credits' display percents sum to
+    /// exactly `"100.00"` (largest remainder, ties by producer id).
+    pub display_percent: String,
 }
 
 /// A track's credits, as `GET /tracks/{trackId}/credits` and every edit return them.
@@ -39,34 +51,50 @@ pub struct CreditsView {
     pub uploader_id: ProducerId,
     pub version: u64,
     pub credits: Vec<CreditView>,
-    /// The uploader's Stripe Connect account: exclusive sales are paid there, not split.
-    pub exclusive_payout_account: Option<String>,
+    /// Exclusive sales are paid to the uploader, not split: every caller sees whom they go to.
+    pub exclusive_sales_paid_to: ProducerId,
+    /// The uploader's Stripe Connect account, shown to the uploader only (`docs/privacy.md`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exclusive_payout_account: Option<Option<String>>,
 }
 
 impl CreditsView {
-    /// `profiles` holds the credited producers and the uploader (missing ones show their id).
-    pub fn new(stored: &StoredTrack, profiles: &HashMap<ProducerId, Producer>) -> Self {
+    /// `profiles` holds the credited producers and the uploader (missing ones show their id);
+    /// `caller` decides whether the uploader's payout account is included.
+    pub fn new(
+        stored: &StoredTrack,
+        profiles: &HashMap<ProducerId, Producer>,
+        caller: &ProducerId,
+    ) -> Self {
         let credits = &stored.track.credits;
-        // 100 / n directly: 100 × (1/n) rounds twice (33.33333333333333 instead of …336).
-        let split_percent = 100.0 / credits.count().get() as f64;
+        let denominator = credits.count().get() as u64;
+        let uploader = &stored.track.uploader_id;
         Self {
             track_id: stored.track.id.clone(),
-            uploader_id: stored.track.uploader_id.clone(),
+            uploader_id: uploader.clone(),
             version: stored.version,
             credits: credits
                 .producers()
                 .iter()
-                .map(|id| CreditView {
+                .zip(credits.display_hundredths())
+                .map(|(id, hundredths)| CreditView {
                     producer_id: id.clone(),
                     name: profiles
                         .get(id)
                         .map_or_else(|| id.to_string(), |p| p.name.clone()),
-                    split_percent,
+                    split: Fraction {
+                        numerator: 1,
+                        denominator,
+                    },
+                    display_percent: percent_text(hundredths),
                 })
                 .collect(),
-            exclusive_payout_account: profiles
-                .get(&stored.track.uploader_id)
-                .and_then(|p| p.stripe_account_id.clone()),
+            exclusive_sales_paid_to: uploader.clone(),
+            exclusive_payout_account: (caller == uploader).then(|| {
+                profiles
+                    .get(uploader)
+                    .and_then(|p| p.stripe_account_id.clone())
+            }),
         }
     }
 }

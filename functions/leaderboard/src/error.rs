@@ -38,7 +38,12 @@ impl From<LeaderboardError> for Problem {
                 Problem::bad_request("the cursor is not valid for this list")
             }
             LeaderboardError::Store(e) => {
-                tracing::error!(error = %e, "store failure");
+                // A missing table is the deployment's fault, and the message says so.
+                tracing::error!(
+                    error = %e,
+                    deployment_fault = e.is_deployment_fault(),
+                    "store failure"
+                );
                 Problem::internal("")
             }
         }

@@ -141,6 +141,10 @@ pub async fn serve(
     let cursor = request.query("cursor");
     let endpoint = route.route.endpoint;
     let id = || producer(route.param("id"));
+    // Boards are part of the Producer Dashboard: signed-in producers only (docs/privacy.md).
+    if endpoint == Endpoint::Board {
+        Caller::of(request.event, config.auth)?;
+    }
     // Validate what the route names before reading anything.
     let board = match endpoint {
         Endpoint::Board => {

@@ -31,8 +31,6 @@ pub struct BoardEntry {
     pub collaborative_plays: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contribution_value: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub share: Option<f64>,
 }
 
 impl From<stored::BoardEntry> for BoardEntry {
@@ -45,7 +43,6 @@ impl From<stored::BoardEntry> for BoardEntry {
             distinct_collaborators: i.distinct_collaborators,
             collaborative_plays: i.collaborative_plays,
             contribution_value: i.contribution_value,
-            share: i.share,
         }
     }
 }

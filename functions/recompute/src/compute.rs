@@ -131,11 +131,10 @@ pub fn compute(agg: &Aggregate, ctx: &RunContext<'_>) -> (RunResults, RunMeta) {
             distinct_collaborators: Some(distinct(id)),
             collaborative_plays: Some(t.collaborative_plays),
             contribution_value: None,
-            share: None,
         });
     }
     for (rank, id) in by_contribution.iter().enumerate() {
-        let (sum, share) = contribution(id);
+        let (sum, _) = contribution(id);
         results.boards.push(BoardEntry {
             board: Board::Contribution,
             rank: rank as u64 + 1,
@@ -145,7 +144,6 @@ pub fn compute(agg: &Aggregate, ctx: &RunContext<'_>) -> (RunResults, RunMeta) {
             distinct_collaborators: None,
             collaborative_plays: None,
             contribution_value: Some(sum.to_f64()),
-            share: Some(share),
         });
     }
 

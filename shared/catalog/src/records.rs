@@ -22,6 +22,14 @@ pub enum FieldError {
     TooLong { field: &'static str, max: usize },
     #[error("{field} contains a control character")]
     ControlCharacter { field: &'static str },
+    #[error(
+        "{field} contains an invisible formatting character (U+{code_point:04X}): bidirectional \
+         overrides and zero-width characters can make text read differently from what it is"
+    )]
+    InvisibleCharacter {
+        field: &'static str,
+        code_point: u32,
+    },
     #[error("{field} lists more than {MAX_TAGS} entries")]
     TooManyTags { field: &'static str },
     #[error("stripeAccountId {0:?} is not a Stripe Connect account id (acct_…)")]
@@ -32,7 +40,26 @@ pub enum FieldError {
     TimestampRange(String),
 }
 
-/// Trims `value` and checks it is 1 to `max` characters with no control characters.
+/// Characters that change how the text around them displays without showing themselves: the
+/// bidirectional embeddings, overrides, isolates and marks (a title carrying U+202E shows
+/// reversed on other producers' profiles), and the zero-width characters (which make two names
+/// look the same). Refused in every name, title and tag. The zero-width joiner goes too, so an
+/// emoji ZWJ sequence (👩‍🎤) is refused; its parts are accepted on their own.
+fn is_invisible_formatting(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061C}'                      // Arabic letter mark
+            | '\u{180E}'                // Mongolian vowel separator
+            | '\u{200B}'..='\u{200F}'   // zero-width space, non-joiner, joiner; LRM, RLM
+            | '\u{202A}'..='\u{202E}'   // embeddings and overrides
+            | '\u{2060}'..='\u{2064}'   // word joiner, invisible operators
+            | '\u{2066}'..='\u{2069}'   // isolates
+            | '\u{FEFF}' // zero-width no-break space (BOM)
+    )
+}
+
+/// Trims `value` and checks it is 1 to `max` characters with no control or invisible formatting
+/// characters.
 pub fn text(field: &'static str, value: &str, max: usize) -> Result<String, FieldError> {
     let value = value.trim();
     if value.is_empty() {
@@ -43,6 +70,12 @@ pub fn text(field: &'static str, value: &str, max: usize) -> Result<String, Fiel
     }
     if value.chars().any(char::is_control) {
         return Err(FieldError::ControlCharacter { field });
+    }
+    if let Some(c) = value.chars().find(|c| is_invisible_formatting(*c)) {
+        return Err(FieldError::InvisibleCharacter {
+            field,
+            code_point: u32::from(c),
+        });
     }
     Ok(value.to_owned())
 }
@@ -242,6 +275,24 @@ mod tests {
             Err(FieldError::ControlCharacter { .. })
         ));
         assert_eq!(text("name", "Ünïcødé 🎧", 100), Ok("Ünïcødé 🎧".into()));
+        assert_eq!(text("title", "بيت سريع", 100), Ok("بيت سريع".into()));
+        for (hidden, code_point) in [
+            ("Gold\u{202E}niaR", 0x202E),
+            ("a\u{2066}b\u{2069}", 0x2066),
+            ("No\u{200B}va", 0x200B),
+            ("Nova\u{200D}", 0x200D),
+            ("\u{FEFF}Nova", 0xFEFF),
+            ("x\u{200F}", 0x200F),
+        ] {
+            assert_eq!(
+                text("title", hidden, 100),
+                Err(FieldError::InvisibleCharacter {
+                    field: "title",
+                    code_point
+                }),
+                "{hidden:?}"
+            );
+        }
         assert!(matches!(
             text("title", &"x".repeat(201), MAX_TITLE_CHARS),
             Err(FieldError::TooLong { max: 200, .. })

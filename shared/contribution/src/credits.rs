@@ -5,6 +5,7 @@
 //! [`MAX_CREDITED_PRODUCERS`] so a single edit stays one bounded DynamoDB transaction (one item per
 //! discography entry added or removed, plus the track and its history entry).
 
+use crate::apportion::{Claim, Part, apportion};
 use std::collections::HashSet;
 use std::num::NonZeroUsize;
 
@@ -75,6 +76,18 @@ impl Credits {
 
     pub fn into_vec(self) -> Vec<ProducerId> {
         self.0
+    }
+
+    /// Each credited producer's equal split as the percent people read: hundredths of a percent
+    /// that sum to exactly 100.00 (largest remainder, ties by producer id), in credit order.
+    /// The exact split is `1 / count`.
+    pub fn display_hundredths(&self) -> Vec<u64> {
+        let claims: Vec<Claim<&ProducerId>> =
+            self.0.iter().map(|key| Claim { key, weight: 1 }).collect();
+        apportion(10_000, &claims)
+            .map(|parts| parts.iter().map(Part::units).collect())
+            // Credits are never empty, so the weights are never zero.
+            .unwrap_or_default()
     }
 }
 

@@ -11,10 +11,12 @@
 //! infrastructure reasons and every figure is reproducible to the last bit.
 //!
 //! - [`ids`]: validated producer and track identifiers.
+//! - [`apportion`]: whole units (cents, hundredths of a percent) split exactly by largest remainder.
 //! - [`credits`]: the credited-producer list of a track and its rules (distinct, 1 to 20).
 //! - [`formula`]: the three factors and their [`Breakdown`].
 //! - [`ledger`]: streaming, order-independent aggregation of a catalog into contributions and shares.
 
+pub mod apportion;
 pub mod credits;
 pub mod fixed_point;
 pub mod formula;

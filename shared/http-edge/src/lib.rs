@@ -17,7 +17,7 @@ pub mod request;
 pub mod router;
 
 pub use aws_lambda_events::apigw::{ApiGatewayV2httpRequest, ApiGatewayV2httpResponse};
-pub use identity::{AuthMode, Caller, EdgeConfig};
+pub use identity::{AuthMode, Caller, DEV_AUTH_VAR, DEV_HEADER, EdgeConfig};
 pub use problem::{FieldProblem, Problem, json_response};
 pub use request::Request;
 pub use router::{Matched, Route};

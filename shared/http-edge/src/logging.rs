@@ -18,14 +18,27 @@ pub fn init() {
         .try_init();
 }
 
+/// What the one log line of a handled request says.
+pub struct RequestLine<'a> {
+    pub method: &'a str,
+    /// The route's label (`GET /producers/{id}/summary`), never the raw path.
+    pub route: &'a str,
+    pub status: u16,
+    pub latency: Duration,
+    pub request_id: &'a str,
+    /// The verified JWT's `sub` (the token itself is never logged); `-` without one.
+    pub caller: Option<&'a str>,
+}
+
 /// The one log line of a handled request.
-pub fn request(method: &str, route: &str, status: u16, latency: Duration, request_id: &str) {
+pub fn request(line: &RequestLine<'_>) {
     tracing::info!(
-        method,
-        route,
-        status,
-        latency_ms = latency.as_secs_f64() * 1000.0,
-        request_id,
+        method = line.method,
+        route = line.route,
+        status = line.status,
+        latency_ms = line.latency.as_secs_f64() * 1000.0,
+        request_id = line.request_id,
+        caller = line.caller.unwrap_or("-"),
         "request"
     );
 }

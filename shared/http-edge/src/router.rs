@@ -140,12 +140,13 @@ pub async fn handle<E>(
         }
         problem.into_response()
     });
-    crate::logging::request(
-        &method,
-        label,
-        response.status_code as u16,
-        started.elapsed(),
+    crate::logging::request(&crate::logging::RequestLine {
+        method: &method,
+        route: label,
+        status: response.status_code as u16,
+        latency: started.elapsed(),
         request_id,
-    );
+        caller: crate::identity::jwt_subject(event),
+    });
     response
 }

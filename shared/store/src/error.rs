@@ -1,11 +1,18 @@
 //! What can go wrong talking to the table, in terms callers can act on.
 
+use aws_sdk_dynamodb::error::ProvideErrorMetadata;
 use contribution::{ProducerId, TrackId};
 
 /// An error of the store boundary. Variants other than [`StoreError::Dynamo`] and
 /// [`StoreError::Decode`] are outcomes a caller is expected to handle (a 404, 409 or 412).
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
+    /// DynamoDB answered `ResourceNotFoundException`: the configured table is not there.
+    #[error(
+        "deployment fault: the table TABLE_NAME names does not exist (DynamoDB {operation} \
+         answered ResourceNotFoundException); deploy the stack's table or fix TABLE_NAME"
+    )]
+    TableMissing { operation: &'static str },
     #[error("DynamoDB {operation} failed: {message}")]
     Dynamo {
         operation: &'static str,
@@ -54,13 +61,23 @@ impl StoreError {
     /// Wraps an SDK error, keeping its full context (service code, request id) in the message.
     pub fn dynamo<E>(operation: &'static str) -> impl FnOnce(E) -> Self
     where
-        E: std::error::Error + Send + Sync + 'static,
+        E: std::error::Error + ProvideErrorMetadata + Send + Sync + 'static,
     {
-        move |e| Self::Dynamo {
-            operation,
-            message: aws_sdk_dynamodb::error::DisplayErrorContext(&e).to_string(),
-            source: Box::new(e),
+        move |e| {
+            if e.code() == Some("ResourceNotFoundException") {
+                return Self::TableMissing { operation };
+            }
+            Self::Dynamo {
+                operation,
+                message: aws_sdk_dynamodb::error::DisplayErrorContext(&e).to_string(),
+                source: Box::new(e),
+            }
         }
+    }
+
+    /// Whether this is a fault of the deployment (the table is missing), not of a request.
+    pub fn is_deployment_fault(&self) -> bool {
+        matches!(self, Self::TableMissing { .. })
     }
 
     pub(crate) fn request(

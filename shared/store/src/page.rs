@@ -1,9 +1,13 @@
 //! One page of a Query, and the opaque cursor that resumes it.
 //!
 //! A cursor is DynamoDB's `LastEvaluatedKey`, encoded as URL-safe base64 JSON. It is opaque to
-//! clients but not trusted: on the way back in it must decode to string key attributes whose
-//! partition key is the one being queried, so a cursor edited to point into another partition
-//! (another producer's private results) is refused as [`StoreError::BadCursor`].
+//! clients but not trusted: on the way back in it must be exactly the key shape the query
+//! produces (the same attribute names, all strings, nothing more or less), its partition the one
+//! being queried, and its sort key inside the query's range. So a cursor edited to point into
+//! another partition (another producer's private results), or one DynamoDB would reject as
+//! outside the query's bounds, is refused as [`StoreError::BadCursor`] (a 400) before it is sent.
+//! Paged index queries (the collaborative index) mirror the table key, so there the table key
+//! must equal the index key too.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -31,8 +35,13 @@ pub struct Page<T> {
 pub(crate) enum SortRange<'a> {
     All,
     Prefix(&'a str),
-    /// Inclusive bounds.
-    Between(&'a str, &'a str),
+    /// Entries under `prefix` and, sorting after them, one marker item whose sort key is
+    /// `marker` (the query runs BETWEEN `prefix` AND `marker`). Pages only ever end on an entry,
+    /// so a cursor must resume inside `prefix`.
+    PrefixThenMarker {
+        prefix: &'a str,
+        marker: &'a str,
+    },
 }
 
 /// One page of a partition of the table or of an index, over a range of sort keys.
@@ -102,10 +111,7 @@ impl Store {
         let sk_attribute = query
             .index
             .map_or(Some(DEFINITION.sort_key), |i| i.sort_key);
-        let start = query
-            .cursor
-            .map(|c| decode_cursor(c, pk_attribute, &query.partition))
-            .transpose()?;
+        let start = query.cursor.map(|c| decode_cursor(c, &query)).transpose()?;
         let mut request = self
             .client
             .query()
@@ -121,11 +127,11 @@ impl Store {
                 .expression_attribute_names("#sk", sk)
                 .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
                 .expression_attribute_values(":prefix", AttributeValue::S(prefix.to_owned())),
-            (SortRange::Between(from, to), Some(sk)) => request
+            (SortRange::PrefixThenMarker { prefix, marker }, Some(sk)) => request
                 .expression_attribute_names("#sk", sk)
                 .key_condition_expression("#pk = :pk AND #sk BETWEEN :from AND :to")
-                .expression_attribute_values(":from", AttributeValue::S(from.to_owned()))
-                .expression_attribute_values(":to", AttributeValue::S(to.to_owned())),
+                .expression_attribute_values(":from", AttributeValue::S(prefix.to_owned()))
+                .expression_attribute_values(":to", AttributeValue::S(marker.to_owned())),
             _ => request.key_condition_expression("#pk = :pk"),
         };
         let out = request.send().await.map_err(StoreError::dynamo("Query"))?;
@@ -149,12 +155,21 @@ pub(crate) fn encode_cursor(key: Option<Item>) -> Option<String> {
     Some(URL_SAFE_NO_PAD.encode(json))
 }
 
-/// Decodes `cursor` for a query of partition `pk_value` (in attribute `pk_name`).
-pub(crate) fn decode_cursor(
-    cursor: &str,
-    pk_name: &str,
-    pk_value: &str,
-) -> Result<Item, StoreError> {
+impl SortRange<'_> {
+    /// Whether a page can end on `sort_key` (so a cursor may resume from it).
+    fn can_resume_at(&self, sort_key: &str) -> bool {
+        match self {
+            Self::All => true,
+            Self::Prefix(prefix) | Self::PrefixThenMarker { prefix, .. } => {
+                sort_key.starts_with(prefix)
+            }
+        }
+    }
+}
+
+/// Decodes `cursor` for `query`: exactly the key attributes the query's pages end on, in its
+/// partition and sort range.
+pub(crate) fn decode_cursor(cursor: &str, query: &PageQuery<'_>) -> Result<Item, StoreError> {
     if cursor.len() > MAX_CURSOR_LEN {
         return Err(StoreError::BadCursor);
     }
@@ -163,7 +178,27 @@ pub(crate) fn decode_cursor(
         .map_err(|_| StoreError::BadCursor)?;
     let strings: HashMap<String, String> =
         serde_json::from_slice(&bytes).map_err(|_| StoreError::BadCursor)?;
-    if strings.get(pk_name).map(String::as_str) != Some(pk_value) || strings.len() > 4 {
+    let get = |name: &str| strings.get(name).map(String::as_str);
+    let table_pk = DEFINITION.partition_key;
+    let table_sk = DEFINITION.sort_key;
+    let valid = match query.index {
+        None => {
+            strings.len() == 2
+                && get(table_pk) == Some(query.partition.as_str())
+                && get(table_sk).is_some_and(|sk| query.sort.can_resume_at(sk))
+        }
+        Some(index) => {
+            let index_sk = index.sort_key.and_then(&get);
+            let expected = 2 + 1 + usize::from(index.sort_key.is_some());
+            strings.len() == expected
+                && get(index.partition_key) == Some(query.partition.as_str())
+                && get(table_pk) == Some(query.partition.as_str())
+                && index.sort_key.is_some()
+                && index_sk.is_some_and(|sk| query.sort.can_resume_at(sk))
+                && get(table_sk) == index_sk
+        }
+    };
+    if !valid {
         return Err(StoreError::BadCursor);
     }
     Ok(strings
@@ -179,23 +214,104 @@ mod tests {
     use contribution::{ProducerId, TrackId};
 
     #[test]
-    fn cursors_round_trip_and_stay_in_their_partition() {
+    fn cursors_round_trip_and_stay_in_their_partition_and_range() {
         let p1 = keys::producer_pk(&ProducerId::parse("p1").expect("id"));
         let p2 = keys::producer_pk(&ProducerId::parse("p2").expect("id"));
         let sk = keys::discography_sk("x", &TrackId::parse("t1").expect("id"));
+        let query = |partition: &str| PageQuery {
+            index: None,
+            partition: partition.to_owned(),
+            sort: SortRange::Prefix(keys::DISCOGRAPHY_PREFIX),
+            backwards: true,
+            limit: 10,
+            cursor: None,
+        };
+        let strings = |pairs: &[(&str, &str)]| -> String {
+            let map: BTreeMap<&str, &str> = pairs.iter().copied().collect();
+            URL_SAFE_NO_PAD.encode(serde_json::to_vec(&map).expect("json"))
+        };
         let key: Item = HashMap::from([
             ("pk".into(), AttributeValue::S(p1.clone())),
-            ("sk".into(), AttributeValue::S(sk)),
+            ("sk".into(), AttributeValue::S(sk.clone())),
         ]);
         let cursor = encode_cursor(Some(key.clone())).expect("a key gives a cursor");
-        assert_eq!(decode_cursor(&cursor, "pk", &p1).ok(), Some(key));
-        assert!(matches!(
-            decode_cursor(&cursor, "pk", &p2),
-            Err(StoreError::BadCursor)
-        ));
-        for forged in ["", "!!!", "bm90IGpzb24", &"A".repeat(5000)] {
-            assert!(decode_cursor(forged, "pk", &p1).is_err(), "{forged}");
+        assert_eq!(decode_cursor(&cursor, &query(&p1)).ok(), Some(key));
+        let forged = [
+            // Another partition, a sort key outside the range, extra and missing attributes.
+            cursor.clone(),
+            strings(&[("pk", &p1), ("sk", keys::PROFILE_SK)]),
+            strings(&[("pk", &p1), ("sk", &sk), ("extra", "x")]),
+            strings(&[("pk", &p1)]),
+            strings(&[("sk", &sk)]),
+            strings(&[("pk", &p1), ("collabSk", &sk)]),
+            "".into(),
+            "!!!".into(),
+            "bm90IGpzb24".into(),
+            "A".repeat(5000),
+        ];
+        for (i, forged) in forged.iter().enumerate() {
+            let partition = if i == 0 { &p2 } else { &p1 };
+            assert!(
+                matches!(
+                    decode_cursor(forged, &query(partition)),
+                    Err(StoreError::BadCursor)
+                ),
+                "{forged}"
+            );
         }
+        // A number instead of a string.
+        let numeric = URL_SAFE_NO_PAD.encode(format!(r#"{{"pk":"{p1}","sk":1}}"#));
+        assert!(decode_cursor(&numeric, &query(&p1)).is_err());
         assert_eq!(encode_cursor(None), None);
+    }
+
+    #[test]
+    fn index_cursors_mirror_the_table_key() {
+        let p1 = keys::producer_pk(&ProducerId::parse("p1").expect("id"));
+        let sk = keys::discography_sk("x", &TrackId::parse("t1").expect("id"));
+        let query = PageQuery {
+            index: Some(crate::table::COLLABORATIVE_INDEX),
+            partition: p1.clone(),
+            sort: SortRange::Prefix(keys::DISCOGRAPHY_PREFIX),
+            backwards: true,
+            limit: 10,
+            cursor: None,
+        };
+        let encode = |pairs: &[(&str, &str)]| -> String {
+            let map: BTreeMap<&str, &str> = pairs.iter().copied().collect();
+            URL_SAFE_NO_PAD.encode(serde_json::to_vec(&map).expect("json"))
+        };
+        let genuine = encode(&[
+            ("pk", &p1),
+            ("sk", &sk),
+            ("collabPk", &p1),
+            ("collabSk", &sk),
+        ]);
+        let track = keys::track_pk(&TrackId::parse("t1").expect("id"));
+        let profile = keys::PROFILE_SK;
+        assert!(decode_cursor(&genuine, &query).is_ok());
+        for forged in [
+            encode(&[
+                ("pk", &track),
+                ("sk", &sk),
+                ("collabPk", &p1),
+                ("collabSk", &sk),
+            ]),
+            encode(&[
+                ("pk", &p1),
+                ("sk", keys::TRACK_SK),
+                ("collabPk", &p1),
+                ("collabSk", &sk),
+            ]),
+            encode(&[("pk", &p1), ("sk", &sk), ("collabPk", &p1)]),
+            encode(&[
+                ("pk", &p1),
+                ("sk", profile),
+                ("collabPk", &p1),
+                ("collabSk", profile),
+            ]),
+        ] {
+            assert!(decode_cursor(&forged, &query).is_err(), "{forged}");
+        }
     }
 }

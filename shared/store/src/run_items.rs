@@ -296,8 +296,6 @@ pub struct BoardEntry {
     pub collaborative_plays: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contribution_value: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub share: Option<f64>,
 }
 
 impl Entity for BoardEntry {

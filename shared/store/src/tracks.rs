@@ -420,7 +420,10 @@ impl Store {
         self.query_page_after_marker::<Profile, _>(PageQuery {
             index: collaborative_only.then_some(COLLABORATIVE_INDEX),
             partition: keys::producer_pk(producer),
-            sort: SortRange::Between(keys::DISCOGRAPHY_PREFIX, keys::PROFILE_SK),
+            sort: SortRange::PrefixThenMarker {
+                prefix: keys::DISCOGRAPHY_PREFIX,
+                marker: keys::PROFILE_SK,
+            },
             backwards: true,
             limit,
             cursor,

@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use crate::Store;
 use crate::entity::PrimaryKey;
+use crate::error::StoreError;
 use crate::keys;
 use crate::table::DEFINITION;
 
@@ -29,7 +30,13 @@ impl Store {
         match tokio::time::timeout(limit, read).await {
             Ok(Ok(_)) => true,
             Ok(Err(e)) => {
-                tracing::warn!(error = %aws_sdk_dynamodb::error::DisplayErrorContext(&e), "warm-up read failed");
+                let error = StoreError::dynamo("GetItem")(e);
+                if error.is_deployment_fault() {
+                    // Every request will fail the same way: say so once, naming the table.
+                    tracing::error!(table = %self.table, error = %error, "the table is missing");
+                } else {
+                    tracing::warn!(error = %error, "warm-up read failed");
+                }
                 false
             }
             Err(_) => {

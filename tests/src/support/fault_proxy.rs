@@ -14,6 +14,9 @@
 //!
 //! Every fault is counted, so a test can prove each kind actually happened. The draws come from a
 //! seeded generator: a failing run can be repeated with its seed.
+//!
+//! With recording on, the proxy also keeps every request's operation and body, so a test can see
+//! exactly what a function sent (`least_privilege` checks the keys each one writes).
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -162,6 +165,8 @@ struct State {
     /// The operations (e.g. `TransactWriteItems`) whose answers were dropped after DynamoDB
     /// Local applied them.
     applied_unanswered: Mutex<Vec<String>>,
+    /// `Some` while recording: every request's operation and JSON body, in arrival order.
+    recorded: Mutex<Option<Vec<(String, Bytes)>>>,
     client: Client<HttpConnector, Full<Bytes>>,
 }
 
@@ -189,6 +194,7 @@ impl FaultProxy {
             requests: AtomicU64::new(0),
             counts: Default::default(),
             applied_unanswered: Mutex::default(),
+            recorded: Mutex::default(),
             client: Client::builder(TokioExecutor::new()).build_http(),
         });
         let accept = tokio::spawn(accept_loop(listener, state.clone()));
@@ -218,6 +224,26 @@ impl FaultProxy {
             .iter()
             .filter(|o| *o == operation)
             .count()
+    }
+
+    /// Starts keeping every request from now on (dropping what was kept).
+    pub fn start_recording(&self) {
+        *self
+            .state
+            .recorded
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = Some(Vec::new());
+    }
+
+    /// The requests kept since [`FaultProxy::start_recording`] (operation, body); recording goes on.
+    pub fn take_recorded(&self) -> Vec<(String, Bytes)> {
+        self.state
+            .recorded
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_mut()
+            .map(std::mem::take)
+            .unwrap_or_default()
     }
 
     pub fn tally(&self) -> Tally {
@@ -320,6 +346,14 @@ async fn serve(
     }
     let (mut parts, body) = request.into_parts();
     let body = body.collect().await.map_err(|_| Dropped)?.to_bytes();
+    if let Some(recorded) = state
+        .recorded
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .as_mut()
+    {
+        recorded.push((operation.clone(), body.clone()));
+    }
     let path = parts.uri.path_and_query().map_or("/", |p| p.as_str());
     parts.uri = format!("{}{path}", state.upstream)
         .parse::<Uri>()

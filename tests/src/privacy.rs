@@ -1,0 +1,233 @@
+//! `docs/privacy.md`, walked row by row against the real handlers: for every route and caller
+//! (anonymous, another producer, themselves), the status and the exact set of fields the page
+//! promises. A new field in any answer fails here until the page lists it for its callers.
+
+use std::collections::BTreeSet;
+
+use chrono::TimeDelta;
+use serde_json::{Value, json};
+use store::Store;
+
+use crate::leaderboard_api::published;
+use crate::recompute_run::{as_of, run_at};
+use crate::support::events::{Http, Reply, sqs_event};
+use crate::support::fixtures::at;
+
+const PAGE: &str = include_str!("../../docs/privacy.md");
+
+/// The callers, as the table's columns name them. In the fixture, `pa` uploaded `t2` (credited
+/// `pa` and `pb`) and is the producer `{id}` names; `pc` is "another producer" for both.
+const CALLERS: [(&str, Option<&str>); 3] = [
+    ("anonymous", None),
+    ("another producer", Some("pc")),
+    ("themselves", Some("pa")),
+];
+
+/// One row of the page: the route and, per caller, what they get.
+struct Row {
+    route: String,
+    cells: Vec<String>,
+}
+
+fn rows() -> Vec<Row> {
+    let table = PAGE
+        .split("## The table")
+        .nth(1)
+        .expect("docs/privacy.md has a section \"The table\"");
+    table
+        .lines()
+        .filter(|l| l.starts_with("| `"))
+        .map(|line| {
+            let cells: Vec<String> = line
+                .trim_matches('|')
+                .split('|')
+                .map(|c| c.trim().to_owned())
+                .collect();
+            assert_eq!(cells.len(), 4, "{line}");
+            Row {
+                route: cells[0].trim_matches('`').to_owned(),
+                cells: cells[1..].to_vec(),
+            }
+        })
+        .collect()
+}
+
+/// `a, list[b, c], d` as a set of normalised fields (`list[b,c]`, inner names sorted).
+fn documented_fields(cell: &str) -> BTreeSet<String> {
+    let mut fields = BTreeSet::new();
+    let mut depth = 0;
+    let mut current = String::new();
+    for c in cell.chars().chain(std::iter::once(',')) {
+        match c {
+            '[' => {
+                depth += 1;
+                current.push(c);
+            }
+            ']' => {
+                depth -= 1;
+                current.push(c);
+            }
+            ',' if depth == 0 => {
+                let field = current.trim();
+                if !field.is_empty() {
+                    fields.insert(normalise(field));
+                }
+                current.clear();
+            }
+            _ => current.push(c),
+        }
+    }
+    fields
+}
+
+fn normalise(field: &str) -> String {
+    match field.split_once('[') {
+        None => field.to_owned(),
+        Some((name, inner)) => {
+            let inner: BTreeSet<&str> = inner
+                .trim_end_matches(']')
+                .split(',')
+                .map(str::trim)
+                .filter(|f| !f.is_empty())
+                .collect();
+            format!(
+                "{name}[{}]",
+                inner.into_iter().collect::<Vec<_>>().join(",")
+            )
+        }
+    }
+}
+
+/// The fields of an answer in the same notation; every list of objects must be non-empty, or
+/// its fields would go unchecked.
+fn answered_fields(route: &str, body: &Value) -> BTreeSet<String> {
+    let object = body
+        .as_object()
+        .unwrap_or_else(|| panic!("{route}: {body}"));
+    object
+        .iter()
+        .map(|(name, value)| match value.as_array() {
+            Some(list) if !list.iter().all(Value::is_object) => name.clone(),
+            Some(list) => {
+                assert!(
+                    !list.is_empty(),
+                    "{route}: {name} is empty, so its fields go unchecked"
+                );
+                let inner: BTreeSet<&str> = list
+                    .iter()
+                    .flat_map(|entry| entry.as_object().into_iter().flat_map(|o| o.keys()))
+                    .map(String::as_str)
+                    .collect();
+                format!(
+                    "{name}[{}]",
+                    inner.into_iter().collect::<Vec<_>>().join(",")
+                )
+            }
+            None => name.clone(),
+        })
+        .collect()
+}
+
+/// The fixture's request for a route of the page.
+fn request(route: &str) -> Http {
+    let (method, template) = route.split_once(' ').expect("METHOD /path");
+    let path = template
+        .replace("{trackId}", "t2")
+        .replace("{producerId}", "pc")
+        .replace("{id}", "pa");
+    match (method, template) {
+        ("GET", "/artists") => Http::get(&path).query("q", "a"),
+        ("POST", _) => Http::post(&path, json!({"producerId": "pc"})),
+        ("PUT", _) => Http::put(&path, json!({"producerIds": ["pa", "pb"]})),
+        (method, _) => Http::new(method, &path),
+    }
+}
+
+async fn send(store: &Store, route: &str, http: Http) -> Reply {
+    let path = route.split_once(' ').map_or("", |(_, p)| p);
+    if path.starts_with("/tracks") || path.starts_with("/artists") {
+        crate::credits_api::call(store, http).await
+    } else {
+        crate::leaderboard_api::call(store, http).await
+    }
+}
+
+#[tokio::test]
+async fn every_route_gives_each_caller_exactly_the_documented_fields() {
+    let table = published("privacy").await;
+    let store = table.store();
+    // A second run a day later, after t2 (pa + pb) gained plays, so trending pairs exist.
+    let plays = json!({"type": "plays", "at": "2026-11-21T06:00:00Z",
+                       "counts": [{"trackId": "t2", "plays": 5000}]});
+    let response = sync::handle(
+        &store,
+        sqs_event(&[plays.to_string()]),
+        at("2026-11-21T07:00:00Z"),
+    )
+    .await;
+    assert!(response.batch_item_failures.is_empty());
+    run_at(&store, as_of() + TimeDelta::days(1)).await;
+
+    let rows = rows();
+    let routes: BTreeSet<String> = rows.iter().map(|r| r.route.clone()).collect();
+    let mut served: BTreeSet<String> = BTreeSet::new();
+    let labels = credits::ROUTES.iter().map(|r| r.label);
+    for route in labels.chain(leaderboard::ROUTES.iter().map(|r| r.label)) {
+        served.insert(route.to_owned());
+    }
+    // Every route is on the page (boards once per board).
+    for route in &served {
+        let prefix = route.split('{').next().unwrap_or(route);
+        assert!(
+            routes
+                .iter()
+                .any(|r| r == route || (route.contains("{board}") && r.starts_with(prefix))),
+            "{route} is not in docs/privacy.md"
+        );
+    }
+
+    let mut checked = 0;
+    for row in &rows {
+        for ((who, caller), cell) in CALLERS.iter().zip(&row.cells) {
+            let mut http = request(&row.route);
+            if let Some(caller) = caller {
+                http = http.caller(caller);
+            }
+            let reply = send(&store, &row.route, http).await;
+            match cell.parse::<u16>() {
+                Ok(status) => assert_eq!(
+                    reply.status,
+                    i64::from(status),
+                    "{} as {who}: {}",
+                    row.route,
+                    reply.body
+                ),
+                Err(_) => {
+                    assert_eq!(reply.status, 200, "{} as {who}: {}", row.route, reply.body);
+                    assert_eq!(
+                        answered_fields(&row.route, &reply.body),
+                        documented_fields(cell),
+                        "{} as {who}",
+                        row.route
+                    );
+                }
+            }
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, rows.len() * 3);
+    assert!(rows.len() >= served.len(), "{} rows", rows.len());
+}
+
+#[test]
+fn the_notation_parses() {
+    assert_eq!(
+        documented_fields("a, list[c, b], d"),
+        BTreeSet::from(["a".into(), "list[b,c]".into(), "d".into()])
+    );
+    let body = json!({"a": 1, "list": [{"c": 1}, {"b": 2}], "ids": ["x"]});
+    assert_eq!(
+        answered_fields("test", &body),
+        BTreeSet::from(["a".into(), "list[b,c]".into(), "ids".into()])
+    );
+}
