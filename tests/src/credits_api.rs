@@ -525,6 +525,23 @@ async fn search_artists_by_name_prefix() {
         401,
         "unauthorized",
     );
+    // The spec's rule for q: not only whitespace, no control characters, at most 100 characters
+    // as sent (leading spaces count); a name word with spaces around it is fine.
+    for bad in [
+        "\u{c}",
+        "   ",
+        "lu\u{1}m",
+        &format!("{}lum", " ".repeat(98)),
+    ] {
+        let reply = call(&store, Http::get("/artists").caller("p3").query("q", bad)).await;
+        assert_problem(&reply, 400, "bad-request");
+    }
+    let padded = call(
+        &store,
+        Http::get("/artists").caller("p3").query("q", " lum "),
+    )
+    .await;
+    assert_eq!(padded.body["artists"][0]["producerId"], json!("p2"));
 }
 
 #[tokio::test]

@@ -4,6 +4,7 @@
 //! rather than asking a newcomer to; see the README for the commands.
 
 mod check;
+mod contract;
 mod dev;
 mod dynamodb_local;
 mod gen_catalog;
@@ -59,6 +60,8 @@ enum Command {
     IoFloor(recompute::IoFloorArgs),
     /// Load-test both HTTP functions in process against DynamoDB Local (throughput, p50/p99).
     Load(load::LoadArgs),
+    /// Run Schemathesis (property-based OpenAPI tests) against the API served locally.
+    Contract(contract::ContractArgs),
     /// Measure play counts applied per second by one `sync` consumer on DynamoDB Local.
     SyncLoad(sync_load::SyncLoadArgs),
     /// Time each release binary from process start to its first Lambda Runtime API poll.
@@ -85,6 +88,7 @@ fn run(command: Command) -> Result<()> {
         Command::Check(args) => check::run(args),
         Command::Load(args) => load::run(args),
         Command::SyncLoad(args) => sync_load::run(args),
+        Command::Contract(args) => contract::run(args),
         Command::Startup(args) => startup::run(args),
         Command::Test(args) => test::run(args),
         Command::Ddb(args) => dynamodb_local::run_foreground(args),

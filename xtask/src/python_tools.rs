@@ -18,6 +18,9 @@ pub const CARGO_LAMBDA: &[&str] = &["cargo-lambda==1.9.2"];
 /// Bridgecrew's infrastructure-as-code scanner, run over the template beside cfn-lint.
 pub const CHECKOV: &[&str] = &["checkov==3.3.30"];
 
+/// The property-based OpenAPI tester of `cargo xtask contract`.
+pub const SCHEMATHESIS: &[&str] = &["schemathesis==4.32.5"];
+
 /// `PATH` with the tools' `bin` first, for commands that run the installed tools.
 pub fn path_with(bin: PathBuf) -> Result<std::ffi::OsString> {
     let path = std::env::var_os("PATH").unwrap_or_default();

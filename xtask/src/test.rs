@@ -3,7 +3,8 @@
 //! Formatting, clippy with warnings as errors, cfn-lint and checkov on `infra/template.yaml`,
 //! then the whole test suite (including the template-against-code and API checks) with a fresh
 //! in-memory DynamoDB Local whose endpoint reaches the tests through
-//! `BEATPASS_TEST_DYNAMODB_ENDPOINT`. Tests that need storage fail (never skip) without it.
+//! `BEATPASS_TEST_DYNAMODB_ENDPOINT`, then Schemathesis over the API on the same DynamoDB Local
+//! (`contract.rs`). Tests that need storage fail (never skip) without it.
 
 use std::process::Command;
 
@@ -84,6 +85,12 @@ pub fn run(args: TestArgs) -> Result<()> {
         .args(&args.runner_args)
         .env(TEST_ENDPOINT_VAR, local.endpoint());
     let result = project::run(&mut runner);
+    // The API contract under generated requests (a whole run only, not a filtered one).
+    let contract = if args.runner_args.is_empty() {
+        crate::contract::check(&local.endpoint())
+    } else {
+        Ok(())
+    };
     drop(local);
-    result
+    result.and(contract)
 }

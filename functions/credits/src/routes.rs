@@ -133,7 +133,7 @@ pub async fn serve(
             require_uploader(&stored, caller.id(), "see its credit history")?;
             let limit = request.limit(DEFAULT_PAGE, MAX_PAGE)?;
             let page = store
-                .credit_history(&track, limit, request.query("cursor"))
+                .credit_history(&track, limit, request.cursor()?)
                 .await
                 .map_err(CreditsApiError::from)?;
             Ok(json_response(
@@ -146,10 +146,17 @@ pub async fn serve(
             ))
         }
         Endpoint::SearchArtists => {
-            let query = request.query("q").unwrap_or("").trim();
-            if query.is_empty() || query.chars().count() > MAX_QUERY_CHARS {
+            // The spec's rule for q, exactly: at most 100 characters as sent, no control
+            // characters (no name holds one), and something besides whitespace.
+            let raw = request.query("q").unwrap_or("");
+            let query = raw.trim();
+            if query.is_empty()
+                || raw.chars().count() > MAX_QUERY_CHARS
+                || raw.chars().any(char::is_control)
+            {
                 return Err(Problem::bad_request(format!(
-                    "q must be 1 to {MAX_QUERY_CHARS} characters of an artist name"
+                    "q must be 1 to {MAX_QUERY_CHARS} characters of an artist name, not only \
+                     spaces, with no control characters"
                 )));
             }
             let limit = request.limit(DEFAULT_SEARCH, MAX_SEARCH)?;

@@ -138,7 +138,7 @@ pub async fn serve(
     route: &Matched<Endpoint>,
 ) -> Result<ApiGatewayV2httpResponse, Problem> {
     let limit = request.limit(DEFAULT_PAGE, MAX_PAGE)?;
-    let cursor = request.query("cursor");
+    let cursor = request.cursor()?;
     let endpoint = route.route.endpoint;
     let id = || producer(route.param("id"));
     // Boards are part of the Producer Dashboard: signed-in producers only (docs/privacy.md).

@@ -73,6 +73,26 @@ impl<'a> Request<'a> {
         self.event.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
+    /// The `cursor` query parameter, checked against its documented form (URL-safe base64, 1 to
+    /// 2,048 characters) whether or not there is a list to resume yet: a malformed cursor is a
+    /// 400 even before the first run. Whether it belongs to the list is the store's check.
+    pub fn cursor(&self) -> Result<Option<&str>, Problem> {
+        match self.query("cursor") {
+            None => Ok(None),
+            Some(cursor)
+                if (1..=2048).contains(&cursor.len())
+                    && cursor
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') =>
+            {
+                Ok(Some(cursor))
+            }
+            Some(_) => Err(Problem::bad_request(
+                "the cursor is not valid for this list",
+            )),
+        }
+    }
+
     /// A query parameter parsed as a whole number in `1..=max`, or `default` when absent.
     pub fn limit(&self, default: u32, max: u32) -> Result<u32, Problem> {
         match self.query("limit") {
