@@ -192,7 +192,12 @@ async fn private_routes_answer_only_their_producer() {
     assert_eq!(mine.status, 200, "{}", mine.body);
     assert_eq!(mine.body["asOf"], json!("2026-11-21T00:00:00Z"));
     assert_eq!(mine.body["trackCount"], json!(3));
-    assert_eq!(mine.body["xp"], json!(1_000_208));
+    assert_eq!(mine.body["xp"], json!(1_000_308));
+    // Far past level 100's 98,504 XP.
+    assert_eq!(mine.body["level"], json!(100));
+    assert_eq!(mine.body["title"], json!("Legendary"));
+    assert_eq!(mine.body["xpForNextLevel"], Value::Null);
+    assert_eq!(mine.body["levelProgress"], json!(1.0));
     assert_eq!(
         mine.body["ranks"],
         json!({"collaborations": 1, "contribution": 1})
@@ -279,6 +284,11 @@ async fn private_routes_answer_only_their_producer() {
     assert_eq!(
         recs.body["recommendations"][1]["reasons"],
         json!(["similar genres: trap", "complementary styles: melodic"])
+    );
+    assert_eq!(recs.body["recommendations"][1]["matchPercent"], json!(50));
+    assert_eq!(
+        recs.body["recommendations"][1]["commonGenres"],
+        json!(["trap"])
     );
 }
 

@@ -59,12 +59,12 @@ fn ts(t: DateTime<Utc>) -> String {
 /// Four producers and five tracks whose every figure is worked out below.
 pub(crate) fn hand_catalog(t2_plays: u64) -> Vec<serde_json::Value> {
     vec![
-        json!({"kind":"producer","id":"pa","name":"Alpha","genres":["trap"],"styles":["dark"]}),
+        json!({"kind":"producer","id":"pa","name":"Alpha","genres":["trap"],"styles":["dark"],"profileComplete":true}),
         json!({"kind":"producer","id":"pb","name":"Bravo","genres":["trap","drill"],"styles":["melodic"]}),
         json!({"kind":"producer","id":"pc","name":"Charlie","genres":["lo-fi"],"styles":["chill"]}),
         json!({"kind":"producer","id":"pd","name":"Delta","genres":["trap"],"styles":["dark","bouncy"]}),
         // Solo, new, 9 plays: 1 × 2 × 1 = 2 to pa.
-        json!({"kind":"track","id":"t1","title":"One","uploaderId":"pa","credits":["pa"],"uploadedAt":ts(as_of()),"plays":9}),
+        json!({"kind":"track","id":"t1","title":"One","uploaderId":"pa","credits":["pa"],"uploadedAt":ts(as_of()),"plays":9,"metadataComplete":true}),
         // pa+pb, 6 months, 0 plays: 1/2 × 1 × 1/2 = 1/4 each.
         json!({"kind":"track","id":"t2","title":"Two","uploaderId":"pa","credits":["pa","pb"],"uploadedAt":ts(as_of() - TimeDelta::seconds(SIX_MONTHS)),"plays":t2_plays}),
         // Exclusive-only: 0 to pb whatever its plays.
@@ -172,9 +172,14 @@ async fn every_figure_of_a_hand_checked_catalog() {
     assert_eq!(counts(&b), (2, 1, 0, 1));
     assert_eq!(counts(&c), (2, 1, 999_999, 1));
     assert_eq!(counts(&d), (0, 0, 0, 0));
-    // XP: 100 per upload to the uploader + 1 per play on every credited track, unsplit.
-    // pa: 2 uploads + 9 + 0 + 999,999 plays; pb: 1 upload + 0 + 99; pc: 2 uploads + 999,999 + 9.
-    assert_eq!((a.xp, b.xp, c.xp, d.xp), (1_000_208, 199, 1_000_208, 0));
+    // XP (contribution::progress): 100 per upload and 50 per metadata-complete upload to the
+    // uploader; 1 per play on every credited track, unsplit, on collaborative tracks only with a
+    // complete profile; 25 per collaborative track.
+    // pa (complete profile): 2 uploads, t1 complete, 9 solo plays, 0 + 999,999 collaborative
+    //   plays, 2 collaborative tracks = 200 + 50 + 9 + 999,999 + 50.
+    // pb: 1 upload, 99 solo plays, t2's plays not counted (incomplete profile), 1 collaboration.
+    // pc: 2 uploads, 9 solo plays, t4's 999,999 not counted (incomplete profile), 1 collaboration.
+    assert_eq!((a.xp, b.xp, c.xp, d.xp), (1_000_308, 224, 234, 0));
 
     // Boards. Collaborations: pa (2 tracks); pc and pb tie on tracks and collaborators, pc has
     // more collaborative plays. Contribution: pa, pc, pb; pd (0) is not listed.
@@ -243,6 +248,13 @@ async fn every_figure_of_a_hand_checked_catalog() {
         .map(|r| (r.producer_id.to_string(), r.score))
         .collect();
     assert_eq!(offered, [("pa".to_owned(), 1.0), ("pb".to_owned(), 1.0)]);
+    // As a percent of the best score (2.0), and the genres in common.
+    let matched: Vec<(u8, &[String])> = recs
+        .iter()
+        .map(|r| (r.match_percent, r.common_genres.as_slice()))
+        .collect();
+    let trap = ["trap".to_owned()];
+    assert_eq!(matched, [(50, &trap[..]), (50, &trap[..])]);
     assert_eq!(
         recs[1].reasons,
         ["similar genres: trap", "complementary styles: melodic"]
@@ -255,6 +267,8 @@ async fn every_figure_of_a_hand_checked_catalog() {
             .collect::<Vec<_>>(),
         [("pd".to_owned(), 1.25)]
     );
+    // 1.25 of 2.0: 62.5%, rounded half away from zero.
+    assert_eq!(for_a[0].match_percent, 63);
 
     // A first run has no trending pairs. A day later t2 has 500 plays: pa+pb gained 500.
     assert!(trending(&store, &id).await.is_empty());

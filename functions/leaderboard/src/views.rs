@@ -71,11 +71,19 @@ pub struct Summary {
     pub distinct_collaborators: u64,
     pub collaborative_plays: u64,
     pub xp: u64,
+    /// 1 to 100, from `xp` by the published curve (`contribution::progress`).
+    pub level: u32,
+    pub title: &'static str,
+    /// The XP at which the next level is reached; null at level 100.
+    pub xp_for_next_level: Option<u64>,
+    /// 0 to 1 from this level's threshold to the next (1 at level 100).
+    pub level_progress: f64,
     pub ranks: Ranks,
 }
 
 impl Summary {
     pub fn new(i: stored::ProducerSummary, as_of: DateTime<Utc>) -> Self {
+        let level = contribution::progress::level(i.xp);
         Self {
             producer_id: i.producer_id,
             as_of,
@@ -86,6 +94,10 @@ impl Summary {
             distinct_collaborators: i.distinct_collaborators,
             collaborative_plays: i.collaborative_plays,
             xp: i.xp,
+            level: level.level,
+            title: level.title,
+            xp_for_next_level: level.xp_for_next_level,
+            level_progress: level.progress,
             ranks: Ranks {
                 collaborations: i.collaborations_rank,
                 contribution: i.contribution_rank,
@@ -159,6 +171,8 @@ pub struct Recommendation {
     pub producer_id: ProducerId,
     pub name: String,
     pub score: f64,
+    pub match_percent: u8,
+    pub common_genres: Vec<String>,
     pub reasons: Vec<String>,
 }
 
@@ -169,6 +183,8 @@ impl From<stored::Recommendation> for Recommendation {
             producer_id: i.producer_id,
             name: i.name,
             score: i.score,
+            match_percent: i.match_percent,
+            common_genres: i.common_genres,
             reasons: i.reasons,
         }
     }

@@ -12,8 +12,6 @@ use catalog::{Producer, Track};
 use chrono::{DateTime, Utc};
 use contribution::{Breakdown, ContributionLedger, LedgerError, ProducerId};
 
-use crate::xp;
-
 /// Per-producer counts.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ProducerTally {
@@ -23,7 +21,11 @@ pub struct ProducerTally {
     pub collaborative_tracks: u64,
     /// Plays of those collaborative tracks (full plays, not split).
     pub collaborative_plays: u64,
-    pub xp: u64,
+    /// Plays of every track crediting the producer (full plays, not split).
+    pub plays: u64,
+    /// Tracks the producer uploaded, and of those the metadata-complete ones (for XP).
+    pub uploads: u64,
+    pub complete_uploads: u64,
 }
 
 /// Two producers' shared tracks and the plays on them.
@@ -73,14 +75,15 @@ impl Aggregate {
         for producer in credited {
             let tally = self.producers.entry(producer.clone()).or_default();
             tally.tracks += 1;
-            tally.xp = tally.xp.saturating_add(xp::for_plays(track.plays));
+            tally.plays = tally.plays.saturating_add(track.plays);
             if collaborative {
                 tally.collaborative_tracks += 1;
                 tally.collaborative_plays = tally.collaborative_plays.saturating_add(track.plays);
             }
         }
         let uploader = self.producers.entry(track.uploader_id.clone()).or_default();
-        uploader.xp = uploader.xp.saturating_add(xp::UPLOAD);
+        uploader.uploads += 1;
+        uploader.complete_uploads += u64::from(track.metadata_complete);
         for (i, a) in credited.iter().enumerate() {
             for b in &credited[i + 1..] {
                 let key = if a < b {
@@ -106,7 +109,9 @@ impl Aggregate {
             mine.collaborative_plays = mine
                 .collaborative_plays
                 .saturating_add(t.collaborative_plays);
-            mine.xp = mine.xp.saturating_add(t.xp);
+            mine.plays = mine.plays.saturating_add(t.plays);
+            mine.uploads += t.uploads;
+            mine.complete_uploads += t.complete_uploads;
         }
         for (pair, t) in other.pairs {
             let mine = self.pairs.entry(pair).or_default();

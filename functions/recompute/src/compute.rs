@@ -7,6 +7,7 @@
 use std::cmp::Reverse;
 use std::collections::{HashMap, HashSet};
 
+use contribution::progress::{self, XpFacts};
 use contribution::{ExactSum, ProducerId};
 use store::run_items::{
     BoardEntry, Collaborator, ListHead, PairTally, ProducerSummary, Recommendation, RunId, RunMeta,
@@ -161,7 +162,14 @@ pub fn compute(agg: &Aggregate, ctx: &RunContext<'_>) -> (RunResults, RunMeta) {
             collaborative_tracks: t.collaborative_tracks,
             distinct_collaborators: distinct(id),
             collaborative_plays: t.collaborative_plays,
-            xp: t.xp,
+            xp: progress::xp(&XpFacts {
+                uploads: t.uploads,
+                complete_uploads: t.complete_uploads,
+                solo_plays: t.plays.saturating_sub(t.collaborative_plays),
+                collaborative_plays: t.collaborative_plays,
+                collaborative_tracks: t.collaborative_tracks,
+                profile_complete: agg.profiles.get(*id).is_some_and(|p| p.profile_complete),
+            }),
             collaborations_rank: collaborations_rank.get(id).copied(),
             contribution_rank: contribution_rank.get(id).copied(),
         });

@@ -18,7 +18,6 @@ pub mod event;
 pub mod metrics;
 pub mod recommend;
 pub mod run;
-pub mod xp;
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;

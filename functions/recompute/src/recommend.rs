@@ -11,7 +11,10 @@
 //! - complementary styles: the share of the candidate's styles the producer lacks, × 0.5;
 //! - trending: 0.5 when the candidate is in one of this run's trending pairs.
 //!
-//! Each recommendation lists the reasons that scored.
+//! Each recommendation lists the reasons that scored, its `match_percent` (the score over the
+//! best a candidate can score, [`MAX_SCORE`], as a whole percent: a candidate with exactly the
+//! producer's genres, only new styles and a trending pair is 100) and up to three genres in common
+//! (published: "a match score as a percentage and up to three genres in common").
 
 use std::collections::{HashMap, HashSet};
 
@@ -26,6 +29,15 @@ pub const PER_PRODUCER: usize = 10;
 pub const POOL_PER_GENRE: usize = 50;
 const STYLE_WEIGHT: f64 = 0.5;
 const TRENDING_WEIGHT: f64 = 0.5;
+/// The best score: full genre overlap, every style new, trending.
+pub const MAX_SCORE: f64 = 1.0 + STYLE_WEIGHT + TRENDING_WEIGHT;
+/// Genres in common shown per recommendation.
+const COMMON_GENRES: usize = 3;
+
+/// `score` as a whole percent of [`MAX_SCORE`] (0 to 100).
+pub fn match_percent(score: f64) -> u8 {
+    (score / MAX_SCORE * 100.0).round().clamp(0.0, 100.0) as u8
+}
 
 pub fn all(
     agg: &Aggregate,
@@ -65,7 +77,7 @@ pub fn all(
         candidates.sort();
         candidates.dedup();
 
-        let mut scored: Vec<(f64, &ProducerId, Vec<String>)> = candidates
+        let mut scored: Vec<(f64, &ProducerId, Vec<String>, Vec<String>)> = candidates
             .into_iter()
             .map(|c| {
                 let them = &agg.profiles[c];
@@ -95,11 +107,15 @@ pub fn all(
                 }
                 let score =
                     genre_score + style_score + if is_trending { TRENDING_WEIGHT } else { 0.0 };
-                (score, c, reasons)
+                let mut common: Vec<String> = shared.iter().map(|g| (*g).to_owned()).collect();
+                common.sort();
+                common.truncate(COMMON_GENRES);
+                (score, c, reasons, common)
             })
             .collect();
         scored.sort_by(|x, y| y.0.total_cmp(&x.0).then_with(|| x.1.cmp(y.1)));
-        for (rank, (score, candidate, reasons)) in scored.into_iter().take(PER_PRODUCER).enumerate()
+        for (rank, (score, candidate, reasons, common_genres)) in
+            scored.into_iter().take(PER_PRODUCER).enumerate()
         {
             items.push(Recommendation {
                 owner: id.clone(),
@@ -107,9 +123,26 @@ pub fn all(
                 producer_id: candidate.clone(),
                 name: agg.profiles[candidate].name.clone(),
                 score,
+                match_percent: match_percent(score),
+                common_genres,
                 reasons,
             });
         }
     }
     items
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn match_percent_is_the_score_over_the_best() {
+        assert_eq!(match_percent(MAX_SCORE), 100);
+        assert_eq!(match_percent(0.0), 0);
+        assert_eq!(match_percent(1.0), 50);
+        assert_eq!(match_percent(1.0 / 3.0), 17);
+        assert_eq!(match_percent(f64::NAN), 0);
+        assert_eq!(match_percent(9.0), 100);
+    }
 }

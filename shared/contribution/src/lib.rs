@@ -14,6 +14,7 @@
 //! - [`apportion`]: whole units (cents, hundredths of a percent) split exactly by largest remainder.
 //! - [`credits`]: the credited-producer list of a track and its rules (distinct, 1 to 20).
 //! - [`formula`]: the three factors and their [`Breakdown`].
+//! - [`progress`]: XP under the published rules, and levels 1 to 100.
 //! - [`ledger`]: streaming, order-independent aggregation of a catalog into contributions and shares.
 
 pub mod apportion;
@@ -22,6 +23,7 @@ pub mod fixed_point;
 pub mod formula;
 pub mod ids;
 pub mod ledger;
+pub mod progress;
 
 pub use credits::{CreditListError, Credits, MAX_CREDITED_PRODUCERS};
 pub use fixed_point::ExactSum;

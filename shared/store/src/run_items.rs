@@ -255,6 +255,12 @@ pub struct Recommendation {
     pub producer_id: ProducerId,
     pub name: String,
     pub score: f64,
+    /// The score as a whole percent of the best possible (0 to 100).
+    #[serde(default)]
+    pub match_percent: u8,
+    /// Up to three genres both producers list, alphabetical.
+    #[serde(default)]
+    pub common_genres: Vec<String>,
     pub reasons: Vec<String>,
 }
 
