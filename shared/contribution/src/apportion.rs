@@ -8,7 +8,11 @@
 //! input order; each part is within one unit of its exact value.
 //!
 //! Written here rather than taken from a crate: the apportionment crates on crates.io are
-//! seat-allocation tools over floats, and the tie rule (by key) is ours.
+//! seat-allocation tools over floats, and the tie rule (by key) is ours. Products are taken in
+//! 256 bits (`ethnum`), so a pool of any `u64` minor units times contribution units of any `u128`
+//! never overflows.
+
+use ethnum::U256;
 
 /// One claimant: a key for ties, and its weight (the numerator of its exact fraction).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,8 +43,6 @@ impl<K> Part<K> {
 pub enum ApportionError {
     #[error("there is nobody to apportion among (the weights sum to zero)")]
     NoWeight,
-    #[error("the weights are too large to apportion exactly (their sum times the total overflows)")]
-    Overflow,
 }
 
 /// Splits `total` units among `claims` in proportion to their weights, by largest remainder
@@ -50,32 +52,28 @@ pub fn apportion<K: Ord + Clone>(
     total: u64,
     claims: &[Claim<K>],
 ) -> Result<Vec<Part<K>>, ApportionError> {
-    let weights: u128 = claims
-        .iter()
-        .try_fold(0u128, |sum, c| sum.checked_add(c.weight))
-        .ok_or(ApportionError::Overflow)?;
-    if weights == 0 {
+    // At most 2^32 claims of < 2^128 each: the sum fits in 256 bits, as does total × weight.
+    let weights: U256 = claims.iter().map(|c| U256::from(c.weight)).sum();
+    if weights == U256::ZERO {
         return Err(ApportionError::NoWeight);
     }
     let mut parts = Vec::with_capacity(claims.len());
     let mut remainders = Vec::with_capacity(claims.len());
-    let mut given: u128 = 0;
+    let mut given: u64 = 0;
     for (i, claim) in claims.iter().enumerate() {
-        let exact = u128::from(total)
-            .checked_mul(claim.weight)
-            .ok_or(ApportionError::Overflow)?;
-        let floor = exact / weights;
+        let exact = U256::from(total) * U256::from(claim.weight);
+        // floor ≤ total, so it fits in u64.
+        let floor = (exact / weights).as_u64();
         given += floor;
         remainders.push((exact % weights, i));
         parts.push(Part {
             key: claim.key.clone(),
-            // floor ≤ total, so it fits.
-            floor: floor as u64,
+            floor,
             remainder_unit: false,
         });
     }
     // Fewer leftover units than claimants: each floor loses less than one unit.
-    let leftover = (u128::from(total) - given) as usize;
+    let leftover = (total - given) as usize;
     remainders.sort_by(|(ra, ia), (rb, ib)| {
         rb.cmp(ra)
             .then_with(|| claims[*ia].key.cmp(&claims[*ib].key))
@@ -155,24 +153,29 @@ mod tests {
             weight: 0,
         }];
         assert_eq!(apportion(5, &zero), Err(ApportionError::NoWeight));
+        // The largest weights and pool still split exactly.
+        let max = |key| Claim {
+            key,
+            weight: u128::MAX,
+        };
         let huge = [
+            max("a"),
+            max("b"),
             Claim {
-                key: "a",
-                weight: u128::MAX,
-            },
-            Claim {
-                key: "b",
+                key: "c",
                 weight: 1,
             },
         ];
-        assert_eq!(apportion(5, &huge), Err(ApportionError::Overflow));
+        let parts = apportion(u64::MAX, &huge).expect("weights");
+        let units: Vec<u64> = parts.iter().map(Part::units).collect();
+        assert_eq!(units, vec![u64::MAX / 2 + 1, u64::MAX / 2, 0]);
     }
 
     proptest! {
         #[test]
         fn parts_sum_to_the_total_each_within_one_unit_in_any_order(
             total in 0u64..10_000_000_000,
-            weights in prop::collection::vec(0u128..1u128 << 80, 1..60),
+            weights in prop::collection::vec(prop_oneof![0u128..1u128 << 80, any::<u128>()], 1..60),
             seed in any::<u64>(),
         ) {
             prop_assume!(weights.iter().any(|w| *w > 0));
@@ -184,12 +187,13 @@ mod tests {
             let parts = apportion(total, &claims).expect("weights");
             let sum: u64 = parts.iter().map(Part::units).sum();
             prop_assert_eq!(sum, total);
-            let all: u128 = weights.iter().sum();
+            let all: U256 = weights.iter().map(|w| U256::from(*w)).sum();
             for (part, claim) in parts.iter().zip(&claims) {
                 // |units − total × w / W| < 1  ⇔  |units × W − total × w| < W
-                let exact = u128::from(total) * claim.weight;
-                let got = u128::from(part.units()) * all;
-                prop_assert!(got.abs_diff(exact) < all);
+                let exact = U256::from(total) * U256::from(claim.weight);
+                let got = U256::from(part.units()) * all;
+                let gap = if got > exact { got - exact } else { exact - got };
+                prop_assert!(gap < all);
                 if claim.weight == 0 {
                     prop_assert_eq!(part.units(), 0);
                 }

@@ -15,6 +15,7 @@
 //! - [`credits`]: the credited-producer list of a track and its rules (distinct, 1 to 20).
 //! - [`formula`]: the three factors and their [`Breakdown`].
 //! - [`progress`]: XP under the published rules, and levels 1 to 100.
+//! - [`payout`]: the monthly pool split into exact minor units (eligible, Excluded and why).
 //! - [`ledger`]: streaming, order-independent aggregation of a catalog into contributions and shares.
 
 pub mod apportion;
@@ -23,6 +24,7 @@ pub mod fixed_point;
 pub mod formula;
 pub mod ids;
 pub mod ledger;
+pub mod payout;
 pub mod progress;
 
 pub use credits::{CreditListError, Credits, MAX_CREDITED_PRODUCERS};
