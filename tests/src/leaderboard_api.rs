@@ -755,3 +755,30 @@ async fn every_forged_cursor_shape_answers_400() {
     );
     assert!(checked >= 8 * 12, "{checked}");
 }
+
+/// Recommendations match genres: a producer whose profile lists none gets none, and is told why;
+/// a producer with genres is not.
+#[tokio::test]
+async fn a_producer_without_genres_is_told_why_there_are_no_recommendations() {
+    let table = TestTable::create("recs-no-genres").await;
+    let store = table.store();
+    let mut catalog = hand_catalog(0);
+    catalog.push(json!({"kind":"producer","id":"pe","name":"Echo","genres":[],"styles":[]}));
+    catalog.push(json!({"kind":"track","id":"t6","title":"Six","uploaderId":"pe","credits":["pe"],"uploadedAt":"2026-11-01T00:00:00Z","plays":3}));
+    import(&store, &catalog).await;
+    run_at(&store, as_of()).await;
+    let none = call(
+        &store,
+        Http::get("/producers/pe/recommendations").caller("pe"),
+    )
+    .await;
+    assert_eq!(none.status, 200, "{}", none.body);
+    assert_eq!(none.body["recommendations"], json!([]));
+    assert_eq!(none.body["emptyBecause"], json!("no-genres"));
+    let some = call(
+        &store,
+        Http::get("/producers/pd/recommendations").caller("pd"),
+    )
+    .await;
+    assert!(some.body.get("emptyBecause").is_none(), "{}", some.body);
+}

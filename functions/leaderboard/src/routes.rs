@@ -117,17 +117,17 @@ async fn producer_list<I: ProducerListEntry, V: From<I>, L: Serialize>(
     id: &ProducerId,
     limit: u32,
     cursor: Option<&str>,
-    wrap: impl Fn(Vec<V>) -> L,
+    wrap: impl Fn(Vec<V>, Option<&stored::ListHead>) -> L,
 ) -> Result<ApiGatewayV2httpResponse, Problem> {
     let Some(run) = run else {
-        return before_first_run(wrap(Vec::new()));
+        return before_first_run(wrap(Vec::new(), None));
     };
-    let page: Page<I> = store
-        .producer_list(&run.run_id, id, limit, cursor)
+    let (head, page): (_, Page<I>) = store
+        .producer_list_with_head(&run.run_id, id, limit, cursor)
         .await
         .map_err(LeaderboardError::from)?
         .ok_or_else(|| LeaderboardError::UnknownProducer(id.to_string()))?;
-    run_page(run, page, wrap)
+    run_page(run, page, |list| wrap(list, head.as_ref()))
 }
 
 pub async fn serve(
@@ -210,7 +210,7 @@ pub async fn serve(
                 &id()?,
                 limit,
                 cursor,
-                |contributions: Vec<Contribution>| Contributions { contributions },
+                |contributions: Vec<Contribution>, _| Contributions { contributions },
             )
             .await
         }
@@ -221,7 +221,7 @@ pub async fn serve(
                 &id()?,
                 limit,
                 cursor,
-                |collaborators: Vec<Collaborator>| Collaborators { collaborators },
+                |collaborators: Vec<Collaborator>, _| Collaborators { collaborators },
             )
             .await
         }
@@ -232,7 +232,12 @@ pub async fn serve(
                 &id()?,
                 limit,
                 cursor,
-                |recommendations: Vec<Recommendation>| Recommendations { recommendations },
+                |recommendations: Vec<Recommendation>, head: Option<&stored::ListHead>| {
+                    Recommendations {
+                        recommendations,
+                        empty_because: head.and_then(|h| h.empty_because),
+                    }
+                },
             )
             .await
         }

@@ -191,8 +191,12 @@ impl From<stored::Recommendation> for Recommendation {
 }
 
 #[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Recommendations {
     pub recommendations: Vec<Recommendation>,
+    /// Why there are none, when the producer can do something about it (first page only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub empty_because: Option<stored::EmptyBecause>,
 }
 
 #[derive(Debug, Serialize)]

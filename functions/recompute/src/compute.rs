@@ -10,8 +10,8 @@ use std::collections::{HashMap, HashSet};
 use contribution::progress::{self, XpFacts};
 use contribution::{ExactSum, ProducerId};
 use store::run_items::{
-    BoardEntry, Collaborator, ListHead, PairTally, ProducerSummary, Recommendation, RunId, RunMeta,
-    TrendingPair,
+    BoardEntry, Collaborator, EmptyBecause, ListHead, PairTally, ProducerSummary, Recommendation,
+    RunId, RunMeta, TrendingPair,
 };
 use store::{Board, ProducerList};
 
@@ -174,9 +174,12 @@ pub fn compute(agg: &Aggregate, ctx: &RunContext<'_>) -> (RunResults, RunMeta) {
             contribution_rank: contribution_rank.get(id).copied(),
         });
         for list in ProducerList::ALL {
+            let no_genres = agg.profiles.get(*id).is_none_or(|p| p.genres.is_empty());
             results.list_heads.push(ListHead {
                 owner: (*id).clone(),
                 list,
+                empty_because: (list == ProducerList::Recommendations && no_genres)
+                    .then_some(EmptyBecause::NoGenres),
             });
         }
         for (other, together) in network.get(id).map(Vec::as_slice).unwrap_or_default() {

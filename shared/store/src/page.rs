@@ -75,12 +75,12 @@ impl Store {
 
     /// A page of a partition whose first item, on the first page, is a marker of kind `M`
     /// proving the partition's owner exists: `None` when the first page does not start with one.
-    /// Markers are dropped, the rest decoded; the first page asks for one item more so the caller
-    /// still gets `limit` items.
+    /// The marker comes back decoded (first page only), the rest as `T`; the first page asks for
+    /// one item more so the caller still gets `limit` items.
     pub(crate) async fn query_page_after_marker<M: Entity, T: Entity>(
         &self,
         mut query: PageQuery<'_>,
-    ) -> Result<Option<Page<T>>, StoreError> {
+    ) -> Result<Option<(Option<M>, Page<T>)>, StoreError> {
         let marker = M::NAME;
         let first_page = query.cursor.is_none();
         query.limit += u32::from(first_page);
@@ -88,16 +88,20 @@ impl Store {
         if first_page && page.items.first().and_then(entity_of) != Some(marker) {
             return Ok(None);
         }
-        let items = page
-            .items
-            .into_iter()
-            .filter(|item| entity_of(item) != Some(marker))
-            .map(decode)
-            .collect::<Result<_, _>>()?;
-        Ok(Some(Page {
+        let mut head = None;
+        let mut items = Vec::with_capacity(page.items.len());
+        for item in page.items {
+            if entity_of(&item) == Some(marker) {
+                head = Some(decode(item)?);
+            } else {
+                items.push(decode(item)?);
+            }
+        }
+        let page = Page {
             items,
             next_cursor: page.next_cursor,
-        }))
+        };
+        Ok(Some((head, page)))
     }
 
     /// [`Store::query_page`] without decoding, for partitions that hold several item shapes.

@@ -161,6 +161,17 @@ pub trait ProducerListEntry: Entity<Scope = RunId> {
 pub struct ListHead {
     pub owner: ProducerId,
     pub list: ProducerList,
+    /// Why the list is empty, when the run knows a reason the producer can act on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub empty_because: Option<EmptyBecause>,
+}
+
+/// Why one of a producer's lists is empty.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EmptyBecause {
+    /// Recommendations match genres, and the producer's profile lists none.
+    NoGenres,
 }
 
 impl Entity for ListHead {

@@ -147,6 +147,21 @@ impl Store {
         limit: u32,
         cursor: Option<&str>,
     ) -> Result<Option<Page<E>>, StoreError> {
+        Ok(self
+            .producer_list_with_head(run, producer, limit, cursor)
+            .await?
+            .map(|(_, page)| page))
+    }
+
+    /// [`Store::producer_list`] with the list's head item (first page only: it says why a list
+    /// is empty, when it knows).
+    pub async fn producer_list_with_head<E: ProducerListEntry>(
+        &self,
+        run: &RunId,
+        producer: &ProducerId,
+        limit: u32,
+        cursor: Option<&str>,
+    ) -> Result<Option<(Option<ListHead>, Page<E>)>, StoreError> {
         let head = ListHead::primary_key(run, (producer, E::LIST));
         self.query_page_after_marker::<ListHead, E>(PageQuery {
             index: None,

@@ -417,18 +417,20 @@ impl Store {
         limit: u32,
         cursor: Option<&str>,
     ) -> Result<Option<Page<DiscographyEntry>>, StoreError> {
-        self.query_page_after_marker::<Profile, _>(PageQuery {
-            index: collaborative_only.then_some(COLLABORATIVE_INDEX),
-            partition: keys::producer_pk(producer),
-            sort: SortRange::PrefixThenMarker {
-                prefix: keys::DISCOGRAPHY_PREFIX,
-                marker: keys::PROFILE_SK,
-            },
-            backwards: true,
-            limit,
-            cursor,
-        })
-        .await
+        let page = self
+            .query_page_after_marker::<Profile, _>(PageQuery {
+                index: collaborative_only.then_some(COLLABORATIVE_INDEX),
+                partition: keys::producer_pk(producer),
+                sort: SortRange::PrefixThenMarker {
+                    prefix: keys::DISCOGRAPHY_PREFIX,
+                    marker: keys::PROFILE_SK,
+                },
+                backwards: true,
+                limit,
+                cursor,
+            })
+            .await?;
+        Ok(page.map(|(_, page)| page))
     }
 
     /// A track's credit history, newest first.
