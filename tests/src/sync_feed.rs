@@ -2,14 +2,13 @@
 //! accepted tracks arrive, newest `at` wins, and a batch reports exactly its bad messages.
 
 use chrono::{DateTime, Utc};
-use recompute::run::{Deadline, RunProgress, Settings, recompute};
 use serde_json::{Value, json};
 use store::Store;
 use store::run_items::ProducerSummary;
 use sync::SqsBatchResponse;
 
 use crate::credits_api;
-use crate::recompute_run::{as_of, hand_catalog, import};
+use crate::recompute_run::{as_of, hand_catalog, import, run_at};
 use crate::support::dynamodb::TestTable;
 use crate::support::events::{Http, sqs_event};
 use crate::support::fixtures::{at, pid, tid};
@@ -296,26 +295,12 @@ async fn a_track_message_creates_once_and_later_ones_update_only_platform_fields
 async fn a_recompute_after_a_plays_message_reflects_it() {
     let table = seeded("sync-recompute").await;
     let store = table.store();
-    let run = |when| {
-        let store = store.clone();
-        async move {
-            recompute(
-                &store,
-                &Settings::default(),
-                when,
-                Deadline(None),
-                &RunProgress::default(),
-            )
-            .await
-            .expect("run")
-        }
-    };
-    run(as_of()).await;
-    let summary = |run_at| {
+    run_at(&store, as_of()).await;
+    let summary = |when| {
         let store = store.clone();
         async move {
             store
-                .run_item::<ProducerSummary>(&store::runs::run_id(run_at), &pid("pb"))
+                .run_item::<ProducerSummary>(&store::runs::run_id(when), &pid("pb"))
                 .await
                 .expect("read")
                 .expect("pb's summary")
@@ -330,7 +315,7 @@ async fn a_recompute_after_a_plays_message_reflects_it() {
             .is_empty()
     );
     let next = as_of() + chrono::TimeDelta::hours(12);
-    run(next).await;
+    run_at(&store, next).await;
     let after = summary(next).await;
     let t2 = store
         .get_track(&tid("t2"))

@@ -38,8 +38,7 @@ impl AuthMode {
         lookup: impl Fn(&str) -> Option<String>,
         table_endpoint: Option<&str>,
     ) -> Self {
-        let asked = lookup(DEV_AUTH_VAR).as_deref() == Some("1");
-        if asked && table_endpoint.is_some_and(is_loopback_url) {
+        if dev_auth_asked(&lookup) && table_endpoint.is_some_and(is_loopback_url) {
             Self::DevHeader
         } else {
             Self::JwtOnly
@@ -59,6 +58,11 @@ impl AuthMode {
             Self::JwtOnly => {}
         }
     }
+}
+
+/// Whether `BEATPASS_DEV_AUTH` is exactly `1`.
+fn dev_auth_asked(lookup: &impl Fn(&str) -> Option<String>) -> bool {
+    lookup(DEV_AUTH_VAR).as_deref() == Some("1")
 }
 
 /// Whether `url` names a host on this machine (`localhost`, `127.0.0.0/8`, `::1`).
@@ -88,7 +92,7 @@ impl EdgeConfig {
     pub fn from_env(table_endpoint: Option<&str>) -> Self {
         let lookup = |name: &str| std::env::var(name).ok();
         let auth = AuthMode::from_lookup(lookup, table_endpoint);
-        auth.warn(lookup(DEV_AUTH_VAR).as_deref() == Some("1"));
+        auth.warn(dev_auth_asked(&lookup));
         Self { auth }
     }
 }
