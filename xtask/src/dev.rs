@@ -174,7 +174,7 @@ curl -X POST $B/tracks/demo-1/credits -H "$ME" -H "$J" -d '{{"producerId":"p2"}}
 curl "$B/producers/p2/tracks?collaborative=true&limit=3"
 # a recompute (as of now), then the leaderboard and p0's dashboard
 cargo xtask schedule-event --out /tmp/event.json && PATH=$PWD/.cache/venv/bin:$PATH cargo lambda invoke -A 127.0.0.1 -P {port} recompute --data-file /tmp/event.json
-curl "$B/leaderboard/contribution?limit=5"
+curl "$B/leaderboard/contribution?limit=5" -H "$ME"
 curl "$B/producers/p0/summary" -H "$ME"
 Ctrl-C stops everything."#
     );
