@@ -266,4 +266,46 @@ async fn real_responses_validate_against_the_schemas() {
         assert_eq!(reply.status, status, "{route}: {}", reply.body);
         assert_valid(route, status, &reply);
     }
+
+    // Every board and period, after plays moved and a second run a week later (so the window
+    // boards have a baseline and entries), and a period a board does not have.
+    let failed = crate::sync_feed::deliver(
+        &store,
+        &[json!({"type": "plays", "at": "2026-11-21T06:00:00Z",
+                 "counts": [{"trackId": "t1", "plays": 50}, {"trackId": "t4", "plays": 1_000_100}]})],
+    )
+    .await;
+    assert!(failed.is_empty(), "{failed:?}");
+    run_at(&store, as_of() + chrono::TimeDelta::days(7)).await;
+    for (board, period) in store::Board::every_period() {
+        let request = Http::get(&format!("/leaderboard/{board}"))
+            .caller("pa")
+            .query("period", period.as_str());
+        let reply = crate::leaderboard_api::call(&store, request).await;
+        assert_eq!(reply.status, 200, "{board} {period}: {}", reply.body);
+        // No run is 30 days older: those plays-based windows are empty, with since null.
+        let baseline = !reply.body["since"].is_null() || period == store::Period::All;
+        assert_eq!(
+            !reply.body["entries"]
+                .as_array()
+                .expect("entries")
+                .is_empty(),
+            baseline,
+            "{board} {period}: {}",
+            reply.body
+        );
+        assert_valid("GET /leaderboard/{board}", 200, &reply);
+    }
+    let reply = crate::leaderboard_api::call(
+        &store,
+        Http::get("/leaderboard/quality")
+            .caller("pa")
+            .query("period", "30d"),
+    )
+    .await;
+    assert_eq!(reply.status, 400);
+    assert_valid("GET /leaderboard/{board}", 400, &reply);
+    let reply =
+        crate::leaderboard_api::call(&store, Http::get("/producers/pa/summary").caller("pa")).await;
+    assert_valid("GET /producers/{id}/summary", 200, &reply);
 }

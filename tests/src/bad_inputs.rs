@@ -223,6 +223,12 @@ fn cases() -> Vec<Case> {
             Some("bad-request"),
         ),
         board(
+            "period a board does not have",
+            Http::get("/leaderboard/points").caller("pa").query("period", "7d"),
+            400,
+            Some("bad-request"),
+        ),
+        board(
             "forged board cursor",
             Http::get("/leaderboard/contribution").caller("pa").query("cursor", "Zm9yZ2Vk"),
             400,

@@ -49,7 +49,8 @@ async fn before_the_first_run() {
     assert_eq!(board.status, 200);
     assert_eq!(
         board.body,
-        json!({"asOf": null, "entries": [], "nextCursor": null})
+        json!({"asOf": null, "board": "contribution", "period": "all", "since": null,
+               "entries": [], "nextCursor": null})
     );
     let trending = call(&store, Http::get("/collaborations/trending")).await;
     assert_eq!(
@@ -198,14 +199,32 @@ async fn private_routes_answer_only_their_producer() {
     assert_eq!(mine.body["title"], json!("Legendary"));
     assert_eq!(mine.body["xpForNextLevel"], Value::Null);
     assert_eq!(mine.body["levelProgress"], json!(1.0));
+    // First on every all-time board; uploads in the last 7 and 30 days: pa, pb, pc with one
+    // each (t1, t3, t4), so pa first by id; plays-based windows have no baseline yet.
     assert_eq!(
         mine.body["ranks"],
-        json!({"collaborations": 1, "contribution": 1})
+        json!({
+            "collaborations": {"all": 1, "7d": null, "30d": null},
+            "contribution": {"all": 1},
+            "plays": {"all": 1, "7d": null, "30d": null},
+            "uploads": {"all": 1, "7d": 1, "30d": 1},
+            "points": {"all": 1},
+            "quality": {"all": 1},
+            "overall": {"all": 1},
+        })
     );
     let unranked = call(&store, Http::get("/producers/pd/summary").caller("pd")).await;
     assert_eq!(
         unranked.body["ranks"],
-        json!({"collaborations": null, "contribution": null})
+        json!({
+            "collaborations": {"all": null, "7d": null, "30d": null},
+            "contribution": {"all": null},
+            "plays": {"all": null, "7d": null, "30d": null},
+            "uploads": {"all": null, "7d": null, "30d": null},
+            "points": {"all": null},
+            "quality": {"all": null},
+            "overall": {"all": null},
+        })
     );
 
     for route in ["summary", "contributions", "recommendations"] {

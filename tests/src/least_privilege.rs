@@ -244,8 +244,24 @@ async fn each_function_writes_only_the_partitions_its_policy_allows() {
     run_at(&store, as_of()).await;
     assert_within("RecomputeFunction", &proxy.take_recorded());
 
+    // payouts: a month's split, its statements and roster, the transfers' status moves.
+    let ready = json!({"type": "producer", "at": "2026-11-22T12:00:00Z", "id": "pa",
+        "name": "Alpha", "genres": ["trap"], "stripeAccountId": "acct_pa",
+        "chargesEnabled": true, "payoutsEnabled": true, "profileComplete": true});
+    let response = sync::handle(&store, sqs_event(&[ready.to_string()]), now).await;
+    assert!(response.batch_item_failures.is_empty());
+    assert_within("SyncFunction", &proxy.take_recorded());
+    let stripe = crate::payouts_flow::pay_pool(&store, 10_000).await;
+    assert_eq!(stripe.transfers().len(), 1, "pa was paid");
+    assert_within("PayoutsFunction", &proxy.take_recorded());
+
     // leaderboard: reads only.
-    for path in ["/producers/pa/summary", "/leaderboard/contribution"] {
+    for path in [
+        "/producers/pa/summary",
+        "/leaderboard/contribution",
+        "/producers/pa/payouts",
+        "/producers/pa/payouts/2026-11",
+    ] {
         let reply = crate::leaderboard_api::call(&store, Http::get(path).caller("pa")).await;
         assert_eq!(reply.status, 200, "{path}: {}", reply.body);
     }

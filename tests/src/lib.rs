@@ -34,7 +34,11 @@ mod infra_template;
 #[cfg(test)]
 mod leaderboard_api;
 #[cfg(test)]
+mod leaderboards;
+#[cfg(test)]
 mod least_privilege;
+#[cfg(test)]
+mod payouts_flow;
 #[cfg(test)]
 mod privacy;
 #[cfg(test)]

@@ -134,7 +134,8 @@ fn request(route: &str) -> Http {
     let path = template
         .replace("{trackId}", "t2")
         .replace("{producerId}", "pc")
-        .replace("{id}", "pa");
+        .replace("{id}", "pa")
+        .replace("{period}", "2026-11");
     match (method, template) {
         ("GET", "/artists") => Http::get(&path).query("q", "a"),
         ("POST", _) => Http::post(&path, json!({"producerId": "pc"})),
@@ -157,16 +158,21 @@ async fn every_route_gives_each_caller_exactly_the_documented_fields() {
     let table = published("privacy").await;
     let store = table.store();
     // A second run a day later, after t2 (pa + pb) gained plays, so trending pairs exist.
+    // pa connects Stripe, so the month's pool pays pa (pb and pc are Excluded).
     let plays = json!({"type": "plays", "at": "2026-11-21T06:00:00Z",
                        "counts": [{"trackId": "t2", "plays": 5000}]});
+    let ready = json!({"type": "producer", "at": "2026-11-21T06:00:00Z", "id": "pa",
+        "name": "Alpha", "genres": ["trap"], "styles": ["dark"], "stripeAccountId": "acct_pa",
+        "chargesEnabled": true, "payoutsEnabled": true, "profileComplete": true});
     let response = sync::handle(
         &store,
-        sqs_event(&[plays.to_string()]),
+        sqs_event(&[plays.to_string(), ready.to_string()]),
         at("2026-11-21T07:00:00Z"),
     )
     .await;
     assert!(response.batch_item_failures.is_empty());
     run_at(&store, as_of() + TimeDelta::days(1)).await;
+    crate::payouts_flow::pay_pool(&store, 10_000).await;
 
     let rows = rows();
     let routes: BTreeSet<String> = rows.iter().map(|r| r.route.clone()).collect();

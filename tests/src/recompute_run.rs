@@ -16,7 +16,7 @@ use store::run_items::{
     RunId, TrendingPair,
 };
 use store::runs::run_id;
-use store::{Board, Store};
+use store::{Board, Period, Store};
 
 use crate::chaos::table_items;
 use crate::support::dynamodb::TestTable;
@@ -95,8 +95,12 @@ async fn producer_list<T: ProducerListEntry>(store: &Store, run: &RunId, produce
 }
 
 async fn board(store: &Store, run: &RunId, board: Board) -> Vec<BoardEntry> {
+    board_over(store, run, board, Period::All).await
+}
+
+async fn board_over(store: &Store, run: &RunId, board: Board, period: Period) -> Vec<BoardEntry> {
     store
-        .board_page(run, board, 1000, None)
+        .board_page(run, board, period, 1000, None)
         .await
         .expect("read")
         .items
@@ -190,14 +194,17 @@ async fn every_figure_of_a_hand_checked_catalog() {
             .collect::<Vec<_>>()
     };
     assert_eq!(ids(&collab), ["pa", "pc", "pb"]);
-    assert_eq!(collab[0].distinct_collaborators, Some(2));
+    assert_eq!(collab[0].figures.distinct_collaborators, Some(2));
     let contrib = board(&store, &id, Board::Contribution).await;
     assert_eq!(ids(&contrib), ["pa", "pc", "pb"]);
-    assert_eq!(
-        (a.collaborations_rank, a.contribution_rank),
-        (Some(1), Some(1))
-    );
-    assert_eq!((d.collaborations_rank, d.contribution_rank), (None, None));
+    let placed = |s: &ProducerSummary| {
+        (
+            s.rank(Board::Collaborations, Period::All),
+            s.rank(Board::Contribution, Period::All),
+        )
+    };
+    assert_eq!(placed(&a), (Some(1), Some(1)));
+    assert_eq!(placed(&d), (None, None));
 
     // The breakdown of t4 for pa: future upload = 0 months, boost 19/7, split 1/2.
     // pc is in the run and has an empty recommendation list (the lo-fi bucket is pc alone); an
@@ -388,6 +395,192 @@ async fn invariants_on_a_generated_catalog() {
     assert!(!edges.is_empty());
     for ((a, b), n) in &edges {
         assert_eq!(edges.get(&(b.clone(), a.clone())), Some(n), "{a} -> {b}");
+    }
+
+    board_invariants(&items, &summaries, &parsed.tracks);
+}
+
+/// The boards of a first run on a generated catalog: ranks 1..n, each board's order is its rule
+/// (checked on figures computed here from the file, or from the summaries), overall is computed
+/// from the other boards' ranks, and nobody is placed with a zero score.
+fn board_invariants(
+    items: &BTreeMap<(String, String), Item>,
+    summaries: &[ProducerSummary],
+    tracks: &[catalog::Track],
+) {
+    let mut boards: BTreeMap<(Board, Period), Vec<BoardEntry>> = BTreeMap::new();
+    for item in items.values().filter(|i| {
+        i.get("entity")
+            .and_then(|e| e.as_s().ok())
+            .map(String::as_str)
+            == Some("boardEntry")
+    }) {
+        let e: BoardEntry =
+            serde_dynamo::aws_sdk_dynamodb_1::from_item(item.clone()).expect("entry");
+        boards.entry((e.board, e.period)).or_default().push(e);
+    }
+    for entries in boards.values_mut() {
+        entries.sort_by_key(|e| e.rank);
+        let ranks: Vec<u64> = entries.iter().map(|e| e.rank).collect();
+        assert_eq!(ranks, (1..=entries.len() as u64).collect::<Vec<_>>());
+    }
+    let board = |b: Board, p: Period| boards.get(&(b, p)).cloned().unwrap_or_default();
+
+    // Independent tallies from the file.
+    let window_start = as_of() - TimeDelta::days(7);
+    let mut plays: BTreeMap<String, u64> = BTreeMap::new();
+    let mut uploads: BTreeMap<String, (u64, u64, u64)> = BTreeMap::new(); // all, complete, 7d
+    for t in tracks {
+        for p in t.credits.producers() {
+            *plays.entry(p.to_string()).or_default() += t.plays;
+        }
+        let u = uploads.entry(t.uploader_id.to_string()).or_default();
+        u.0 += 1;
+        u.1 += u64::from(t.metadata_complete);
+        u.2 += u64::from(t.uploaded_at.instant() > window_start);
+    }
+    let credited = |id: &str| plays.contains_key(id);
+    // An order: descending by key, ties by producer id ascending.
+    fn ordered<K: Ord>(mut rows: Vec<(K, String)>) -> Vec<String> {
+        rows.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+        rows.into_iter().map(|(_, id)| id).collect()
+    }
+    let ids = |entries: &[BoardEntry]| {
+        entries
+            .iter()
+            .map(|e| e.producer_id.to_string())
+            .collect::<Vec<_>>()
+    };
+
+    let expected = ordered(
+        plays
+            .iter()
+            .filter(|(_, n)| **n > 0)
+            .map(|(id, n)| (*n, id.clone()))
+            .collect(),
+    );
+    assert_eq!(ids(&board(Board::Plays, Period::All)), expected, "plays");
+    for e in board(Board::Plays, Period::All) {
+        assert_eq!(e.figures.plays, Some(plays[e.producer_id.as_str()]));
+    }
+    let by_uploads = |pick: fn(&(u64, u64, u64)) -> u64| {
+        ordered(
+            uploads
+                .iter()
+                .filter(|(id, u)| credited(id) && pick(u) > 0)
+                .map(|(id, u)| (pick(u), id.clone()))
+                .collect(),
+        )
+    };
+    assert_eq!(
+        ids(&board(Board::Uploads, Period::All)),
+        by_uploads(|u| u.0),
+        "uploads"
+    );
+    let recent = by_uploads(|u| u.2);
+    assert!(
+        !recent.is_empty(),
+        "the generated catalog has uploads in the last 7 days"
+    );
+    assert_eq!(
+        ids(&board(Board::Uploads, Period::Days7)),
+        recent,
+        "uploads 7d"
+    );
+    // Quality: complete / uploads compared exactly (cross-multiplied), then complete.
+    let mut quality: Vec<(u64, u64, String)> = uploads
+        .iter()
+        .filter(|(id, u)| credited(id) && u.1 > 0)
+        .map(|(id, u)| (u.1, u.0, id.clone()))
+        .collect();
+    quality.sort_by(|(c1, u1, id1), (c2, u2, id2)| {
+        (u128::from(*c2) * u128::from(*u1))
+            .cmp(&(u128::from(*c1) * u128::from(*u2)))
+            .then(c2.cmp(c1))
+            .then_with(|| id1.cmp(id2))
+    });
+    let quality: Vec<String> = quality.into_iter().map(|(.., id)| id).collect();
+    assert_eq!(ids(&board(Board::Quality, Period::All)), quality, "quality");
+
+    // Points and collaborations agree with the summaries.
+    let summary: BTreeMap<String, &ProducerSummary> = summaries
+        .iter()
+        .map(|s| (s.producer_id.to_string(), s))
+        .collect();
+    let points = ordered(
+        summaries
+            .iter()
+            .filter(|s| s.track_count > 0 && s.xp > 0)
+            .map(|s| (s.xp, s.producer_id.to_string()))
+            .collect(),
+    );
+    assert_eq!(ids(&board(Board::Points, Period::All)), points, "points");
+    let collaborations = ordered(
+        summaries
+            .iter()
+            .filter(|s| s.collaborative_tracks > 0)
+            .map(|s| {
+                (
+                    (
+                        s.collaborative_tracks,
+                        s.distinct_collaborators,
+                        s.collaborative_plays,
+                    ),
+                    s.producer_id.to_string(),
+                )
+            })
+            .collect(),
+    );
+    assert_eq!(
+        ids(&board(Board::Collaborations, Period::All)),
+        collaborations
+    );
+
+    // Overall from the other boards' ranks; every placed producer's summary says the same ranks.
+    let weights = [
+        (Board::Points, 25),
+        (Board::Plays, 20),
+        (Board::Uploads, 15),
+        (Board::Quality, 15),
+        (Board::Collaborations, 15),
+        (Board::Contribution, 10),
+    ];
+    let mut scores: BTreeMap<String, u64> = BTreeMap::new();
+    for (b, w) in weights {
+        for e in board(b, Period::All) {
+            *scores.entry(e.producer_id.to_string()).or_default() +=
+                w * 100u64.saturating_sub(e.rank);
+        }
+    }
+    let overall = board(Board::Overall, Period::All);
+    assert_eq!(
+        ids(&overall),
+        ordered(
+            scores
+                .iter()
+                .filter(|(_, s)| **s > 0)
+                .map(|(id, s)| (*s, id.clone()))
+                .collect()
+        )
+    );
+    for e in &overall {
+        assert_eq!(
+            e.figures.overall_score,
+            Some(scores[e.producer_id.as_str()])
+        );
+    }
+    for ((b, p), entries) in &boards {
+        for e in entries {
+            assert_eq!(
+                summary[e.producer_id.as_str()].rank(*b, *p),
+                Some(e.rank),
+                "{b} {p}"
+            );
+        }
+    }
+    // A first run: no baseline, so the plays-based windows are empty.
+    for p in [Period::Days7, Period::Days30] {
+        assert!(board(Board::Plays, p).is_empty() && board(Board::Collaborations, p).is_empty());
     }
 }
 

@@ -2,9 +2,9 @@
 //! and marked to expire.
 
 use store::batch::BatchStats;
-use store::run_items::BoardEntry;
+use store::run_items::{Baselines, BoardEntry, BoardFigures};
 use store::runs::{DEFAULT_RETENTION, Publication, RunScope, expires_at, run_id};
-use store::{Board, RunPointer};
+use store::{Board, Period, RunPointer};
 
 use crate::support::dynamodb::TestTable;
 use crate::support::fixtures::{at, pid};
@@ -13,13 +13,14 @@ fn board(n: u64) -> Vec<BoardEntry> {
     (1..=n)
         .map(|rank| BoardEntry {
             board: Board::Contribution,
+            period: Period::All,
             rank,
             producer_id: pid(&format!("p{rank}")),
             name: format!("Producer {rank}"),
-            collaborative_tracks: None,
-            distinct_collaborators: None,
-            collaborative_plays: None,
-            contribution_value: Some(1.0),
+            figures: BoardFigures {
+                contribution_value: Some(1.0),
+                ..BoardFigures::default()
+            },
         })
         .collect()
 }
@@ -47,6 +48,10 @@ async fn the_pointer_only_moves_forward_and_boards_read_in_rank_order() {
     let newer = RunPointer {
         run_id: run2.clone(),
         as_of: day2,
+        baselines: Baselines {
+            days7: Some(day1),
+            days30: None,
+        },
     };
     assert_eq!(
         store.publish_run(&newer, day2).await.expect("publish"),
@@ -56,6 +61,7 @@ async fn the_pointer_only_moves_forward_and_boards_read_in_rank_order() {
     let older = RunPointer {
         run_id: run1,
         as_of: day1,
+        baselines: Baselines::default(),
     };
     assert_eq!(
         store.publish_run(&older, day2).await.expect("publish"),
@@ -74,7 +80,13 @@ async fn the_pointer_only_moves_forward_and_boards_read_in_rank_order() {
     let mut cursor: Option<String> = None;
     loop {
         let page = store
-            .board_page(&run2, Board::Contribution, 50, cursor.as_deref())
+            .board_page(
+                &run2,
+                Board::Contribution,
+                Period::All,
+                50,
+                cursor.as_deref(),
+            )
             .await
             .expect("page");
         ranks.extend(page.items.iter().map(|e| e.rank));
@@ -86,7 +98,7 @@ async fn the_pointer_only_moves_forward_and_boards_read_in_rank_order() {
     assert_eq!(ranks, (1..=120).collect::<Vec<_>>());
 
     let one: Option<BoardEntry> = store
-        .run_item::<BoardEntry>(&run2, (Board::Contribution, 7))
+        .run_item::<BoardEntry>(&run2, (Board::Contribution, Period::All, 7))
         .await
         .expect("get");
     let one = one.expect("rank 7 exists");

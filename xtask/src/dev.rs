@@ -17,6 +17,7 @@ use catalog::jsonl::parse;
 use catalog::synthetic::{Spec, generate};
 use chrono::Utc;
 use recompute::run::{Deadline, RunProgress, Settings, recompute};
+use stripe_standin::StandIn;
 
 use crate::dynamodb_local::{DynamoDbLocal, Storage};
 use crate::target::{LOCAL_TABLE, TableTarget};
@@ -36,7 +37,13 @@ pub struct DevArgs {
     /// Wipe the local data first.
     #[arg(long)]
     fresh: bool,
+    /// Port of the Stripe stand-in `payouts` sends transfers to.
+    #[arg(long, default_value_t = 12111)]
+    stripe_port: u16,
 }
+
+/// The stand-in takes any `sk_…` key; a local key names itself as one.
+const LOCAL_STRIPE_KEY: &str = "sk_test_local_standin";
 
 pub fn run(args: DevArgs) -> Result<()> {
     let data = project::local_data_dir().join("dynamodb");
@@ -52,13 +59,18 @@ pub fn run(args: DevArgs) -> Result<()> {
         aws: false,
     };
     // The table exists whenever the stack runs, empty or not: an empty system answers as before
-    // its first run, not with 500s.
-    tokio::runtime::Runtime::new()?.block_on(async {
+    // its first run, not with 500s. The runtime lives as long as the session: it serves the
+    // Stripe stand-in `payouts` talks to.
+    let runtime = tokio::runtime::Runtime::new()?;
+    let stripe = runtime.block_on(async {
         let store = target.connect().await?;
         if !args.empty {
             load_demo(&store).await?;
         }
-        anyhow::Ok(())
+        let address = std::net::SocketAddr::from(([127, 0, 0, 1], args.stripe_port));
+        StandIn::start(address)
+            .await
+            .with_context(|| format!("could not start the Stripe stand-in on {address}"))
     })?;
 
     let path = python_tools::path_with(bin)?;
@@ -67,10 +79,11 @@ pub fn run(args: DevArgs) -> Result<()> {
         .args(["--invoke-port", &args.port.to_string()])
         .arg("--env-var")
         .arg(format!(
-            "TABLE_NAME={},DYNAMODB_ENDPOINT={},{}=1",
+            "TABLE_NAME={},DYNAMODB_ENDPOINT={},{}=1,STRIPE_API_BASE={},STRIPE_API_KEY={LOCAL_STRIPE_KEY}",
             target.table,
             ddb.endpoint(),
             http_edge::DEV_AUTH_VAR,
+            stripe.base_url,
         ))
         .env("PATH", path)
         .current_dir(project::root())
@@ -85,8 +98,9 @@ pub fn run(args: DevArgs) -> Result<()> {
         ctrlc::set_handler(move || interrupted.store(true, Ordering::SeqCst))
             .context("could not install the Ctrl-C handler")?;
     }
-    print_walkthrough(args.port, &ddb.endpoint());
+    print_walkthrough(args.port, &ddb.endpoint(), &stripe.base_url);
     wait(&mut watch, &interrupted);
+    drop(runtime);
     drop(ddb);
     eprintln!("xtask: stopped cargo lambda watch and DynamoDB Local");
     Ok(())
@@ -157,12 +171,13 @@ async fn load_demo(store: &Store) -> Result<()> {
     Ok(())
 }
 
-fn print_walkthrough(port: u16, ddb: &str) {
+fn print_walkthrough(port: u16, ddb: &str, stripe: &str) {
     println!(
         r#"
 BeatPass is running locally.
   API:            http://127.0.0.1:{port}   (the deployed API's paths; callers named by x-dev-producer-id)
   DynamoDB Local: {ddb}   (table {LOCAL_TABLE})
+  Stripe stand-in: {stripe}   (payouts' transfers: GET {stripe}/v1/transfers -H 'authorization: Bearer sk_test_x')
 The first request to each function compiles it; give it a minute.
 
 B=http://127.0.0.1:{port}; ME='x-dev-producer-id: p0'; J='content-type: application/json'
@@ -176,6 +191,11 @@ curl "$B/producers/p2/tracks?collaborative=true&limit=3"
 cargo xtask schedule-event --out /tmp/event.json && PATH=$PWD/.cache/venv/bin:$PATH cargo lambda invoke -A 127.0.0.1 -P {port} recompute --data-file /tmp/event.json
 curl "$B/leaderboard/contribution?limit=5" -H "$ME"
 curl "$B/producers/p0/summary" -H "$ME"
+curl "$B/leaderboard/plays?period=7d" -H "$ME"
+# billing closes November: the pool is split by the latest run and paid through the stand-in
+cargo xtask pool-event --period 2026-11 --amount 12345.67 --currency CAD --out /tmp/pool.json && PATH=$PWD/.cache/venv/bin:$PATH cargo lambda invoke -A 127.0.0.1 -P {port} payouts --data-file /tmp/pool.json
+curl "$B/producers/p0/payouts" -H "$ME"
+curl "$B/producers/p8/payouts/2026-11" -H 'x-dev-producer-id: p8'   # Excluded: payouts not enabled
 Ctrl-C stops everything."#
     );
 }

@@ -11,6 +11,8 @@ mod gen_catalog;
 mod import;
 mod load;
 mod package;
+mod payouts_bench;
+mod pool_event;
 mod project;
 mod python_tools;
 mod recompute;
@@ -37,7 +39,8 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// The whole system locally: DynamoDB Local, a demo catalog, and the functions behind the
-    /// API's paths, plus `sync` and `recompute` to invoke (Ctrl-C stops everything).
+    /// API's paths, plus `sync`, `recompute` and `payouts` (against a Stripe stand-in) to invoke
+    /// (Ctrl-C stops everything).
     Dev(dev::DevArgs),
     /// Verify every invariant of the table; print each violation, exit non-zero on any.
     Check(check::CheckArgs),
@@ -56,6 +59,10 @@ enum Command {
     /// Print an SQS event with one platform message (plays, producer, track) for
     /// `cargo lambda invoke sync --data-file`.
     SyncEvent(sync_event::SyncEventArgs),
+    /// Print billing's "Producer Pool Closed" event for `cargo lambda invoke payouts --data-file`.
+    PoolEvent(pool_event::PoolEventArgs),
+    /// Time the monthly split and its writes for many producers (an in-memory DynamoDB Local).
+    PayoutsBench(payouts_bench::PayoutsBenchArgs),
     /// Measure the recompute's I/O floor: a bare parallel scan plus a batch write of N items.
     IoFloor(recompute::IoFloorArgs),
     /// Load-test both HTTP functions in process against DynamoDB Local (throughput, p50/p99).
@@ -97,6 +104,8 @@ fn run(command: Command) -> Result<()> {
         Command::Recompute(args) => recompute::run(args),
         Command::ScheduleEvent(args) => recompute::schedule_event(args),
         Command::SyncEvent(args) => sync_event::run(args),
+        Command::PoolEvent(args) => pool_event::run(args),
+        Command::PayoutsBench(args) => payouts_bench::run(args),
         Command::IoFloor(args) => recompute::io_floor(args),
         Command::Package => package::run(),
     }

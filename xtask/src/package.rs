@@ -10,7 +10,7 @@ use anyhow::{Context, Result};
 
 use crate::{project, python_tools};
 
-pub const FUNCTIONS: [&str; 4] = ["credits", "recompute", "leaderboard", "sync"];
+pub const FUNCTIONS: [&str; 5] = ["credits", "recompute", "leaderboard", "sync", "payouts"];
 
 pub fn run() -> Result<()> {
     let bin = python_tools::ensure(python_tools::CARGO_LAMBDA)?;

@@ -44,3 +44,16 @@ pub fn succeeds(program: &str, args: &[&str]) -> bool {
         .status()
         .is_ok_and(|s| s.success())
 }
+
+/// Writes a generated event to `out` (for `cargo lambda invoke --data-file`), or prints it.
+pub fn emit(text: &str, out: Option<&std::path::Path>) -> anyhow::Result<()> {
+    use anyhow::Context;
+    match out {
+        Some(path) => std::fs::write(path, format!("{text}\n"))
+            .with_context(|| format!("could not write {}", path.display())),
+        None => {
+            println!("{text}");
+            Ok(())
+        }
+    }
+}

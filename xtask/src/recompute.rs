@@ -71,12 +71,7 @@ pub fn schedule_event(args: ScheduleEventArgs) -> Result<()> {
         "detail": {}
     });
     let text = serde_json::to_string_pretty(&event)?;
-    match args.out {
-        Some(path) => std::fs::write(&path, text + "\n")
-            .with_context(|| format!("could not write {}", path.display()))?,
-        None => println!("{text}"),
-    }
-    Ok(())
+    crate::project::emit(&text, args.out.as_deref())
 }
 
 #[derive(clap::Args)]

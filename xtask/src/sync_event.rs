@@ -143,10 +143,5 @@ pub fn run(args: SyncEventArgs) -> Result<()> {
         bail!("the sync function would refuse this message: {e}");
     }
     let event = serde_json::to_string_pretty(&sqs_event(&[body]))?;
-    match args.out {
-        Some(path) => std::fs::write(&path, event + "\n")
-            .with_context(|| format!("could not write {}", path.display()))?,
-        None => println!("{event}"),
-    }
-    Ok(())
+    crate::project::emit(&event, args.out.as_deref())
 }

@@ -1,13 +1,26 @@
 //! What can go wrong answering a dashboard or profile query, and the HTTP answer to each.
 
 use contribution::IdError;
+use contribution::statement::{BadPeriod, PayoutPeriod};
 use http_edge::Problem;
-use store::StoreError;
+use store::{Board, StoreError};
+
+fn names<'a>(names: impl Iterator<Item = &'a str>) -> String {
+    names.collect::<Vec<_>>().join(", ")
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum LeaderboardError {
-    #[error("{0:?} is not a leaderboard; use collaborations or contribution")]
-    UnknownBoard(String),
+    #[error(
+        "{name:?} is not a leaderboard; the boards are {}",
+        names(Board::ALL.iter().map(|b| b.as_str()))
+    )]
+    UnknownBoard { name: String },
+    #[error(
+        "the {board} board has no period {period:?}; its periods are {}",
+        names(board.periods().iter().map(|p| p.as_str()))
+    )]
+    UnknownPeriod { board: Board, period: String },
     #[error("{0:?} is not a valid producer id: {1}")]
     BadProducerId(String, IdError),
     #[error("only the producer themselves may see {0}")]
@@ -19,6 +32,10 @@ pub enum LeaderboardError {
     #[error("collaborative must be true or false, not {0:?}")]
     BadFlag(String),
     #[error(transparent)]
+    BadPeriod(#[from] BadPeriod),
+    #[error("no payout statement for {0}")]
+    NoStatement(PayoutPeriod),
+    #[error(transparent)]
     Store(#[from] StoreError),
 }
 
@@ -26,9 +43,12 @@ impl From<LeaderboardError> for Problem {
     fn from(e: LeaderboardError) -> Self {
         let detail = e.to_string();
         match e {
-            LeaderboardError::UnknownBoard(_)
+            LeaderboardError::UnknownBoard { .. }
+            | LeaderboardError::UnknownPeriod { .. }
             | LeaderboardError::BadProducerId(..)
-            | LeaderboardError::BadFlag(_) => Problem::bad_request(detail),
+            | LeaderboardError::BadFlag(_)
+            | LeaderboardError::BadPeriod(_) => Problem::bad_request(detail),
+            LeaderboardError::NoStatement(_) => Problem::not_found(detail),
             LeaderboardError::Private(_) => Problem::forbidden(detail),
             LeaderboardError::NoResultsYet => {
                 Problem::new(404, "no-results-yet", "No results yet", detail)

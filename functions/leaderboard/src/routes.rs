@@ -1,19 +1,22 @@
 //! The routes of the `leaderboard` function and what each reads.
 
+use chrono::{DateTime, TimeDelta, Utc};
 use contribution::ProducerId;
+use contribution::statement::PayoutPeriod;
 use http_edge::{
     ApiGatewayV2httpResponse, Caller, Matched, Problem, Request, Route, json_response,
 };
 use serde::Serialize;
 use store::run_items::{self as stored, ProducerListEntry};
-use store::{Board, Page, RunPointer, Store};
+use store::{Board, Page, Period, RunPointer, Store};
 
 use crate::Config;
 use crate::error::LeaderboardError;
 use crate::pointer::PointerCache;
 use crate::views::{
-    BoardEntry, Collaborator, Collaborators, Contribution, Contributions, Entries, ProfileTrack,
-    ProfileTracks, Recommendation, Recommendations, RunPage, Summary, Trend, Trending,
+    BoardEntry, BoardPage, Collaborator, Collaborators, Contribution, Contributions, PayoutDetail,
+    PayoutLine, PayoutList, ProfileTrack, ProfileTracks, Recommendation, Recommendations, RunPage,
+    Summary, Trend, Trending,
 };
 
 const DEFAULT_PAGE: u32 = 50;
@@ -29,6 +32,8 @@ pub enum Endpoint {
     Tracks,
     Recommendations,
     Trending,
+    Payouts,
+    Payout,
 }
 
 /// Every route this function answers, declared once: `infra/openapi.yaml` documents exactly
@@ -62,7 +67,46 @@ pub static ROUTES: &[Route<Endpoint>] = &[
         label: "GET /collaborations/trending",
         endpoint: Endpoint::Trending,
     },
+    Route {
+        label: "GET /producers/{id}/payouts",
+        endpoint: Endpoint::Payouts,
+    },
+    Route {
+        label: "GET /producers/{id}/payouts/{period}",
+        endpoint: Endpoint::Payout,
+    },
 ];
+
+/// The board the path names and the period the query asks for (`all` when absent).
+fn board_and_period(
+    request: &Request<'_>,
+    route: &Matched<Endpoint>,
+) -> Result<(Board, Period), LeaderboardError> {
+    let name = route.param("board");
+    let board = Board::parse(name).ok_or_else(|| LeaderboardError::UnknownBoard {
+        name: name.to_owned(),
+    })?;
+    let period = match request.query("period") {
+        None => Period::All,
+        Some(text) => Period::parse(text)
+            .filter(|p| board.periods().contains(p))
+            .ok_or_else(|| LeaderboardError::UnknownPeriod {
+                board,
+                period: text.to_owned(),
+            })?,
+    };
+    Ok((board, period))
+}
+
+/// Where a window board's gains are counted from: the baseline run's as-of for plays-based
+/// boards (null when no run was old enough), the window's start for uploads, null for all-time.
+fn since(run: &RunPointer, board: Board, period: Period) -> Option<DateTime<Utc>> {
+    let days = period.days()?;
+    match board {
+        Board::Uploads => Some(run.as_of - TimeDelta::days(days)),
+        _ => run.baselines.of(period),
+    }
+}
 
 fn producer(text: &str) -> Result<ProducerId, LeaderboardError> {
     ProducerId::parse(text).map_err(|e| LeaderboardError::BadProducerId(text.to_owned(), e))
@@ -147,13 +191,7 @@ pub async fn serve(
     }
     // Validate what the route names before reading anything.
     let board = match endpoint {
-        Endpoint::Board => {
-            let name = route.param("board");
-            Some(
-                Board::parse(name)
-                    .ok_or_else(|| LeaderboardError::UnknownBoard(name.to_owned()))?,
-            )
-        }
+        Endpoint::Board => Some(board_and_period(request, route)?),
         _ => None,
     };
     match endpoint {
@@ -162,25 +200,38 @@ pub async fn serve(
             require_self(request, config, &id()?, "the contribution breakdown")?
         }
         Endpoint::Recommendations => require_self(request, config, &id()?, "the recommendations")?,
+        Endpoint::Payouts | Endpoint::Payout => {
+            require_self(request, config, &id()?, "the payout statements")?
+        }
         _ => {}
     }
+
     // The live discography needs no run; everything else reads the published one.
     let run = match endpoint {
-        Endpoint::Tracks => None,
+        // Live items: the discography and the payout statements.
+        Endpoint::Tracks | Endpoint::Payouts | Endpoint::Payout => None,
         _ => pointer.get(store).await.map_err(LeaderboardError::from)?,
     };
     let run = run.as_ref();
     match endpoint {
         Endpoint::Board => {
-            let wrap = |entries: Vec<BoardEntry>| Entries { entries };
-            let (Some(run), Some(board)) = (run, board) else {
-                return before_first_run(wrap(Vec::new()));
+            let Some((board, period)) = board else {
+                return Err(LeaderboardError::UnknownBoard {
+                    name: route.param("board").to_owned(),
+                }
+                .into());
             };
+            let Some(run) = run else {
+                return before_first_run(BoardPage::new(board, period, None, Vec::new()));
+            };
+            let since = since(run, board, period);
             let page = store
-                .board_page(&run.run_id, board, limit, cursor)
+                .board_page(&run.run_id, board, period, limit, cursor)
                 .await
                 .map_err(LeaderboardError::from)?;
-            run_page(run, page, wrap)
+            run_page(run, page, |entries: Vec<BoardEntry>| {
+                BoardPage::new(board, period, since, entries)
+            })
         }
         Endpoint::Trending => {
             let wrap = |trending: Vec<Trend>| Trending { trending };
@@ -240,6 +291,26 @@ pub async fn serve(
                 },
             )
             .await
+        }
+        Endpoint::Payouts => {
+            let page = store
+                .producer_statements(&id()?, limit, cursor)
+                .await
+                .map_err(LeaderboardError::from)?;
+            ok(&PayoutList {
+                payouts: page.items.iter().map(PayoutLine::from).collect(),
+                next_cursor: page.next_cursor,
+            })
+        }
+        Endpoint::Payout => {
+            let period =
+                PayoutPeriod::parse(route.param("period")).map_err(LeaderboardError::BadPeriod)?;
+            let statement = store
+                .payout_statement(&id()?, period)
+                .await
+                .map_err(LeaderboardError::from)?
+                .ok_or(LeaderboardError::NoStatement(period))?;
+            ok(&PayoutDetail::from(&statement))
         }
         Endpoint::Tracks => {
             let collaborative = match request.query("collaborative") {

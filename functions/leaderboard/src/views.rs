@@ -2,10 +2,14 @@
 
 use catalog::UploadTime;
 use chrono::{DateTime, Utc};
+use contribution::statement::{Currency, PayoutPeriod, StatementStatus};
 use contribution::{ProducerId, TrackId};
 use serde::Serialize;
+use std::collections::BTreeMap;
 use store::catalog_items::DiscographyEntry;
+use store::payout_items::{PayoutStatement, StatusChange, TransferFailure};
 use store::run_items as stored;
+use store::{Board, Period};
 
 /// A page of a run-based list: `asOf` is null before the first run.
 #[derive(Debug, Serialize)]
@@ -17,20 +21,15 @@ pub struct RunPage<T> {
     pub next_cursor: Option<String>,
 }
 
+/// A board row: rank, who, and the figures the board ranks by (the stored figures, as they are).
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BoardEntry {
     pub rank: u64,
     pub producer_id: ProducerId,
     pub name: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub collaborative_tracks: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub distinct_collaborators: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub collaborative_plays: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub contribution_value: Option<f64>,
+    #[serde(flatten)]
+    pub figures: stored::BoardFigures,
 }
 
 impl From<stored::BoardEntry> for BoardEntry {
@@ -39,24 +38,52 @@ impl From<stored::BoardEntry> for BoardEntry {
             rank: i.rank,
             producer_id: i.producer_id,
             name: i.name,
-            collaborative_tracks: i.collaborative_tracks,
-            distinct_collaborators: i.distinct_collaborators,
-            collaborative_plays: i.collaborative_plays,
-            contribution_value: i.contribution_value,
+            figures: i.figures,
         }
     }
 }
 
-#[derive(Debug, Serialize)]
-pub struct Entries<T> {
-    pub entries: Vec<T>,
-}
-
+/// A page of a board: which board and period, and for a window, where its gains count from.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Ranks {
-    pub collaborations: Option<u64>,
-    pub contribution: Option<u64>,
+pub struct BoardPage {
+    pub board: Board,
+    pub period: Period,
+    /// For `7d`/`30d`: the as-of of the run plays gained are counted from (null when no run is
+    /// that old), or the window's start for uploads; null for `all`.
+    pub since: Option<DateTime<Utc>>,
+    pub entries: Vec<BoardEntry>,
+}
+
+impl BoardPage {
+    pub fn new(
+        board: Board,
+        period: Period,
+        since: Option<DateTime<Utc>>,
+        entries: Vec<BoardEntry>,
+    ) -> Self {
+        Self {
+            board,
+            period,
+            since,
+            entries,
+        }
+    }
+}
+
+/// The producer's rank on every board, by period (null where not placed); boards list only the
+/// periods they have.
+pub type Ranks = BTreeMap<Board, BTreeMap<Period, Option<u64>>>;
+
+fn ranks(summary: &stored::ProducerSummary) -> Ranks {
+    let mut ranks = Ranks::new();
+    for (board, period) in Board::every_period() {
+        ranks
+            .entry(board)
+            .or_default()
+            .insert(period, summary.rank(board, period));
+    }
+    ranks
 }
 
 #[derive(Debug, Serialize)]
@@ -84,6 +111,7 @@ pub struct Summary {
 impl Summary {
     pub fn new(i: stored::ProducerSummary, as_of: DateTime<Utc>) -> Self {
         let level = contribution::progress::level(i.xp);
+        let ranks = ranks(&i);
         Self {
             producer_id: i.producer_id,
             as_of,
@@ -98,10 +126,7 @@ impl Summary {
             title: level.title,
             xp_for_next_level: level.xp_for_next_level,
             level_progress: level.progress,
-            ranks: Ranks {
-                collaborations: i.collaborations_rank,
-                contribution: i.contribution_rank,
-            },
+            ranks,
         }
     }
 }
@@ -252,4 +277,118 @@ impl From<DiscographyEntry> for ProfileTrack {
 pub struct ProfileTracks {
     pub tracks: Vec<ProfileTrack>,
     pub next_cursor: Option<String>,
+}
+
+/// A producer's payout statements, newest period first.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PayoutList {
+    pub payouts: Vec<PayoutLine>,
+    pub next_cursor: Option<String>,
+}
+
+/// One period's payout, as the list shows it.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PayoutLine {
+    pub period: PayoutPeriod,
+    pub currency: Currency,
+    pub amount_minor: u64,
+    pub status: StatementStatus,
+    pub contribution_value: f64,
+    /// The producer's share of the pool (0 when excluded), for display; the detail has it exact.
+    pub share: f64,
+    pub run_as_of: DateTime<Utc>,
+    pub transfer_id: Option<String>,
+}
+
+/// The exact share of the pool: contribution units over the eligible producers' total.
+fn exact_share(s: &PayoutStatement) -> (String, String) {
+    if s.status == StatementStatus::Excluded {
+        ("0".to_owned(), "1".to_owned())
+    } else {
+        (s.contribution_units.clone(), s.eligible_units.clone())
+    }
+}
+
+fn share_number(s: &PayoutStatement) -> f64 {
+    let (n, d) = exact_share(s);
+    let (n, d): (f64, f64) = (n.parse().unwrap_or(0.0), d.parse().unwrap_or(1.0));
+    if d > 0.0 { n / d } else { 0.0 }
+}
+
+impl From<&PayoutStatement> for PayoutLine {
+    fn from(s: &PayoutStatement) -> Self {
+        Self {
+            period: s.period,
+            currency: s.currency,
+            amount_minor: s.amount_minor,
+            status: s.status,
+            contribution_value: s.contribution_value,
+            share: share_number(s),
+            run_as_of: s.run_as_of,
+            transfer_id: s.transfer_id.clone(),
+        }
+    }
+}
+
+/// A fraction as decimal integers (they can exceed 2^53, so text).
+#[derive(Debug, Serialize)]
+pub struct Fraction {
+    pub numerator: String,
+    pub denominator: String,
+}
+
+/// How the amount was reached.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PayoutExplanation {
+    /// The producer's exact contribution in the run, in 2⁻⁶⁴ units.
+    pub contribution_units: String,
+    /// The payout-ready producers' exact total, in the same units.
+    pub eligible_units: String,
+    pub pool_minor: u64,
+    pub share_exact: Fraction,
+    /// The whole minor units of the exact share, and whether a leftover unit was added (largest
+    /// remainder).
+    pub floor_minor: u64,
+    pub remainder_unit: bool,
+    pub excluded_producers: u64,
+    /// Excluded only: the payout-ready signals that were missing.
+    pub missing: Vec<String>,
+}
+
+/// One period's statement with its explanation and history.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PayoutDetail {
+    #[serde(flatten)]
+    pub line: PayoutLine,
+    pub explanation: PayoutExplanation,
+    pub failure: Option<TransferFailure>,
+    pub history: Vec<StatusChange>,
+}
+
+impl From<&PayoutStatement> for PayoutDetail {
+    fn from(s: &PayoutStatement) -> Self {
+        let (numerator, denominator) = exact_share(s);
+        Self {
+            line: PayoutLine::from(s),
+            explanation: PayoutExplanation {
+                contribution_units: s.contribution_units.clone(),
+                eligible_units: s.eligible_units.clone(),
+                pool_minor: s.pool_minor,
+                share_exact: Fraction {
+                    numerator,
+                    denominator,
+                },
+                floor_minor: s.floor_minor,
+                remainder_unit: s.remainder_unit,
+                excluded_producers: s.excluded_producers,
+                missing: s.missing.clone(),
+            },
+            failure: s.failure.clone(),
+            history: s.history.clone(),
+        }
+    }
 }

@@ -4,18 +4,19 @@
 //! instant give the same values to the last bit. It returns domain values; the store gives them
 //! their keys when the run writes them.
 
-use std::cmp::Reverse;
 use std::collections::{HashMap, HashSet};
 
 use contribution::progress::{self, XpFacts};
 use contribution::{ExactSum, ProducerId};
+use store::counters::Baseline;
 use store::run_items::{
-    BoardEntry, Collaborator, EmptyBecause, ListHead, PairTally, ProducerSummary, Recommendation,
-    RunId, RunMeta, TrendingPair,
+    BoardEntry, Collaborator, CounterSnapshot, CounterSnapshotPart, EmptyBecause, ListHead,
+    PairTally, ProducerSummary, Recommendation, RunId, RunMeta, TrendingPair, pack_counters,
 };
 use store::{Board, ProducerList};
 
-use crate::aggregate::{Aggregate, Pair};
+use crate::aggregate::{Aggregate, Pair, WINDOWS};
+use crate::boards::{self, Standing};
 use crate::recommend;
 
 /// How many trending pairs a run keeps.
@@ -31,6 +32,9 @@ pub struct RunResults {
     pub boards: Vec<BoardEntry>,
     pub trending: Vec<TrendingPair>,
     pub pairs: Vec<PairTally>,
+    /// This run's play counters, for later runs' window boards (written with [`RunMeta`]'s
+    /// retention extended: see `store::counters`).
+    pub counter_parts: Vec<CounterSnapshotPart>,
 }
 
 impl RunResults {
@@ -42,6 +46,7 @@ impl RunResults {
             + self.boards.len()
             + self.trending.len()
             + self.pairs.len()
+            + self.counter_parts.len()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -54,6 +59,9 @@ pub struct RunContext<'a> {
     pub run_id: &'a RunId,
     /// The previous published run's pair counts, or `None` for a first run (no trending).
     pub previous_pairs: Option<&'a [PairTally]>,
+    /// The counters of the newest runs at or before the as-of minus each window
+    /// ([`WINDOWS`] order), where kept.
+    pub baselines: [Option<&'a Baseline>; 2],
 }
 
 fn name(agg: &Aggregate, id: &ProducerId) -> String {
@@ -62,7 +70,8 @@ fn name(agg: &Aggregate, id: &ProducerId) -> String {
         .map_or_else(|| id.to_string(), |p| p.name.clone())
 }
 
-pub fn compute(agg: &Aggregate, ctx: &RunContext<'_>) -> (RunResults, RunMeta) {
+/// What a run publishes: its results, its meta item, and the index entry of its counter snapshot.
+pub fn compute(agg: &Aggregate, ctx: &RunContext<'_>) -> (RunResults, RunMeta, CounterSnapshot) {
     let shares: HashMap<ProducerId, (ExactSum, f64)> = agg
         .ledger
         .shares()
@@ -71,11 +80,19 @@ pub fn compute(agg: &Aggregate, ctx: &RunContext<'_>) -> (RunResults, RunMeta) {
         .collect();
     let contribution = |id: &ProducerId| shares.get(id).copied().unwrap_or_default();
 
-    // The collaboration network: every producer's co-credited producers.
+    // The collaboration network: every producer's co-credited producers, and of those the ones
+    // they share a track uploaded in each window with.
     let mut network: HashMap<&ProducerId, Vec<(&ProducerId, u32)>> = HashMap::new();
+    let mut recent_collaborators: HashMap<&ProducerId, [u64; 2]> = HashMap::new();
     for ((a, b), tally) in &agg.pairs {
         network.entry(a).or_default().push((b, tally.tracks));
         network.entry(b).or_default().push((a, tally.tracks));
+        for w in 0..WINDOWS.len() {
+            if agg.in_window(w, tally.latest_upload_millis) {
+                recent_collaborators.entry(a).or_default()[w] += 1;
+                recent_collaborators.entry(b).or_default()[w] += 1;
+            }
+        }
     }
     let distinct = |id: &ProducerId| network.get(id).map_or(0, Vec::len) as u64;
 
@@ -84,73 +101,64 @@ pub fn compute(agg: &Aggregate, ctx: &RunContext<'_>) -> (RunResults, RunMeta) {
     everyone.sort();
     everyone.dedup();
 
-    // Leaderboards.
-    let mut collaborations: Vec<&ProducerId> = everyone
+    let standings: Vec<Standing<'_>> = everyone
         .iter()
-        .copied()
-        .filter(|id| {
-            agg.producers
-                .get(*id)
-                .is_some_and(|t| t.collaborative_tracks > 0)
+        .map(|id| {
+            let tally = agg.producers.get(*id).copied().unwrap_or_default();
+            let profile = agg.profiles.get(*id);
+            Standing {
+                id,
+                name: name(agg, id),
+                has_profile: profile.is_some(),
+                tally,
+                contribution: contribution(id).0,
+                xp: progress::xp(&XpFacts {
+                    uploads: tally.uploads,
+                    complete_uploads: tally.complete_uploads,
+                    solo_plays: tally.plays.saturating_sub(tally.collaborative_plays),
+                    collaborative_plays: tally.collaborative_plays,
+                    collaborative_tracks: tally.collaborative_tracks,
+                    profile_complete: profile.is_some_and(|p| p.profile_complete),
+                }),
+                distinct_collaborators: distinct(id),
+                recent_collaborators: recent_collaborators.get(*id).copied().unwrap_or_default(),
+            }
         })
         .collect();
-    collaborations.sort_by_key(|id| {
-        let t = agg.producers[*id];
-        (
-            Reverse(t.collaborative_tracks),
-            Reverse(distinct(id)),
-            Reverse(t.collaborative_plays),
-            *id,
-        )
-    });
-    let mut by_contribution: Vec<&ProducerId> = everyone
+    let boards::Boards {
+        entries: board_entries,
+        mut ranks,
+    } = boards::rank_all(&standings, ctx.baselines);
+    let contribution_rank: HashMap<&ProducerId, u64> = ranks
         .iter()
-        .copied()
-        .filter(|id| !contribution(id).0.is_zero())
-        .collect();
-    by_contribution.sort_by_key(|id| (Reverse(contribution(id).0), *id));
-    let collaborations_rank: HashMap<&ProducerId, u64> = collaborations
-        .iter()
-        .enumerate()
-        .map(|(i, id)| (*id, i as u64 + 1))
-        .collect();
-    let contribution_rank: HashMap<&ProducerId, u64> = by_contribution
-        .iter()
-        .enumerate()
-        .map(|(i, id)| (*id, i as u64 + 1))
+        .filter_map(|(id, placed)| {
+            let on_board = placed.iter().find(|r| r.board == Board::Contribution)?;
+            Some((*id, on_board.rank))
+        })
         .collect();
 
-    let mut results = RunResults::default();
-    for (rank, id) in collaborations.iter().enumerate() {
-        let t = agg.producers[*id];
-        results.boards.push(BoardEntry {
-            board: Board::Collaborations,
-            rank: rank as u64 + 1,
-            producer_id: (*id).clone(),
-            name: name(agg, id),
-            collaborative_tracks: Some(t.collaborative_tracks),
-            distinct_collaborators: Some(distinct(id)),
-            collaborative_plays: Some(t.collaborative_plays),
-            contribution_value: None,
-        });
-    }
-    for (rank, id) in by_contribution.iter().enumerate() {
-        let (sum, _) = contribution(id);
-        results.boards.push(BoardEntry {
-            board: Board::Contribution,
-            rank: rank as u64 + 1,
-            producer_id: (*id).clone(),
-            name: name(agg, id),
-            collaborative_tracks: None,
-            distinct_collaborators: None,
-            collaborative_plays: None,
-            contribution_value: Some(sum.to_f64()),
-        });
-    }
+    let mut results = RunResults {
+        boards: board_entries,
+        ..RunResults::default()
+    };
+    results.counter_parts = pack_counters(
+        ctx.run_id,
+        standings
+            .iter()
+            .filter(|s| s.tally.tracks > 0)
+            .map(|s| (s.id, s.counters())),
+    );
+    let snapshot = CounterSnapshot {
+        run_id: ctx.run_id.clone(),
+        as_of: agg.as_of(),
+        parts: results.counter_parts.len() as u32,
+        producers: standings.iter().filter(|s| s.tally.tracks > 0).count() as u64,
+    };
 
     // Per-producer summaries and collaborators.
-    for id in &everyone {
-        let t = agg.producers.get(*id).copied().unwrap_or_default();
+    for standing in &standings {
+        let id = &standing.id;
+        let t = standing.tally;
         let (sum, share) = contribution(id);
         results.summaries.push(ProducerSummary {
             producer_id: (*id).clone(),
@@ -162,16 +170,8 @@ pub fn compute(agg: &Aggregate, ctx: &RunContext<'_>) -> (RunResults, RunMeta) {
             collaborative_tracks: t.collaborative_tracks,
             distinct_collaborators: distinct(id),
             collaborative_plays: t.collaborative_plays,
-            xp: progress::xp(&XpFacts {
-                uploads: t.uploads,
-                complete_uploads: t.complete_uploads,
-                solo_plays: t.plays.saturating_sub(t.collaborative_plays),
-                collaborative_plays: t.collaborative_plays,
-                collaborative_tracks: t.collaborative_tracks,
-                profile_complete: agg.profiles.get(*id).is_some_and(|p| p.profile_complete),
-            }),
-            collaborations_rank: collaborations_rank.get(id).copied(),
-            contribution_rank: contribution_rank.get(id).copied(),
+            xp: standing.xp,
+            ranks: ranks.remove(*id).unwrap_or_default(),
         });
         for list in ProducerList::ALL {
             let no_genres = agg.profiles.get(*id).is_none_or(|p| p.genres.is_empty());
@@ -242,5 +242,5 @@ pub fn compute(agg: &Aggregate, ctx: &RunContext<'_>) -> (RunResults, RunMeta) {
         result_items: results.len() as u64,
         total_units: agg.ledger.total().units().to_string(),
     };
-    (results, meta)
+    (results, meta, snapshot)
 }

@@ -7,11 +7,12 @@
 //!
 //! - [`event`]: the as-of instant from the scheduled event.
 //! - [`aggregate`]: the mergeable per-segment aggregate.
-//! - [`compute`] and [`recommend`]: from the aggregate to the published values (pure).
+//! - [`compute`], [`boards`] and [`recommend`]: from the aggregate to the published values (pure).
 //! - [`run`]: the run itself (scan, write, publish, deadline).
 //! - [`metrics`]: the summary log line in CloudWatch Embedded Metric Format.
 
 pub mod aggregate;
+pub mod boards;
 pub mod compute;
 pub mod error;
 pub mod event;

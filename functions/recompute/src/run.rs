@@ -6,7 +6,9 @@
 //!    memory holds producers and pairs, never tracks.
 //! 3. The segment aggregates merge (in any order: same result) into the run's results, which are
 //!    written with batch writes that retry unprocessed items.
-//! 4. The run's meta item is written, then the pointer moves with one conditional write, only
+//! 4. The run's play counters are kept (longer than its other items) for later runs' window
+//!    boards, which compare against the newest counters at or before as-of minus 7 (30) days.
+//! 5. The run's meta item is written, then the pointer moves with one conditional write, only
 //!    forward in as-of time. Before every page and batch the Lambda deadline is checked: a run
 //!    that cannot finish in time fails loudly and publishes nothing.
 
@@ -19,11 +21,11 @@ use store::RunPointer;
 use store::Store;
 use store::batch::BatchStats;
 use store::entity::Entity;
-use store::run_items::{Contribution, RunId};
+use store::run_items::{Baselines, Contribution, RunId};
 use store::runs::{Publication, RunScope, expires_at, run_id};
 use store::scan::CatalogRecord;
 
-use crate::aggregate::Aggregate;
+use crate::aggregate::{Aggregate, WINDOWS};
 use crate::compute::{RunContext, compute};
 use crate::error::RecomputeError;
 use crate::metrics::RunSummary;
@@ -158,11 +160,21 @@ pub async fn recompute(
         Some(p) => Some(store.run_pairs(&p.run_id).await?),
         None => None,
     };
-    let (results, meta) = compute(
+    // The newest kept counters at or before each window's start (plays gained in the window).
+    let mut baselines = Vec::with_capacity(WINDOWS.len());
+    for days in WINDOWS {
+        baselines.push(
+            store
+                .baseline_at_or_before(as_of - TimeDelta::days(days))
+                .await?,
+        );
+    }
+    let (results, meta, snapshot) = compute(
         &merged,
         &RunContext {
             run_id: &run_id,
             previous_pairs: previous_pairs.as_deref(),
+            baselines: [baselines[0].as_ref(), baselines[1].as_ref()],
         },
     );
     writer.write(&results.summaries).await?;
@@ -172,12 +184,23 @@ pub async fn recompute(
     writer.write(&results.boards).await?;
     writer.write(&results.trending).await?;
     writer.write(&results.pairs).await?;
+    deadline.check(settings.deadline_margin)?;
+    store
+        .put_counter_snapshot(&snapshot, &results.counter_parts, &progress.batches)
+        .await?;
+    progress
+        .items_written
+        .fetch_add(results.counter_parts.len() as u64 + 1, Ordering::Relaxed);
     writer.write(std::slice::from_ref(&meta)).await?;
 
     deadline.check(settings.deadline_margin)?;
     let pointer = RunPointer {
         run_id: run_id.clone(),
         as_of,
+        baselines: Baselines {
+            days7: baselines[0].as_ref().map(|b| b.as_of),
+            days30: baselines[1].as_ref().map(|b| b.as_of),
+        },
     };
     let published = store.publish_run(&pointer, Utc::now()).await? == Publication::Published;
     Ok(summary(published, meta.tracks, meta.producers))

@@ -16,6 +16,7 @@
 //! - [`formula`]: the three factors and their [`Breakdown`].
 //! - [`progress`]: XP under the published rules, and levels 1 to 100.
 //! - [`payout`]: the monthly pool split into exact minor units (eligible, Excluded and why).
+//! - [`statement`]: payout periods, currencies, and the forward-only life of a payout statement.
 //! - [`ledger`]: streaming, order-independent aggregation of a catalog into contributions and shares.
 
 pub mod apportion;
@@ -26,6 +27,7 @@ pub mod ids;
 pub mod ledger;
 pub mod payout;
 pub mod progress;
+pub mod statement;
 
 pub use credits::{CreditListError, Credits, MAX_CREDITED_PRODUCERS};
 pub use fixed_point::ExactSum;

@@ -7,7 +7,9 @@
 //! - every profile carries its `collaborative` index keys;
 //! - the latest-run pointer names a complete run (its meta item exists);
 //! - in every complete run, shares sum to 1 (when anything is worth anything) and the collaboration
-//!   network is symmetric (P lists Q with n tracks exactly when Q lists P with n).
+//!   network is symmetric (P lists Q with n tracks exactly when Q lists P with n);
+//! - every finished payout split's statements sum to its pool exactly, a Paid statement names its
+//!   transfer, an Excluded one carries nothing.
 //!
 //! It is an operator's tool (`cargo xtask check`) and the last step of every chaos test; it scans,
 //! which no request path does.
@@ -21,8 +23,10 @@ use crate::catalog_items::{DiscographyEntry, Profile, TrackRecord};
 use crate::entity::{Entity, Item, PrimaryKey, decode, entity_of, string_attribute};
 use crate::error::StoreError;
 use crate::keys;
+use crate::payout_items::{PayoutSplit, PayoutStatement, SplitState};
 use crate::run_items::{Collaborator, ProducerSummary, PublishedRun, RunMeta};
 use crate::table::{COLLABORATIVE_INDEX, DEFINITION};
+use contribution::statement::StatementStatus;
 
 /// One broken invariant, described for a person.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -48,6 +52,8 @@ struct Seen {
     /// Summaries and collaborators, by the run they belong to.
     summaries: Vec<(String, ProducerSummary)>,
     collaborators: Vec<(String, Collaborator)>,
+    splits: Vec<PayoutSplit>,
+    statements: Vec<PayoutStatement>,
 }
 
 /// The run a run item belongs to (from its partition key).
@@ -92,6 +98,8 @@ impl Seen {
                 let run = run_of(&item);
                 self.collaborators.push((run, decode(item)?));
             }
+            PayoutSplit::NAME => self.splits.push(decode(item)?),
+            PayoutStatement::NAME => self.statements.push(decode(item)?),
             _ => {}
         }
         Ok(())
@@ -215,6 +223,42 @@ impl Seen {
                 )),
             }
         }
+        // Payouts: a finished split's statements sum to its pool; Paid means a transfer id;
+        // money only goes to eligible statements.
+        let mut per_period: BTreeMap<String, (u64, u64)> = BTreeMap::new();
+        for s in &self.statements {
+            let entry = per_period.entry(s.period.to_string()).or_default();
+            entry.0 += s.amount_minor;
+            entry.1 += 1;
+            if s.status == StatementStatus::Paid && s.transfer_id.is_none() {
+                report(format!(
+                    "payout {} of {} is Paid without a transfer id",
+                    s.period, s.producer_id
+                ));
+            }
+            if s.status == StatementStatus::Excluded && s.amount_minor != 0 {
+                report(format!(
+                    "payout {} of {} is Excluded but carries {} minor units",
+                    s.period, s.producer_id, s.amount_minor
+                ));
+            }
+        }
+        for split in &self.splits {
+            if split.state == SplitState::Splitting {
+                continue;
+            }
+            let (sum, count) = per_period
+                .get(&split.period.to_string())
+                .copied()
+                .unwrap_or_default();
+            if sum != split.amount_minor || count != split.statements {
+                report(format!(
+                    "payout split {}: {count} statements summing to {sum}, but the split says {} \
+                     statements and a pool of {}",
+                    split.period, split.statements, split.amount_minor
+                ));
+            }
+        }
         found.sort();
         found
     }
@@ -259,6 +303,8 @@ impl Store {
             all.metas.extend(part.metas);
             all.summaries.extend(part.summaries);
             all.collaborators.extend(part.collaborators);
+            all.splits.extend(part.splits);
+            all.statements.extend(part.statements);
         }
         Ok(all.violations())
     }

@@ -26,6 +26,8 @@ pub enum StoreError {
         #[source]
         source: serde_dynamo::Error,
     },
+    #[error("counter snapshot of run {run} is damaged: {problem}")]
+    BadSnapshot { run: String, problem: String },
     #[error("item could not be encoded: {0}")]
     Encode(#[source] serde_dynamo::Error),
     #[error("track {0} does not exist")]

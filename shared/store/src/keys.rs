@@ -7,7 +7,7 @@
 
 use contribution::{ProducerId, TrackId};
 
-use crate::lists::{Board, ProducerList};
+use crate::lists::{Board, Period, ProducerList};
 use crate::run_items::RunId;
 
 pub(crate) const PROFILE_SK: &str = "PROFILE";
@@ -76,8 +76,30 @@ pub(crate) fn run_producer_pk(run: &RunId, producer: &ProducerId) -> String {
     format!("RUN#{run}#PRODUCER#{producer}")
 }
 
-pub(crate) fn board_pk(run: &RunId, board: Board) -> String {
-    format!("RUN#{run}#BOARD#{board}")
+/// A board's partition in a run; all-time boards keep the bare name, windows add the period.
+pub(crate) fn board_pk(run: &RunId, board: Board, period: Period) -> String {
+    match period {
+        Period::All => format!("RUN#{run}#BOARD#{board}"),
+        window => format!("RUN#{run}#BOARD#{board}#{window}"),
+    }
+}
+
+/// The partition of a run's per-producer counter snapshot (kept longer than the run's other
+/// items: window boards compare against runs up to 30 days old).
+pub(crate) fn counters_pk(run: &RunId) -> String {
+    format!("RUN#{run}#COUNTERS")
+}
+
+pub(crate) fn counters_part_sk(part: u32) -> String {
+    format!("PART#{part:05}")
+}
+
+/// The index entry of a run's counter snapshot, in the runs partition: sorts by run id, so by
+/// as-of time.
+pub(crate) const COUNTERS_INDEX_PREFIX: &str = "COUNTERS#";
+
+pub(crate) fn counters_index_sk(run: &RunId) -> String {
+    format!("{COUNTERS_INDEX_PREFIX}{run}")
 }
 
 pub(crate) fn trending_pk(run: &RunId) -> String {
@@ -132,6 +154,27 @@ pub(crate) fn recommendation_sk(rank: u64) -> String {
     format!("{}{rank:02}", list_prefix(ProducerList::Recommendations))
 }
 
+/// The partition of every period's payout split (one item per period, sort key the period).
+pub(crate) const PAYOUTS_PK: &str = "PAYOUTS";
+
+/// Sort-key prefix of a producer's payout statements (under the producer's partition): periods
+/// sort as text, so newest first when read backwards. It sorts after `PROFILE`, outside the
+/// discography's `CREDIT#`…`PROFILE` range (a test reads a paid producer's profile tracks).
+pub(crate) const STATEMENT_PREFIX: &str = "STATEMENT#";
+
+pub(crate) fn statement_sk(period: &str) -> String {
+    format!("{STATEMENT_PREFIX}{period}")
+}
+
+/// The partition of a period's roster: who has a statement, many ids per item.
+pub(crate) fn roster_pk(period: &str) -> String {
+    format!("PAYOUT#{period}")
+}
+
+pub(crate) fn roster_sk(part: u32) -> String {
+    format!("ROSTER#{part:05}")
+}
+
 /// The partition of the write-throughput probe's filler items (`cargo xtask io-floor`), spread
 /// over `spread` partitions like a run's items are.
 pub(crate) fn filler_pk(i: u64, spread: u64) -> String {
@@ -166,9 +209,17 @@ mod tests {
         assert!(is_run_partition(&run_pk(&run), &run));
         assert!(!is_run_partition(&run_pk(&other), &run));
         assert_eq!(
-            run_of_partition(&board_pk(&run, Board::Contribution)),
+            run_of_partition(&board_pk(&run, Board::Contribution, Period::All)),
             Some(run.as_str())
         );
+        assert_eq!(
+            run_of_partition(&board_pk(&run, Board::Plays, Period::Days7)),
+            Some(run.as_str())
+        );
+        assert!(is_run_partition(&counters_pk(&run), &run));
+        assert!(statement_sk("2026-11").as_str() > PROFILE_SK);
+        let later = RunId::from_text("20261128T000000.000Z");
+        assert!(counters_index_sk(&run) < counters_index_sk(&later));
         assert_eq!(run_of_partition(&producer_pk(&p)), None);
     }
 }

@@ -1,29 +1,55 @@
-//! The named lists a run publishes: the leaderboards and each producer's per-run lists.
+//! The named lists a run publishes: the leaderboards (each over one or more periods) and each
+//! producer's per-run lists.
 //!
-//! They are enums rather than strings so a reader cannot ask for a board that does not exist, and
-//! the key module maps each to its partition or sort-key prefix in one place.
+//! They are enums rather than strings so a reader cannot ask for a board or a period that does not
+//! exist, and the key module maps each to its partition or sort-key prefix in one place. The
+//! boards and periods are BeatPass's published categories and timeframes
+//! (`../shared/product/published-rules.md`, "Leaderboards").
 
 use serde::{Deserialize, Serialize};
 
-/// A leaderboard.
+/// A leaderboard category.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Board {
-    /// By collaborative tracks, then distinct collaborators, then collaborative plays.
+    /// Collaborative tracks, then distinct collaborators, then plays on collaborative tracks.
     Collaborations,
-    /// By contribution value.
+    /// Contribution value ("Earnings" on the dashboard).
     Contribution,
+    /// Plays on credited tracks (full plays, not split).
+    Plays,
+    /// Tracks uploaded.
+    Uploads,
+    /// XP.
+    Points,
+    /// Share of uploaded tracks that are metadata-complete, then their count.
+    Quality,
+    /// A weighted sum of the other boards' all-time ranks.
+    Overall,
 }
 
 impl Board {
     /// Every board, in the order the API documents them.
-    pub const ALL: [Board; 2] = [Board::Collaborations, Board::Contribution];
+    pub const ALL: [Board; 7] = [
+        Board::Collaborations,
+        Board::Contribution,
+        Board::Plays,
+        Board::Uploads,
+        Board::Points,
+        Board::Quality,
+        Board::Overall,
+    ];
 
     /// The board's name in URLs and items.
     pub fn as_str(self) -> &'static str {
         match self {
             Board::Collaborations => "collaborations",
             Board::Contribution => "contribution",
+            Board::Plays => "plays",
+            Board::Uploads => "uploads",
+            Board::Points => "points",
+            Board::Quality => "quality",
+            Board::Overall => "overall",
         }
     }
 
@@ -31,9 +57,73 @@ impl Board {
     pub fn parse(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|b| b.as_str() == name)
     }
+
+    /// The periods the board is published for (the published rules: Points is always all-time;
+    /// contribution, quality and overall are all-time figures by their nature).
+    pub fn periods(self) -> &'static [Period] {
+        match self {
+            Board::Collaborations | Board::Plays | Board::Uploads => &Period::ALL,
+            Board::Contribution | Board::Points | Board::Quality | Board::Overall => &[Period::All],
+        }
+    }
+
+    /// Every (board, period) a run publishes, in documentation order.
+    pub fn every_period() -> impl Iterator<Item = (Board, Period)> {
+        Self::ALL
+            .into_iter()
+            .flat_map(|b| b.periods().iter().map(move |p| (b, *p)))
+    }
 }
 
 impl std::fmt::Display for Board {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A leaderboard timeframe.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
+pub enum Period {
+    /// Since the catalog began.
+    #[default]
+    #[serde(rename = "all")]
+    All,
+    /// The seven days up to the run's as-of.
+    #[serde(rename = "7d")]
+    Days7,
+    /// The thirty days up to the run's as-of.
+    #[serde(rename = "30d")]
+    Days30,
+}
+
+impl Period {
+    pub const ALL: [Period; 3] = [Period::All, Period::Days7, Period::Days30];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Period::All => "all",
+            Period::Days7 => "7d",
+            Period::Days30 => "30d",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|p| p.as_str() == text)
+    }
+
+    /// The window's length, or `None` for all-time.
+    pub fn days(self) -> Option<i64> {
+        match self {
+            Period::All => None,
+            Period::Days7 => Some(7),
+            Period::Days30 => Some(30),
+        }
+    }
+}
+
+impl std::fmt::Display for Period {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -58,4 +148,24 @@ impl ProducerList {
         ProducerList::Collaborators,
         ProducerList::Recommendations,
     ];
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_and_windows_are_where_published() {
+        for board in Board::ALL {
+            assert_eq!(Board::parse(board.as_str()), Some(board));
+            assert!(board.periods().contains(&Period::All));
+        }
+        for period in Period::ALL {
+            assert_eq!(Period::parse(period.as_str()), Some(period));
+            let json = serde_json::to_string(&period).expect("serialises");
+            assert_eq!(json, format!("\"{period}\""));
+        }
+        assert_eq!(Board::every_period().count(), 7 + 2 * 3);
+        assert_eq!(Board::Points.periods(), &[Period::All]);
+    }
 }

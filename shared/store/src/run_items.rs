@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::entity::{Entity, FullKey, PrimaryKey};
 use crate::keys;
-use crate::lists::{Board, ProducerList};
+use crate::lists::{Board, Period, ProducerList};
 
 /// A run's id: its as-of instant as fixed-width text, so the same instant always gives the same
 /// id and a re-run overwrites its own unpublished items instead of leaving a second copy.
@@ -58,6 +58,31 @@ impl PartialEq<&str> for RunId {
 pub struct RunPointer {
     pub run_id: RunId,
     pub as_of: DateTime<Utc>,
+    /// Which earlier runs the run's window boards compared plays against.
+    pub baselines: Baselines,
+}
+
+/// The as-of of the counter snapshot each window compared against: the newest at or before the
+/// run's as-of minus the window, or `None` when no run was that old (then the window's
+/// plays-based boards are empty).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Baselines {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub days7: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub days30: Option<DateTime<Utc>>,
+}
+
+impl Baselines {
+    /// The baseline of `period` (`None` for all-time, which compares with nothing).
+    pub fn of(&self, period: Period) -> Option<DateTime<Utc>> {
+        match period {
+            Period::All => None,
+            Period::Days7 => self.days7,
+            Period::Days30 => self.days30,
+        }
+    }
 }
 
 /// The pointer to the latest completed run, as stored.
@@ -69,6 +94,8 @@ pub struct PublishedRun {
     /// `as_of` in milliseconds, for the forward-only condition.
     pub as_of_millis: i64,
     pub published_at: DateTime<Utc>,
+    #[serde(default)]
+    pub baselines: Baselines,
 }
 
 impl Entity for PublishedRun {
@@ -128,10 +155,28 @@ pub struct ProducerSummary {
     pub distinct_collaborators: u64,
     pub collaborative_plays: u64,
     pub xp: u64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub collaborations_rank: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contribution_rank: Option<u64>,
+    /// The producer's place on every board and period they are placed on (absent: not placed).
+    #[serde(default)]
+    pub ranks: Vec<PlacedRank>,
+}
+
+/// A producer's rank on one board and period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PlacedRank {
+    pub board: Board,
+    pub period: Period,
+    pub rank: u64,
+}
+
+impl ProducerSummary {
+    /// The producer's rank on `board` over `period`, if placed.
+    pub fn rank(&self, board: Board, period: Period) -> Option<u64> {
+        self.ranks
+            .iter()
+            .find(|r| r.board == board && r.period == period)
+            .map(|r| r.rank)
+    }
 }
 
 impl Entity for ProducerSummary {
@@ -296,36 +341,66 @@ impl ProducerListEntry for Recommendation {
     const LIST: ProducerList = ProducerList::Recommendations;
 }
 
-/// One row of a leaderboard. Collaboration rows carry the collaboration figures, contribution rows
-/// the value and share.
+/// One row of a leaderboard: the rank and the figures the board ranks by.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BoardEntry {
     pub board: Board,
+    #[serde(default)]
+    pub period: Period,
     pub rank: u64,
     pub producer_id: ProducerId,
     pub name: String,
+    pub figures: BoardFigures,
+}
+
+/// The figures a board ranks by; each board fills the ones its rule names, the rest are absent.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BoardFigures {
+    /// Collaborative tracks credited (uploaded in the window, for a window board).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub collaborative_tracks: Option<u64>,
+    /// Distinct co-credited producers (on those tracks, for a window board).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub distinct_collaborators: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub collaborative_plays: Option<u64>,
+    /// Plays gained on collaborative tracks since the window's baseline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collaborative_plays_gained: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contribution_value: Option<f64>,
+    /// Plays on credited tracks (full plays).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plays: Option<u64>,
+    /// Plays gained on credited tracks since the window's baseline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plays_gained: Option<u64>,
+    /// Tracks uploaded (in the window, for a window board).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uploads: Option<u64>,
+    /// Of the uploads, the metadata-complete ones.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata_complete_uploads: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub xp: Option<u64>,
+    /// Σ weight × max(0, 100 − rank) over the other boards' all-time ranks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub overall_score: Option<u64>,
 }
 
 impl Entity for BoardEntry {
     const NAME: &'static str = "boardEntry";
     type Scope = RunId;
-    type KeyInput<'a> = (Board, u64);
+    type KeyInput<'a> = (Board, Period, u64);
 
-    fn primary_key(run: &RunId, (board, rank): (Board, u64)) -> PrimaryKey {
-        PrimaryKey::new(keys::board_pk(run, board), keys::rank_sk(rank))
+    fn primary_key(run: &RunId, (board, period, rank): (Board, Period, u64)) -> PrimaryKey {
+        PrimaryKey::new(keys::board_pk(run, board, period), keys::rank_sk(rank))
     }
 
     fn full_key(&self, run: &RunId) -> FullKey {
-        Self::primary_key(run, (self.board, self.rank)).into()
+        Self::primary_key(run, (self.board, self.period, self.rank)).into()
     }
 }
 
@@ -380,5 +455,178 @@ impl Entity for PairTally {
 
     fn full_key(&self, run: &RunId) -> FullKey {
         Self::primary_key(run, (&self.a, &self.b)).into()
+    }
+}
+
+/// A producer's play counters at a run's as-of: what window boards subtract to get plays gained.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PlayCounters {
+    /// Plays on every track crediting the producer.
+    pub plays: u64,
+    /// Plays on the collaborative ones.
+    pub collaborative_plays: u64,
+}
+
+/// One part of a run's counter snapshot: many producers' counters in one item, one line each
+/// (`id plays collaborativePlays`), so a snapshot of 5,000 producers is one write, not 5,000.
+/// Kept for [`COUNTER_RETENTION`](crate::runs::COUNTER_RETENTION), longer than the run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CounterSnapshotPart {
+    pub run_id: RunId,
+    pub part: u32,
+    pub lines: String,
+}
+
+impl Entity for CounterSnapshotPart {
+    const NAME: &'static str = "counterSnapshotPart";
+    type Scope = RunId;
+    type KeyInput<'a> = u32;
+
+    fn primary_key(run: &RunId, part: u32) -> PrimaryKey {
+        PrimaryKey::new(keys::counters_pk(run), keys::counters_part_sk(part))
+    }
+
+    fn full_key(&self, run: &RunId) -> FullKey {
+        Self::primary_key(run, self.part).into()
+    }
+}
+
+/// The index entry of a complete counter snapshot, written after its parts: a run looking for the
+/// newest snapshot at or before an instant finds it with one query of the runs partition.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CounterSnapshot {
+    pub run_id: RunId,
+    pub as_of: DateTime<Utc>,
+    pub parts: u32,
+    pub producers: u64,
+}
+
+impl Entity for CounterSnapshot {
+    const NAME: &'static str = "counterSnapshot";
+    type Scope = ();
+    type KeyInput<'a> = &'a RunId;
+
+    fn primary_key(_: &(), run: &RunId) -> PrimaryKey {
+        PrimaryKey::new(
+            keys::RUN_POINTER_PK.to_owned(),
+            keys::counters_index_sk(run),
+        )
+    }
+
+    fn full_key(&self, scope: &()) -> FullKey {
+        Self::primary_key(scope, &self.run_id).into()
+    }
+}
+
+/// The most a snapshot part holds, in bytes of lines (DynamoDB's item limit is 400 KB).
+const PART_BYTES: usize = 300_000;
+
+/// Packs counters into snapshot parts (in the order given).
+pub fn pack_counters<'a>(
+    run: &RunId,
+    counters: impl IntoIterator<Item = (&'a ProducerId, PlayCounters)>,
+) -> Vec<CounterSnapshotPart> {
+    use std::fmt::Write;
+    let mut parts = Vec::new();
+    let mut lines = String::new();
+    for (id, c) in counters {
+        if lines.len() >= PART_BYTES {
+            parts.push(std::mem::take(&mut lines));
+        }
+        // Writing to a String cannot fail.
+        let _ = writeln!(lines, "{id} {} {}", c.plays, c.collaborative_plays);
+    }
+    if !lines.is_empty() || parts.is_empty() {
+        parts.push(lines);
+    }
+    parts
+        .into_iter()
+        .enumerate()
+        .map(|(part, lines)| CounterSnapshotPart {
+            run_id: run.clone(),
+            part: part as u32,
+            lines,
+        })
+        .collect()
+}
+
+/// Why a stored snapshot part could not be read.
+#[derive(Debug, thiserror::Error)]
+#[error("counter snapshot line {line} is not `id plays collaborativePlays`: {text:?}")]
+pub struct BadCounterLine {
+    pub line: usize,
+    pub text: String,
+}
+
+/// Reads the counters a part holds.
+pub fn unpack_counters(
+    part: &CounterSnapshotPart,
+) -> Result<Vec<(ProducerId, PlayCounters)>, BadCounterLine> {
+    part.lines
+        .lines()
+        .enumerate()
+        .map(|(i, text)| {
+            let bad = || BadCounterLine {
+                line: i + 1,
+                text: text.to_owned(),
+            };
+            let mut fields = text.split(' ');
+            let (Some(id), Some(plays), Some(collaborative), None) =
+                (fields.next(), fields.next(), fields.next(), fields.next())
+            else {
+                return Err(bad());
+            };
+            Ok((
+                ProducerId::parse(id).map_err(|_| bad())?,
+                PlayCounters {
+                    plays: plays.parse().map_err(|_| bad())?,
+                    collaborative_plays: collaborative.parse().map_err(|_| bad())?,
+                },
+            ))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counters_round_trip_through_parts() {
+        let run = RunId::from_text("20261121T000000.000Z");
+        let ids: Vec<ProducerId> = (0..40_000)
+            .map(|i| ProducerId::parse(format!("producer-{i}")).expect("id"))
+            .collect();
+        let counters = |i: usize| PlayCounters {
+            plays: i as u64 * 1_000_003,
+            collaborative_plays: i as u64,
+        };
+        let parts = pack_counters(
+            &run,
+            ids.iter().enumerate().map(|(i, id)| (id, counters(i))),
+        );
+        assert!(parts.len() > 1, "40,000 producers span parts");
+        assert!(parts.iter().all(|p| p.lines.len() < PART_BYTES + 100));
+        let back: Vec<_> = parts
+            .iter()
+            .flat_map(|p| unpack_counters(p).expect("well-formed"))
+            .collect();
+        assert_eq!(back.len(), ids.len());
+        for (i, (id, c)) in back.iter().enumerate() {
+            assert_eq!((id, *c), (&ids[i], counters(i)));
+        }
+        let broken = CounterSnapshotPart {
+            run_id: run,
+            part: 0,
+            lines: "p1 3 x\n".to_owned(),
+        };
+        assert_eq!(unpack_counters(&broken).expect_err("not a number").line, 1);
+        assert_eq!(
+            pack_counters(&broken.run_id, []).len(),
+            1,
+            "an empty snapshot is one empty part"
+        );
     }
 }

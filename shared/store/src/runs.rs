@@ -15,14 +15,14 @@ use contribution::ProducerId;
 use crate::Store;
 use crate::access::batch_put;
 use crate::batch::BatchStats;
-use crate::entity::{Entity, encode};
+use crate::entity::{Entity, decode, encode};
 use crate::error::StoreError;
 use crate::keys;
-use crate::lists::Board;
+use crate::lists::{Board, Period};
 use crate::page::{Page, PageQuery, SortRange};
 use crate::run_items::{
-    BoardEntry, ListHead, PairTally, ProducerListEntry, PublishedRun, RunId, RunPointer,
-    TrendingPair,
+    BoardEntry, ListHead, PairTally, ProducerListEntry, ProducerSummary, PublishedRun, RunId,
+    RunPointer, TrendingPair,
 };
 
 /// How long a run's items are kept after the run, by default.
@@ -64,6 +64,7 @@ impl Store {
             .map(|p| RunPointer {
                 run_id: p.run_id,
                 as_of: p.as_of,
+                baselines: p.baselines,
             }))
     }
 
@@ -78,6 +79,7 @@ impl Store {
             as_of: run.as_of,
             as_of_millis: run.as_of.timestamp_millis(),
             published_at: now,
+            baselines: run.baselines,
         };
         let result = self
             .client
@@ -174,15 +176,16 @@ impl Store {
         .await
     }
 
-    /// A page of `board` in `run`, in rank order.
+    /// A page of `board` over `period` in `run`, in rank order.
     pub async fn board_page(
         &self,
         run: &RunId,
         board: Board,
+        period: Period,
         limit: u32,
         cursor: Option<&str>,
     ) -> Result<Page<BoardEntry>, StoreError> {
-        self.ranked_page(keys::board_pk(run, board), limit, cursor)
+        self.ranked_page(keys::board_pk(run, board, period), limit, cursor)
             .await
     }
 
@@ -212,6 +215,23 @@ impl Store {
             cursor,
         })
         .await
+    }
+
+    /// The summaries of `producers` in `run` (those it has), by producer.
+    pub async fn run_summaries(
+        &self,
+        run: &RunId,
+        producers: &[ProducerId],
+    ) -> Result<std::collections::HashMap<ProducerId, ProducerSummary>, StoreError> {
+        let keys = producers
+            .iter()
+            .map(|id| ProducerSummary::primary_key(run, id).item())
+            .collect();
+        self.get_all(keys)
+            .await?
+            .into_iter()
+            .map(|item| decode::<ProducerSummary>(item).map(|s| (s.producer_id.clone(), s)))
+            .collect()
     }
 
     /// Every pair count a run wrote (empty for a run that wrote none).

@@ -1,0 +1,330 @@
+//! The leaderboards: BeatPass's seven published categories over their timeframes, ranked by the
+//! rules in `docs/recompute.md` (from `published-rules.md`, "Leaderboards"). Pure: standings in,
+//! ranked entries out.
+//!
+//! - A producer is placed only with an artist profile, at least one credited track, and a score
+//!   above zero on that board ("to appear, a producer needs an artist profile and at least one
+//!   public track").
+//! - Ranks run 1, 2, 3, … with no gaps: equal scores are ordered by producer id.
+//! - Window boards (`7d`, `30d`): uploads count tracks uploaded in the window; plays gained are
+//!   today's counters minus those of the newest earlier run at or before the window's start (its
+//!   *baseline*). Without a baseline the plays-based window boards have no entries.
+//! - `overall` sums weight × max(0, 100 − rank) over the other boards' all-time ranks.
+
+use std::cmp::Ordering;
+use std::collections::HashMap;
+
+use contribution::{ExactSum, ProducerId};
+use store::counters::Baseline;
+use store::run_items::{BoardEntry, BoardFigures, PlacedRank, PlayCounters};
+use store::{Board, Period};
+
+use crate::aggregate::ProducerTally;
+
+/// The published weights of the overall board, by the board whose all-time rank they weigh.
+pub const OVERALL_WEIGHTS: [(Board, u64); 6] = [
+    (Board::Points, 25),
+    (Board::Plays, 20),
+    (Board::Uploads, 15),
+    (Board::Quality, 15),
+    (Board::Collaborations, 15),
+    (Board::Contribution, 10),
+];
+
+/// What one producer brings to the boards.
+#[derive(Debug, Clone)]
+pub struct Standing<'a> {
+    pub id: &'a ProducerId,
+    pub name: String,
+    /// Whether the producer has an artist profile (the boards' entry condition).
+    pub has_profile: bool,
+    pub tally: ProducerTally,
+    pub contribution: ExactSum,
+    pub xp: u64,
+    /// Distinct co-credited producers, all time.
+    pub distinct_collaborators: u64,
+    /// Distinct co-credited producers on collaborative tracks uploaded in each window.
+    pub recent_collaborators: [u64; 2],
+}
+
+impl Standing<'_> {
+    fn placeable(&self) -> bool {
+        self.has_profile && self.tally.tracks > 0
+    }
+
+    /// The producer's play counters now (what the next runs compare against).
+    pub fn counters(&self) -> PlayCounters {
+        PlayCounters {
+            plays: self.tally.plays,
+            collaborative_plays: self.tally.collaborative_plays,
+        }
+    }
+
+    fn gained(&self, baseline: &Baseline) -> PlayCounters {
+        let before = baseline.counters.get(self.id).copied().unwrap_or_default();
+        PlayCounters {
+            plays: self.tally.plays.saturating_sub(before.plays),
+            collaborative_plays: self
+                .tally
+                .collaborative_plays
+                .saturating_sub(before.collaborative_plays),
+        }
+    }
+}
+
+/// The share of uploads that are metadata-complete, then their count: compared exactly (cross
+/// multiplication), never as a float.
+#[derive(Debug, Clone, Copy)]
+struct Quality {
+    complete: u64,
+    uploads: u64,
+}
+
+impl Ord for Quality {
+    fn cmp(&self, other: &Self) -> Ordering {
+        let mine = u128::from(self.complete) * u128::from(other.uploads);
+        let theirs = u128::from(other.complete) * u128::from(self.uploads);
+        mine.cmp(&theirs).then(self.complete.cmp(&other.complete))
+    }
+}
+
+impl PartialOrd for Quality {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for Quality {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl Eq for Quality {}
+
+/// Every board's entries, and each producer's places.
+#[derive(Debug, Default)]
+pub struct Boards<'a> {
+    pub entries: Vec<BoardEntry>,
+    pub ranks: HashMap<&'a ProducerId, Vec<PlacedRank>>,
+}
+
+/// A board's order: the placeable producers with a score, best first, ties by id.
+fn ranked<'s, 'a, K: Ord>(
+    standings: &'s [Standing<'a>],
+    score: impl Fn(&Standing<'a>) -> Option<K>,
+) -> Vec<(&'s Standing<'a>, K)> {
+    let mut placed: Vec<_> = standings
+        .iter()
+        .filter(|s| s.placeable())
+        .filter_map(|s| score(s).map(|k| (s, k)))
+        .collect();
+    placed.sort_by(|(a, x), (b, y)| y.cmp(x).then_with(|| a.id.cmp(b.id)));
+    placed
+}
+
+/// `Some(value)` when it is above zero.
+fn positive<K: Ord + Default>(value: K) -> Option<K> {
+    (value > K::default()).then_some(value)
+}
+
+/// Ranks every board and period. `baselines` are the window baselines in
+/// [`crate::aggregate::WINDOWS`] order.
+pub fn rank_all<'a>(standings: &[Standing<'a>], baselines: [Option<&Baseline>; 2]) -> Boards<'a> {
+    let mut boards = Boards::default();
+    let mut all_time: HashMap<Board, HashMap<&'a ProducerId, u64>> = HashMap::new();
+    for (board, period) in Board::every_period() {
+        if board == Board::Overall {
+            continue;
+        }
+        let rows = board_rows(standings, board, period, baselines);
+        if period == Period::All {
+            all_time.insert(
+                board,
+                rows.iter()
+                    .enumerate()
+                    .map(|(i, (s, _))| (s.id, i as u64 + 1))
+                    .collect(),
+            );
+        }
+        boards.push(board, period, rows);
+    }
+    let overall = ranked(standings, |s| {
+        positive(
+            OVERALL_WEIGHTS
+                .iter()
+                .map(|(board, weight)| {
+                    let rank = all_time[board].get(s.id).copied();
+                    weight * rank.map_or(0, |r| 100u64.saturating_sub(r))
+                })
+                .sum::<u64>(),
+        )
+    });
+    let rows = overall
+        .into_iter()
+        .map(|(s, score)| {
+            let figures = BoardFigures {
+                overall_score: Some(score),
+                ..BoardFigures::default()
+            };
+            (s, figures)
+        })
+        .collect();
+    boards.push(Board::Overall, Period::All, rows);
+    boards
+}
+
+impl<'a> Boards<'a> {
+    fn push(&mut self, board: Board, period: Period, rows: Vec<(&Standing<'a>, BoardFigures)>) {
+        for (i, (s, figures)) in rows.into_iter().enumerate() {
+            let rank = i as u64 + 1;
+            self.ranks.entry(s.id).or_default().push(PlacedRank {
+                board,
+                period,
+                rank,
+            });
+            self.entries.push(BoardEntry {
+                board,
+                period,
+                rank,
+                producer_id: s.id.clone(),
+                name: s.name.clone(),
+                figures,
+            });
+        }
+    }
+}
+
+/// One board's rows, best first, with the figures it ranks by.
+fn board_rows<'s, 'a>(
+    standings: &'s [Standing<'a>],
+    board: Board,
+    period: Period,
+    baselines: [Option<&Baseline>; 2],
+) -> Vec<(&'s Standing<'a>, BoardFigures)> {
+    let window = match period {
+        Period::All => None,
+        Period::Days7 => Some(0),
+        Period::Days30 => Some(1),
+    };
+    let figures = BoardFigures::default;
+    match (board, window) {
+        (Board::Collaborations, None) => ranked(standings, |s| {
+            let t = &s.tally;
+            (t.collaborative_tracks > 0).then_some((
+                t.collaborative_tracks,
+                s.distinct_collaborators,
+                t.collaborative_plays,
+            ))
+        })
+        .into_iter()
+        .map(|(s, (tracks, distinct, plays))| {
+            let f = BoardFigures {
+                collaborative_tracks: Some(tracks),
+                distinct_collaborators: Some(distinct),
+                collaborative_plays: Some(plays),
+                ..figures()
+            };
+            (s, f)
+        })
+        .collect(),
+        (Board::Collaborations, Some(w)) => {
+            let Some(baseline) = baselines[w] else {
+                return Vec::new();
+            };
+            ranked(standings, |s| {
+                let key = (
+                    s.tally.recent[w].collaborative_tracks,
+                    s.recent_collaborators[w],
+                    s.gained(baseline).collaborative_plays,
+                );
+                (key != (0, 0, 0)).then_some(key)
+            })
+            .into_iter()
+            .map(|(s, (tracks, distinct, gained))| {
+                let f = BoardFigures {
+                    collaborative_tracks: Some(tracks),
+                    distinct_collaborators: Some(distinct),
+                    collaborative_plays_gained: Some(gained),
+                    ..figures()
+                };
+                (s, f)
+            })
+            .collect()
+        }
+        (Board::Contribution, _) => ranked(standings, |s| positive(s.contribution))
+            .into_iter()
+            .map(|(s, sum)| {
+                let f = BoardFigures {
+                    contribution_value: Some(sum.to_f64()),
+                    ..figures()
+                };
+                (s, f)
+            })
+            .collect(),
+        (Board::Plays, None) => ranked(standings, |s| positive(s.tally.plays))
+            .into_iter()
+            .map(|(s, plays)| {
+                let f = BoardFigures {
+                    plays: Some(plays),
+                    ..figures()
+                };
+                (s, f)
+            })
+            .collect(),
+        (Board::Plays, Some(w)) => {
+            let Some(baseline) = baselines[w] else {
+                return Vec::new();
+            };
+            ranked(standings, |s| positive(s.gained(baseline).plays))
+                .into_iter()
+                .map(|(s, gained)| {
+                    let f = BoardFigures {
+                        plays_gained: Some(gained),
+                        ..figures()
+                    };
+                    (s, f)
+                })
+                .collect()
+        }
+        (Board::Uploads, window) => ranked(standings, |s| {
+            positive(window.map_or(s.tally.uploads, |w| s.tally.recent[w].uploads))
+        })
+        .into_iter()
+        .map(|(s, uploads)| {
+            let f = BoardFigures {
+                uploads: Some(uploads),
+                ..figures()
+            };
+            (s, f)
+        })
+        .collect(),
+        (Board::Points, _) => ranked(standings, |s| positive(s.xp))
+            .into_iter()
+            .map(|(s, xp)| {
+                let f = BoardFigures {
+                    xp: Some(xp),
+                    ..figures()
+                };
+                (s, f)
+            })
+            .collect(),
+        (Board::Quality, _) => ranked(standings, |s| {
+            (s.tally.complete_uploads > 0).then_some(Quality {
+                complete: s.tally.complete_uploads,
+                uploads: s.tally.uploads,
+            })
+        })
+        .into_iter()
+        .map(|(s, q)| {
+            let f = BoardFigures {
+                uploads: Some(q.uploads),
+                metadata_complete_uploads: Some(q.complete),
+                ..figures()
+            };
+            (s, f)
+        })
+        .collect(),
+        (Board::Overall, _) => Vec::new(),
+    }
+}

@@ -1,0 +1,179 @@
+//! The terms of a monthly payout: which month, which currency, and the life of a producer's
+//! statement (`published-rules.md`, "Subscription payout split": Queued → Sending → Paid, or
+//! Failed; Excluded for those not paid).
+//!
+//! The status machine lives here, pure, so every writer asks the same question before its
+//! conditional write: may a statement move from this status to that one?
+
+use serde::{Deserialize, Serialize};
+
+/// A payout month, `YYYY-MM` (years 2000–9999).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct PayoutPeriod {
+    year: u16,
+    month: u8,
+}
+
+/// Why a text is not a payout period.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0:?} is not a payout period: expected YYYY-MM (e.g. 2026-11)")]
+pub struct BadPeriod(pub String);
+
+impl PayoutPeriod {
+    pub fn parse(text: &str) -> Result<Self, BadPeriod> {
+        let bad = || BadPeriod(text.to_owned());
+        let (year, month) = text.split_once('-').ok_or_else(bad)?;
+        if year.len() != 4
+            || month.len() != 2
+            || !(year.bytes().chain(month.bytes())).all(|b| b.is_ascii_digit())
+        {
+            return Err(bad());
+        }
+        let year: u16 = year.parse().map_err(|_| bad())?;
+        let month: u8 = month.parse().map_err(|_| bad())?;
+        if !(2000..=9999).contains(&year) || !(1..=12).contains(&month) {
+            return Err(bad());
+        }
+        Ok(Self { year, month })
+    }
+}
+
+impl std::fmt::Display for PayoutPeriod {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:04}-{:02}", self.year, self.month)
+    }
+}
+
+impl Serialize for PayoutPeriod {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for PayoutPeriod {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        Self::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+/// The currencies BeatPass pays in, all with two decimal places (published: USD default, EUR,
+/// GBP, CAD).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Currency {
+    Usd,
+    Eur,
+    Gbp,
+    Cad,
+}
+
+impl Currency {
+    /// Stripe's spelling (lowercase ISO code).
+    pub fn stripe_code(self) -> &'static str {
+        match self {
+            Currency::Usd => "usd",
+            Currency::Eur => "eur",
+            Currency::Gbp => "gbp",
+            Currency::Cad => "cad",
+        }
+    }
+}
+
+impl std::fmt::Display for Currency {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Currency::Usd => "USD",
+            Currency::Eur => "EUR",
+            Currency::Gbp => "GBP",
+            Currency::Cad => "CAD",
+        })
+    }
+}
+
+/// Where a producer's statement for a period stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StatementStatus {
+    /// Eligible, waiting for its transfer.
+    Queued,
+    /// The transfer request is (or was, if the sender died) on its way to Stripe.
+    Sending,
+    /// Stripe created the transfer.
+    Paid,
+    /// The transfer failed; retried when the cause is retryable.
+    Failed,
+    /// Not payout-ready when the split ran: nothing is paid for this period (final).
+    Excluded,
+}
+
+impl StatementStatus {
+    /// Whether a statement may move from `self` to `to`. Only forward: Queued → Sending; Sending →
+    /// Paid, Failed, or Sending again (a retry of a send that died); Failed → Sending (a retry).
+    /// Paid and Excluded are final.
+    pub fn may_move_to(self, to: StatementStatus) -> bool {
+        use StatementStatus::*;
+        matches!(
+            (self, to),
+            (Queued, Sending)
+                | (Sending, Sending)
+                | (Sending, Paid)
+                | (Sending, Failed)
+                | (Failed, Sending)
+        )
+    }
+
+    /// Whether nothing will ever change the statement again.
+    pub fn is_final(self) -> bool {
+        matches!(self, StatementStatus::Paid | StatementStatus::Excluded)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use StatementStatus::*;
+
+    #[test]
+    fn periods_are_year_and_month_only() {
+        assert_eq!(
+            PayoutPeriod::parse("2026-11").map(|p| p.to_string()),
+            Ok("2026-11".into())
+        );
+        for bad in [
+            "2026-13",
+            "2026-00",
+            "2026-1",
+            "26-11",
+            "2026-11-01",
+            "２０２６-11",
+            "",
+            "1999-12",
+            "2026-+1",
+        ] {
+            assert!(PayoutPeriod::parse(bad).is_err(), "{bad}");
+        }
+        assert!(PayoutPeriod::parse("2026-09").ok() < PayoutPeriod::parse("2026-10").ok());
+    }
+
+    #[test]
+    fn statuses_only_move_forward() {
+        let all = [Queued, Sending, Paid, Failed, Excluded];
+        let allowed: Vec<(StatementStatus, StatementStatus)> = all
+            .iter()
+            .flat_map(|a| all.iter().map(move |b| (*a, *b)))
+            .filter(|(a, b)| a.may_move_to(*b))
+            .collect();
+        assert_eq!(
+            allowed,
+            [
+                (Queued, Sending),
+                (Sending, Sending),
+                (Sending, Paid),
+                (Sending, Failed),
+                (Failed, Sending)
+            ]
+        );
+        assert!(Paid.is_final() && Excluded.is_final() && !Failed.is_final());
+    }
+}

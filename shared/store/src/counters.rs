@@ -1,0 +1,130 @@
+//! Per-run play-counter snapshots, the memory window leaderboards need.
+//!
+//! "Plays gained in the last 7 days" needs each producer's plays as they were 7 days ago, and the
+//! catalog only knows today's counts. So every run stores its producers' counters (plays, plays on
+//! collaborative tracks) packed many to an item, keeps them [`COUNTER_RETENTION`] (longer than
+//! the run's other items and than the longest window), and indexes the snapshot in the runs
+//! partition once all its parts are in. A later run finds the newest snapshot at or before its
+//! as-of minus the window with one query, then reads that snapshot's parts.
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use chrono::{DateTime, TimeDelta, Utc};
+use contribution::ProducerId;
+
+use crate::Store;
+use crate::access::batch_put;
+use crate::batch::BatchStats;
+use crate::entity::{Entity, decode};
+use crate::error::StoreError;
+use crate::keys;
+use crate::page::{PageQuery, SortRange};
+use crate::run_items::{
+    CounterSnapshot, CounterSnapshotPart, PlayCounters, RunId, unpack_counters,
+};
+use crate::table::DEFINITION;
+
+/// How long a counter snapshot is kept: the longest window (30 days) plus room for runs that are
+/// late or skipped.
+pub const COUNTER_RETENTION: TimeDelta = TimeDelta::days(40);
+
+/// A run's counters as read back.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Baseline {
+    pub as_of: DateTime<Utc>,
+    pub counters: HashMap<ProducerId, PlayCounters>,
+}
+
+impl Store {
+    /// Writes run `snapshot.run_id`'s counter snapshot: the parts, then the index entry that makes
+    /// it findable, each expiring [`COUNTER_RETENTION`] after the run's as-of.
+    pub async fn put_counter_snapshot(
+        &self,
+        snapshot: &CounterSnapshot,
+        parts: &[CounterSnapshotPart],
+        stats: &BatchStats,
+    ) -> Result<(), StoreError> {
+        let expires = Some((snapshot.as_of + COUNTER_RETENTION).timestamp());
+        let requests = parts
+            .iter()
+            .map(|part| batch_put(part, &snapshot.run_id, expires))
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        self.write_all(requests, stats).await?;
+        self.write_all(vec![batch_put(snapshot, &(), expires)?], stats)
+            .await
+    }
+
+    /// The newest complete counter snapshot taken at or before `instant`, if any is kept.
+    pub async fn baseline_at_or_before(
+        &self,
+        instant: DateTime<Utc>,
+    ) -> Result<Option<Baseline>, StoreError> {
+        let newest = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("#pk = :pk AND #sk BETWEEN :from AND :to")
+            .expression_attribute_names("#pk", DEFINITION.partition_key)
+            .expression_attribute_names("#sk", DEFINITION.sort_key)
+            .expression_attribute_values(":pk", AttributeValue::S(keys::RUN_POINTER_PK.to_owned()))
+            .expression_attribute_values(
+                ":from",
+                AttributeValue::S(keys::COUNTERS_INDEX_PREFIX.to_owned()),
+            )
+            .expression_attribute_values(
+                ":to",
+                AttributeValue::S(keys::counters_index_sk(&RunId::of(instant))),
+            )
+            .scan_index_forward(false)
+            .limit(1)
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(StoreError::dynamo("Query"))?;
+        let Some(item) = newest.items.unwrap_or_default().into_iter().next() else {
+            return Ok(None);
+        };
+        let snapshot: CounterSnapshot = decode(item)?;
+        let damaged = |problem: String| StoreError::BadSnapshot {
+            run: snapshot.run_id.to_string(),
+            problem,
+        };
+        let mut counters = HashMap::with_capacity(snapshot.producers as usize);
+        let mut parts = 0;
+        let mut cursor: Option<String> = None;
+        loop {
+            let page = self
+                .query_page::<CounterSnapshotPart>(PageQuery {
+                    index: None,
+                    partition: CounterSnapshotPart::primary_key(&snapshot.run_id, 0).pk,
+                    sort: SortRange::All,
+                    backwards: false,
+                    limit: 10,
+                    cursor: cursor.as_deref(),
+                })
+                .await?;
+            for part in page.items {
+                parts += 1;
+                let lines = unpack_counters(&part).map_err(|e| damaged(e.to_string()))?;
+                counters.extend(lines);
+            }
+            match page.next_cursor {
+                Some(next) => cursor = Some(next),
+                None => break,
+            }
+        }
+        if parts != snapshot.parts || counters.len() as u64 != snapshot.producers {
+            return Err(damaged(format!(
+                "indexed with {} parts and {} producers, found {parts} and {}",
+                snapshot.parts,
+                snapshot.producers,
+                counters.len()
+            )));
+        }
+        Ok(Some(Baseline {
+            as_of: snapshot.as_of,
+            counters,
+        }))
+    }
+}

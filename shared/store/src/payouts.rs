@@ -1,0 +1,246 @@
+//! Payout access patterns: a period's split and roster, each producer's statements, and the
+//! conditional moves of a statement's status.
+//!
+//! Every status move is a put conditional on the revision the mover read, so two movers (a
+//! retried invocation and the hourly step) can never both win, and a statement only ever moves
+//! forward (`contribution::statement::StatementStatus::may_move_to`, checked before the write).
+
+use aws_sdk_dynamodb::operation::put_item::PutItemError;
+use aws_sdk_dynamodb::types::AttributeValue;
+use contribution::ProducerId;
+use contribution::statement::PayoutPeriod;
+
+use crate::Store;
+use crate::access::batch_put;
+use crate::batch::BatchStats;
+use crate::entity::{Entity, decode, encode};
+use crate::error::StoreError;
+use crate::keys;
+use crate::page::{Page, PageQuery, SortRange};
+use crate::payout_items::{PayoutRosterPart, PayoutSplit, PayoutStatement, SplitState};
+use crate::table::DEFINITION;
+
+/// Statements encoded and written at a time.
+const WRITE_CHUNK: usize = 2_000;
+
+/// What asking to start a period's split found.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SplitStart {
+    /// This split is now the period's.
+    Started,
+    /// The period already has a split (this one, retried, or another).
+    Exists(PayoutSplit),
+}
+
+/// What a conditional statement move did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Moved {
+    Done,
+    /// Someone else moved the statement first: read it again.
+    Lost,
+}
+
+impl Store {
+    /// The period's split, if one was started (consistent).
+    pub async fn payout_split(
+        &self,
+        period: PayoutPeriod,
+    ) -> Result<Option<PayoutSplit>, StoreError> {
+        self.get_entity::<PayoutSplit>(&(), period, true).await
+    }
+
+    /// Records `split` as the period's, unless the period already has one.
+    pub async fn start_split(&self, split: &PayoutSplit) -> Result<SplitStart, StoreError> {
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(encode(split, &(), None)?))
+            .condition_expression("attribute_not_exists(#pk)")
+            .expression_attribute_names("#pk", DEFINITION.partition_key)
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(SplitStart::Started),
+            Err(e)
+                if matches!(
+                    e.as_service_error(),
+                    Some(PutItemError::ConditionalCheckFailedException(_))
+                ) =>
+            {
+                let existing = self.payout_split(split.period).await?.ok_or_else(|| {
+                    StoreError::Contended {
+                        what: format!("the payout split of {}", split.period),
+                        attempts: 1,
+                    }
+                })?;
+                Ok(SplitStart::Exists(existing))
+            }
+            Err(e) => Err(StoreError::dynamo("PutItem")(e)),
+        }
+    }
+
+    /// Writes a split's statements and roster (while the split is `Splitting`: nothing else
+    /// touches them yet, so a retry rewrites the same items). Items are encoded a chunk at a time:
+    /// an encoded item is several times the size of the statement, and 100,000 at once would not
+    /// fit the function's memory.
+    pub async fn put_statements(
+        &self,
+        statements: &[PayoutStatement],
+        roster: &[PayoutRosterPart],
+        stats: &BatchStats,
+    ) -> Result<(), StoreError> {
+        for chunk in statements.chunks(WRITE_CHUNK) {
+            let requests = chunk
+                .iter()
+                .map(|s| batch_put(s, &(), None))
+                .collect::<Result<Vec<_>, StoreError>>()?;
+            self.write_all(requests, stats).await?;
+        }
+        let requests = roster
+            .iter()
+            .map(|part| batch_put(part, &(), None))
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        self.write_all(requests, stats).await
+    }
+
+    /// Replaces the split item (its state moved on).
+    pub async fn put_split(&self, split: &PayoutSplit) -> Result<(), StoreError> {
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(encode(split, &(), None)?))
+            .send()
+            .await
+            .map_err(StoreError::dynamo("PutItem"))?;
+        Ok(())
+    }
+
+    /// Every split not yet settled, oldest period first.
+    pub async fn open_splits(&self) -> Result<Vec<PayoutSplit>, StoreError> {
+        let mut open = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let page = self
+                .query_page::<PayoutSplit>(PageQuery {
+                    index: None,
+                    partition: keys::PAYOUTS_PK.to_owned(),
+                    sort: SortRange::All,
+                    backwards: false,
+                    limit: 100,
+                    cursor: cursor.as_deref(),
+                })
+                .await?;
+            open.extend(
+                page.items
+                    .into_iter()
+                    .filter(|s| s.state != SplitState::Settled),
+            );
+            match page.next_cursor {
+                Some(next) => cursor = Some(next),
+                None => return Ok(open),
+            }
+        }
+    }
+
+    /// Every statement of a split (found through its roster), in no particular order.
+    pub async fn split_statements(
+        &self,
+        split: &PayoutSplit,
+    ) -> Result<Vec<PayoutStatement>, StoreError> {
+        let mut ids: Vec<ProducerId> = Vec::with_capacity(split.statements as usize);
+        let mut cursor: Option<String> = None;
+        loop {
+            let page = self
+                .query_page::<PayoutRosterPart>(PageQuery {
+                    index: None,
+                    partition: keys::roster_pk(&split.period.to_string()),
+                    sort: SortRange::All,
+                    backwards: false,
+                    limit: 20,
+                    cursor: cursor.as_deref(),
+                })
+                .await?;
+            for part in page.items {
+                for id in part.producers.split(' ').filter(|t| !t.is_empty()) {
+                    ids.push(ProducerId::parse(id).map_err(|e| StoreError::BadSnapshot {
+                        run: split.run_id.to_string(),
+                        problem: format!("payout roster of {}: {e}", split.period),
+                    })?);
+                }
+            }
+            match page.next_cursor {
+                Some(next) => cursor = Some(next),
+                None => break,
+            }
+        }
+        let keys = ids
+            .iter()
+            .map(|id| PayoutStatement::primary_key(&(), (id, split.period)).item())
+            .collect();
+        self.get_all(keys)
+            .await?
+            .into_iter()
+            .map(decode::<PayoutStatement>)
+            .collect()
+    }
+
+    /// Writes `next` over the statement read as `current`, only if no one wrote it since (its
+    /// revision is still `current.revision`). `next.revision` is set here.
+    pub async fn move_statement(
+        &self,
+        current: &PayoutStatement,
+        next: &mut PayoutStatement,
+    ) -> Result<Moved, StoreError> {
+        next.revision = current.revision + 1;
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(encode(&*next, &(), None)?))
+            .condition_expression("revision = :read")
+            .expression_attribute_values(":read", AttributeValue::N(current.revision.to_string()))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(Moved::Done),
+            Err(e)
+                if matches!(
+                    e.as_service_error(),
+                    Some(PutItemError::ConditionalCheckFailedException(_))
+                ) =>
+            {
+                Ok(Moved::Lost)
+            }
+            Err(e) => Err(StoreError::dynamo("PutItem")(e)),
+        }
+    }
+
+    /// One statement (consistent).
+    pub async fn payout_statement(
+        &self,
+        producer: &ProducerId,
+        period: PayoutPeriod,
+    ) -> Result<Option<PayoutStatement>, StoreError> {
+        self.get_entity::<PayoutStatement>(&(), (producer, period), true)
+            .await
+    }
+
+    /// A page of a producer's statements, newest period first.
+    pub async fn producer_statements(
+        &self,
+        producer: &ProducerId,
+        limit: u32,
+        cursor: Option<&str>,
+    ) -> Result<Page<PayoutStatement>, StoreError> {
+        self.query_page(PageQuery {
+            index: None,
+            partition: keys::producer_pk(producer),
+            sort: SortRange::Prefix(keys::STATEMENT_PREFIX),
+            backwards: true,
+            limit,
+            cursor,
+        })
+        .await
+    }
+}

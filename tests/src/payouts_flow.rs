@@ -1,0 +1,422 @@
+//! The `payouts` function end to end against DynamoDB Local and the Stripe stand-in: a pool split
+//! by hand and paid, the same event again, a conflicting pool, malformed events, the statement
+//! reads; and the whole flow through DynamoDB faults, Stripe faults and a transfer step killed at
+//! random points.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use contribution::statement::{PayoutPeriod, StatementStatus};
+use payouts::{Deps, PayoutsError, Stripe};
+use serde_json::{Value, json};
+use store::Store;
+use store::payout_items::PayoutStatement;
+use stripe_standin::{Faults, StandIn};
+
+use crate::chaos::{assert_consistent, assert_faulted, faulty_proxy, seed, sized, store_through};
+use crate::leaderboard_api::call;
+use crate::recompute_run::{as_of, generated, import, run_at};
+use crate::support::dynamodb::TestTable;
+use crate::support::events::Http;
+use crate::support::fixtures::{at, pid};
+
+fn now() -> DateTime<Utc> {
+    at("2026-12-01T06:00:00Z")
+}
+
+fn pool_event(period: &str, amount_minor: Value, currency: &str) -> Value {
+    json!({
+        "version": "0", "id": "6a7e8feb-b491-4cf7-a9f1-bf3703467718",
+        "detail-type": "Producer Pool Closed", "source": "beatpass.billing",
+        "account": "111122223333", "time": "2026-12-01T06:00:00Z", "region": "ca-central-1",
+        "resources": [],
+        "detail": {"period": period, "amountMinor": amount_minor, "currency": currency}
+    })
+}
+
+async fn stand_in(hang: Duration) -> StandIn {
+    StandIn::start_with(
+        "127.0.0.1:0".parse().expect("address"),
+        hang,
+        seed("stripe-standin"),
+    )
+    .await
+    .expect("start the Stripe stand-in")
+}
+
+fn deps(store: Store, stand_in: &StandIn, timeout: Duration) -> Deps {
+    Deps {
+        store,
+        stripe: Stripe::new(&stand_in.base_url, "sk_test_standin".to_owned(), timeout)
+            .expect("client"),
+        concurrency: 4,
+    }
+}
+
+fn period() -> PayoutPeriod {
+    PayoutPeriod::parse("2026-11").expect("period")
+}
+
+/// Four producers with one solo track each, uploaded at the as-of with no plays: each is worth
+/// exactly 1. qa, qb and qc are payout-ready; qd has no payouts enabled.
+fn equal_catalog() -> Vec<Value> {
+    let mut lines = Vec::new();
+    for (id, payouts) in [("qa", true), ("qb", true), ("qc", true), ("qd", false)] {
+        lines.push(
+            json!({"kind": "producer", "id": id, "name": format!("Producer {id}"),
+            "genres": ["trap"], "stripeAccountId": format!("acct_{id}"),
+            "chargesEnabled": true, "payoutsEnabled": payouts}),
+        );
+        lines.push(
+            json!({"kind": "track", "id": format!("t-{id}"), "title": "Solo",
+            "uploaderId": id, "credits": [id], "uploadedAt": "2026-11-21T00:00:00Z", "plays": 0}),
+        );
+    }
+    lines
+}
+
+/// Closes November with a pool of `amount_minor` CAD and pays it through a fresh stand-in.
+pub(crate) async fn pay_pool(store: &Store, amount_minor: u64) -> StandIn {
+    let stripe = stand_in(Duration::from_secs(5)).await;
+    let deps = deps(store.clone(), &stripe, Duration::from_secs(5));
+    payouts::handle(
+        &deps,
+        &pool_event("2026-11", json!(amount_minor), "CAD"),
+        now,
+    )
+    .await
+    .expect("split and paid");
+    stripe
+}
+
+async fn statement(store: &Store, producer: &str) -> PayoutStatement {
+    store
+        .payout_statement(&pid(producer), period())
+        .await
+        .expect("read")
+        .expect("a statement")
+}
+
+#[tokio::test]
+async fn a_pool_of_100_is_paid_34_33_33_by_id_and_the_excluded_share_is_redistributed() {
+    let table = TestTable::create("payouts-hand").await;
+    let store = table.store();
+    import(&store, &equal_catalog()).await;
+    run_at(&store, as_of()).await;
+    let stripe = stand_in(Duration::from_secs(5)).await;
+    let deps = deps(store.clone(), &stripe, Duration::from_secs(5));
+
+    let report = payouts::handle(&deps, &pool_event("2026-11", json!(100), "CAD"), now)
+        .await
+        .expect("split and paid");
+    assert_eq!((report.eligible, report.excluded), (Some(3), Some(1)));
+    assert_eq!(report.transfers.paid, 3);
+
+    // Four equal contributions; qd is not payout-ready, so the pool goes to three: 33⅓ each,
+    // floors 33, the one leftover unit to the first by id.
+    let amounts: Vec<(u64, StatementStatus, bool)> = {
+        let mut v = Vec::new();
+        for p in ["qa", "qb", "qc", "qd"] {
+            let s = statement(&store, p).await;
+            v.push((s.amount_minor, s.status, s.remainder_unit));
+        }
+        v
+    };
+    assert_eq!(
+        amounts,
+        [
+            (34, StatementStatus::Paid, true),
+            (33, StatementStatus::Paid, false),
+            (33, StatementStatus::Paid, false),
+            (0, StatementStatus::Excluded, false),
+        ]
+    );
+    let qd = statement(&store, "qd").await;
+    assert_eq!(qd.missing, ["payoutsEnabled"]);
+    let transfers = stripe.transfers();
+    assert_eq!(transfers.len(), 3);
+    assert_eq!(transfers.iter().map(|t| t.amount).sum::<u64>(), 100);
+    let qa_transfer = transfers
+        .iter()
+        .find(|t| t.destination == "acct_qa")
+        .expect("qa was paid");
+    assert_eq!(
+        (
+            qa_transfer.amount,
+            qa_transfer.currency.as_str(),
+            qa_transfer.transfer_group.as_deref()
+        ),
+        (34, "cad", Some("payout-2026-11"))
+    );
+    assert!(
+        qa_transfer
+            .metadata
+            .contains(&("producer".into(), "qa".into()))
+    );
+    assert_eq!(
+        statement(&store, "qa").await.transfer_id.as_deref(),
+        Some(qa_transfer.id.as_str())
+    );
+
+    // The same event again: the same split, nothing sent.
+    let posts = stripe.post_requests();
+    let again = payouts::handle(&deps, &pool_event("2026-11", json!(100), "CAD"), now)
+        .await
+        .expect("the same event reports the split");
+    assert_eq!((again.eligible, again.excluded), (Some(3), Some(1)));
+    assert_eq!(stripe.post_requests(), posts);
+    // Another pool for the period is refused, and changes nothing.
+    for (amount, currency) in [(101, "CAD"), (100, "USD")] {
+        let refused =
+            payouts::handle(&deps, &pool_event("2026-11", json!(amount), currency), now).await;
+        assert!(
+            matches!(refused, Err(PayoutsError::ConflictingPool { .. })),
+            "{refused:?}"
+        );
+    }
+    assert_eq!(statement(&store, "qb").await.amount_minor, 33);
+    assert_eq!(stripe.transfers().len(), 3);
+
+    // The producer's reads.
+    let list = call(&store, Http::get("/producers/qa/payouts").caller("qa")).await;
+    assert_eq!(list.status, 200, "{}", list.body);
+    assert_eq!(list.body["payouts"][0]["period"], json!("2026-11"));
+    assert_eq!(list.body["payouts"][0]["amountMinor"], json!(34));
+    assert_eq!(list.body["payouts"][0]["status"], json!("paid"));
+    assert_eq!(list.body["payouts"][0]["currency"], json!("CAD"));
+    assert_eq!(list.body["payouts"][0]["transferId"], json!(qa_transfer.id));
+    let detail = call(
+        &store,
+        Http::get("/producers/qd/payouts/2026-11").caller("qd"),
+    )
+    .await;
+    assert_eq!(detail.status, 200, "{}", detail.body);
+    assert_eq!(detail.body["status"], json!("excluded"));
+    assert_eq!(
+        detail.body["explanation"]["missing"],
+        json!(["payoutsEnabled"])
+    );
+    assert_eq!(detail.body["explanation"]["excludedProducers"], json!(1));
+    let qa_detail = call(
+        &store,
+        Http::get("/producers/qa/payouts/2026-11").caller("qa"),
+    )
+    .await;
+    let e = &qa_detail.body["explanation"];
+    assert_eq!(
+        (
+            e["poolMinor"].clone(),
+            e["floorMinor"].clone(),
+            e["remainderUnit"].clone()
+        ),
+        (json!(100), json!(33), json!(true))
+    );
+    // The exact share is 1/3: qa's units over three producers' units.
+    let n: u128 = e["shareExact"]["numerator"]
+        .as_str()
+        .expect("text")
+        .parse()
+        .expect("number");
+    let d: u128 = e["shareExact"]["denominator"]
+        .as_str()
+        .expect("text")
+        .parse()
+        .expect("number");
+    assert_eq!(d, 3 * n);
+    let statuses: Vec<&str> = qa_detail.body["history"]
+        .as_array()
+        .expect("history")
+        .iter()
+        .map(|h| h["status"].as_str().expect("status"))
+        .collect();
+    assert_eq!(statuses, ["queued", "sending", "paid"]);
+    for (path, caller, status) in [
+        ("/producers/qa/payouts", "qb", 403),
+        ("/producers/qa/payouts/2026-11", "qb", 403),
+        ("/producers/qa/payouts/2026-10", "qa", 404),
+        ("/producers/qa/payouts/2026-13", "qa", 400),
+    ] {
+        let reply = call(&store, Http::get(path).caller(caller)).await;
+        assert_eq!(reply.status, status, "{path} as {caller}: {}", reply.body);
+    }
+    assert_consistent(&table).await;
+
+    // The checker names broken payout invariants: a Paid statement without its transfer, and
+    // statements that no longer sum to the pool.
+    let qa = statement(&store, "qa").await;
+    let mut broken = qa.clone();
+    broken.transfer_id = None;
+    store.move_statement(&qa, &mut broken).await.expect("write");
+    let qb = statement(&store, "qb").await;
+    let mut short = qb.clone();
+    short.amount_minor = 32;
+    store.move_statement(&qb, &mut short).await.expect("write");
+    let violations: Vec<String> = store
+        .check_consistency(2)
+        .await
+        .expect("check")
+        .into_iter()
+        .map(|v| v.0)
+        .collect();
+    assert_eq!(
+        violations,
+        [
+            "payout 2026-11 of qa is Paid without a transfer id",
+            "payout split 2026-11: 4 statements summing to 99, but the split says 4 statements and a pool of 100",
+        ]
+    );
+}
+
+#[tokio::test]
+async fn malformed_events_and_a_stack_without_runs_write_nothing() {
+    let table = TestTable::create("payouts-bad").await;
+    let store = table.store();
+    import(&store, &equal_catalog()).await;
+    let stripe = stand_in(Duration::from_secs(5)).await;
+    let deps = deps(store.clone(), &stripe, Duration::from_secs(5));
+    let before = crate::chaos::table_items(&table).await;
+    for event in [
+        pool_event("2026-11", json!(12.5), "CAD"),
+        pool_event("2026-11", json!(0), "CAD"),
+        pool_event("2026-11", json!(-100), "CAD"),
+        pool_event("2026-11", json!(100), "JPY"),
+        pool_event("11-2026", json!(100), "CAD"),
+        json!({"source": "beatpass.billing", "detail-type": "Something Else", "detail": {}}),
+        json!("not an object"),
+    ] {
+        let outcome = payouts::handle(&deps, &event, now).await;
+        assert!(
+            matches!(outcome, Err(PayoutsError::BadEvent(_))),
+            "{event}: {outcome:?}"
+        );
+    }
+    // A good event before any run: refused, nothing written.
+    let outcome = payouts::handle(&deps, &pool_event("2026-11", json!(100), "CAD"), now).await;
+    assert!(
+        matches!(outcome, Err(PayoutsError::NoPublishedRun)),
+        "{outcome:?}"
+    );
+    assert_eq!(crate::chaos::table_items(&table).await, before);
+    assert_eq!(stripe.post_requests(), 0);
+}
+
+/// How many times the chaos test kills the function before letting it finish.
+const KILLS: usize = 20;
+
+/// Runs the function until the period is settled, killing it at a random point on most tries:
+/// the pool event while the period has no finished split (EventBridge redelivers it), then the
+/// hourly retry. Returns how many times it was killed.
+async fn until_settled(deps: &Deps, pool: &Value, rounds: usize) -> usize {
+    use store::payout_items::SplitState;
+    let retry = json!({"action": "retry-transfers"});
+    let mut killed = 0;
+    for round in 0..rounds {
+        let state = deps
+            .store
+            .payout_split(period())
+            .await
+            .ok()
+            .flatten()
+            .map(|s| s.state);
+        if state == Some(SplitState::Settled) {
+            return killed;
+        }
+        let event = match state {
+            None | Some(SplitState::Splitting) => pool,
+            Some(_) => &retry,
+        };
+        // Killed at a random point until it has been killed `KILLS` times; then let it run.
+        let outcome = if killed >= KILLS {
+            Ok(payouts::handle(deps, event, now).await)
+        } else {
+            let limit = Duration::from_millis(fastrand::u64(1..300));
+            tokio::time::timeout(limit, payouts::handle(deps, event, now)).await
+        };
+        match outcome {
+            Err(_) => killed += 1,
+            Ok(Err(e)) => println!("round {round}: {e}"),
+            Ok(Ok(_)) => {}
+        }
+    }
+    panic!("not settled after {rounds} rounds");
+}
+
+#[tokio::test]
+async fn through_faults_and_kills_every_eligible_producer_is_paid_exactly_once() {
+    let (producers, tracks) = sized((300, 1_500), (1_000, 6_000));
+    let table = TestTable::create("payouts-chaos").await;
+    generated(&table.store(), producers, tracks).await;
+    run_at(&table.store(), as_of()).await;
+    let proxy = faulty_proxy("payouts-chaos").await;
+    let store = store_through(&proxy, &table).await;
+    // Stripe fails 10% of transfer calls, every tenth, the kinds in turn: rate limits, server
+    // errors, and timeouts after the transfer was applied (the answer never comes; the client
+    // gives up after 300 ms).
+    let stripe = stand_in(Duration::from_secs(2)).await;
+    stripe.set_faults(Faults {
+        rotate_every: Some(10),
+        ..Faults::default()
+    });
+    let deps = deps(store, &stripe, Duration::from_millis(300));
+    let pool = 1_234_567;
+    let killed = until_settled(&deps, &pool_event("2026-11", json!(pool), "USD"), 200).await;
+    let injected = stripe.faults_injected();
+    println!(
+        "payouts through faults: killed {killed} times, {} transfer requests, Stripe faults {injected:?}",
+        stripe.post_requests()
+    );
+    assert!(killed >= KILLS / 2, "killed only {killed} times");
+    assert!(
+        injected.rate_limited > 0 && injected.server_error > 0 && injected.timeout_after_apply > 0,
+        "{injected:?}"
+    );
+
+    let direct = table.store();
+    let split = direct
+        .payout_split(period())
+        .await
+        .expect("read")
+        .expect("split");
+    let statements = direct.split_statements(&split).await.expect("statements");
+    let eligible: Vec<&PayoutStatement> = statements
+        .iter()
+        .filter(|s| s.status != StatementStatus::Excluded)
+        .collect();
+    assert!(
+        eligible.len() > 10 && eligible.len() < statements.len(),
+        "both kinds exist"
+    );
+    for s in &eligible {
+        assert_eq!(
+            s.status,
+            StatementStatus::Paid,
+            "{}: {:?}",
+            s.producer_id,
+            s.history
+        );
+        assert!(s.transfer_id.is_some());
+    }
+    assert_eq!(statements.iter().map(|s| s.amount_minor).sum::<u64>(), pool);
+    // Exactly one transfer per eligible producer, for its amount, summing to the pool.
+    let transfers = stripe.transfers();
+    assert_eq!(
+        transfers.len(),
+        eligible.len(),
+        "one transfer each, never two"
+    );
+    for s in &eligible {
+        let made: Vec<_> = transfers
+            .iter()
+            .filter(|t| {
+                t.metadata
+                    .contains(&("producer".into(), s.producer_id.to_string()))
+            })
+            .collect();
+        assert_eq!(made.len(), 1, "{}", s.producer_id);
+        assert_eq!(made[0].amount, s.amount_minor);
+        assert_eq!(Some(made[0].id.as_str()), s.transfer_id.as_deref());
+    }
+    assert_eq!(transfers.iter().map(|t| t.amount).sum::<u64>(), pool);
+    assert_faulted(&proxy.tally());
+    assert_consistent(&table).await;
+}
