@@ -28,6 +28,8 @@ mod credits_api;
 #[cfg(test)]
 mod fuzz_http;
 #[cfg(test)]
+mod golden_run;
+#[cfg(test)]
 mod import;
 #[cfg(test)]
 mod infra_template;
