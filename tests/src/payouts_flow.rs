@@ -300,6 +300,42 @@ async fn malformed_events_and_a_stack_without_runs_write_nothing() {
     assert_eq!(stripe.post_requests(), 0);
 }
 
+#[tokio::test]
+async fn a_split_left_midway_is_finished_and_paid_by_the_hourly_retry() {
+    let table = TestTable::create("payouts-midway").await;
+    let store = table.store();
+    import(&store, &equal_catalog()).await;
+    run_at(&store, as_of()).await;
+    // An invocation claimed the period and died before writing any statement.
+    let run = store.latest_run().await.expect("read").expect("a run");
+    let claimed = store::payout_items::PayoutSplit::starting(
+        period(),
+        100,
+        contribution::statement::Currency::Cad,
+        (run.run_id, run.as_of),
+        now(),
+    );
+    store.start_split(&claimed).await.expect("claim");
+    let stripe = stand_in(Duration::from_secs(5)).await;
+    let deps = deps(store.clone(), &stripe, Duration::from_secs(5));
+    let report = payouts::handle(&deps, &json!({"action": "retry-transfers"}), now)
+        .await
+        .expect("the retry finishes the split");
+    assert_eq!(report.transfers.paid, 3);
+    let split = store
+        .payout_split(period())
+        .await
+        .expect("read")
+        .expect("split");
+    assert_eq!(split.state, store::payout_items::SplitState::Settled);
+    assert_eq!(statement(&store, "qa").await.amount_minor, 34);
+    assert_eq!(
+        stripe.transfers().iter().map(|t| t.amount).sum::<u64>(),
+        100
+    );
+    assert_consistent(&table).await;
+}
+
 /// How many times the chaos test kills the function before letting it finish.
 const KILLS: usize = 20;
 

@@ -21,6 +21,7 @@ use store::payout_items::{
 use store::payouts::Moved;
 
 use crate::error::PayoutsError;
+use crate::event::PoolClosed;
 use crate::stripe::{Stripe, TransferRequest};
 
 /// What one transfer step did.
@@ -48,9 +49,18 @@ pub async fn send_owed(
     now: impl Fn() -> DateTime<Utc> + Copy,
 ) -> Result<TransferReport, PayoutsError> {
     let mut report = TransferReport::default();
-    for split in store.open_splits().await? {
+    for mut split in store.open_splits().await? {
+        if split.state == SplitState::Splitting {
+            // A split that stopped midway (its invocation died): finish it from its own record,
+            // the same run and pool, before paying anything.
+            let pool = PoolClosed {
+                period: split.period,
+                amount_minor: split.amount_minor,
+                currency: split.currency,
+            };
+            split = crate::split::split_pool(store, &pool, now()).await?;
+        }
         if split.state != SplitState::Split {
-            // Still being split: its event (or the next one) finishes it first.
             continue;
         }
         report.periods += 1;
