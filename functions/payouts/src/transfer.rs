@@ -202,7 +202,8 @@ async fn reread(
     Ok(store.payout_statement(&s.producer_id, s.period).await?)
 }
 
-/// Brings one owed statement to Paid (or Failed), claiming it first.
+/// Brings one owed statement to Paid (or Failed), claiming it first; a move lost to another
+/// writer reads the statement again and retries, at most `LOST_MOVES` times.
 async fn settle(
     store: &Store,
     stripe: &Stripe,
@@ -215,102 +216,7 @@ async fn settle(
         if !owed(&s) {
             return Ok(Step::Done);
         }
-        // Paid at Stripe already (an answer was lost): record it, send nothing.
-        if s.status != StatementStatus::Queued
-            && let Some(transfer) = at_stripe.get(s.producer_id.as_str())
-        {
-            let mut current = s.clone();
-            if current.status == StatementStatus::Failed {
-                let note = Some("found at Stripe".to_owned());
-                match advance(
-                    store,
-                    &current,
-                    moved(&current, StatementStatus::Sending, now(), note),
-                )
-                .await?
-                {
-                    Some(next) => current = next,
-                    None => {
-                        s = match reread(store, &s).await? {
-                            Some(s) => s,
-                            None => return Ok(Step::Done),
-                        };
-                        continue;
-                    }
-                }
-            }
-            let mut paid = moved(
-                &current,
-                StatementStatus::Paid,
-                now(),
-                Some(format!("{transfer} found in the transfer group")),
-            );
-            paid.transfer_id = Some(transfer.clone());
-            paid.failure = None;
-            if advance(store, &current, paid).await?.is_some() {
-                return Ok(Step::Reconciled);
-            }
-            s = match reread(store, &s).await? {
-                Some(s) => s,
-                None => return Ok(Step::Done),
-            };
-            continue;
-        }
-        // Claim it: → Sending, one more attempt.
-        let mut sending = moved(&s, StatementStatus::Sending, now(), None);
-        sending.attempts += 1;
-        let Some(sending) = advance(store, &s, sending).await? else {
-            s = match reread(store, &s).await? {
-                Some(s) => s,
-                None => return Ok(Step::Done),
-            };
-            continue;
-        };
-        let result = match &sending.destination {
-            Some(destination) => {
-                stripe
-                    .create_transfer(&TransferRequest {
-                        amount_minor: sending.amount_minor,
-                        currency: sending.currency.stripe_code(),
-                        destination: destination.clone(),
-                        transfer_group: group.to_owned(),
-                        period: sending.period.to_string(),
-                        producer: sending.producer_id.to_string(),
-                        idempotency_key: format!(
-                            "payout-{}-{}",
-                            sending.period, sending.producer_id
-                        ),
-                    })
-                    .await
-            }
-            None => Err(TransferFailure {
-                code: "no_destination".to_owned(),
-                message: "the statement names no Stripe account".to_owned(),
-                retryable: false,
-            }),
-        };
-        let (next, step) = match result {
-            Ok(transfer) => {
-                let mut paid = moved(&sending, StatementStatus::Paid, now(), None);
-                paid.transfer_id = Some(transfer.id);
-                paid.failure = None;
-                (paid, Step::Paid)
-            }
-            Err(failure) => {
-                tracing::warn!(producer = %sending.producer_id, period = %sending.period,
-                    code = %failure.code, retryable = failure.retryable, "transfer failed");
-                let retryable = failure.retryable;
-                let mut failed = moved(
-                    &sending,
-                    StatementStatus::Failed,
-                    now(),
-                    Some(failure.code.clone()),
-                );
-                failed.failure = Some(failure);
-                (failed, Step::Failed { retryable })
-            }
-        };
-        if advance(store, &sending, next).await?.is_some() {
+        if let Some(step) = attempt(store, stripe, group, &s, at_stripe, now).await? {
             return Ok(step);
         }
         s = match reread(store, &s).await? {
@@ -319,4 +225,80 @@ async fn settle(
         };
     }
     Ok(Step::Contended)
+}
+
+/// One try at settling `s`: `None` when another writer moved it first.
+async fn attempt(
+    store: &Store,
+    stripe: &Stripe,
+    group: &str,
+    s: &PayoutStatement,
+    at_stripe: &HashMap<String, String>,
+    now: impl Fn() -> DateTime<Utc> + Copy,
+) -> Result<Option<Step>, PayoutsError> {
+    // Paid at Stripe already (an answer was lost): record it, send nothing.
+    if s.status != StatementStatus::Queued
+        && let Some(transfer) = at_stripe.get(s.producer_id.as_str())
+    {
+        let mut current = s.clone();
+        if current.status == StatementStatus::Failed {
+            let note = Some("found at Stripe".to_owned());
+            let sending = moved(&current, StatementStatus::Sending, now(), note);
+            let Some(next) = advance(store, &current, sending).await? else {
+                return Ok(None);
+            };
+            current = next;
+        }
+        let note = Some(format!("{transfer} found in the transfer group"));
+        let mut paid = moved(&current, StatementStatus::Paid, now(), note);
+        paid.transfer_id = Some(transfer.clone());
+        paid.failure = None;
+        return Ok(advance(store, &current, paid)
+            .await?
+            .map(|_| Step::Reconciled));
+    }
+    // Claim it: → Sending, one more attempt.
+    let mut sending = moved(s, StatementStatus::Sending, now(), None);
+    sending.attempts += 1;
+    let Some(sending) = advance(store, s, sending).await? else {
+        return Ok(None);
+    };
+    let result = match &sending.destination {
+        Some(destination) => {
+            stripe
+                .create_transfer(&TransferRequest {
+                    amount_minor: sending.amount_minor,
+                    currency: sending.currency.stripe_code(),
+                    destination: destination.clone(),
+                    transfer_group: group.to_owned(),
+                    period: sending.period.to_string(),
+                    producer: sending.producer_id.to_string(),
+                    idempotency_key: format!("payout-{}-{}", sending.period, sending.producer_id),
+                })
+                .await
+        }
+        None => Err(TransferFailure {
+            code: "no_destination".to_owned(),
+            message: "the statement names no Stripe account".to_owned(),
+            retryable: false,
+        }),
+    };
+    let (next, step) = match result {
+        Ok(transfer) => {
+            let mut paid = moved(&sending, StatementStatus::Paid, now(), None);
+            paid.transfer_id = Some(transfer.id);
+            paid.failure = None;
+            (paid, Step::Paid)
+        }
+        Err(failure) => {
+            tracing::warn!(producer = %sending.producer_id, period = %sending.period,
+                code = %failure.code, retryable = failure.retryable, "transfer failed");
+            let retryable = failure.retryable;
+            let note = Some(failure.code.clone());
+            let mut failed = moved(&sending, StatementStatus::Failed, now(), note);
+            failed.failure = Some(failure);
+            (failed, Step::Failed { retryable })
+        }
+    };
+    Ok(advance(store, &sending, next).await?.map(|_| step))
 }

@@ -109,19 +109,24 @@ pub struct Boards<'a> {
     pub ranks: HashMap<&'a ProducerId, Vec<PlacedRank>>,
 }
 
-/// A board's order: the placeable producers with a score, best first, ties by id.
+/// A board's rows: the placeable producers with a score, best first, ties by id, each with the
+/// figures `figures` makes of its score.
 fn ranked<'s, 'a, K: Ord>(
     standings: &'s [Standing<'a>],
     score: impl Fn(&Standing<'a>) -> Option<K>,
-) -> Vec<(&'s Standing<'a>, K)> {
+    figures: impl Fn(K) -> BoardFigures,
+) -> Rows<'s, 'a> {
     let mut placed: Vec<_> = standings
         .iter()
         .filter(|s| s.placeable())
         .filter_map(|s| score(s).map(|k| (s, k)))
         .collect();
     placed.sort_by(|(a, x), (b, y)| y.cmp(x).then_with(|| a.id.cmp(b.id)));
-    placed
+    placed.into_iter().map(|(s, k)| (s, figures(k))).collect()
 }
+
+/// A board's rows, best first.
+type Rows<'s, 'a> = Vec<(&'s Standing<'a>, BoardFigures)>;
 
 /// `Some(value)` when it is above zero.
 fn positive<K: Ord + Default>(value: K) -> Option<K> {
@@ -149,33 +154,30 @@ pub fn rank_all<'a>(standings: &[Standing<'a>], baselines: [Option<&Baseline>; 2
         }
         boards.push(board, period, rows);
     }
-    let overall = ranked(standings, |s| {
-        positive(
-            OVERALL_WEIGHTS
-                .iter()
-                .map(|(board, weight)| {
-                    let rank = all_time[board].get(s.id).copied();
-                    weight * rank.map_or(0, |r| 100u64.saturating_sub(r))
-                })
-                .sum::<u64>(),
-        )
-    });
-    let rows = overall
-        .into_iter()
-        .map(|(s, score)| {
-            let figures = BoardFigures {
-                overall_score: Some(score),
-                ..BoardFigures::default()
-            };
-            (s, figures)
-        })
-        .collect();
+    let rows = ranked(
+        standings,
+        |s| {
+            positive(
+                OVERALL_WEIGHTS
+                    .iter()
+                    .map(|(board, weight)| {
+                        let rank = all_time[board].get(s.id).copied();
+                        weight * rank.map_or(0, |r| 100u64.saturating_sub(r))
+                    })
+                    .sum::<u64>(),
+            )
+        },
+        |score| BoardFigures {
+            overall_score: Some(score),
+            ..BoardFigures::default()
+        },
+    );
     boards.push(Board::Overall, Period::All, rows);
     boards
 }
 
 impl<'a> Boards<'a> {
-    fn push(&mut self, board: Board, period: Period, rows: Vec<(&Standing<'a>, BoardFigures)>) {
+    fn push(&mut self, board: Board, period: Period, rows: Rows<'_, 'a>) {
         for (i, (s, figures)) in rows.into_iter().enumerate() {
             let rank = i as u64 + 1;
             self.ranks.entry(s.id).or_default().push(PlacedRank {
@@ -201,130 +203,110 @@ fn board_rows<'s, 'a>(
     board: Board,
     period: Period,
     baselines: [Option<&Baseline>; 2],
-) -> Vec<(&'s Standing<'a>, BoardFigures)> {
+) -> Rows<'s, 'a> {
     let window = match period {
         Period::All => None,
         Period::Days7 => Some(0),
         Period::Days30 => Some(1),
     };
-    let figures = BoardFigures::default;
+    // Plays-based windows compare with a baseline; without one they have no entries.
+    let baseline = window.and_then(|w| baselines[w]);
+    let none = BoardFigures::default;
     match (board, window) {
-        (Board::Collaborations, None) => ranked(standings, |s| {
-            let t = &s.tally;
-            (t.collaborative_tracks > 0).then_some((
-                t.collaborative_tracks,
-                s.distinct_collaborators,
-                t.collaborative_plays,
-            ))
-        })
-        .into_iter()
-        .map(|(s, (tracks, distinct, plays))| {
-            let f = BoardFigures {
+        (Board::Collaborations, None) => ranked(
+            standings,
+            |s| {
+                let t = &s.tally;
+                (t.collaborative_tracks > 0).then_some((
+                    t.collaborative_tracks,
+                    s.distinct_collaborators,
+                    t.collaborative_plays,
+                ))
+            },
+            |(tracks, distinct, plays)| BoardFigures {
                 collaborative_tracks: Some(tracks),
                 distinct_collaborators: Some(distinct),
                 collaborative_plays: Some(plays),
-                ..figures()
-            };
-            (s, f)
-        })
-        .collect(),
-        (Board::Collaborations, Some(w)) => {
-            let Some(baseline) = baselines[w] else {
-                return Vec::new();
-            };
-            ranked(standings, |s| {
-                let key = (
-                    s.tally.recent[w].collaborative_tracks,
-                    s.recent_collaborators[w],
-                    s.gained(baseline).collaborative_plays,
-                );
-                (key != (0, 0, 0)).then_some(key)
-            })
-            .into_iter()
-            .map(|(s, (tracks, distinct, gained))| {
-                let f = BoardFigures {
+                ..none()
+            },
+        ),
+        (Board::Collaborations, Some(w)) => match baseline {
+            None => Vec::new(),
+            Some(baseline) => ranked(
+                standings,
+                |s| {
+                    let key = (
+                        s.tally.recent[w].collaborative_tracks,
+                        s.recent_collaborators[w],
+                        s.gained(baseline).collaborative_plays,
+                    );
+                    (key != (0, 0, 0)).then_some(key)
+                },
+                |(tracks, distinct, gained)| BoardFigures {
                     collaborative_tracks: Some(tracks),
                     distinct_collaborators: Some(distinct),
                     collaborative_plays_gained: Some(gained),
-                    ..figures()
-                };
-                (s, f)
-            })
-            .collect()
-        }
-        (Board::Contribution, _) => ranked(standings, |s| positive(s.contribution))
-            .into_iter()
-            .map(|(s, sum)| {
-                let f = BoardFigures {
-                    contribution_value: Some(sum.to_f64()),
-                    ..figures()
-                };
-                (s, f)
-            })
-            .collect(),
-        (Board::Plays, None) => ranked(standings, |s| positive(s.tally.plays))
-            .into_iter()
-            .map(|(s, plays)| {
-                let f = BoardFigures {
-                    plays: Some(plays),
-                    ..figures()
-                };
-                (s, f)
-            })
-            .collect(),
-        (Board::Plays, Some(w)) => {
-            let Some(baseline) = baselines[w] else {
-                return Vec::new();
-            };
-            ranked(standings, |s| positive(s.gained(baseline).plays))
-                .into_iter()
-                .map(|(s, gained)| {
-                    let f = BoardFigures {
-                        plays_gained: Some(gained),
-                        ..figures()
-                    };
-                    (s, f)
-                })
-                .collect()
-        }
-        (Board::Uploads, window) => ranked(standings, |s| {
-            positive(window.map_or(s.tally.uploads, |w| s.tally.recent[w].uploads))
-        })
-        .into_iter()
-        .map(|(s, uploads)| {
-            let f = BoardFigures {
+                    ..none()
+                },
+            ),
+        },
+        (Board::Contribution, _) => ranked(
+            standings,
+            |s| positive(s.contribution),
+            |sum| BoardFigures {
+                contribution_value: Some(sum.to_f64()),
+                ..none()
+            },
+        ),
+        (Board::Plays, None) => ranked(
+            standings,
+            |s| positive(s.tally.plays),
+            |plays| BoardFigures {
+                plays: Some(plays),
+                ..none()
+            },
+        ),
+        (Board::Plays, Some(_)) => match baseline {
+            None => Vec::new(),
+            Some(baseline) => ranked(
+                standings,
+                |s| positive(s.gained(baseline).plays),
+                |gained| BoardFigures {
+                    plays_gained: Some(gained),
+                    ..none()
+                },
+            ),
+        },
+        (Board::Uploads, window) => ranked(
+            standings,
+            |s| positive(window.map_or(s.tally.uploads, |w| s.tally.recent[w].uploads)),
+            |uploads| BoardFigures {
                 uploads: Some(uploads),
-                ..figures()
-            };
-            (s, f)
-        })
-        .collect(),
-        (Board::Points, _) => ranked(standings, |s| positive(s.xp))
-            .into_iter()
-            .map(|(s, xp)| {
-                let f = BoardFigures {
-                    xp: Some(xp),
-                    ..figures()
-                };
-                (s, f)
-            })
-            .collect(),
-        (Board::Quality, _) => ranked(standings, |s| {
-            (s.tally.complete_uploads > 0).then_some(Quality {
-                complete: s.tally.complete_uploads,
-                uploads: s.tally.uploads,
-            })
-        })
-        .into_iter()
-        .map(|(s, q)| {
-            let f = BoardFigures {
+                ..none()
+            },
+        ),
+        (Board::Points, _) => ranked(
+            standings,
+            |s| positive(s.xp),
+            |xp| BoardFigures {
+                xp: Some(xp),
+                ..none()
+            },
+        ),
+        (Board::Quality, _) => ranked(
+            standings,
+            |s| {
+                (s.tally.complete_uploads > 0).then_some(Quality {
+                    complete: s.tally.complete_uploads,
+                    uploads: s.tally.uploads,
+                })
+            },
+            |q| BoardFigures {
                 uploads: Some(q.uploads),
                 metadata_complete_uploads: Some(q.complete),
-                ..figures()
-            };
-            (s, f)
-        })
-        .collect(),
+                ..none()
+            },
+        ),
         (Board::Overall, _) => Vec::new(),
     }
 }
