@@ -5,7 +5,7 @@ use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
-use catalog::synthetic::{Spec, generate};
+use catalog::synthetic::{CreditMix, Spec, generate, generate_with};
 use chrono::{DateTime, Utc};
 
 #[derive(clap::Args)]
@@ -19,6 +19,13 @@ pub struct GenCatalogArgs {
     /// Uploads fall in the three years before this instant (RFC 3339; default now).
     #[arg(long)]
     as_of: Option<DateTime<Utc>>,
+    /// Percent of tracks with 2+ credits, spread evenly over 2..=--max-credits (default: the
+    /// marketplace's mix, 35% collaborative with 2–4 credits).
+    #[arg(long, value_parser = clap::value_parser!(u8).range(0..=100))]
+    collaborative_percent: Option<u8>,
+    /// The most producers a collaborative track credits, with --collaborative-percent.
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u8).range(2..=20))]
+    max_credits: u8,
     /// Output file (default standard output).
     #[arg(long, short)]
     out: Option<PathBuf>,
@@ -39,7 +46,14 @@ pub fn run(args: GenCatalogArgs) -> Result<()> {
         None => Box::new(std::io::stdout().lock()),
     };
     let mut out = BufWriter::new(sink);
-    for line in generate(spec) {
+    let mix = match args.collaborative_percent {
+        Some(percent) => CreditMix::Collaborative {
+            percent,
+            max_credits: args.max_credits,
+        },
+        None => CreditMix::Marketplace,
+    };
+    for line in generate_with(spec, mix) {
         writeln!(out, "{line}")?;
     }
     out.flush()?;

@@ -94,12 +94,53 @@ pub struct Spec {
     pub as_of: DateTime<Utc>,
 }
 
+/// How many producers a track credits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CreditMix {
+    /// The marketplace today: 65% solo, 25% duos, 7% trios, 3% four producers.
+    Marketplace,
+    /// `percent` of tracks collaborative, their credit counts spread evenly over
+    /// `2..=max_credits` (the recompute benchmarks' heavier mix: 45%, up to 5).
+    Collaborative { percent: u8, max_credits: u8 },
+}
+
+impl CreditMix {
+    /// How many producers the next track credits.
+    fn draw(self, rng: &mut SplitMix) -> usize {
+        let roll = rng.below(100);
+        match self {
+            CreditMix::Marketplace => match roll {
+                0..65 => 1,
+                65..90 => 2,
+                90..97 => 3,
+                _ => 4,
+            },
+            CreditMix::Collaborative {
+                percent,
+                max_credits,
+            } => {
+                if roll >= u64::from(percent.min(100)) {
+                    1
+                } else {
+                    let extra = u64::from(max_credits.clamp(2, 20)) - 1;
+                    2 + rng.below(extra) as usize
+                }
+            }
+        }
+    }
+}
+
 struct GeneratedProducer {
     genres: Vec<usize>,
 }
 
 /// The catalog as JSON Lines: every producer line, then every track line.
 pub fn generate(spec: Spec) -> impl Iterator<Item = String> {
+    generate_with(spec, CreditMix::Marketplace)
+}
+
+/// [`generate`] with another collaboration mix.
+pub fn generate_with(spec: Spec, mix: CreditMix) -> impl Iterator<Item = String> {
     let mut rng = SplitMix::new(spec.seed);
     let producer_count = spec.producers.max(1);
     let producers: Vec<GeneratedProducer> = (0..producer_count)
@@ -162,14 +203,7 @@ pub fn generate(spec: Spec) -> impl Iterator<Item = String> {
         let uploader = rng.below(producer_count as u64) as usize;
         let genre =
             producers[uploader].genres[rng.below(producers[uploader].genres.len() as u64) as usize];
-        // 65% solo, 25% duo, 7% trio, 3% four producers.
-        let roll = rng.below(100);
-        let wanted = match roll {
-            0..65 => 1,
-            65..90 => 2,
-            90..97 => 3,
-            _ => 4,
-        };
+        let wanted = mix.draw(&mut rng);
         let mut credits = vec![uploader];
         let pool = &by_genre[genre];
         let mut attempts = 0;
@@ -238,6 +272,30 @@ mod tests {
             (100..=250).contains(&collaborative),
             "{collaborative} collaborative tracks"
         );
+
+        let heavy: String = generate_with(
+            spec(7),
+            CreditMix::Collaborative {
+                percent: 45,
+                max_credits: 5,
+            },
+        )
+        .map(|l| l + "\n")
+        .collect();
+        let (heavy, errors) = parse(heavy.as_bytes());
+        assert!(errors.is_empty());
+        let counts: Vec<usize> = heavy
+            .tracks
+            .iter()
+            .map(|t| t.credits.producers().len())
+            .collect();
+        let collaborative = counts.iter().filter(|&&n| n > 1).count();
+        assert!(
+            (190..=260).contains(&collaborative),
+            "{collaborative} of 500 collaborative"
+        );
+        assert!(counts.iter().all(|&n| (1..=5).contains(&n)));
+        assert!(counts.contains(&5), "some tracks credit five producers");
 
         let again: String = generate(spec(7)).map(|l| l + "\n").collect();
         assert_eq!(text, again);
