@@ -6,15 +6,20 @@
 //! freely. Memory grows with producers and collaborating pairs, never with tracks: per-track
 //! breakdowns are returned to the caller to stream out, not kept.
 //!
+//! Producer ids are interned by the ledger ([`contribution::ProducerNumber`]): every
+//! per-producer figure is a `Vec` slot at the producer's number and every pair is one `u64` key
+//! (the two numbers) in a flat map, so a producer costs about 300 bytes here (tally, profile
+//! slot, ledger sum and the id once) and a collaborating pair about 40 bytes. Numbers are
+//! local to one aggregate; [`merge`](Aggregate::merge) renumbers the other's.
+//!
 //! Besides all-time counts it keeps what the 7- and 30-day leaderboards need from the catalog
 //! itself (uploads and collaborative tracks by upload time, and the latest shared upload of each
 //! pair); plays gained in a window come from an earlier run's counters, not from here.
 
-use std::collections::HashMap;
-
 use catalog::{Producer, Track};
 use chrono::{DateTime, TimeDelta, Utc};
-use contribution::{Breakdown, ContributionLedger, LedgerError, ProducerId};
+use contribution::{Breakdown, ContributionLedger, LedgerError, ProducerId, ProducerNumber};
+use rustc_hash::FxHashMap;
 
 /// Per-producer counts.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -34,6 +39,23 @@ pub struct ProducerTally {
     pub recent: [RecentTally; 2],
 }
 
+impl ProducerTally {
+    fn add(&mut self, t: &ProducerTally) {
+        self.tracks += t.tracks;
+        self.collaborative_tracks += t.collaborative_tracks;
+        self.collaborative_plays = self
+            .collaborative_plays
+            .saturating_add(t.collaborative_plays);
+        self.plays = self.plays.saturating_add(t.plays);
+        self.uploads += t.uploads;
+        self.complete_uploads += t.complete_uploads;
+        for (mine, theirs) in self.recent.iter_mut().zip(&t.recent) {
+            mine.uploads += theirs.uploads;
+            mine.collaborative_tracks += theirs.collaborative_tracks;
+        }
+    }
+}
+
 /// A producer's counts over tracks uploaded in one window.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct RecentTally {
@@ -41,13 +63,6 @@ pub struct RecentTally {
     pub uploads: u64,
     /// Collaborative tracks crediting the producer, uploaded in the window.
     pub collaborative_tracks: u64,
-}
-
-impl RecentTally {
-    fn add(&mut self, other: &RecentTally) {
-        self.uploads += other.uploads;
-        self.collaborative_tracks += other.collaborative_tracks;
-    }
 }
 
 /// The windows the recent tallies cover, in days: the leaderboards' `7d` and `30d`.
@@ -62,29 +77,62 @@ pub struct PairTally {
     pub latest_upload_millis: i64,
 }
 
-/// An unordered pair of producers, stored smaller id first.
-pub type Pair = (ProducerId, ProducerId);
+impl PairTally {
+    const EMPTY: PairTally = PairTally {
+        tracks: 0,
+        plays: 0,
+        latest_upload_millis: i64::MIN,
+    };
+
+    fn add(&mut self, t: &PairTally) {
+        self.tracks += t.tracks;
+        self.plays = self.plays.saturating_add(t.plays);
+        self.latest_upload_millis = self.latest_upload_millis.max(t.latest_upload_millis);
+    }
+}
+
+/// An unordered pair of producer numbers, as one key: the smaller number in the high half.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct PairKey(u64);
+
+impl PairKey {
+    pub fn of(a: ProducerNumber, b: ProducerNumber) -> Self {
+        let (lo, hi) = if a < b { (a, b) } else { (b, a) };
+        Self((u64::from(lo) << 32) | u64::from(hi))
+    }
+
+    /// The two numbers, smaller first.
+    pub fn numbers(self) -> (ProducerNumber, ProducerNumber) {
+        ((self.0 >> 32) as ProducerNumber, self.0 as ProducerNumber)
+    }
+}
 
 #[derive(Debug, Clone)]
 pub struct Aggregate {
+    /// Contribution sums; it also numbers the producers.
     pub ledger: ContributionLedger,
-    pub producers: HashMap<ProducerId, ProducerTally>,
-    pub pairs: HashMap<Pair, PairTally>,
-    pub profiles: HashMap<ProducerId, Producer>,
+    /// Counts by producer number.
+    pub tallies: Vec<ProducerTally>,
+    /// Artist profiles by producer number (`None`: credited or uploading without a profile).
+    pub profiles: Vec<Option<Producer>>,
+    pub pairs: FxHashMap<PairKey, PairTally>,
     pub tracks: u64,
     /// Where each window starts (epoch milliseconds, exclusive): the as-of minus [`WINDOWS`].
     window_starts: [i64; 2],
+    /// The numbers of the track being added (reused, so adding a track allocates nothing).
+    credited: Vec<ProducerNumber>,
 }
 
 impl Aggregate {
     pub fn new(as_of: DateTime<Utc>) -> Self {
         Self {
             ledger: ContributionLedger::new(as_of),
-            producers: HashMap::new(),
-            pairs: HashMap::new(),
-            profiles: HashMap::new(),
+            tallies: Vec::new(),
+            profiles: Vec::new(),
+            pairs: FxHashMap::default(),
             tracks: 0,
             window_starts: WINDOWS.map(|days| (as_of - TimeDelta::days(days)).timestamp_millis()),
+            credited: Vec::new(),
         }
     }
 
@@ -97,20 +145,56 @@ impl Aggregate {
         self.ledger.as_of()
     }
 
+    /// How many producers the aggregate has numbered (credited, uploading or with a profile).
+    pub fn producer_count(&self) -> usize {
+        self.tallies.len()
+    }
+
+    /// The producer with number `n`.
+    pub fn producer(&self, n: ProducerNumber) -> &ProducerId {
+        self.ledger.producer(n)
+    }
+
+    /// The artist profile of producer `n`, if any.
+    pub fn profile(&self, n: ProducerNumber) -> Option<&Producer> {
+        self.profiles[n as usize].as_ref()
+    }
+
+    /// The display name of producer `n`: the profile's, else the id.
+    pub fn name(&self, n: ProducerNumber) -> &str {
+        self.profile(n)
+            .map_or(self.producer(n).as_str(), |p| p.name.as_str())
+    }
+
+    /// The number of `id`, numbering it (with empty tallies) if it is new.
+    fn number(&mut self, id: &ProducerId) -> ProducerNumber {
+        let n = self.ledger.intern(id);
+        if n as usize == self.tallies.len() {
+            self.tallies.push(ProducerTally::default());
+            self.profiles.push(None);
+        }
+        n
+    }
+
     pub fn add_profile(&mut self, producer: Producer) {
-        self.profiles.insert(producer.id.clone(), producer);
+        let n = self.number(&producer.id);
+        self.profiles[n as usize] = Some(producer);
     }
 
     /// Folds one track in; returns its breakdown (the same for every credited producer).
     pub fn add_track(&mut self, track: &Track) -> Breakdown {
         self.tracks += 1;
-        let breakdown = self.ledger.record(&track.facts());
-        let collaborative = track.credits.is_collaboration();
-        let credited = track.credits.producers();
+        let mut credited = std::mem::take(&mut self.credited);
+        credited.clear();
+        for producer in track.credits.producers() {
+            credited.push(self.number(producer));
+        }
+        let breakdown = self.ledger.record_numbered(&track.facts(), &credited);
+        let collaborative = credited.len() > 1;
         let uploaded = track.uploaded_at.instant().timestamp_millis();
         let recent = [0, 1].map(|w| self.in_window(w, uploaded));
-        for producer in credited {
-            let tally = self.producers.entry(producer.clone()).or_default();
+        for &n in &credited {
+            let tally = &mut self.tallies[n as usize];
             tally.tracks += 1;
             tally.plays = tally.plays.saturating_add(track.plays);
             if collaborative {
@@ -121,60 +205,47 @@ impl Aggregate {
                 }
             }
         }
-        let uploader = self.producers.entry(track.uploader_id.clone()).or_default();
+        let uploader = self.number(&track.uploader_id);
+        let uploader = &mut self.tallies[uploader as usize];
         uploader.uploads += 1;
         uploader.complete_uploads += u64::from(track.metadata_complete);
         for (w, _) in recent.iter().enumerate().filter(|(_, r)| **r) {
             uploader.recent[w].uploads += 1;
         }
-        for (i, a) in credited.iter().enumerate() {
-            for b in &credited[i + 1..] {
-                let key = if a < b {
-                    (a.clone(), b.clone())
-                } else {
-                    (b.clone(), a.clone())
-                };
-                let pair = self.pairs.entry(key).or_insert(PairTally {
-                    tracks: 0,
-                    plays: 0,
-                    latest_upload_millis: i64::MIN,
-                });
-                pair.tracks += 1;
-                pair.plays = pair.plays.saturating_add(track.plays);
-                pair.latest_upload_millis = pair.latest_upload_millis.max(uploaded);
+        let shared = PairTally {
+            tracks: 1,
+            plays: track.plays,
+            latest_upload_millis: uploaded,
+        };
+        for (i, &a) in credited.iter().enumerate() {
+            for &b in &credited[i + 1..] {
+                self.pairs
+                    .entry(PairKey::of(a, b))
+                    .or_insert(PairTally::EMPTY)
+                    .add(&shared);
             }
         }
+        self.credited = credited;
         breakdown
     }
 
     /// Combines the aggregate of another, disjoint part of the same catalog at the same instant.
     pub fn merge(&mut self, other: Aggregate) -> Result<(), LedgerError> {
-        self.ledger.merge(other.ledger)?;
-        for (producer, t) in other.producers {
-            let mine = self.producers.entry(producer).or_default();
-            mine.tracks += t.tracks;
-            mine.collaborative_tracks += t.collaborative_tracks;
-            mine.collaborative_plays = mine
-                .collaborative_plays
-                .saturating_add(t.collaborative_plays);
-            mine.plays = mine.plays.saturating_add(t.plays);
-            mine.uploads += t.uploads;
-            mine.complete_uploads += t.complete_uploads;
-            for (mine, theirs) in mine.recent.iter_mut().zip(&t.recent) {
-                mine.add(theirs);
+        let renumbered = self.ledger.merge(other.ledger)?;
+        self.tallies
+            .resize(self.ledger.producer_count(), ProducerTally::default());
+        self.profiles.resize(self.ledger.producer_count(), None);
+        for ((t, profile), &n) in other.tallies.iter().zip(other.profiles).zip(&renumbered) {
+            self.tallies[n as usize].add(t);
+            if profile.is_some() {
+                self.profiles[n as usize] = profile;
             }
         }
-        for (pair, t) in other.pairs {
-            let mine = self.pairs.entry(pair).or_insert(PairTally {
-                tracks: 0,
-                plays: 0,
-                latest_upload_millis: i64::MIN,
-            });
-            mine.tracks += t.tracks;
-            mine.plays = mine.plays.saturating_add(t.plays);
-            mine.latest_upload_millis = mine.latest_upload_millis.max(t.latest_upload_millis);
+        for (key, t) in other.pairs {
+            let (a, b) = key.numbers();
+            let key = PairKey::of(renumbered[a as usize], renumbered[b as usize]);
+            self.pairs.entry(key).or_insert(PairTally::EMPTY).add(&t);
         }
-        self.profiles.extend(other.profiles);
         self.tracks += other.tracks;
         Ok(())
     }

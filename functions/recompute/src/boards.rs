@@ -14,7 +14,7 @@
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
-use contribution::{ExactSum, ProducerId};
+use contribution::{ExactSum, ProducerId, ProducerNumber};
 use store::counters::Baseline;
 use store::run_items::{BoardEntry, BoardFigures, PlacedRank, PlayCounters};
 use store::{Board, Period};
@@ -35,7 +35,8 @@ pub const OVERALL_WEIGHTS: [(Board, u64); 6] = [
 #[derive(Debug, Clone)]
 pub struct Standing<'a> {
     pub id: &'a ProducerId,
-    pub name: String,
+    /// The producer's number in the run's aggregate.
+    pub number: ProducerNumber,
     /// Whether the producer has an artist profile (the boards' entry condition).
     pub has_profile: bool,
     pub tally: ProducerTally,
@@ -102,31 +103,74 @@ impl PartialEq for Quality {
 
 impl Eq for Quality {}
 
-/// Every board's entries, and each producer's places.
+/// One ranked board over one period: standing indices (into the slice ranked), best first,
+/// with their figures. Rank `i + 1` is `rows[i]`.
+#[derive(Debug)]
+pub struct RankedBoard {
+    pub board: Board,
+    pub period: Period,
+    pub rows: Rows,
+}
+
+impl RankedBoard {
+    /// The board's entries, rank 1 first; `name` gives a standing's display name.
+    pub fn entries<'s>(
+        &'s self,
+        standings: &'s [Standing<'_>],
+        name: impl Fn(&Standing<'_>) -> String + 's,
+    ) -> impl Iterator<Item = BoardEntry> + 's {
+        self.rows.iter().enumerate().map(move |(i, (s, figures))| {
+            let standing = &standings[*s as usize];
+            BoardEntry {
+                board: self.board,
+                period: self.period,
+                rank: i as u64 + 1,
+                producer_id: standing.id.clone(),
+                name: name(standing),
+                figures: figures.clone(),
+            }
+        })
+    }
+}
+
+/// Every board, and each standing's places (by standing index).
 #[derive(Debug, Default)]
-pub struct Boards<'a> {
-    pub entries: Vec<BoardEntry>,
-    pub ranks: HashMap<&'a ProducerId, Vec<PlacedRank>>,
+pub struct Boards {
+    pub boards: Vec<RankedBoard>,
+    pub ranks: Vec<Vec<PlacedRank>>,
 }
 
 /// A board's rows: the placeable producers with a score, best first, ties by id, each with the
 /// figures `figures` makes of its score.
-fn ranked<'s, 'a, K: Ord>(
-    standings: &'s [Standing<'a>],
+fn ranked<'a, K: Ord>(
+    standings: &[Standing<'a>],
     score: impl Fn(&Standing<'a>) -> Option<K>,
     figures: impl Fn(K) -> BoardFigures,
-) -> Rows<'s, 'a> {
-    let mut placed: Vec<_> = standings
+) -> Rows {
+    ranked_indexed(standings, |_, s| score(s), figures)
+}
+
+/// [`ranked`] with a score that also sees the standing's index.
+fn ranked_indexed<'a, K: Ord>(
+    standings: &[Standing<'a>],
+    score: impl Fn(usize, &Standing<'a>) -> Option<K>,
+    figures: impl Fn(K) -> BoardFigures,
+) -> Rows {
+    let mut placed: Vec<(u32, K)> = standings
         .iter()
-        .filter(|s| s.placeable())
-        .filter_map(|s| score(s).map(|k| (s, k)))
+        .enumerate()
+        .filter(|(_, s)| s.placeable())
+        .filter_map(|(i, s)| score(i, s).map(|k| (i as u32, k)))
         .collect();
-    placed.sort_by(|(a, x), (b, y)| y.cmp(x).then_with(|| a.id.cmp(b.id)));
+    placed.sort_by(|(a, x), (b, y)| {
+        y.cmp(x)
+            .then_with(|| standings[*a as usize].id.cmp(standings[*b as usize].id))
+    });
     placed.into_iter().map(|(s, k)| (s, figures(k))).collect()
 }
 
-/// A board's rows, best first.
-type Rows<'s, 'a> = Vec<(&'s Standing<'a>, BoardFigures)>;
+/// A board's rows, best first: standing indices and figures.
+type Rows = Vec<(u32, BoardFigures)>;
 
 /// `Some(value)` when it is above zero.
 fn positive<K: Ord + Default>(value: K) -> Option<K> {
@@ -135,34 +179,36 @@ fn positive<K: Ord + Default>(value: K) -> Option<K> {
 
 /// Ranks every board and period. `baselines` are the window baselines in
 /// [`crate::aggregate::WINDOWS`] order.
-pub fn rank_all<'a>(standings: &[Standing<'a>], baselines: [Option<&Baseline>; 2]) -> Boards<'a> {
-    let mut boards = Boards::default();
-    let mut all_time: HashMap<Board, HashMap<&'a ProducerId, u64>> = HashMap::new();
+pub fn rank_all(standings: &[Standing<'_>], baselines: [Option<&Baseline>; 2]) -> Boards {
+    let mut boards = Boards {
+        boards: Vec::new(),
+        ranks: vec![Vec::new(); standings.len()],
+    };
+    // Each board's all-time rank by standing index (0: not placed).
+    let mut all_time: HashMap<Board, Vec<u64>> = HashMap::new();
     for (board, period) in Board::every_period() {
         if board == Board::Overall {
             continue;
         }
         let rows = board_rows(standings, board, period, baselines);
         if period == Period::All {
-            all_time.insert(
-                board,
-                rows.iter()
-                    .enumerate()
-                    .map(|(i, (s, _))| (s.id, i as u64 + 1))
-                    .collect(),
-            );
+            let mut by_standing = vec![0; standings.len()];
+            for (i, (s, _)) in rows.iter().enumerate() {
+                by_standing[*s as usize] = i as u64 + 1;
+            }
+            all_time.insert(board, by_standing);
         }
         boards.push(board, period, rows);
     }
-    let rows = ranked(
+    let rows = ranked_indexed(
         standings,
-        |s| {
+        |i, _| {
             positive(
                 OVERALL_WEIGHTS
                     .iter()
-                    .map(|(board, weight)| {
-                        let rank = all_time[board].get(s.id).copied();
-                        weight * rank.map_or(0, |r| 100u64.saturating_sub(r))
+                    .map(|(board, weight)| match all_time[board][i] {
+                        0 => 0,
+                        rank => weight * 100u64.saturating_sub(rank),
                     })
                     .sum::<u64>(),
             )
@@ -176,34 +222,30 @@ pub fn rank_all<'a>(standings: &[Standing<'a>], baselines: [Option<&Baseline>; 2
     boards
 }
 
-impl<'a> Boards<'a> {
-    fn push(&mut self, board: Board, period: Period, rows: Rows<'_, 'a>) {
-        for (i, (s, figures)) in rows.into_iter().enumerate() {
-            let rank = i as u64 + 1;
-            self.ranks.entry(s.id).or_default().push(PlacedRank {
+impl Boards {
+    fn push(&mut self, board: Board, period: Period, rows: Rows) {
+        for (i, (s, _)) in rows.iter().enumerate() {
+            self.ranks[*s as usize].push(PlacedRank {
                 board,
                 period,
-                rank,
-            });
-            self.entries.push(BoardEntry {
-                board,
-                period,
-                rank,
-                producer_id: s.id.clone(),
-                name: s.name.clone(),
-                figures,
+                rank: i as u64 + 1,
             });
         }
+        self.boards.push(RankedBoard {
+            board,
+            period,
+            rows,
+        });
     }
 }
 
 /// One board's rows, best first, with the figures it ranks by.
-fn board_rows<'s, 'a>(
-    standings: &'s [Standing<'a>],
+fn board_rows(
+    standings: &[Standing<'_>],
     board: Board,
     period: Period,
     baselines: [Option<&Baseline>; 2],
-) -> Rows<'s, 'a> {
+) -> Rows {
     let window = match period {
         Period::All => None,
         Period::Days7 => Some(0),

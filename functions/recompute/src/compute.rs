@@ -3,11 +3,16 @@
 //! broken by producer id, and every figure comes from exact sums, so the same catalog and as-of
 //! instant give the same values to the last bit. It returns domain values; the store gives them
 //! their keys when the run writes them.
-
-use std::collections::{HashMap, HashSet};
+//!
+//! A [`RunPlan`] holds only what is per producer or per pair, in compact form (numbers, not ids):
+//! the standings, the boards' rows, the collaboration network as one adjacency array. The items
+//! a run writes are made from it on demand, a producer at a time, so the run streams them out
+//! instead of holding every kind in vectors. What that costs per producer and per pair is in
+//! `docs/recompute.md` ("Memory").
 
 use contribution::progress::{self, XpFacts};
-use contribution::{ExactSum, ProducerId};
+use contribution::{ExactSum, ProducerId, ProducerNumber};
+use rustc_hash::FxHashMap;
 use store::counters::Baseline;
 use store::run_items::{
     BoardEntry, Collaborator, CounterSnapshot, CounterSnapshotPart, EmptyBecause, ListHead,
@@ -15,232 +20,347 @@ use store::run_items::{
 };
 use store::{Board, ProducerList};
 
-use crate::aggregate::{Aggregate, Pair, WINDOWS};
-use crate::boards::{self, Standing};
-use crate::recommend;
+use crate::aggregate::{self, Aggregate, PairKey, WINDOWS};
+use crate::boards::{self, Boards, Standing};
+use crate::recommend::Recommender;
 
 /// How many trending pairs a run keeps.
 pub const TRENDING_LIMIT: usize = 100;
 
-/// Everything a run writes after the scan (the per-track breakdowns were streamed during it).
-#[derive(Debug, Default)]
-pub struct RunResults {
-    pub summaries: Vec<ProducerSummary>,
-    pub list_heads: Vec<ListHead>,
-    pub collaborators: Vec<Collaborator>,
-    pub recommendations: Vec<Recommendation>,
-    pub boards: Vec<BoardEntry>,
-    pub trending: Vec<TrendingPair>,
-    pub pairs: Vec<PairTally>,
-    /// This run's play counters, for later runs' window boards (written with [`RunMeta`]'s
-    /// retention extended: see `store::counters`).
-    pub counter_parts: Vec<CounterSnapshotPart>,
-}
-
-impl RunResults {
-    pub fn len(&self) -> usize {
-        self.summaries.len()
-            + self.list_heads.len()
-            + self.collaborators.len()
-            + self.recommendations.len()
-            + self.boards.len()
-            + self.trending.len()
-            + self.pairs.len()
-            + self.counter_parts.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-}
-
 /// What a run's results depend on besides the aggregate.
 pub struct RunContext<'a> {
     pub run_id: &'a RunId,
-    /// The previous published run's pair counts, or `None` for a first run (no trending).
-    pub previous_pairs: Option<&'a [PairTally]>,
     /// The counters of the newest runs at or before the as-of minus each window
     /// ([`WINDOWS`] order), where kept.
     pub baselines: [Option<&'a Baseline>; 2],
 }
 
-fn name(agg: &Aggregate, id: &ProducerId) -> String {
-    agg.profiles
-        .get(id)
-        .map_or_else(|| id.to_string(), |p| p.name.clone())
+/// One direction of a collaborating pair, in its producer's adjacency list.
+#[derive(Debug, Clone, Copy)]
+struct Edge {
+    /// The other producer's standing index.
+    other: u32,
+    tracks: u32,
+    plays: u64,
+    /// The pair's plays in the previous run (kept on the direction from the smaller index).
+    previous_plays: u64,
 }
 
-/// What a run publishes: its results, its meta item, and the index entry of its counter snapshot.
-pub fn compute(agg: &Aggregate, ctx: &RunContext<'_>) -> (RunResults, RunMeta, CounterSnapshot) {
-    let shares: HashMap<ProducerId, (ExactSum, f64)> = agg
-        .ledger
-        .shares()
-        .into_iter()
-        .map(|s| (s.producer_id, (s.contribution, s.share)))
-        .collect();
-    let contribution = |id: &ProducerId| shares.get(id).copied().unwrap_or_default();
+/// Every item of one producer.
+#[derive(Debug)]
+pub struct ProducerItems {
+    pub summary: ProducerSummary,
+    pub list_heads: Vec<ListHead>,
+    pub collaborators: Vec<Collaborator>,
+    pub recommendations: Vec<Recommendation>,
+}
 
-    // The collaboration network: every producer's co-credited producers, and of those the ones
-    // they share a track uploaded in each window with.
-    let mut network: HashMap<&ProducerId, Vec<(&ProducerId, u32)>> = HashMap::new();
-    let mut recent_collaborators: HashMap<&ProducerId, [u64; 2]> = HashMap::new();
-    for ((a, b), tally) in &agg.pairs {
-        network.entry(a).or_default().push((b, tally.tracks));
-        network.entry(b).or_default().push((a, tally.tracks));
-        for w in 0..WINDOWS.len() {
-            if agg.in_window(w, tally.latest_upload_millis) {
-                recent_collaborators.entry(a).or_default()[w] += 1;
-                recent_collaborators.entry(b).or_default()[w] += 1;
+/// A run's results, ready to be written a producer at a time.
+pub struct RunPlan<'a> {
+    agg: &'a Aggregate,
+    run_id: RunId,
+    /// Every producer (credited, uploading, or with a profile), in id order.
+    standings: Vec<Standing<'a>>,
+    /// Standing index by producer number.
+    position: Vec<u32>,
+    /// The network: standing `i`'s edges are `edges[offsets[i]..offsets[i + 1]]`, by other index.
+    offsets: Vec<u32>,
+    edges: Vec<Edge>,
+    boards: Boards,
+    recommender: Recommender<'a>,
+    total: ExactSum,
+    trending: Vec<TrendingPair>,
+    /// By producer number: in one of this run's trending pairs.
+    in_trending: Vec<bool>,
+}
+
+impl<'a> RunPlan<'a> {
+    /// Ranks everything `agg` holds. `pairs` are the aggregate's pair tallies, taken from it so
+    /// they are dropped once folded into the network.
+    pub fn new(
+        agg: &'a Aggregate,
+        pairs: FxHashMap<PairKey, aggregate::PairTally>,
+        ctx: &RunContext<'_>,
+    ) -> Self {
+        let count = agg.producer_count();
+        let mut order: Vec<ProducerNumber> = (0..count as ProducerNumber).collect();
+        order.sort_unstable_by(|&a, &b| agg.producer(a).cmp(agg.producer(b)));
+        let mut position = vec![0u32; count];
+        for (i, &n) in order.iter().enumerate() {
+            position[n as usize] = i as u32;
+        }
+
+        // The network as adjacency lists, and each producer's collaborators on tracks uploaded
+        // in each window.
+        let mut degree = vec![0u32; count + 1];
+        let mut recent = vec![[0u64; 2]; count];
+        for (key, tally) in &pairs {
+            let (a, b) = key.numbers();
+            let (a, b) = (position[a as usize] as usize, position[b as usize] as usize);
+            degree[a] += 1;
+            degree[b] += 1;
+            for (w, _) in WINDOWS.iter().enumerate() {
+                if agg.in_window(w, tally.latest_upload_millis) {
+                    recent[a][w] += 1;
+                    recent[b][w] += 1;
+                }
+            }
+        }
+        let mut offsets = Vec::with_capacity(count + 1);
+        let mut running = 0u32;
+        for d in &degree[..count] {
+            offsets.push(running);
+            running += d;
+        }
+        offsets.push(running);
+        let empty = Edge {
+            other: 0,
+            tracks: 0,
+            plays: 0,
+            previous_plays: 0,
+        };
+        let mut edges = vec![empty; running as usize];
+        let mut fill: Vec<u32> = offsets[..count].to_vec();
+        for (key, tally) in pairs {
+            let (a, b) = key.numbers();
+            let (a, b) = (position[a as usize], position[b as usize]);
+            for (from, to) in [(a, b), (b, a)] {
+                edges[fill[from as usize] as usize] = Edge {
+                    other: to,
+                    tracks: tally.tracks,
+                    plays: tally.plays,
+                    previous_plays: 0,
+                };
+                fill[from as usize] += 1;
+            }
+        }
+        for i in 0..count {
+            edges[offsets[i] as usize..offsets[i + 1] as usize].sort_unstable_by_key(|e| e.other);
+        }
+
+        let standings: Vec<Standing<'a>> = order
+            .iter()
+            .enumerate()
+            .map(|(i, &n)| {
+                let tally = agg.tallies[n as usize];
+                let profile = agg.profile(n);
+                Standing {
+                    id: agg.producer(n),
+                    number: n,
+                    has_profile: profile.is_some(),
+                    tally,
+                    contribution: agg.ledger.contribution_of(n),
+                    xp: progress::xp(&XpFacts {
+                        uploads: tally.uploads,
+                        complete_uploads: tally.complete_uploads,
+                        solo_plays: tally.plays.saturating_sub(tally.collaborative_plays),
+                        collaborative_plays: tally.collaborative_plays,
+                        collaborative_tracks: tally.collaborative_tracks,
+                        profile_complete: profile.is_some_and(|p| p.profile_complete),
+                    }),
+                    distinct_collaborators: u64::from(offsets[i + 1] - offsets[i]),
+                    recent_collaborators: recent[i],
+                }
+            })
+            .collect();
+        let boards = boards::rank_all(&standings, ctx.baselines);
+        let mut contribution_rank = vec![None; count];
+        for (i, placed) in boards.ranks.iter().enumerate() {
+            contribution_rank[standings[i].number as usize] = placed
+                .iter()
+                .find(|r| r.board == Board::Contribution)
+                .map(|r| r.rank);
+        }
+        let recommender = Recommender::new(agg, |n| contribution_rank[n as usize]);
+        Self {
+            agg,
+            run_id: ctx.run_id.clone(),
+            standings,
+            position,
+            offsets,
+            edges,
+            boards,
+            recommender,
+            total: agg.ledger.total(),
+            trending: Vec::new(),
+            in_trending: vec![false; count],
+        }
+    }
+
+    fn edges_of(&self, i: usize) -> &[Edge] {
+        &self.edges[self.offsets[i] as usize..self.offsets[i + 1] as usize]
+    }
+
+    /// Notes one pair count of the previous run (`a < b`); pairs no longer collaborating are
+    /// ignored.
+    pub fn note_previous(&mut self, a: &str, b: &str, plays: u64) {
+        let agg = self.agg;
+        let (Some(a), Some(b)) = (agg.ledger.number_of(a), agg.ledger.number_of(b)) else {
+            return;
+        };
+        let (a, b) = (self.position[a as usize], self.position[b as usize]);
+        let (from, to) = (a.min(b) as usize, a.max(b));
+        let range = self.offsets[from] as usize..self.offsets[from + 1] as usize;
+        if let Ok(k) = self.edges[range.clone()].binary_search_by_key(&to, |e| e.other) {
+            self.edges[range.start + k].previous_plays = plays;
+        }
+    }
+
+    /// Ranks the pairs whose plays grew most since the previous run (after its pair counts were
+    /// [noted](Self::note_previous)). Not called on a first run: no trending.
+    pub fn rank_trending(&mut self) {
+        let mut gains: Vec<(u64, u32, u32, u32)> = Vec::new();
+        for a in 0..self.standings.len() {
+            for e in self.edges_of(a).iter().filter(|e| e.other as usize > a) {
+                let gained = e.plays.saturating_sub(e.previous_plays);
+                if gained > 0 {
+                    gains.push((gained, a as u32, e.other, e.tracks));
+                }
+            }
+        }
+        // Most gained first, then by the pair's ids (standing indices are in id order).
+        gains.sort_unstable_by(|x, y| y.0.cmp(&x.0).then((x.1, x.2).cmp(&(y.1, y.2))));
+        let agg = self.agg;
+        self.trending = gains
+            .into_iter()
+            .take(TRENDING_LIMIT)
+            .enumerate()
+            .map(|(rank, (gained, a, b, tracks))| {
+                let (a, b) = (&self.standings[a as usize], &self.standings[b as usize]);
+                TrendingPair {
+                    rank: rank as u64 + 1,
+                    producer_ids: [a.id.clone(), b.id.clone()],
+                    names: [agg.name(a.number).to_owned(), agg.name(b.number).to_owned()],
+                    shared_tracks: tracks,
+                    plays_gained: gained,
+                }
+            })
+            .collect();
+        for pair in &self.trending {
+            for id in &pair.producer_ids {
+                if let Some(n) = agg.ledger.number_of(id.as_str()) {
+                    self.in_trending[n as usize] = true;
+                }
             }
         }
     }
-    let distinct = |id: &ProducerId| network.get(id).map_or(0, Vec::len) as u64;
 
-    // Everyone who appears anywhere: credited, uploading, or with a profile.
-    let mut everyone: Vec<&ProducerId> = agg.producers.keys().chain(agg.profiles.keys()).collect();
-    everyone.sort();
-    everyone.dedup();
+    /// How many producers the run has items for.
+    pub fn producer_count(&self) -> usize {
+        self.standings.len()
+    }
 
-    let standings: Vec<Standing<'_>> = everyone
-        .iter()
-        .map(|id| {
-            let tally = agg.producers.get(*id).copied().unwrap_or_default();
-            let profile = agg.profiles.get(*id);
-            Standing {
-                id,
-                name: name(agg, id),
-                has_profile: profile.is_some(),
-                tally,
-                contribution: contribution(id).0,
-                xp: progress::xp(&XpFacts {
-                    uploads: tally.uploads,
-                    complete_uploads: tally.complete_uploads,
-                    solo_plays: tally.plays.saturating_sub(tally.collaborative_plays),
-                    collaborative_plays: tally.collaborative_plays,
-                    collaborative_tracks: tally.collaborative_tracks,
-                    profile_complete: profile.is_some_and(|p| p.profile_complete),
-                }),
-                distinct_collaborators: distinct(id),
-                recent_collaborators: recent_collaborators.get(*id).copied().unwrap_or_default(),
-            }
-        })
-        .collect();
-    let boards::Boards {
-        entries: board_entries,
-        mut ranks,
-    } = boards::rank_all(&standings, ctx.baselines);
-    let contribution_rank: HashMap<&ProducerId, u64> = ranks
-        .iter()
-        .filter_map(|(id, placed)| {
-            let on_board = placed.iter().find(|r| r.board == Board::Contribution)?;
-            Some((*id, on_board.rank))
-        })
-        .collect();
-
-    let mut results = RunResults {
-        boards: board_entries,
-        ..RunResults::default()
-    };
-    results.counter_parts = pack_counters(
-        ctx.run_id,
-        standings
-            .iter()
-            .filter(|s| s.tally.tracks > 0)
-            .map(|s| (s.id, s.counters())),
-    );
-    let snapshot = CounterSnapshot {
-        run_id: ctx.run_id.clone(),
-        as_of: agg.as_of(),
-        parts: results.counter_parts.len() as u32,
-        producers: standings.iter().filter(|s| s.tally.tracks > 0).count() as u64,
-    };
-
-    // Per-producer summaries and collaborators.
-    for standing in &standings {
-        let id = &standing.id;
+    /// The summary, list heads, collaborators and recommendations of the `i`-th producer (in id
+    /// order).
+    pub fn producer_items(&self, i: usize) -> ProducerItems {
+        let agg = self.agg;
+        let standing = &self.standings[i];
+        let id: &ProducerId = standing.id;
         let t = standing.tally;
-        let (sum, share) = contribution(id);
-        results.summaries.push(ProducerSummary {
-            producer_id: (*id).clone(),
-            name: name(agg, id),
+        let sum = standing.contribution;
+        let summary = ProducerSummary {
+            producer_id: id.clone(),
+            name: agg.name(standing.number).to_owned(),
             contribution_units: sum.units().to_string(),
             contribution_value: sum.to_f64(),
-            share,
+            share: sum.fraction_of(self.total),
             track_count: t.tracks,
             collaborative_tracks: t.collaborative_tracks,
-            distinct_collaborators: distinct(id),
+            distinct_collaborators: standing.distinct_collaborators,
             collaborative_plays: t.collaborative_plays,
             xp: standing.xp,
-            ranks: ranks.remove(*id).unwrap_or_default(),
-        });
-        for list in ProducerList::ALL {
-            let no_genres = agg.profiles.get(*id).is_none_or(|p| p.genres.is_empty());
-            results.list_heads.push(ListHead {
-                owner: (*id).clone(),
+            ranks: self.boards.ranks[i].clone(),
+        };
+        let no_genres = agg
+            .profile(standing.number)
+            .is_none_or(|p| p.genres.is_empty());
+        let list_heads = ProducerList::ALL
+            .into_iter()
+            .map(|list| ListHead {
+                owner: id.clone(),
                 list,
                 empty_because: (list == ProducerList::Recommendations && no_genres)
                     .then_some(EmptyBecause::NoGenres),
-            });
-        }
-        for (other, together) in network.get(id).map(Vec::as_slice).unwrap_or_default() {
-            results.collaborators.push(Collaborator {
-                owner: (*id).clone(),
-                producer_id: (*other).clone(),
-                name: name(agg, other),
-                tracks_together: *together,
-            });
-        }
-    }
-
-    // Pair counts for the next run, and what is trending since the previous one.
-    let mut pairs: Vec<(&Pair, _)> = agg.pairs.iter().collect();
-    pairs.sort_by(|x, y| x.0.cmp(y.0));
-    for ((a, b), tally) in &pairs {
-        results.pairs.push(PairTally {
-            a: a.clone(),
-            b: b.clone(),
-            tracks: tally.tracks,
-            plays: tally.plays,
-        });
-    }
-    if let Some(previous) = ctx.previous_pairs {
-        let before: HashMap<(&ProducerId, &ProducerId), u64> =
-            previous.iter().map(|p| ((&p.a, &p.b), p.plays)).collect();
-        let mut gains: Vec<(u64, &Pair, u32)> = pairs
-            .iter()
-            .map(|(pair, t)| {
-                let previous = before.get(&(&pair.0, &pair.1)).copied().unwrap_or(0);
-                (t.plays.saturating_sub(previous), *pair, t.tracks)
             })
-            .filter(|(gained, ..)| *gained > 0)
             .collect();
-        gains.sort_by(|x, y| y.0.cmp(&x.0).then_with(|| x.1.cmp(y.1)));
-        for (rank, (gained, (a, b), tracks)) in gains.into_iter().take(TRENDING_LIMIT).enumerate() {
-            results.trending.push(TrendingPair {
-                rank: rank as u64 + 1,
-                producer_ids: [a.clone(), b.clone()],
-                names: [name(agg, a), name(agg, b)],
-                shared_tracks: tracks,
-                plays_gained: gained,
-            });
+        let edges = self.edges_of(i);
+        let collaborators = edges
+            .iter()
+            .map(|e| {
+                let other = &self.standings[e.other as usize];
+                Collaborator {
+                    owner: id.clone(),
+                    producer_id: other.id.clone(),
+                    name: agg.name(other.number).to_owned(),
+                    tracks_together: e.tracks,
+                }
+            })
+            .collect();
+        let known: Vec<ProducerNumber> = edges
+            .iter()
+            .map(|e| self.standings[e.other as usize].number)
+            .collect();
+        let recommendations = self
+            .recommender
+            .for_producer(standing.number, &known, |n| self.in_trending[n as usize]);
+        ProducerItems {
+            summary,
+            list_heads,
+            collaborators,
+            recommendations,
         }
     }
 
-    let trending: HashSet<&ProducerId> = results
-        .trending
-        .iter()
-        .flat_map(|t| t.producer_ids.iter())
-        .collect();
-    results.recommendations = recommend::all(agg, &network, &trending, &contribution_rank);
+    /// Every board's entries, board by board, rank 1 first.
+    pub fn board_entries(&self) -> impl Iterator<Item = BoardEntry> + '_ {
+        self.boards.boards.iter().flat_map(|board| {
+            board.entries(&self.standings, |s| self.agg.name(s.number).to_owned())
+        })
+    }
 
-    let meta = RunMeta {
-        run_id: ctx.run_id.clone(),
-        as_of: agg.as_of(),
-        tracks: agg.tracks,
-        producers: everyone.len() as u64,
-        pairs: agg.pairs.len() as u64,
-        result_items: results.len() as u64,
-        total_units: agg.ledger.total().units().to_string(),
-    };
-    (results, meta, snapshot)
+    /// This run's trending pairs (none on a first run).
+    pub fn trending(&self) -> &[TrendingPair] {
+        &self.trending
+    }
+
+    /// Every pair's count for the next run, by the pair's ids.
+    pub fn pair_tallies(&self) -> impl Iterator<Item = PairTally> + '_ {
+        (0..self.standings.len()).flat_map(move |a| {
+            self.edges_of(a)
+                .iter()
+                .filter(move |e| e.other as usize > a)
+                .map(move |e| PairTally {
+                    a: self.standings[a].id.clone(),
+                    b: self.standings[e.other as usize].id.clone(),
+                    tracks: e.tracks,
+                    plays: e.plays,
+                })
+        })
+    }
+
+    /// This run's play counters for later runs' window boards, and their index entry.
+    pub fn counters(&self) -> (Vec<CounterSnapshotPart>, CounterSnapshot) {
+        let counted = || self.standings.iter().filter(|s| s.tally.tracks > 0);
+        let parts = pack_counters(&self.run_id, counted().map(|s| (s.id, s.counters())));
+        let snapshot = CounterSnapshot {
+            run_id: self.run_id.clone(),
+            as_of: self.agg.as_of(),
+            parts: parts.len() as u32,
+            producers: counted().count() as u64,
+        };
+        (parts, snapshot)
+    }
+
+    /// The run's meta item, once `result_items` items besides the breakdowns were written.
+    pub fn meta(&self, result_items: u64) -> RunMeta {
+        RunMeta {
+            run_id: self.run_id.clone(),
+            as_of: self.agg.as_of(),
+            tracks: self.agg.tracks,
+            producers: self.standings.len() as u64,
+            pairs: (self.edges.len() / 2) as u64,
+            result_items,
+            total_units: self.total.units().to_string(),
+        }
+    }
 }

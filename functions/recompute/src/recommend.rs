@@ -16,9 +16,9 @@
 //! producer's genres, only new styles and a trending pair is 100) and up to three genres in common
 //! (published: "a match score as a percentage and up to three genres in common").
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
-use contribution::ProducerId;
+use contribution::ProducerNumber;
 use store::run_items::Recommendation;
 
 use crate::aggregate::Aggregate;
@@ -39,65 +39,84 @@ pub fn match_percent(score: f64) -> u8 {
     (score / MAX_SCORE * 100.0).round().clamp(0.0, 100.0) as u8
 }
 
-pub fn all(
-    agg: &Aggregate,
-    network: &HashMap<&ProducerId, Vec<(&ProducerId, u32)>>,
-    trending: &HashSet<&ProducerId>,
-    contribution_rank: &HashMap<&ProducerId, u64>,
-) -> Vec<Recommendation> {
-    // Genre buckets, each cut to its top contributors (unranked producers after, by id).
-    let mut buckets: HashMap<&str, Vec<&ProducerId>> = HashMap::new();
-    for (id, producer) in &agg.profiles {
-        for genre in &producer.genres {
-            buckets.entry(genre.as_str()).or_default().push(id);
+/// The genre buckets of one run, from which each producer's recommendations are drawn on
+/// demand (so a run holds the buckets, never every producer's list at once).
+pub struct Recommender<'a> {
+    agg: &'a Aggregate,
+    buckets: HashMap<&'a str, Vec<ProducerNumber>>,
+}
+
+impl<'a> Recommender<'a> {
+    /// Buckets every profile by genre, each cut to its top contributors (`contribution_rank`,
+    /// unranked producers after, by id).
+    pub fn new(
+        agg: &'a Aggregate,
+        contribution_rank: impl Fn(ProducerNumber) -> Option<u64>,
+    ) -> Self {
+        let mut buckets: HashMap<&str, Vec<ProducerNumber>> = HashMap::new();
+        for n in 0..agg.producer_count() as ProducerNumber {
+            for genre in agg
+                .profile(n)
+                .map(|p| p.genres.as_slice())
+                .unwrap_or_default()
+            {
+                buckets.entry(genre.as_str()).or_default().push(n);
+            }
         }
-    }
-    for bucket in buckets.values_mut() {
-        bucket.sort_by_key(|id| (contribution_rank.get(*id).copied().unwrap_or(u64::MAX), *id));
-        bucket.truncate(POOL_PER_GENRE);
+        for bucket in buckets.values_mut() {
+            bucket.sort_by_cached_key(|&n| {
+                (contribution_rank(n).unwrap_or(u64::MAX), agg.producer(n))
+            });
+            bucket.truncate(POOL_PER_GENRE);
+        }
+        Self { agg, buckets }
     }
 
-    let mut producers: Vec<&ProducerId> = agg.profiles.keys().collect();
-    producers.sort();
-    let mut items = Vec::new();
-    for id in producers {
-        let me = &agg.profiles[id];
-        let known: HashSet<&ProducerId> = network
-            .get(id)
-            .map(|v| v.iter().map(|(other, _)| *other).collect())
-            .unwrap_or_default();
-        let mut candidates: Vec<&ProducerId> = me
+    /// The recommendations of producer `me` (none without a profile), best first. `known` are
+    /// the producers `me` has collaborated with; `trending` says whether a producer is in one of
+    /// this run's trending pairs.
+    pub fn for_producer(
+        &self,
+        me: ProducerNumber,
+        known: &[ProducerNumber],
+        trending: impl Fn(ProducerNumber) -> bool,
+    ) -> Vec<Recommendation> {
+        let agg = self.agg;
+        let Some(mine) = agg.profile(me) else {
+            return Vec::new();
+        };
+        let mut candidates: Vec<ProducerNumber> = mine
             .genres
             .iter()
-            .filter_map(|g| buckets.get(g.as_str()))
+            .filter_map(|g| self.buckets.get(g.as_str()))
             .flatten()
             .copied()
-            .filter(|c| *c != id && !known.contains(c))
+            .filter(|&c| c != me && !known.contains(&c))
             .collect();
-        candidates.sort();
+        candidates.sort_by(|&a, &b| agg.producer(a).cmp(agg.producer(b)));
         candidates.dedup();
 
-        let mut scored: Vec<(f64, &ProducerId, Vec<String>, Vec<String>)> = candidates
+        let mut scored: Vec<(f64, ProducerNumber, Vec<String>, Vec<String>)> = candidates
             .into_iter()
-            .map(|c| {
-                let them = &agg.profiles[c];
-                let shared: Vec<&str> = me
+            .filter_map(|c| Some((c, agg.profile(c)?)))
+            .map(|(c, them)| {
+                let shared: Vec<&str> = mine
                     .genres
                     .iter()
                     .filter(|g| them.genres.contains(g))
                     .map(String::as_str)
                     .collect();
-                let union = me.genres.len() + them.genres.len() - shared.len();
+                let union = mine.genres.len() + them.genres.len() - shared.len();
                 let genre_score = shared.len() as f64 / union.max(1) as f64;
                 let new_styles: Vec<&str> = them
                     .styles
                     .iter()
-                    .filter(|s| !me.styles.contains(s))
+                    .filter(|s| !mine.styles.contains(s))
                     .map(String::as_str)
                     .collect();
                 let style_score =
                     STYLE_WEIGHT * new_styles.len() as f64 / them.styles.len().max(1) as f64;
-                let is_trending = trending.contains(c);
+                let is_trending = trending(c);
                 let mut reasons = vec![format!("similar genres: {}", shared.join(", "))];
                 if !new_styles.is_empty() {
                     reasons.push(format!("complementary styles: {}", new_styles.join(", ")));
@@ -113,23 +132,28 @@ pub fn all(
                 (score, c, reasons, common)
             })
             .collect();
-        scored.sort_by(|x, y| y.0.total_cmp(&x.0).then_with(|| x.1.cmp(y.1)));
-        for (rank, (score, candidate, reasons, common_genres)) in
-            scored.into_iter().take(PER_PRODUCER).enumerate()
-        {
-            items.push(Recommendation {
-                owner: id.clone(),
-                rank: rank as u64 + 1,
-                producer_id: candidate.clone(),
-                name: agg.profiles[candidate].name.clone(),
-                score,
-                match_percent: match_percent(score),
-                common_genres,
-                reasons,
-            });
-        }
+        scored.sort_by(|x, y| {
+            y.0.total_cmp(&x.0)
+                .then_with(|| agg.producer(x.1).cmp(agg.producer(y.1)))
+        });
+        scored
+            .into_iter()
+            .take(PER_PRODUCER)
+            .enumerate()
+            .map(
+                |(rank, (score, candidate, reasons, common_genres))| Recommendation {
+                    owner: agg.producer(me).clone(),
+                    rank: rank as u64 + 1,
+                    producer_id: agg.producer(candidate).clone(),
+                    name: agg.name(candidate).to_owned(),
+                    score,
+                    match_percent: match_percent(score),
+                    common_genres,
+                    reasons,
+                },
+            )
+            .collect()
     }
-    items
 }
 
 #[cfg(test)]

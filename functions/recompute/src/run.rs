@@ -4,8 +4,9 @@
 //! 2. A parallel scan of the catalog index, one task per segment, folds records into per-segment
 //!    [`Aggregate`]s and streams each track's per-producer breakdown items out in batches, so
 //!    memory holds producers and pairs, never tracks.
-//! 3. The segment aggregates merge (in any order: same result) into the run's results, which are
-//!    written with batch writes that retry unprocessed items.
+//! 3. The segment aggregates merge (in any order: same result) into a [`RunPlan`], from which
+//!    the run's items are made a producer at a time and written as one stream of batch writes
+//!    (unprocessed items retried), never all held at once.
 //! 4. The run's play counters are kept (longer than its other items) for later runs' window
 //!    boards, which compare against the newest counters at or before as-of minus 7 (30) days.
 //! 5. The run's meta item is written, then the pointer moves with one conditional write, only
@@ -19,14 +20,14 @@ use chrono::{DateTime, TimeDelta, Utc};
 use futures_util::future::try_join_all;
 use store::RunPointer;
 use store::Store;
-use store::batch::BatchStats;
+use store::batch::{BatchStats, WriteRequest};
 use store::entity::Entity;
 use store::run_items::{Baselines, Contribution, RunId};
 use store::runs::{Publication, RunScope, expires_at, run_id};
 use store::scan::CatalogRecord;
 
 use crate::aggregate::{Aggregate, WINDOWS};
-use crate::compute::{RunContext, compute};
+use crate::compute::{RunContext, RunPlan};
 use crate::error::RecomputeError;
 use crate::metrics::RunSummary;
 
@@ -156,10 +157,6 @@ pub async fn recompute(
     }
 
     deadline.check(settings.deadline_margin)?;
-    let previous_pairs = match &previous {
-        Some(p) => Some(store.run_pairs(&p.run_id).await?),
-        None => None,
-    };
     // The newest kept counters at or before each window's start (plays gained in the window).
     let mut baselines = Vec::with_capacity(WINDOWS.len());
     for days in WINDOWS {
@@ -169,28 +166,51 @@ pub async fn recompute(
                 .await?,
         );
     }
-    let (results, meta, snapshot) = compute(
+    let pairs = std::mem::take(&mut merged.pairs);
+    let mut plan = RunPlan::new(
         &merged,
+        pairs,
         &RunContext {
             run_id: &run_id,
-            previous_pairs: previous_pairs.as_deref(),
             baselines: [baselines[0].as_ref(), baselines[1].as_ref()],
         },
     );
-    writer.write(&results.summaries).await?;
-    writer.write(&results.list_heads).await?;
-    writer.write(&results.collaborators).await?;
-    writer.write(&results.recommendations).await?;
-    writer.write(&results.boards).await?;
-    writer.write(&results.trending).await?;
-    writer.write(&results.pairs).await?;
+    if let Some(previous) = &previous {
+        store
+            .each_run_pair(&previous.run_id, |p| {
+                plan.note_previous(p.a.as_str(), p.b.as_str(), p.plays)
+            })
+            .await?;
+        plan.rank_trending();
+    }
+
+    // Every kind in one stream, a producer at a time.
+    let mut stream = ItemStream::new(&writer);
+    for i in 0..plan.producer_count() {
+        let items = plan.producer_items(i);
+        stream.push(&items.summary).await?;
+        stream.push_all(&items.list_heads).await?;
+        stream.push_all(&items.collaborators).await?;
+        stream.push_all(&items.recommendations).await?;
+    }
+    for entry in plan.board_entries() {
+        stream.push(&entry).await?;
+    }
+    stream.push_all(plan.trending()).await?;
+    for pair in plan.pair_tallies() {
+        stream.push(&pair).await?;
+    }
+    let mut result_items = stream.finish().await?;
     deadline.check(settings.deadline_margin)?;
+    let (counter_parts, snapshot) = plan.counters();
     store
-        .put_counter_snapshot(&snapshot, &results.counter_parts, &progress.batches)
+        .put_counter_snapshot(&snapshot, &counter_parts, &progress.batches)
         .await?;
+    result_items += counter_parts.len() as u64;
     progress
         .items_written
-        .fetch_add(results.counter_parts.len() as u64 + 1, Ordering::Relaxed);
+        .fetch_add(counter_parts.len() as u64 + 1, Ordering::Relaxed);
+    let meta = plan.meta(result_items);
     writer.write(std::slice::from_ref(&meta)).await?;
 
     deadline.check(settings.deadline_margin)?;
@@ -227,6 +247,60 @@ impl Writer<'_> {
                 .fetch_add(chunk.len() as u64, Ordering::Relaxed);
         }
         Ok(())
+    }
+}
+
+/// Items of any kinds gathered into batch writes of [`FLUSH_ITEMS`] at a time.
+struct ItemStream<'w, 'a> {
+    writer: &'w Writer<'a>,
+    pending: Vec<WriteRequest>,
+    written: u64,
+}
+
+impl<'w, 'a> ItemStream<'w, 'a> {
+    fn new(writer: &'w Writer<'a>) -> Self {
+        Self {
+            writer,
+            pending: Vec::with_capacity(FLUSH_ITEMS),
+            written: 0,
+        }
+    }
+
+    async fn push<E: Entity<Scope = RunId>>(&mut self, item: &E) -> Result<(), RecomputeError> {
+        self.pending.push(Store::run_put(self.writer.scope, item)?);
+        if self.pending.len() >= FLUSH_ITEMS {
+            self.flush().await?;
+        }
+        Ok(())
+    }
+
+    async fn push_all<E: Entity<Scope = RunId>>(
+        &mut self,
+        items: &[E],
+    ) -> Result<(), RecomputeError> {
+        for item in items {
+            self.push(item).await?;
+        }
+        Ok(())
+    }
+
+    async fn flush(&mut self) -> Result<(), RecomputeError> {
+        let w = self.writer;
+        w.deadline.check(w.settings.deadline_margin)?;
+        let batch = std::mem::replace(&mut self.pending, Vec::with_capacity(FLUSH_ITEMS));
+        let count = batch.len() as u64;
+        w.store.write_requests(batch, &w.progress.batches).await?;
+        w.progress.items_written.fetch_add(count, Ordering::Relaxed);
+        self.written += count;
+        Ok(())
+    }
+
+    /// Writes what is left; returns how many items the stream wrote.
+    async fn finish(mut self) -> Result<u64, RecomputeError> {
+        if !self.pending.is_empty() {
+            self.flush().await?;
+        }
+        Ok(self.written)
     }
 }
 

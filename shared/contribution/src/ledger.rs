@@ -6,15 +6,25 @@
 //! track, so memory grows with producers, not tracks. Ledgers built over disjoint parts of a
 //! catalog (scan segments, or separate invocations) [`merge`](ContributionLedger::merge) in any
 //! order to the same result, to the last bit.
-
-use std::collections::HashMap;
+//!
+//! Producers are interned: the first time an id is seen it gets the next dense number
+//! ([`ProducerNumber`]), and every per-producer figure lives in a `Vec` at that number. Callers
+//! that keep their own per-producer tallies (the recompute's aggregate) index them by the same
+//! numbers, so a track costs one short hash lookup per credited producer and nothing else
+//! scattered. Numbers are local to one ledger: [`merge`](ContributionLedger::merge) returns how
+//! the other ledger's numbers map to this one's.
 
 use chrono::{DateTime, Utc};
+use indexmap::IndexSet;
+use rustc_hash::FxBuildHasher;
 use serde::Serialize;
 
 use crate::fixed_point::ExactSum;
 use crate::formula::{Breakdown, TrackFacts, breakdown};
 use crate::ids::ProducerId;
+
+/// A producer's dense number in one ledger (0, 1, 2, … in order of first appearance).
+pub type ProducerNumber = u32;
 
 /// Why two ledgers cannot be combined.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -30,7 +40,10 @@ pub enum LedgerError {
 #[derive(Debug, Clone)]
 pub struct ContributionLedger {
     as_of: DateTime<Utc>,
-    by_producer: HashMap<ProducerId, ExactSum>,
+    /// Every producer seen, at its number.
+    producers: IndexSet<ProducerId, FxBuildHasher>,
+    /// Contribution sums by producer number.
+    sums: Vec<ExactSum>,
 }
 
 /// One producer's contribution and share of the platform total.
@@ -47,12 +60,43 @@ impl ContributionLedger {
     pub fn new(as_of: DateTime<Utc>) -> Self {
         Self {
             as_of,
-            by_producer: HashMap::new(),
+            producers: IndexSet::default(),
+            sums: Vec::new(),
         }
     }
 
     pub fn as_of(&self) -> DateTime<Utc> {
         self.as_of
+    }
+
+    /// The number of `producer`, giving it the next one if it is new.
+    pub fn intern(&mut self, producer: &ProducerId) -> ProducerNumber {
+        let number = match self.producers.get_index_of(producer.as_str()) {
+            Some(n) => n,
+            None => {
+                self.sums.push(ExactSum::ZERO);
+                self.producers.insert_full(producer.clone()).0
+            }
+        };
+        // A ledger holds fewer than 2^32 producers: the platform has well under a billion.
+        number as ProducerNumber
+    }
+
+    /// The number of `producer`, if it has one.
+    pub fn number_of(&self, producer: &str) -> Option<ProducerNumber> {
+        self.producers
+            .get_index_of(producer)
+            .map(|n| n as ProducerNumber)
+    }
+
+    /// The producer with number `number` (numbers come from this ledger).
+    pub fn producer(&self, number: ProducerNumber) -> &ProducerId {
+        &self.producers[number as usize]
+    }
+
+    /// Every producer, in number order.
+    pub fn producers(&self) -> impl ExactSizeIterator<Item = &ProducerId> {
+        self.producers.iter()
     }
 
     /// Adds one track: its per-producer value to every credited producer. Returns the breakdown
@@ -62,58 +106,81 @@ impl ContributionLedger {
         let breakdown = breakdown(track, self.as_of);
         let value = ExactSum::of(breakdown.value);
         for producer in track.credits.producers() {
-            match self.by_producer.get_mut(producer.as_str()) {
-                Some(sum) => sum.add(value),
-                None => {
-                    self.by_producer.insert(producer.clone(), value);
-                }
-            }
+            let n = self.intern(producer);
+            self.sums[n as usize].add(value);
+        }
+        breakdown
+    }
+
+    /// [`record`](Self::record) for a caller that has already interned the credited producers
+    /// (`credited[i]` is the number of `track.credits.producers()[i]`).
+    pub fn record_numbered(
+        &mut self,
+        track: &TrackFacts<'_>,
+        credited: &[ProducerNumber],
+    ) -> Breakdown {
+        let breakdown = breakdown(track, self.as_of);
+        let value = ExactSum::of(breakdown.value);
+        for &n in credited {
+            self.sums[n as usize].add(value);
         }
         breakdown
     }
 
     /// Combines a ledger built over another part of the same catalog at the same instant.
-    pub fn merge(&mut self, other: ContributionLedger) -> Result<(), LedgerError> {
+    /// Returns, for each of `other`'s producer numbers, that producer's number here.
+    pub fn merge(&mut self, other: ContributionLedger) -> Result<Vec<ProducerNumber>, LedgerError> {
         if other.as_of != self.as_of {
             return Err(LedgerError::AsOfMismatch {
                 this: self.as_of,
                 other: other.as_of,
             });
         }
-        for (producer, sum) in other.by_producer {
-            self.by_producer.entry(producer).or_default().add(sum);
+        let mut renumbered = Vec::with_capacity(other.producers.len());
+        for (producer, sum) in other.producers.iter().zip(other.sums) {
+            let n = self.intern(producer);
+            self.sums[n as usize].add(sum);
+            renumbered.push(n);
         }
-        Ok(())
+        Ok(renumbered)
     }
 
     pub fn producer_count(&self) -> usize {
-        self.by_producer.len()
+        self.producers.len()
     }
 
     /// The platform total: the sum of every producer's contribution.
     pub fn total(&self) -> ExactSum {
-        self.by_producer.values().copied().sum()
+        self.sums.iter().copied().sum()
     }
 
     /// One producer's contribution (0 when they appear on no track).
     pub fn contribution(&self, producer: &str) -> ExactSum {
-        self.by_producer.get(producer).copied().unwrap_or_default()
+        self.number_of(producer)
+            .map_or(ExactSum::ZERO, |n| self.sums[n as usize])
+    }
+
+    /// The contribution of the producer with number `number`.
+    pub fn contribution_of(&self, number: ProducerNumber) -> ExactSum {
+        self.sums[number as usize]
     }
 
     /// Every producer's contribution and share, ordered by producer id.
     pub fn shares(&self) -> Vec<ProducerShare> {
         let total = self.total();
-        let mut shares: Vec<ProducerShare> = self
-            .by_producer
-            .iter()
-            .map(|(producer_id, &contribution)| ProducerShare {
-                producer_id: producer_id.clone(),
-                contribution,
-                contribution_value: contribution.to_f64(),
-                share: contribution.fraction_of(total),
+        let mut order: Vec<usize> = (0..self.producers.len()).collect();
+        order.sort_unstable_by(|&a, &b| self.producers[a].cmp(&self.producers[b]));
+        order
+            .into_iter()
+            .map(|n| {
+                let contribution = self.sums[n];
+                ProducerShare {
+                    producer_id: self.producers[n].clone(),
+                    contribution,
+                    contribution_value: contribution.to_f64(),
+                    share: contribution.fraction_of(total),
+                }
             })
-            .collect();
-        shares.sort_by(|a, b| a.producer_id.cmp(&b.producer_id));
-        shares
+            .collect()
     }
 }

@@ -35,7 +35,7 @@ pub use formula::{
     Breakdown, SECONDS_PER_MONTH, TrackFacts, boost, breakdown, decay, months_between, split,
 };
 pub use ids::{IdError, ProducerId, TrackId};
-pub use ledger::{ContributionLedger, LedgerError, ProducerShare};
+pub use ledger::{ContributionLedger, LedgerError, ProducerNumber, ProducerShare};
 
 #[cfg(test)]
 mod tests;

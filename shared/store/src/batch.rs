@@ -9,7 +9,7 @@
 use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use aws_sdk_dynamodb::types::{KeysAndAttributes, WriteRequest};
+use aws_sdk_dynamodb::types::KeysAndAttributes;
 use futures_util::{StreamExt, TryStreamExt, stream};
 
 use crate::Store;
@@ -20,6 +20,8 @@ use crate::retry::{Attempt, RetryPolicy, resend_leftovers};
 /// A batch put of a raw item (for [`write_all_with`]'s callers; the store's own writes go
 /// through typed entities).
 pub use crate::write::put_request;
+/// A request of a batch write (gathered by [`crate::Store::run_put`]).
+pub use aws_sdk_dynamodb::types::WriteRequest;
 
 /// Items in one `BatchWriteItem` (the service limit).
 pub const WRITE_BATCH: usize = 25;

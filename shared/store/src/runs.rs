@@ -8,7 +8,7 @@
 //! its items expire.
 
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
-use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_dynamodb::types::{AttributeValue, WriteRequest};
 use chrono::{DateTime, TimeDelta, Utc};
 use contribution::ProducerId;
 
@@ -234,9 +234,13 @@ impl Store {
             .collect()
     }
 
-    /// Every pair count a run wrote (empty for a run that wrote none).
-    pub async fn run_pairs(&self, run: &RunId) -> Result<Vec<PairTally>, StoreError> {
-        let mut pairs = Vec::new();
+    /// Calls `each` with every pair count a run wrote (none for a run that wrote none), a page
+    /// at a time, so a reader never holds them all.
+    pub async fn each_run_pair(
+        &self,
+        run: &RunId,
+        mut each: impl FnMut(PairTally),
+    ) -> Result<(), StoreError> {
         for shard in 0..keys::PAIR_SHARDS {
             let mut cursor: Option<String> = None;
             loop {
@@ -250,13 +254,31 @@ impl Store {
                         cursor: cursor.as_deref(),
                     })
                     .await?;
-                pairs.extend(page.items);
+                page.items.into_iter().for_each(&mut each);
                 match page.next_cursor {
                     Some(next) => cursor = Some(next),
                     None => break,
                 }
             }
         }
-        Ok(pairs)
+        Ok(())
+    }
+
+    /// A batch put of one of a run's items, for a writer that gathers many kinds into one stream
+    /// ([`Store::write_requests`]).
+    pub fn run_put<E: Entity<Scope = RunId>>(
+        run: &RunScope,
+        item: &E,
+    ) -> Result<WriteRequest, StoreError> {
+        batch_put(item, &run.run_id, Some(run.expires_at))
+    }
+
+    /// Sends gathered write requests in batches, retrying unprocessed items until all are in.
+    pub async fn write_requests(
+        &self,
+        requests: Vec<WriteRequest>,
+        stats: &BatchStats,
+    ) -> Result<(), StoreError> {
+        self.write_all(requests, stats).await
     }
 }
