@@ -10,15 +10,19 @@
 //! instead of holding every kind in vectors. What that costs per producer and per pair is in
 //! `docs/recompute.md` ("Memory").
 
+use catalog::Track;
 use contribution::progress::{self, XpFacts};
-use contribution::{ExactSum, ProducerId, ProducerNumber};
+use contribution::{Breakdown, ExactSum, ProducerId, ProducerNumber};
 use rustc_hash::FxHashMap;
+use store::batch::WriteRequest;
 use store::counters::Baseline;
 use store::run_items::{
-    BoardEntry, Collaborator, CounterSnapshot, CounterSnapshotPart, EmptyBecause, ListHead,
-    PairTally, ProducerSummary, Recommendation, RunId, RunMeta, TrendingPair, pack_counters,
+    BoardEntry, Collaborator, Contribution, CounterSnapshot, CounterSnapshotPart, EmptyBecause,
+    ListHead, PairPacker, PairTally, ProducerSummary, Recommendation, RunId, RunMeta, TrendingPair,
+    pack_counters,
 };
-use store::{Board, ProducerList};
+use store::runs::RunScope;
+use store::{Board, ProducerList, Store, StoreError};
 
 use crate::aggregate::{self, Aggregate, PairKey, WINDOWS};
 use crate::boards::{self, Boards, Standing};
@@ -33,6 +37,26 @@ pub struct RunContext<'a> {
     /// The counters of the newest runs at or before the as-of minus each window
     /// ([`WINDOWS`] order), where kept.
     pub baselines: [Option<&'a Baseline>; 2],
+}
+
+/// A track's breakdown items, one per credited producer (written during the scan).
+pub fn contributions(track: &Track, b: Breakdown) -> impl Iterator<Item = Contribution> + '_ {
+    track
+        .credits
+        .producers()
+        .iter()
+        .map(move |producer| Contribution {
+            owner: producer.clone(),
+            track_id: track.id.clone(),
+            title: track.title.clone(),
+            plays: track.plays,
+            months_since_upload: b.months_since_upload,
+            decay: b.decay,
+            boost: b.boost,
+            split: b.split,
+            eligible: b.eligible,
+            value: b.value,
+        })
 }
 
 /// One direction of a collaborating pair, in its producer's adjacency list.
@@ -336,6 +360,46 @@ impl<'a> RunPlan<'a> {
                     plays: e.plays,
                 })
         })
+    }
+
+    /// The batch puts of everything the run writes after the scan, made as they are taken:
+    /// each producer's summary, list heads, collaborators and recommendations, then the boards,
+    /// the trending pairs, and the pair counts packed into parts. (The counter snapshot and the
+    /// meta item follow them, written by the run.)
+    pub fn write_requests<'s>(
+        &'s self,
+        run: &'s RunScope,
+    ) -> impl Iterator<Item = Result<WriteRequest, StoreError>> + 's {
+        let producers = (0..self.producer_count()).flat_map(move |i| {
+            let items = self.producer_items(i);
+            let mut puts = Vec::with_capacity(
+                1 + items.list_heads.len()
+                    + items.collaborators.len()
+                    + items.recommendations.len(),
+            );
+            puts.push(Store::run_put(run, &items.summary));
+            puts.extend(items.list_heads.iter().map(|h| Store::run_put(run, h)));
+            puts.extend(items.collaborators.iter().map(|c| Store::run_put(run, c)));
+            puts.extend(items.recommendations.iter().map(|r| Store::run_put(run, r)));
+            puts
+        });
+        let boards = self
+            .board_entries()
+            .map(move |entry| Store::run_put(run, &entry));
+        let trending = self.trending.iter().map(move |t| Store::run_put(run, t));
+        let mut packer = Some(PairPacker::new(&self.run_id));
+        let mut pairs = self.pair_tallies();
+        let pair_parts = std::iter::from_fn(move || {
+            let filling = packer.as_mut()?;
+            for pair in pairs.by_ref() {
+                if let Some(part) = filling.add(&pair) {
+                    return Some(part);
+                }
+            }
+            packer.take()?.finish()
+        })
+        .map(move |part| Store::run_put(run, &part));
+        producers.chain(boards).chain(trending).chain(pair_parts)
     }
 
     /// This run's play counters for later runs' window boards, and their index entry.

@@ -14,6 +14,8 @@ pub struct RunSummary {
     pub producers: u64,
     pub pages: u64,
     pub items_written: u64,
+    /// Write capacity units DynamoDB reported for the run's writes (what on-demand bills).
+    pub write_units: f64,
     pub retries: u64,
     pub seconds: f64,
 }
@@ -32,6 +34,7 @@ impl RunSummary {
                         {"Name": "Producers", "Unit": "Count"},
                         {"Name": "Pages", "Unit": "Count"},
                         {"Name": "ItemsWritten", "Unit": "Count"},
+                        {"Name": "WriteUnits", "Unit": "Count"},
                         {"Name": "Retries", "Unit": "Count"},
                         {"Name": "Seconds", "Unit": "Seconds"}
                     ]
@@ -45,6 +48,7 @@ impl RunSummary {
             "Producers": self.producers,
             "Pages": self.pages,
             "ItemsWritten": self.items_written,
+            "WriteUnits": self.write_units,
             "Retries": self.retries,
             "Seconds": self.seconds,
         })

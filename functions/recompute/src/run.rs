@@ -25,14 +25,17 @@ use store::entity::Entity;
 use store::run_items::{Baselines, Contribution, RunId};
 use store::runs::{Publication, RunScope, expires_at, run_id};
 use store::scan::CatalogRecord;
+use store::size::item_size;
 
 use crate::aggregate::{Aggregate, WINDOWS};
-use crate::compute::{RunContext, RunPlan};
+use crate::compute::{RunContext, RunPlan, contributions};
 use crate::error::RecomputeError;
 use crate::metrics::RunSummary;
 
 /// Breakdown items a segment buffers before writing them.
 const FLUSH_ITEMS: usize = 1_000;
+/// Bytes of items a stream gathers before writing them (pair-count parts are ~300 KB each).
+const FLUSH_BYTES: usize = 4 << 20;
 
 /// How a run is carried out.
 #[derive(Debug, Clone)]
@@ -124,6 +127,7 @@ pub async fn recompute(
         producers,
         pages: progress.pages.load(Ordering::Relaxed),
         items_written: progress.items_written(),
+        write_units: progress.batches.write_units(),
         retries: progress.batches.retried(),
         seconds: started.elapsed().as_secs_f64(),
     };
@@ -186,19 +190,8 @@ pub async fn recompute(
 
     // Every kind in one stream, a producer at a time.
     let mut stream = ItemStream::new(&writer);
-    for i in 0..plan.producer_count() {
-        let items = plan.producer_items(i);
-        stream.push(&items.summary).await?;
-        stream.push_all(&items.list_heads).await?;
-        stream.push_all(&items.collaborators).await?;
-        stream.push_all(&items.recommendations).await?;
-    }
-    for entry in plan.board_entries() {
-        stream.push(&entry).await?;
-    }
-    stream.push_all(plan.trending()).await?;
-    for pair in plan.pair_tallies() {
-        stream.push(&pair).await?;
+    for request in plan.write_requests(&scope) {
+        stream.push(request?).await?;
     }
     let mut result_items = stream.finish().await?;
     deadline.check(settings.deadline_margin)?;
@@ -222,7 +215,10 @@ pub async fn recompute(
             days30: baselines[1].as_ref().map(|b| b.as_of),
         },
     };
-    let published = store.publish_run(&pointer, Utc::now()).await? == Publication::Published;
+    let published = store
+        .publish_counted_run(&pointer, Utc::now(), &progress.batches)
+        .await?
+        == Publication::Published;
     Ok(summary(published, meta.tracks, meta.producers))
 }
 
@@ -250,10 +246,11 @@ impl Writer<'_> {
     }
 }
 
-/// Items of any kinds gathered into batch writes of [`FLUSH_ITEMS`] at a time.
+/// Items of any kinds gathered into batch writes, [`FLUSH_ITEMS`] or [`FLUSH_BYTES`] at a time.
 struct ItemStream<'w, 'a> {
     writer: &'w Writer<'a>,
     pending: Vec<WriteRequest>,
+    pending_bytes: usize,
     written: u64,
 }
 
@@ -262,24 +259,16 @@ impl<'w, 'a> ItemStream<'w, 'a> {
         Self {
             writer,
             pending: Vec::with_capacity(FLUSH_ITEMS),
+            pending_bytes: 0,
             written: 0,
         }
     }
 
-    async fn push<E: Entity<Scope = RunId>>(&mut self, item: &E) -> Result<(), RecomputeError> {
-        self.pending.push(Store::run_put(self.writer.scope, item)?);
-        if self.pending.len() >= FLUSH_ITEMS {
+    async fn push(&mut self, request: WriteRequest) -> Result<(), RecomputeError> {
+        self.pending_bytes += request.put_request().map_or(0, |p| item_size(p.item()));
+        self.pending.push(request);
+        if self.pending.len() >= FLUSH_ITEMS || self.pending_bytes >= FLUSH_BYTES {
             self.flush().await?;
-        }
-        Ok(())
-    }
-
-    async fn push_all<E: Entity<Scope = RunId>>(
-        &mut self,
-        items: &[E],
-    ) -> Result<(), RecomputeError> {
-        for item in items {
-            self.push(item).await?;
         }
         Ok(())
     }
@@ -288,6 +277,7 @@ impl<'w, 'a> ItemStream<'w, 'a> {
         let w = self.writer;
         w.deadline.check(w.settings.deadline_margin)?;
         let batch = std::mem::replace(&mut self.pending, Vec::with_capacity(FLUSH_ITEMS));
+        self.pending_bytes = 0;
         let count = batch.len() as u64;
         w.store.write_requests(batch, &w.progress.batches).await?;
         w.progress.items_written.fetch_add(count, Ordering::Relaxed);
@@ -334,20 +324,7 @@ async fn scan_segment(
                 CatalogRecord::Track(stored) => {
                     let track = stored.track;
                     let b = aggregate.add_track(&track);
-                    for producer in track.credits.producers() {
-                        pending.push(Contribution {
-                            owner: producer.clone(),
-                            track_id: track.id.clone(),
-                            title: track.title.clone(),
-                            plays: track.plays,
-                            months_since_upload: b.months_since_upload,
-                            decay: b.decay,
-                            boost: b.boost,
-                            split: b.split,
-                            eligible: b.eligible,
-                            value: b.value,
-                        });
-                    }
+                    pending.extend(contributions(&track, b));
                 }
             }
         }

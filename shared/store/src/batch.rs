@@ -9,7 +9,7 @@
 use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use aws_sdk_dynamodb::types::KeysAndAttributes;
+use aws_sdk_dynamodb::types::{ConsumedCapacity, KeysAndAttributes, ReturnConsumedCapacity};
 use futures_util::{StreamExt, TryStreamExt, stream};
 
 use crate::Store;
@@ -35,11 +35,27 @@ pub const DEFAULT_CONCURRENCY: usize = 8;
 pub struct BatchStats {
     /// Requests that were re-sent because the service left them unprocessed.
     pub retried: AtomicU64,
+    /// Write capacity units DynamoDB reported consumed (`ReturnConsumedCapacity`), in
+    /// thousandths: what on-demand billing charges for, one per started KB of each item.
+    write_milli_units: AtomicU64,
 }
 
 impl BatchStats {
     pub fn retried(&self) -> u64 {
         self.retried.load(Ordering::Relaxed)
+    }
+
+    /// The write capacity units consumed so far.
+    pub fn write_units(&self) -> f64 {
+        self.write_milli_units.load(Ordering::Relaxed) as f64 / 1000.0
+    }
+
+    /// Adds what one request's `ConsumedCapacity` reports.
+    pub fn add_consumed<'c>(&self, consumed: impl IntoIterator<Item = &'c ConsumedCapacity>) {
+        let units: f64 = consumed.into_iter().filter_map(|c| c.capacity_units).sum();
+        // Units are small non-negative counts (at most 25 items x 400 KB per batch).
+        let milli = (units.max(0.0) * 1000.0).round() as u64;
+        self.write_milli_units.fetch_add(milli, Ordering::Relaxed);
     }
 }
 
@@ -101,13 +117,25 @@ impl Store {
         &self,
         batch: Vec<WriteRequest>,
     ) -> Result<Vec<WriteRequest>, StoreError> {
+        self.send_counted_write_batch(batch, &BatchStats::default())
+            .await
+    }
+
+    /// [`Store::send_write_batch`], adding the capacity it consumed to `stats`.
+    pub async fn send_counted_write_batch(
+        &self,
+        batch: Vec<WriteRequest>,
+        stats: &BatchStats,
+    ) -> Result<Vec<WriteRequest>, StoreError> {
         let out = self
             .client
             .batch_write_item()
             .request_items(&self.table, batch)
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
             .send()
             .await
             .map_err(StoreError::dynamo("BatchWriteItem"))?;
+        stats.add_consumed(out.consumed_capacity());
         Ok(out
             .unprocessed_items
             .and_then(|mut m| m.remove(&self.table))
@@ -125,7 +153,7 @@ impl Store {
             DEFAULT_CONCURRENCY,
             &RetryPolicy::DEFAULT,
             stats,
-            |batch| self.send_write_batch(batch),
+            |batch| self.send_counted_write_batch(batch, stats),
         )
         .await
     }

@@ -25,8 +25,6 @@ pub(crate) const SUMMARY_SK: &str = "SUMMARY";
 pub(crate) const RANK_PREFIX: &str = "RANK#";
 /// The key the client warm-up reads; nothing is ever stored under it.
 pub(crate) const WARM_UP: &str = "WARMUP";
-/// Pair counts are spread over this many partitions (read back with one query each).
-pub(crate) const PAIR_SHARDS: u32 = 16;
 
 pub(crate) fn producer_pk(id: &ProducerId) -> String {
     format!("PRODUCER#{id}")
@@ -90,7 +88,8 @@ pub(crate) fn counters_pk(run: &RunId) -> String {
     format!("RUN#{run}#COUNTERS")
 }
 
-pub(crate) fn counters_part_sk(part: u32) -> String {
+/// The sort key of one part of a packed list (counter snapshots, pair counts).
+pub(crate) fn part_sk(part: u32) -> String {
     format!("PART#{part:05}")
 }
 
@@ -106,22 +105,8 @@ pub(crate) fn trending_pk(run: &RunId) -> String {
     format!("RUN#{run}#TRENDING")
 }
 
-pub(crate) fn pairs_pk(run: &RunId, shard: u32) -> String {
-    format!("RUN#{run}#PAIRS#{shard:02}")
-}
-
-pub(crate) fn pair_sk(a: &ProducerId, b: &ProducerId) -> String {
-    format!("{a}#{b}")
-}
-
-/// A stable shard for a pair (FNV-1a of `a#b`), so the same pair always lands in the same place.
-pub(crate) fn pair_shard(a: &ProducerId, b: &ProducerId) -> u32 {
-    let mut hash: u32 = 0x811c_9dc5;
-    for byte in a.as_str().bytes().chain(*b"#").chain(b.as_str().bytes()) {
-        hash ^= u32::from(byte);
-        hash = hash.wrapping_mul(0x0100_0193);
-    }
-    hash % PAIR_SHARDS
+pub(crate) fn pairs_pk(run: &RunId) -> String {
+    format!("RUN#{run}#PAIRS")
 }
 
 pub(crate) fn rank_sk(rank: u64) -> String {

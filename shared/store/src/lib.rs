@@ -38,6 +38,7 @@ pub mod retry;
 pub mod run_items;
 pub mod runs;
 pub mod scan;
+pub mod size;
 pub mod table;
 pub mod tracks;
 pub mod warm;

@@ -431,9 +431,8 @@ impl Entity for TrendingPair {
 }
 
 /// Two producers' shared tracks and plays in a run (`a < b`); the next run reads these to find
-/// what is trending.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+/// what is trending. Stored many to an item, in [`PairCountsPart`]s.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PairTally {
     pub a: ProducerId,
     pub b: ProducerId,
@@ -441,21 +440,112 @@ pub struct PairTally {
     pub plays: u64,
 }
 
-impl Entity for PairTally {
-    const NAME: &'static str = "pair";
-    type Scope = RunId;
-    type KeyInput<'a> = (&'a ProducerId, &'a ProducerId);
+/// One part of a run's pair counts: many pairs in one item, one line each (`a b tracks plays`).
+/// Only the next run reads them, all at once, so there is no reason to pay for an item (a
+/// write unit) per pair: 220,000 pairs are 15 parts of ~300 KB, ~4,400 units instead of 220,000.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PairCountsPart {
+    pub run_id: RunId,
+    pub part: u32,
+    pub lines: String,
+}
 
-    fn primary_key(run: &RunId, (a, b): Self::KeyInput<'_>) -> PrimaryKey {
-        PrimaryKey::new(
-            keys::pairs_pk(run, keys::pair_shard(a, b)),
-            keys::pair_sk(a, b),
-        )
+impl Entity for PairCountsPart {
+    const NAME: &'static str = "pairCountsPart";
+    type Scope = RunId;
+    type KeyInput<'a> = u32;
+
+    fn primary_key(run: &RunId, part: u32) -> PrimaryKey {
+        PrimaryKey::new(keys::pairs_pk(run), keys::part_sk(part))
     }
 
     fn full_key(&self, run: &RunId) -> FullKey {
-        Self::primary_key(run, (&self.a, &self.b)).into()
+        Self::primary_key(run, self.part).into()
     }
+}
+
+/// Gathers pair counts into [`PairCountsPart`]s as they come, handing out each full part.
+#[derive(Debug)]
+pub struct PairPacker {
+    run: RunId,
+    next_part: u32,
+    lines: String,
+}
+
+impl PairPacker {
+    pub fn new(run: &RunId) -> Self {
+        Self {
+            run: run.clone(),
+            next_part: 0,
+            lines: String::new(),
+        }
+    }
+
+    /// Adds one pair; returns a part when this one filled it.
+    pub fn add(&mut self, pair: &PairTally) -> Option<PairCountsPart> {
+        use std::fmt::Write;
+        // Writing to a String cannot fail.
+        let _ = writeln!(
+            self.lines,
+            "{} {} {} {}",
+            pair.a, pair.b, pair.tracks, pair.plays
+        );
+        (self.lines.len() >= PART_BYTES).then(|| self.take())
+    }
+
+    /// The last, partly filled part (none when empty).
+    pub fn finish(mut self) -> Option<PairCountsPart> {
+        (!self.lines.is_empty()).then(|| self.take())
+    }
+
+    fn take(&mut self) -> PairCountsPart {
+        let part = PairCountsPart {
+            run_id: self.run.clone(),
+            part: self.next_part,
+            lines: std::mem::take(&mut self.lines),
+        };
+        self.next_part += 1;
+        part
+    }
+}
+
+/// Why a stored pair-counts part could not be read.
+#[derive(Debug, thiserror::Error)]
+#[error("pair counts line {line} is not `a b tracks plays`: {text:?}")]
+pub struct BadPairLine {
+    pub line: usize,
+    pub text: String,
+}
+
+/// Reads the pair counts a part holds.
+pub fn unpack_pairs(part: &PairCountsPart) -> Result<Vec<PairTally>, BadPairLine> {
+    part.lines
+        .lines()
+        .enumerate()
+        .map(|(i, text)| {
+            let bad = || BadPairLine {
+                line: i + 1,
+                text: text.to_owned(),
+            };
+            let mut fields = text.split(' ');
+            let (Some(a), Some(b), Some(tracks), Some(plays), None) = (
+                fields.next(),
+                fields.next(),
+                fields.next(),
+                fields.next(),
+                fields.next(),
+            ) else {
+                return Err(bad());
+            };
+            Ok(PairTally {
+                a: ProducerId::parse(a).map_err(|_| bad())?,
+                b: ProducerId::parse(b).map_err(|_| bad())?,
+                tracks: tracks.parse().map_err(|_| bad())?,
+                plays: plays.parse().map_err(|_| bad())?,
+            })
+        })
+        .collect()
 }
 
 /// A producer's play counters at a run's as-of: what window boards subtract to get plays gained.
@@ -484,7 +574,7 @@ impl Entity for CounterSnapshotPart {
     type KeyInput<'a> = u32;
 
     fn primary_key(run: &RunId, part: u32) -> PrimaryKey {
-        PrimaryKey::new(keys::counters_pk(run), keys::counters_part_sk(part))
+        PrimaryKey::new(keys::counters_pk(run), keys::part_sk(part))
     }
 
     fn full_key(&self, run: &RunId) -> FullKey {
@@ -628,5 +718,40 @@ mod tests {
             1,
             "an empty snapshot is one empty part"
         );
+    }
+
+    #[test]
+    fn pair_counts_round_trip_through_parts() {
+        let run = RunId::from_text("20261121T000000.000Z");
+        let id = |i: usize| ProducerId::parse(format!("producer-{i}")).expect("id");
+        let pairs: Vec<PairTally> = (0..30_000)
+            .map(|i| PairTally {
+                a: id(i),
+                b: id(i + 1),
+                tracks: i as u32 % 7 + 1,
+                plays: i as u64 * 1_000_003,
+            })
+            .collect();
+        let mut packer = PairPacker::new(&run);
+        let mut parts: Vec<PairCountsPart> = pairs.iter().filter_map(|p| packer.add(p)).collect();
+        parts.extend(packer.finish());
+        assert!(parts.len() > 1, "30,000 pairs span parts");
+        assert!(parts.iter().all(|p| p.lines.len() < PART_BYTES + 100));
+        assert_eq!(
+            parts.iter().map(|p| p.part).collect::<Vec<_>>(),
+            (0..parts.len() as u32).collect::<Vec<_>>()
+        );
+        let back: Vec<PairTally> = parts
+            .iter()
+            .flat_map(|p| unpack_pairs(p).expect("well-formed"))
+            .collect();
+        assert_eq!(back, pairs);
+        let broken = PairCountsPart {
+            run_id: run.clone(),
+            part: 0,
+            lines: "a b 1 2\na b 1\n".to_owned(),
+        };
+        assert_eq!(unpack_pairs(&broken).expect_err("three fields").line, 2);
+        assert!(PairPacker::new(&run).finish().is_none());
     }
 }

@@ -8,7 +8,7 @@
 //! its items expire.
 
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
-use aws_sdk_dynamodb::types::{AttributeValue, WriteRequest};
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnConsumedCapacity, WriteRequest};
 use chrono::{DateTime, TimeDelta, Utc};
 use contribution::ProducerId;
 
@@ -21,8 +21,8 @@ use crate::keys;
 use crate::lists::{Board, Period};
 use crate::page::{Page, PageQuery, SortRange};
 use crate::run_items::{
-    BoardEntry, ListHead, PairTally, ProducerListEntry, ProducerSummary, PublishedRun, RunId,
-    RunPointer, TrendingPair,
+    BoardEntry, ListHead, PairCountsPart, PairTally, ProducerListEntry, ProducerSummary,
+    PublishedRun, RunId, RunPointer, TrendingPair, unpack_pairs,
 };
 
 /// How long a run's items are kept after the run, by default.
@@ -74,6 +74,17 @@ impl Store {
         run: &RunPointer,
         now: DateTime<Utc>,
     ) -> Result<Publication, StoreError> {
+        self.publish_counted_run(run, now, &BatchStats::default())
+            .await
+    }
+
+    /// [`Store::publish_run`], adding the capacity the write consumed to `stats`.
+    pub async fn publish_counted_run(
+        &self,
+        run: &RunPointer,
+        now: DateTime<Utc>,
+        stats: &BatchStats,
+    ) -> Result<Publication, StoreError> {
         let pointer = PublishedRun {
             run_id: run.run_id.clone(),
             as_of: run.as_of,
@@ -91,10 +102,14 @@ impl Store {
                 ":asOf",
                 AttributeValue::N(pointer.as_of_millis.to_string()),
             )
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
             .send()
             .await;
         match result {
-            Ok(_) => Ok(Publication::Published),
+            Ok(out) => {
+                stats.add_consumed(out.consumed_capacity());
+                Ok(Publication::Published)
+            }
             Err(e)
                 if matches!(
                     e.as_service_error(),
@@ -234,34 +249,37 @@ impl Store {
             .collect()
     }
 
-    /// Calls `each` with every pair count a run wrote (none for a run that wrote none), a page
+    /// Calls `each` with every pair count a run wrote (none for a run that wrote none), a part
     /// at a time, so a reader never holds them all.
     pub async fn each_run_pair(
         &self,
         run: &RunId,
         mut each: impl FnMut(PairTally),
     ) -> Result<(), StoreError> {
-        for shard in 0..keys::PAIR_SHARDS {
-            let mut cursor: Option<String> = None;
-            loop {
-                let page = self
-                    .query_page::<PairTally>(PageQuery {
-                        index: None,
-                        partition: keys::pairs_pk(run, shard),
-                        sort: SortRange::All,
-                        backwards: false,
-                        limit: 1000,
-                        cursor: cursor.as_deref(),
-                    })
-                    .await?;
-                page.items.into_iter().for_each(&mut each);
-                match page.next_cursor {
-                    Some(next) => cursor = Some(next),
-                    None => break,
-                }
+        let mut cursor: Option<String> = None;
+        loop {
+            let page = self
+                .query_page::<PairCountsPart>(PageQuery {
+                    index: None,
+                    partition: PairCountsPart::primary_key(run, 0).pk,
+                    sort: SortRange::All,
+                    backwards: false,
+                    limit: 4,
+                    cursor: cursor.as_deref(),
+                })
+                .await?;
+            for part in page.items {
+                let pairs = unpack_pairs(&part).map_err(|source| StoreError::BadPairCounts {
+                    run: run.to_string(),
+                    source,
+                })?;
+                pairs.into_iter().for_each(&mut each);
+            }
+            match page.next_cursor {
+                Some(next) => cursor = Some(next),
+                None => return Ok(()),
             }
         }
-        Ok(())
     }
 
     /// A batch put of one of a run's items, for a writer that gathers many kinds into one stream
