@@ -10,12 +10,14 @@ mod dynamodb_local;
 mod gen_catalog;
 mod import;
 mod load;
+mod memory;
 mod package;
 mod payouts_bench;
 mod pool_event;
 mod project;
 mod python_tools;
 mod recompute;
+mod simulate;
 mod startup;
 mod sync_event;
 mod sync_load;
@@ -65,6 +67,9 @@ enum Command {
     PayoutsBench(payouts_bench::PayoutsBenchArgs),
     /// Measure the recompute's I/O floor: a bare parallel scan plus a batch write of N items.
     IoFloor(recompute::IoFloorArgs),
+    /// The recompute's in-memory part over a generated catalog streamed through it (no
+    /// DynamoDB): time, peak memory and estimated write units at sizes past DynamoDB Local.
+    Simulate(simulate::SimulateArgs),
     /// Load-test both HTTP functions in process against DynamoDB Local (throughput, p50/p99).
     Load(load::LoadArgs),
     /// Run Schemathesis (property-based OpenAPI tests) against the API served locally.
@@ -107,6 +112,7 @@ fn run(command: Command) -> Result<()> {
         Command::PoolEvent(args) => pool_event::run(args),
         Command::PayoutsBench(args) => payouts_bench::run(args),
         Command::IoFloor(args) => recompute::io_floor(args),
+        Command::Simulate(args) => simulate::run(args),
         Command::Package => package::run(),
     }
 }

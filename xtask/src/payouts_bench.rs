@@ -99,16 +99,8 @@ async fn measure(args: &PayoutsBenchArgs, endpoint: &str) -> Result<()> {
             "writeSeconds": write_seconds,
             "itemsPerSecond": items as f64 / write_seconds,
             "retries": stats.retried(),
-            "peakRssMiB": peak_rss_mib(),
+            "peakRssMiB": crate::memory::peak_rss_mib(),
         })
     );
     Ok(())
-}
-
-/// This process's peak resident memory (Linux `VmHWM`), in MiB; `None` where not available.
-fn peak_rss_mib() -> Option<f64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib / 1024.0)
 }

@@ -107,8 +107,7 @@ impl<'a> RunPlan<'a> {
         ctx: &RunContext<'_>,
     ) -> Self {
         let count = agg.producer_count();
-        let mut order: Vec<ProducerNumber> = (0..count as ProducerNumber).collect();
-        order.sort_unstable_by(|&a, &b| agg.producer(a).cmp(agg.producer(b)));
+        let order = agg.ledger.id_order();
         let mut position = vec![0u32; count];
         for (i, &n) in order.iter().enumerate() {
             position[n as usize] = i as u32;

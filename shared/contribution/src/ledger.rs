@@ -14,6 +14,8 @@
 //! scattered. Numbers are local to one ledger: [`merge`](ContributionLedger::merge) returns how
 //! the other ledger's numbers map to this one's.
 
+use std::sync::OnceLock;
+
 use chrono::{DateTime, Utc};
 use indexmap::IndexSet;
 use rustc_hash::FxBuildHasher;
@@ -44,6 +46,8 @@ pub struct ContributionLedger {
     producers: IndexSet<ProducerId, FxBuildHasher>,
     /// Contribution sums by producer number.
     sums: Vec<ExactSum>,
+    /// Producer numbers in id order, once asked for; forgotten when a producer is numbered.
+    id_order: OnceLock<Vec<ProducerNumber>>,
 }
 
 /// One producer's contribution and share of the platform total.
@@ -62,6 +66,7 @@ impl ContributionLedger {
             as_of,
             producers: IndexSet::default(),
             sums: Vec::new(),
+            id_order: OnceLock::new(),
         }
     }
 
@@ -75,6 +80,7 @@ impl ContributionLedger {
             Some(n) => n,
             None => {
                 self.sums.push(ExactSum::ZERO);
+                self.id_order.take();
                 self.producers.insert_full(producer.clone()).0
             }
         };
@@ -165,17 +171,31 @@ impl ContributionLedger {
         self.sums[number as usize]
     }
 
+    /// Sets every contribution back to 0, keeping the producers' numbers (to aggregate the
+    /// same catalog again, as of the same instant, without numbering it again).
+    pub fn clear_contributions(&mut self) {
+        self.sums.fill(ExactSum::ZERO);
+    }
+
+    /// Every producer's number, in id order (sorted once per set of producers).
+    pub fn id_order(&self) -> &[ProducerNumber] {
+        self.id_order.get_or_init(|| {
+            let mut order: Vec<(&ProducerId, ProducerNumber)> =
+                self.producers.iter().zip(0..).collect();
+            order.sort_unstable();
+            order.into_iter().map(|(_, n)| n).collect()
+        })
+    }
+
     /// Every producer's contribution and share, ordered by producer id.
     pub fn shares(&self) -> Vec<ProducerShare> {
         let total = self.total();
-        let mut order: Vec<usize> = (0..self.producers.len()).collect();
-        order.sort_unstable_by(|&a, &b| self.producers[a].cmp(&self.producers[b]));
-        order
-            .into_iter()
-            .map(|n| {
-                let contribution = self.sums[n];
+        self.id_order()
+            .iter()
+            .map(|&n| {
+                let contribution = self.sums[n as usize];
                 ProducerShare {
-                    producer_id: self.producers[n].clone(),
+                    producer_id: self.producers[n as usize].clone(),
                     contribution,
                     contribution_value: contribution.to_f64(),
                     share: contribution.fraction_of(total),

@@ -1,0 +1,182 @@
+//! `cargo xtask simulate`: the in-memory part of a recompute run, over a generated catalog
+//! streamed through it, with no DynamoDB: how time and peak memory grow at 1 M and 10 M tracks,
+//! where DynamoDB Local on one machine cannot go (issue 17).
+//!
+//! It does what a run does between its reads and its writes, with the same code: records are
+//! dealt to `--segments` aggregates as a parallel scan's segments would get them (numbered,
+//! folded, each track's breakdown items made and encoded), the aggregates merge, the run plan
+//! ranks every board and the network, and every item the run would write is made and encoded
+//! as a batch put. Items are then dropped instead of sent; their write units are estimated by
+//! DynamoDB's size rules (`store::size`). Generation and parsing are timed apart from the rest.
+//! Not simulated: a previous run (so no trending pairs) and window baselines.
+
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use catalog::jsonl::{Record, parse_line};
+use catalog::synthetic::{CreditMix, Spec, generate_with};
+use chrono::{DateTime, Utc};
+use recompute::aggregate::Aggregate;
+use recompute::compute::{RunContext, RunPlan, contributions};
+use store::Store;
+use store::runs::{DEFAULT_RETENTION, RunScope, expires_at, run_id};
+use store::size::write_units;
+
+use crate::memory::{peak_rss_mib, rss_mib};
+
+#[derive(clap::Args)]
+pub struct SimulateArgs {
+    #[arg(long, default_value_t = 1_000_000)]
+    tracks: usize,
+    /// Producers (default: one per 20 tracks, as the 100,000-track benchmark's 5,000).
+    #[arg(long)]
+    producers: Option<usize>,
+    /// Percent of tracks with 2+ credits, spread evenly over 2..=--max-credits.
+    #[arg(long, default_value_t = 45, value_parser = clap::value_parser!(u8).range(0..=100))]
+    collaborative_percent: u8,
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u8).range(2..=20))]
+    max_credits: u8,
+    /// Scan segments the records are dealt to (merged afterwards, as a run merges them).
+    #[arg(long, default_value_t = 4)]
+    segments: usize,
+    #[arg(long, default_value_t = 7)]
+    seed: u64,
+    #[arg(long, default_value = "2026-11-21T00:00:00Z")]
+    as_of: DateTime<Utc>,
+}
+
+/// Records generated and parsed at a time (so generation never holds the catalog).
+const BATCH: usize = 4_096;
+
+/// Items and estimated write units of one kind of output.
+#[derive(Default)]
+struct Tally {
+    items: u64,
+    units: u64,
+}
+
+pub fn run(args: SimulateArgs) -> Result<()> {
+    let producers = args.producers.unwrap_or((args.tracks / 20).max(1));
+    let spec = Spec {
+        producers,
+        tracks: args.tracks,
+        seed: args.seed,
+        as_of: args.as_of,
+    };
+    let mix = CreditMix::Collaborative {
+        percent: args.collaborative_percent,
+        max_credits: args.max_credits,
+    };
+    let segments = args.segments.max(1);
+    let run = run_id(args.as_of);
+    let scope = RunScope {
+        run_id: run.clone(),
+        expires_at: expires_at(args.as_of, DEFAULT_RETENTION),
+    };
+
+    let mut aggregates: Vec<Aggregate> =
+        (0..segments).map(|_| Aggregate::new(args.as_of)).collect();
+    let (mut generating, mut aggregating) = (Duration::ZERO, Duration::ZERO);
+    let mut breakdowns = Tally::default();
+    let mut lines = generate_with(spec, mix);
+    let mut batch: Vec<Record> = Vec::with_capacity(BATCH);
+    let mut dealt = 0usize;
+    loop {
+        let started = Instant::now();
+        batch.clear();
+        for line in lines.by_ref().take(BATCH) {
+            batch.push(parse_line(&line).map_err(|e| anyhow::anyhow!("{e:?}"))?);
+        }
+        generating += started.elapsed();
+        if batch.is_empty() {
+            break;
+        }
+        let started = Instant::now();
+        for record in batch.drain(..) {
+            let aggregate = &mut aggregates[dealt % segments];
+            dealt += 1;
+            match record {
+                Record::Producer(producer) => aggregate.add_profile(producer),
+                Record::Track(track) => {
+                    let b = aggregate.add_track(&track);
+                    for item in contributions(&track, b) {
+                        let put = Store::run_put(&scope, &item)?;
+                        breakdowns.items += 1;
+                        breakdowns.units += put.put_request().map_or(0, |p| write_units(p.item()));
+                    }
+                }
+            }
+        }
+        aggregating += started.elapsed();
+    }
+    let rss_after_scan = rss_mib();
+
+    let started = Instant::now();
+    let mut merged = Aggregate::new(args.as_of);
+    for aggregate in aggregates {
+        merged.merge(aggregate).context("merge")?;
+    }
+    let merging = started.elapsed();
+    let pairs_count = merged.pairs.len();
+
+    let started = Instant::now();
+    let pairs = std::mem::take(&mut merged.pairs);
+    let plan = RunPlan::new(
+        &merged,
+        pairs,
+        &RunContext {
+            run_id: &run,
+            baselines: [None, None],
+        },
+    );
+    let planning = started.elapsed();
+    let rss_after_plan = rss_mib();
+
+    let started = Instant::now();
+    let mut results = Tally::default();
+    for put in plan.write_requests(&scope) {
+        let put = put?;
+        results.items += 1;
+        results.units += put.put_request().map_or(0, |p| write_units(p.item()));
+    }
+    let (counter_parts, snapshot) = plan.counters();
+    for part in &counter_parts {
+        let put = Store::run_put(&scope, part)?;
+        results.items += 1;
+        results.units += put.put_request().map_or(0, |p| write_units(p.item()));
+    }
+    let meta = plan.meta(results.items);
+    let making = started.elapsed();
+
+    let tracks = args.tracks as f64;
+    let total_units = breakdowns.units + results.units + 2; // + meta, snapshot index (~1 each)
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&serde_json::json!({
+            "tracks": args.tracks,
+            "producers": meta.producers,
+            "pairs": pairs_count,
+            "segments": segments,
+            "counterParts": snapshot.parts,
+            "seconds": {
+                "generateAndParse": generating.as_secs_f64(),
+                "aggregate": aggregating.as_secs_f64(),
+                "merge": merging.as_secs_f64(),
+                "plan": planning.as_secs_f64(),
+                "makeItems": making.as_secs_f64(),
+                "inMemoryTotal": (aggregating + merging + planning + making).as_secs_f64(),
+            },
+            "tracksPerSecondAggregated": tracks / aggregating.as_secs_f64(),
+            "items": {"breakdowns": breakdowns.items, "afterScan": results.items + 2},
+            "estimatedWriteUnits": {
+                "breakdowns": breakdowns.units,
+                "afterScan": results.units + 2,
+                "total": total_units,
+                "perTrack": total_units as f64 / tracks,
+            },
+            "rssMiB": {"afterScan": rss_after_scan, "afterPlan": rss_after_plan},
+            "peakRssMiB": peak_rss_mib(),
+        }))?
+    );
+    Ok(())
+}
