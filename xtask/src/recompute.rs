@@ -21,6 +21,9 @@ pub struct RecomputeArgs {
     /// Parallel scan segments.
     #[arg(long, default_value_t = 4)]
     segments: u32,
+    /// Records per scan page (0: DynamoDB's 1 MB pages).
+    #[arg(long, default_value_t = recompute::run::DEFAULT_PAGE_SIZE)]
+    page_size: u32,
     #[command(flatten)]
     target: TableTarget,
 }
@@ -31,6 +34,7 @@ pub fn run(args: RecomputeArgs) -> Result<()> {
         let store = args.target.connect().await?;
         let settings = Settings {
             segments: args.segments,
+            page_size: (args.page_size > 0).then_some(args.page_size),
             ..Settings::default()
         };
         let as_of = args.as_of.unwrap_or_else(Utc::now);

@@ -32,6 +32,10 @@ use crate::compute::{RunContext, RunPlan, contributions};
 use crate::error::RecomputeError;
 use crate::metrics::RunSummary;
 
+/// Records per scan page by default: ~250 KB of catalog items, against DynamoDB's 1 MB (whose
+/// decoded form, four segments at once, was most of a 10,000-track run's memory).
+pub const DEFAULT_PAGE_SIZE: u32 = 500;
+
 /// Breakdown items a segment buffers before writing them.
 const FLUSH_ITEMS: usize = 1_000;
 /// Bytes of items a stream gathers before writing them (pair-count parts are ~300 KB each).
@@ -42,7 +46,9 @@ const FLUSH_BYTES: usize = 4 << 20;
 pub struct Settings {
     /// Parallel scan segments.
     pub segments: u32,
-    /// Items per scan page (`None`: DynamoDB's 1 MB pages).
+    /// Records per scan page (`None`: DynamoDB's 1 MB pages). Every segment holds one decoded
+    /// page at a time, so this bounds the scan's memory; smaller pages cost round trips, not
+    /// read units (billed by bytes read).
     pub page_size: Option<u32>,
     /// How long a run's items are kept.
     pub retention: TimeDelta,
@@ -54,7 +60,7 @@ impl Default for Settings {
     fn default() -> Self {
         Self {
             segments: 4,
-            page_size: None,
+            page_size: Some(DEFAULT_PAGE_SIZE),
             retention: store::runs::DEFAULT_RETENTION,
             deadline_margin: Duration::from_secs(20),
         }
