@@ -10,6 +10,7 @@
 //! DynamoDB's size rules (`store::size`). Generation and parsing are timed apart from the rest.
 //! Not simulated: a previous run (so no trending pairs) and window baselines.
 
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
@@ -19,6 +20,7 @@ use chrono::{DateTime, Utc};
 use recompute::aggregate::Aggregate;
 use recompute::compute::{RunContext, RunPlan, contributions};
 use store::Store;
+use store::batch::WriteRequest;
 use store::runs::{DEFAULT_RETENTION, RunScope, expires_at, run_id};
 use store::size::write_units;
 
@@ -55,6 +57,25 @@ struct Tally {
     units: u64,
 }
 
+impl Tally {
+    /// Counts one batch put, in this tally and in its entity's.
+    fn add(&mut self, put: &WriteRequest, by_kind: &mut BTreeMap<String, Tally>) {
+        let Some(item) = put.put_request().map(|p| p.item()) else {
+            return;
+        };
+        let units = write_units(item);
+        let kind = item
+            .get("entity")
+            .and_then(|e| e.as_s().ok())
+            .cloned()
+            .unwrap_or_default();
+        for tally in [self, by_kind.entry(kind).or_default()] {
+            tally.items += 1;
+            tally.units += units;
+        }
+    }
+}
+
 pub fn run(args: SimulateArgs) -> Result<()> {
     let producers = args.producers.unwrap_or((args.tracks / 20).max(1));
     let spec = Spec {
@@ -78,6 +99,7 @@ pub fn run(args: SimulateArgs) -> Result<()> {
         (0..segments).map(|_| Aggregate::new(args.as_of)).collect();
     let (mut generating, mut aggregating) = (Duration::ZERO, Duration::ZERO);
     let mut breakdowns = Tally::default();
+    let mut by_kind: BTreeMap<String, Tally> = BTreeMap::new();
     let mut lines = generate_with(spec, mix);
     let mut batch: Vec<Record> = Vec::with_capacity(BATCH);
     let mut dealt = 0usize;
@@ -100,9 +122,7 @@ pub fn run(args: SimulateArgs) -> Result<()> {
                 Record::Track(track) => {
                     let b = aggregate.add_track(&track);
                     for item in contributions(&track, b) {
-                        let put = Store::run_put(&scope, &item)?;
-                        breakdowns.items += 1;
-                        breakdowns.units += put.put_request().map_or(0, |p| write_units(p.item()));
+                        breakdowns.add(&Store::run_put(&scope, &item)?, &mut by_kind);
                     }
                 }
             }
@@ -135,15 +155,11 @@ pub fn run(args: SimulateArgs) -> Result<()> {
     let started = Instant::now();
     let mut results = Tally::default();
     for put in plan.write_requests(&scope) {
-        let put = put?;
-        results.items += 1;
-        results.units += put.put_request().map_or(0, |p| write_units(p.item()));
+        results.add(&put?, &mut by_kind);
     }
     let (counter_parts, snapshot) = plan.counters();
     for part in &counter_parts {
-        let put = Store::run_put(&scope, part)?;
-        results.items += 1;
-        results.units += put.put_request().map_or(0, |p| write_units(p.item()));
+        results.add(&Store::run_put(&scope, part)?, &mut by_kind);
     }
     let meta = plan.meta(results.items);
     let making = started.elapsed();
@@ -174,6 +190,14 @@ pub fn run(args: SimulateArgs) -> Result<()> {
                 "total": total_units,
                 "perTrack": total_units as f64 / tracks,
             },
+            "byKind": by_kind
+                .iter()
+                .map(|(kind, t)| (kind.clone(), serde_json::json!({
+                    "items": t.items,
+                    "units": t.units,
+                    "unitsPerTrack": t.units as f64 / tracks,
+                })))
+                .collect::<serde_json::Map<_, _>>(),
             "rssMiB": {"afterScan": rss_after_scan, "afterPlan": rss_after_plan},
             "peakRssMiB": peak_rss_mib(),
         }))?
