@@ -22,7 +22,7 @@ use store::RunPointer;
 use store::Store;
 use store::batch::{BatchStats, WriteRequest};
 use store::entity::Entity;
-use store::run_items::{Baselines, Contribution, RunId};
+use store::run_items::{Baselines, RunId};
 use store::runs::{Publication, RunScope, expires_at, run_id};
 use store::scan::CatalogRecord;
 use store::size::item_size;
@@ -36,7 +36,8 @@ use crate::metrics::RunSummary;
 /// decoded form, four segments at once, was most of a 10,000-track run's memory).
 pub const DEFAULT_PAGE_SIZE: u32 = 500;
 
-/// Breakdown items a segment buffers before writing them.
+/// Items a stream gathers before writing them. (5,000 for the results after the scan, to shorten
+/// the tail of each flush, measured slower on DynamoDB Local: 1.37× the floor against 1.22×.)
 const FLUSH_ITEMS: usize = 1_000;
 /// Bytes of items a stream gathers before writing them (pair-count parts are ~300 KB each).
 const FLUSH_BYTES: usize = 4 << 20;
@@ -195,7 +196,7 @@ pub async fn recompute(
     }
 
     // Every kind in one stream, a producer at a time.
-    let mut stream = ItemStream::new(&writer);
+    let mut stream = ItemStream::new(&writer, FLUSH_ITEMS);
     for request in plan.write_requests(&scope) {
         stream.push(request?).await?;
     }
@@ -210,7 +211,9 @@ pub async fn recompute(
         .items_written
         .fetch_add(counter_parts.len() as u64 + 1, Ordering::Relaxed);
     let meta = plan.meta(result_items);
-    writer.write(std::slice::from_ref(&meta)).await?;
+    let mut last = ItemStream::new(&writer, 1);
+    last.put(&meta).await?;
+    last.finish().await?;
 
     deadline.check(settings.deadline_margin)?;
     let pointer = RunPointer {
@@ -228,7 +231,7 @@ pub async fn recompute(
     Ok(summary(published, meta.tracks, meta.producers))
 }
 
-/// Writes a run's items in chunks, checking the deadline before each and counting what landed.
+/// Where and under which limits a run writes: what every [`ItemStream`] of the run shares.
 struct Writer<'a> {
     store: &'a Store,
     scope: &'a RunScope,
@@ -237,43 +240,35 @@ struct Writer<'a> {
     progress: &'a RunProgress,
 }
 
-impl Writer<'_> {
-    async fn write<E: Entity<Scope = RunId>>(&self, items: &[E]) -> Result<(), RecomputeError> {
-        for chunk in items.chunks(FLUSH_ITEMS * 5) {
-            self.deadline.check(self.settings.deadline_margin)?;
-            self.store
-                .put_run_items(self.scope, chunk, &self.progress.batches)
-                .await?;
-            self.progress
-                .items_written
-                .fetch_add(chunk.len() as u64, Ordering::Relaxed);
-        }
-        Ok(())
-    }
-}
-
-/// Items of any kinds gathered into batch writes, [`FLUSH_ITEMS`] or [`FLUSH_BYTES`] at a time.
+/// Items of any kinds gathered into batch writes, `flush_items` or [`FLUSH_BYTES`] at a time.
 struct ItemStream<'w, 'a> {
     writer: &'w Writer<'a>,
+    flush_items: usize,
     pending: Vec<WriteRequest>,
     pending_bytes: usize,
     written: u64,
 }
 
 impl<'w, 'a> ItemStream<'w, 'a> {
-    fn new(writer: &'w Writer<'a>) -> Self {
+    fn new(writer: &'w Writer<'a>, flush_items: usize) -> Self {
         Self {
             writer,
-            pending: Vec::with_capacity(FLUSH_ITEMS),
+            flush_items,
+            pending: Vec::with_capacity(flush_items),
             pending_bytes: 0,
             written: 0,
         }
     }
 
+    /// Adds one of the run's items.
+    async fn put<E: Entity<Scope = RunId>>(&mut self, item: &E) -> Result<(), RecomputeError> {
+        self.push(Store::run_put(self.writer.scope, item)?).await
+    }
+
     async fn push(&mut self, request: WriteRequest) -> Result<(), RecomputeError> {
         self.pending_bytes += request.put_request().map_or(0, |p| item_size(p.item()));
         self.pending.push(request);
-        if self.pending.len() >= FLUSH_ITEMS || self.pending_bytes >= FLUSH_BYTES {
+        if self.pending.len() >= self.flush_items || self.pending_bytes >= FLUSH_BYTES {
             self.flush().await?;
         }
         Ok(())
@@ -282,7 +277,7 @@ impl<'w, 'a> ItemStream<'w, 'a> {
     async fn flush(&mut self) -> Result<(), RecomputeError> {
         let w = self.writer;
         w.deadline.check(w.settings.deadline_margin)?;
-        let batch = std::mem::replace(&mut self.pending, Vec::with_capacity(FLUSH_ITEMS));
+        let batch = std::mem::replace(&mut self.pending, Vec::with_capacity(self.flush_items));
         self.pending_bytes = 0;
         let count = batch.len() as u64;
         w.store.write_requests(batch, &w.progress.batches).await?;
@@ -316,7 +311,7 @@ async fn scan_segment(
         ..
     } = *writer;
     let mut aggregate = Aggregate::new(as_of);
-    let mut pending: Vec<Contribution> = Vec::with_capacity(FLUSH_ITEMS + 20);
+    let mut breakdowns = ItemStream::new(writer, FLUSH_ITEMS);
     let mut start = None;
     loop {
         deadline.check(settings.deadline_margin)?;
@@ -330,20 +325,18 @@ async fn scan_segment(
                 CatalogRecord::Track(stored) => {
                     let track = stored.track;
                     let b = aggregate.add_track(&track);
-                    pending.extend(contributions(&track, b));
+                    for item in contributions(&track, b) {
+                        breakdowns.put(&item).await?;
+                    }
                 }
             }
-        }
-        if pending.len() >= FLUSH_ITEMS {
-            writer.write(&pending).await?;
-            pending.clear();
         }
         match page.next {
             Some(next) => start = Some(next),
             None => break,
         }
     }
-    writer.write(&pending).await?;
+    breakdowns.finish().await?;
     Ok(aggregate)
 }
 

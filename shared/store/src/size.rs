@@ -63,7 +63,7 @@ mod tests {
     #[test]
     fn sizes_follow_the_documented_rules() {
         let item: Item = [
-            ("pk".to_owned(), AttributeValue::S("RUN#1".to_owned())),
+            ("pk".to_owned(), AttributeValue::S("abcde".to_owned())),
             ("n".to_owned(), AttributeValue::N("12345".to_owned())),
             ("ok".to_owned(), AttributeValue::Bool(true)),
             (
