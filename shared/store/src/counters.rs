@@ -19,7 +19,6 @@ use crate::batch::BatchStats;
 use crate::entity::{Entity, decode};
 use crate::error::StoreError;
 use crate::keys;
-use crate::page::{PageQuery, SortRange};
 use crate::run_items::{
     CounterSnapshot, CounterSnapshotPart, PlayCounters, RunId, unpack_counters,
 };
@@ -92,28 +91,17 @@ impl Store {
         };
         let mut counters = HashMap::with_capacity(snapshot.producers as usize);
         let mut parts = 0;
-        let mut cursor: Option<String> = None;
-        loop {
-            let page = self
-                .query_page::<CounterSnapshotPart>(PageQuery {
-                    index: None,
-                    partition: CounterSnapshotPart::primary_key(&snapshot.run_id, 0).pk,
-                    sort: SortRange::All,
-                    backwards: false,
-                    limit: 10,
-                    cursor: cursor.as_deref(),
-                })
-                .await?;
-            for part in page.items {
+        self.each_in_partition(
+            CounterSnapshotPart::primary_key(&snapshot.run_id, 0).pk,
+            10,
+            |part: CounterSnapshotPart| {
                 parts += 1;
                 let lines = unpack_counters(&part).map_err(|e| damaged(e.to_string()))?;
                 counters.extend(lines);
-            }
-            match page.next_cursor {
-                Some(next) => cursor = Some(next),
-                None => break,
-            }
-        }
+                Ok(())
+            },
+        )
+        .await?;
         if parts != snapshot.parts || counters.len() as u64 != snapshot.producers {
             return Err(damaged(format!(
                 "indexed with {} parts and {} producers, found {parts} and {}",

@@ -58,6 +58,37 @@ pub(crate) struct PageQuery<'a> {
 }
 
 impl Store {
+    /// Calls `each` with every item of `partition` (all of kind `T`), `per_page` at a time, in
+    /// sort-key order: for the packed parts that are always read whole (counter snapshots, pair
+    /// counts, payout rosters).
+    pub(crate) async fn each_in_partition<T: Entity>(
+        &self,
+        partition: String,
+        per_page: u32,
+        mut each: impl FnMut(T) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        let mut cursor: Option<String> = None;
+        loop {
+            let page = self
+                .query_page::<T>(PageQuery {
+                    index: None,
+                    partition: partition.clone(),
+                    sort: SortRange::All,
+                    backwards: false,
+                    limit: per_page,
+                    cursor: cursor.as_deref(),
+                })
+                .await?;
+            for item in page.items {
+                each(item)?;
+            }
+            match page.next_cursor {
+                Some(next) => cursor = Some(next),
+                None => return Ok(()),
+            }
+        }
+    }
+
     pub(crate) async fn query_page<T: Entity>(
         &self,
         query: PageQuery<'_>,

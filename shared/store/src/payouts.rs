@@ -149,31 +149,20 @@ impl Store {
         split: &PayoutSplit,
     ) -> Result<Vec<PayoutStatement>, StoreError> {
         let mut ids: Vec<ProducerId> = Vec::with_capacity(split.statements as usize);
-        let mut cursor: Option<String> = None;
-        loop {
-            let page = self
-                .query_page::<PayoutRosterPart>(PageQuery {
-                    index: None,
-                    partition: keys::roster_pk(&split.period.to_string()),
-                    sort: SortRange::All,
-                    backwards: false,
-                    limit: 20,
-                    cursor: cursor.as_deref(),
-                })
-                .await?;
-            for part in page.items {
+        self.each_in_partition(
+            keys::roster_pk(&split.period.to_string()),
+            20,
+            |part: PayoutRosterPart| {
                 for id in part.producers.split(' ').filter(|t| !t.is_empty()) {
                     ids.push(ProducerId::parse(id).map_err(|e| StoreError::BadSnapshot {
                         run: split.run_id.to_string(),
                         problem: format!("payout roster of {}: {e}", split.period),
                     })?);
                 }
-            }
-            match page.next_cursor {
-                Some(next) => cursor = Some(next),
-                None => break,
-            }
-        }
+                Ok(())
+            },
+        )
+        .await?;
         let keys = ids
             .iter()
             .map(|id| PayoutStatement::primary_key(&(), (id, split.period)).item())

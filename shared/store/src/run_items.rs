@@ -528,16 +528,7 @@ pub fn unpack_pairs(part: &PairCountsPart) -> Result<Vec<PairTally>, BadPairLine
                 line: i + 1,
                 text: text.to_owned(),
             };
-            let mut fields = text.split(' ');
-            let (Some(a), Some(b), Some(tracks), Some(plays), None) = (
-                fields.next(),
-                fields.next(),
-                fields.next(),
-                fields.next(),
-                fields.next(),
-            ) else {
-                return Err(bad());
-            };
+            let [a, b, tracks, plays] = exact_fields(text).ok_or_else(bad)?;
             Ok(PairTally {
                 a: ProducerId::parse(a).map_err(|_| bad())?,
                 b: ProducerId::parse(b).map_err(|_| bad())?,
@@ -650,6 +641,11 @@ pub struct BadCounterLine {
     pub text: String,
 }
 
+/// The `N` space-separated fields of a packed line, or `None` when it has more or fewer.
+fn exact_fields<const N: usize>(line: &str) -> Option<[&str; N]> {
+    line.split(' ').collect::<Vec<_>>().try_into().ok()
+}
+
 /// Reads the counters a part holds.
 pub fn unpack_counters(
     part: &CounterSnapshotPart,
@@ -662,12 +658,7 @@ pub fn unpack_counters(
                 line: i + 1,
                 text: text.to_owned(),
             };
-            let mut fields = text.split(' ');
-            let (Some(id), Some(plays), Some(collaborative), None) =
-                (fields.next(), fields.next(), fields.next(), fields.next())
-            else {
-                return Err(bad());
-            };
+            let [id, plays, collaborative] = exact_fields(text).ok_or_else(bad)?;
             Ok((
                 ProducerId::parse(id).map_err(|_| bad())?,
                 PlayCounters {

@@ -138,7 +138,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         let requests = items
             .iter()
-            .map(|item| batch_put(item, &run.run_id, Some(run.expires_at)))
+            .map(|item| Self::run_put(run, item))
             .collect::<Result<Vec<_>, StoreError>>()?;
         self.write_all(requests, stats).await
     }
@@ -256,30 +256,19 @@ impl Store {
         run: &RunId,
         mut each: impl FnMut(PairTally),
     ) -> Result<(), StoreError> {
-        let mut cursor: Option<String> = None;
-        loop {
-            let page = self
-                .query_page::<PairCountsPart>(PageQuery {
-                    index: None,
-                    partition: PairCountsPart::primary_key(run, 0).pk,
-                    sort: SortRange::All,
-                    backwards: false,
-                    limit: 4,
-                    cursor: cursor.as_deref(),
-                })
-                .await?;
-            for part in page.items {
+        self.each_in_partition(
+            PairCountsPart::primary_key(run, 0).pk,
+            4,
+            |part: PairCountsPart| {
                 let pairs = unpack_pairs(&part).map_err(|source| StoreError::BadPairCounts {
                     run: run.to_string(),
                     source,
                 })?;
                 pairs.into_iter().for_each(&mut each);
-            }
-            match page.next_cursor {
-                Some(next) => cursor = Some(next),
-                None => return Ok(()),
-            }
-        }
+                Ok(())
+            },
+        )
+        .await
     }
 
     /// A batch put of one of a run's items, for a writer that gathers many kinds into one stream
