@@ -80,6 +80,11 @@ impl DynamoDbLocal {
         format!("http://127.0.0.1:{}", self.port)
     }
 
+    /// The CPU time DynamoDB Local has used so far, in seconds (Linux only).
+    pub fn cpu_seconds(&self) -> Option<f64> {
+        crate::memory::cpu_seconds(self.child.id())
+    }
+
     /// Waits for the process to exit (it only does when killed, e.g. by Ctrl-C).
     pub fn wait(mut self) -> Result<()> {
         self.child.wait().context("waiting for DynamoDB Local")?;

@@ -4,7 +4,12 @@
 //! messages (500 counts each, the most a message carries) go through `sync::handle` one batch at
 //! a time, as one Lambda consumer receives them from SQS. Every count is new (a later `at`), so
 //! each is a real conditional write. Prints counts/s and the per-batch latency; a second pass
-//! with the same messages measures duplicates (every count stale).
+//! with the same messages measures duplicates (every count stale). A last pass measures the
+//! floor any design with one item write per count must stay above: as many unconditional
+//! ~200-byte items as there were counts, batch-written (25 to a request, as many requests in
+//! flight as the recompute uses) into a scratch table on the same DynamoDB Local. Each pass also
+//! reports DynamoDB Local's own CPU time per count: on a shared machine that, not the wall time,
+//! says where a pass's limit lies (with C cores, no pass can beat C / cpu-per-count).
 
 use std::time::{Duration, Instant};
 
@@ -28,11 +33,14 @@ pub struct SyncLoadArgs {
 
 pub fn run(args: SyncLoadArgs) -> Result<()> {
     let local = DynamoDbLocal::start(Storage::InMemory, None)?;
-    tokio::runtime::Runtime::new()?.block_on(measure(&args, &local.endpoint()))
+    tokio::runtime::Runtime::new()?.block_on(measure(&args, &local))
 }
 
-async fn measure(args: &SyncLoadArgs, endpoint: &str) -> Result<()> {
-    let config = store::StoreConfig::new("beatpass-sync-load", Some(endpoint.to_owned()));
+async fn measure(args: &SyncLoadArgs, local: &DynamoDbLocal) -> Result<()> {
+    let server_ms_per = |cpu_before: Option<f64>, n: usize| {
+        Some((local.cpu_seconds()? - cpu_before?) * 1e3 / n as f64)
+    };
+    let config = store::StoreConfig::new("beatpass-sync-load", Some(local.endpoint()));
     let store = Store::connect(&config).await;
     store.create_table().await?;
     let now = Utc::now();
@@ -60,7 +68,7 @@ async fn measure(args: &SyncLoadArgs, endpoint: &str) -> Result<()> {
         })
         .collect();
     for pass in ["new counts", "duplicates"] {
-        let started = Instant::now();
+        let (started, cpu_before) = (Instant::now(), local.cpu_seconds());
         let mut batch_times: Vec<Duration> = Vec::new();
         for batch in bodies.chunks(10) {
             let batch_started = Instant::now();
@@ -79,11 +87,29 @@ async fn measure(args: &SyncLoadArgs, endpoint: &str) -> Result<()> {
             json!({
                 "pass": pass, "counts": ids.len(), "seconds": seconds,
                 "countsPerSecond": ids.len() as f64 / seconds,
+                "dynamodbLocalCpuMsPerCount": server_ms_per(cpu_before, ids.len()),
                 "batches": batch_times.len(),
                 "batchP50Ms": p50.as_secs_f64() * 1e3, "batchP99Ms": p99.as_secs_f64() * 1e3,
             })
         );
     }
+    let scratch = store.with_table("beatpass-sync-load-floor".to_owned());
+    scratch.create_table_if_missing().await?;
+    let (started, cpu_before) = (Instant::now(), local.cpu_seconds());
+    scratch
+        .write_filler_items(ids.len() as u64, 200, &store::batch::BatchStats::default())
+        .await?;
+    let seconds = started.elapsed().as_secs_f64();
+    let cpu_per_item = server_ms_per(cpu_before, ids.len());
+    scratch.delete_table().await?;
+    println!(
+        "{}",
+        json!({
+            "pass": "floor: unconditional batch puts", "items": ids.len(), "seconds": seconds,
+            "itemsPerSecond": ids.len() as f64 / seconds,
+            "dynamodbLocalCpuMsPerItem": cpu_per_item,
+        })
+    );
     let sample = store
         .get_track(&contribution::TrackId::parse(ids[0].clone())?)
         .await?

@@ -8,9 +8,10 @@
 //! delivery changes nothing, and a count never goes backwards by accident.
 //!
 //! - Plays are one conditional `UpdateItem` each (`SET plays, playsAtMillis`), many at once: they
-//!   touch neither the credits nor the version (the credits ETag). Grouping them into
-//!   transactions of 100 was measured too: no faster on DynamoDB Local, and twice the write
-//!   units on AWS.
+//!   touch neither the credits nor the version (the credits ETag). Each costs a write unit on
+//!   the table and one on the `catalog` index (plays are projected there for the recompute's
+//!   scan). Grouping them into transactions of 100 was measured too: no faster on DynamoDB
+//!   Local, and twice the write units on AWS.
 //! - A profile is one transaction with its name-search entries, like a profile write
 //!   (`producers.rs`), conditional on being newer and on the name it replaces.
 //! - A track the platform accepted is created with its initial credits (the credit rules and the
@@ -99,7 +100,8 @@ impl Store {
         Ok(report)
     }
 
-    /// One count: a conditional `UpdateItem` (one write unit; a transaction would cost two).
+    /// One count: a conditional `UpdateItem` (a write unit on the table and one on the catalog
+    /// index; a transaction would cost twice that).
     async fn apply_play_count(
         &self,
         at: DateTime<Utc>,
