@@ -73,7 +73,7 @@ impl ExactSum {
 
     /// The sum as a float (correctly rounded).
     pub fn to_f64(self) -> f64 {
-        self.0 as f64 / SCALE
+        Self::units_to_value(self.units_as_f64())
     }
 
     /// `self / total`, or 0 when `total` is 0: never NaN, never infinite.
@@ -81,8 +81,22 @@ impl ExactSum {
         if total.0 == 0 {
             0.0
         } else {
-            self.0 as f64 / total.0 as f64
+            self.units_as_f64() / total.units_as_f64()
         }
+    }
+
+    /// The count of units as a float (correctly rounded): the costly step of [`to_f64`] and
+    /// [`fraction_of`], for callers that use one sum in both (or one total many times).
+    ///
+    /// [`to_f64`]: Self::to_f64
+    /// [`fraction_of`]: Self::fraction_of
+    pub fn units_as_f64(self) -> f64 {
+        self.0 as f64
+    }
+
+    /// [`to_f64`](Self::to_f64) from [`units_as_f64`](Self::units_as_f64).
+    pub fn units_to_value(units: f64) -> f64 {
+        units / SCALE
     }
 
     /// The raw count of 2^-64 units, for storage that must round-trip exactly.

@@ -22,7 +22,7 @@ use rustc_hash::FxBuildHasher;
 use serde::Serialize;
 
 use crate::fixed_point::ExactSum;
-use crate::formula::{Breakdown, TrackFacts, breakdown};
+use crate::formula::{AsOf, Breakdown, TrackFacts, breakdown_at};
 use crate::ids::ProducerId;
 
 /// A producer's dense number in one ledger (0, 1, 2, … in order of first appearance).
@@ -41,7 +41,7 @@ pub enum LedgerError {
 /// Per-producer contribution sums for one as-of instant.
 #[derive(Debug, Clone)]
 pub struct ContributionLedger {
-    as_of: DateTime<Utc>,
+    as_of: AsOf,
     /// Every producer seen, at its number.
     producers: IndexSet<ProducerId, FxBuildHasher>,
     /// Contribution sums by producer number.
@@ -50,11 +50,13 @@ pub struct ContributionLedger {
     id_order: OnceLock<Vec<ProducerNumber>>,
 }
 
-/// One producer's contribution and share of the platform total.
+/// One producer's contribution and share of the platform total. The id is borrowed from the
+/// ledger: listing every share allocates one vector, not one string per producer (cloning ten
+/// thousand ids cost as much as aggregating the 100,000 tracks that credited them).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct ProducerShare {
-    pub producer_id: ProducerId,
+pub struct ProducerShare<'a> {
+    pub producer_id: &'a ProducerId,
     pub contribution: ExactSum,
     pub contribution_value: f64,
     pub share: f64,
@@ -63,7 +65,7 @@ pub struct ProducerShare {
 impl ContributionLedger {
     pub fn new(as_of: DateTime<Utc>) -> Self {
         Self {
-            as_of,
+            as_of: AsOf::new(as_of),
             producers: IndexSet::default(),
             sums: Vec::new(),
             id_order: OnceLock::new(),
@@ -71,7 +73,7 @@ impl ContributionLedger {
     }
 
     pub fn as_of(&self) -> DateTime<Utc> {
-        self.as_of
+        self.as_of.instant()
     }
 
     /// The number of `producer`, giving it the next one if it is new.
@@ -109,7 +111,7 @@ impl ContributionLedger {
     /// so callers can keep or show it. Producers credited only on zero-value tracks are still
     /// listed (with contribution 0).
     pub fn record(&mut self, track: &TrackFacts<'_>) -> Breakdown {
-        let breakdown = breakdown(track, self.as_of);
+        let breakdown = breakdown_at(track, self.as_of);
         let value = ExactSum::of(breakdown.value);
         for producer in track.credits.producers() {
             let n = self.intern(producer);
@@ -125,7 +127,7 @@ impl ContributionLedger {
         track: &TrackFacts<'_>,
         credited: &[ProducerNumber],
     ) -> Breakdown {
-        let breakdown = breakdown(track, self.as_of);
+        let breakdown = breakdown_at(track, self.as_of);
         let value = ExactSum::of(breakdown.value);
         for &n in credited {
             self.sums[n as usize].add(value);
@@ -138,8 +140,8 @@ impl ContributionLedger {
     pub fn merge(&mut self, other: ContributionLedger) -> Result<Vec<ProducerNumber>, LedgerError> {
         if other.as_of != self.as_of {
             return Err(LedgerError::AsOfMismatch {
-                this: self.as_of,
-                other: other.as_of,
+                this: self.as_of.instant(),
+                other: other.as_of.instant(),
             });
         }
         let mut renumbered = Vec::with_capacity(other.producers.len());
@@ -188,17 +190,20 @@ impl ContributionLedger {
     }
 
     /// Every producer's contribution and share, ordered by producer id.
-    pub fn shares(&self) -> Vec<ProducerShare> {
-        let total = self.total();
+    pub fn shares(&self) -> Vec<ProducerShare<'_>> {
+        // The total converted once, not once per producer (a 128-bit conversion is a software
+        // routine); the figures are the ones `to_f64` and `fraction_of` give, to the bit.
+        let total = self.total().units_as_f64();
         self.id_order()
             .iter()
             .map(|&n| {
                 let contribution = self.sums[n as usize];
+                let units = contribution.units_as_f64();
                 ProducerShare {
-                    producer_id: self.producers[n as usize].clone(),
+                    producer_id: &self.producers[n as usize],
                     contribution,
-                    contribution_value: contribution.to_f64(),
-                    share: contribution.fraction_of(total),
+                    contribution_value: ExactSum::units_to_value(units),
+                    share: if total == 0.0 { 0.0 } else { units / total },
                 }
             })
             .collect()
