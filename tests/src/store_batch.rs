@@ -130,3 +130,47 @@ async fn a_batch_that_never_completes_fails_clearly() {
         other => panic!("expected a clear unprocessed error, got {other:?}"),
     }
 }
+
+#[tokio::test]
+async fn a_batch_write_counts_the_bytes_it_puts_once_and_a_filler_weighs_what_was_asked() {
+    let table = TestTable::create("batch-bytes").await;
+    let store = table.store();
+
+    // The probe's filler items, sized to weigh 400 bytes each: 30 of them are 12,000 bytes, and
+    // DynamoDB bills each (under 1 KB) one write unit.
+    let stats = BatchStats::default();
+    store
+        .write_filler_items(30, store::Store::filler_payload_for(400), &stats)
+        .await
+        .expect("write");
+    assert_eq!(stats.bytes_put(), 12_000);
+    assert_eq!(stats.write_units(), 30.0);
+
+    // Items re-sent after coming back unprocessed are counted once.
+    let requests: Vec<WriteRequest> = (0..60).map(put).collect();
+    let expected: u64 = requests
+        .iter()
+        .filter_map(WriteRequest::put_request)
+        .map(|p| store::size::item_size(p.item()) as u64)
+        .sum();
+    let stats = BatchStats::default();
+    write_all_with(requests, 2, &RetryPolicy::DEFAULT, &stats, |batch| {
+        let store = &store;
+        async move {
+            // Every attempt of more than one item: half goes in, half comes back.
+            let mut batch = batch;
+            let held_back = batch.split_off(batch.len() / 2);
+            if batch.is_empty() {
+                return store.send_write_batch(held_back).await;
+            }
+            let mut unprocessed = store.send_write_batch(batch).await?;
+            unprocessed.extend(held_back);
+            Ok(unprocessed)
+        }
+    })
+    .await
+    .expect("every item is written in the end");
+    assert!(stats.retried() > 0, "leftovers were re-sent");
+    assert_eq!(stats.bytes_put(), expected);
+    assert_eq!(count_items(&table).await, 30 + 60);
+}

@@ -86,13 +86,18 @@ pub struct IoFloorArgs {
     /// Items to batch-write (the number of items the recompute wrote).
     #[arg(long)]
     items: u64,
+    /// Bytes to write over those items (the recompute's `bytesWritten`): each filler item then
+    /// weighs what the run's items weigh on average. Without it, ~250-byte items.
+    #[arg(long)]
+    bytes: Option<u64>,
     #[command(flatten)]
     target: TableTarget,
 }
 
 /// The least any recompute of this table must spend on I/O: a bare parallel scan of the catalog
-/// index (records decoded, nothing computed) and a batch write of as many ~250-byte items as the
-/// run wrote, into a scratch table that is deleted afterwards.
+/// index (records decoded, nothing computed) and a batch write of as many items as the run wrote
+/// (~250 bytes each, or as many bytes as the run wrote with `--bytes`), into a scratch table that
+/// is deleted afterwards.
 pub fn io_floor(args: IoFloorArgs) -> Result<()> {
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async {
@@ -122,8 +127,13 @@ pub fn io_floor(args: IoFloorArgs) -> Result<()> {
         let scratch = store.with_table(format!("{}-io-floor", args.target.table));
         scratch.create_table_if_missing().await?;
         let write_started = Instant::now();
+        let payload = match args.bytes {
+            Some(bytes) => store::Store::filler_payload_for((bytes / args.items.max(1)) as usize),
+            None => 200,
+        };
+        let written = BatchStats::default();
         scratch
-            .write_filler_items(args.items, 200, &BatchStats::default())
+            .write_filler_items(args.items, payload, &written)
             .await?;
         let write_seconds = write_started.elapsed().as_secs_f64();
         scratch
@@ -134,7 +144,8 @@ pub fn io_floor(args: IoFloorArgs) -> Result<()> {
             "{}",
             serde_json::json!({
                 "scannedRecords": scanned, "scanSeconds": scan_seconds,
-                "itemsWritten": args.items, "writeSeconds": write_seconds,
+                "itemsWritten": args.items, "bytesWritten": written.bytes_put(),
+                "writeSeconds": write_seconds,
                 "floorSeconds": scan_seconds + write_seconds,
             })
         );

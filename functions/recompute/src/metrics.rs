@@ -16,6 +16,9 @@ pub struct RunSummary {
     pub items_written: u64,
     /// Write capacity units DynamoDB reported for the run's writes (what on-demand bills).
     pub write_units: f64,
+    /// Bytes of the items the run put (DynamoDB's item sizes): with `itemsWritten`, the I/O a
+    /// floor measurement must match (`cargo xtask io-floor --bytes`).
+    pub bytes_written: u64,
     pub retries: u64,
     pub seconds: f64,
 }
@@ -35,6 +38,7 @@ impl RunSummary {
                         {"Name": "Pages", "Unit": "Count"},
                         {"Name": "ItemsWritten", "Unit": "Count"},
                         {"Name": "WriteUnits", "Unit": "Count"},
+                        {"Name": "BytesWritten", "Unit": "Bytes"},
                         {"Name": "Retries", "Unit": "Count"},
                         {"Name": "Seconds", "Unit": "Seconds"}
                     ]
@@ -49,6 +53,7 @@ impl RunSummary {
             "Pages": self.pages,
             "ItemsWritten": self.items_written,
             "WriteUnits": self.write_units,
+            "BytesWritten": self.bytes_written,
             "Retries": self.retries,
             "Seconds": self.seconds,
         })

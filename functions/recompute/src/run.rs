@@ -135,6 +135,7 @@ pub async fn recompute(
         pages: progress.pages.load(Ordering::Relaxed),
         items_written: progress.items_written(),
         write_units: progress.batches.write_units(),
+        bytes_written: progress.batches.bytes_put(),
         retries: progress.batches.retried(),
         seconds: started.elapsed().as_secs_f64(),
     };

@@ -48,6 +48,12 @@ impl Store {
         Ok(())
     }
 
+    /// The payload that makes a filler item weigh `item_bytes` (DynamoDB's size rules; 0 when
+    /// even an empty filler weighs more), so a probe can write what a run wrote, byte for byte.
+    pub fn filler_payload_for(item_bytes: usize) -> usize {
+        item_bytes.saturating_sub(crate::size::item_size(&filler_item(0, "")))
+    }
+
     /// Writes `count` filler items of about `payload_bytes` each through the same batch path a
     /// run's results take: the write half of the recompute's I/O floor.
     pub async fn write_filler_items(
@@ -58,17 +64,16 @@ impl Store {
     ) -> Result<(), StoreError> {
         let payload = "x".repeat(payload_bytes);
         let requests = (0..count)
-            .map(|i| {
-                let mut item =
-                    PrimaryKey::new(keys::filler_pk(i, FILLER_PARTITIONS), keys::filler_sk(i))
-                        .item();
-                item.extend(HashMap::from([(
-                    "payload".to_owned(),
-                    AttributeValue::S(payload.clone()),
-                )]));
-                put_request(item)
-            })
+            .map(|i| put_request(filler_item(i, &payload)))
             .collect();
         self.write_all(requests, stats).await
     }
+}
+
+/// Filler item number `i` of the write probe.
+fn filler_item(i: u64, payload: &str) -> HashMap<String, AttributeValue> {
+    let mut item =
+        PrimaryKey::new(keys::filler_pk(i, FILLER_PARTITIONS), keys::filler_sk(i)).item();
+    item.insert("payload".to_owned(), AttributeValue::S(payload.to_owned()));
+    item
 }

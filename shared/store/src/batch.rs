@@ -16,6 +16,7 @@ use crate::Store;
 use crate::entity::Item;
 use crate::error::StoreError;
 use crate::retry::{Attempt, RetryPolicy, resend_leftovers};
+use crate::size::item_size;
 
 /// A batch put of a raw item (for [`write_all_with`]'s callers; the store's own writes go
 /// through typed entities).
@@ -38,6 +39,8 @@ pub struct BatchStats {
     /// Write capacity units DynamoDB reported consumed (`ReturnConsumedCapacity`), in
     /// thousandths: what on-demand billing charges for, one per started KB of each item.
     write_milli_units: AtomicU64,
+    /// Bytes of the items put (DynamoDB's item sizes, each item once however often re-sent).
+    bytes_put: AtomicU64,
 }
 
 impl BatchStats {
@@ -48,6 +51,20 @@ impl BatchStats {
     /// The write capacity units consumed so far.
     pub fn write_units(&self) -> f64 {
         self.write_milli_units.load(Ordering::Relaxed) as f64 / 1000.0
+    }
+
+    /// The bytes of every item put so far, by DynamoDB's size rules.
+    pub fn bytes_put(&self) -> u64 {
+        self.bytes_put.load(Ordering::Relaxed)
+    }
+
+    fn add_puts(&self, requests: &[WriteRequest]) {
+        let bytes: usize = requests
+            .iter()
+            .filter_map(WriteRequest::put_request)
+            .map(|put| item_size(put.item()))
+            .sum();
+        self.bytes_put.fetch_add(bytes as u64, Ordering::Relaxed);
     }
 
     /// Adds what one request's `ConsumedCapacity` reports.
@@ -79,6 +96,7 @@ where
     F: Fn(Vec<WriteRequest>) -> Fut,
     Fut: Future<Output = Result<Vec<WriteRequest>, StoreError>>,
 {
+    stats.add_puts(&requests);
     let mut chunks = Vec::with_capacity(requests.len().div_ceil(WRITE_BATCH));
     let mut requests = requests.into_iter().peekable();
     while requests.peek().is_some() {

@@ -161,9 +161,10 @@ pub(crate) fn roster_sk(part: u32) -> String {
 }
 
 /// The partition of the write-throughput probe's filler items (`cargo xtask io-floor`), spread
-/// over `spread` partitions like a run's items are.
+/// over `spread` partitions like a run's items are. Fixed-width, so every filler of one payload
+/// weighs the same and the probe can match a run's bytes exactly.
 pub(crate) fn filler_pk(i: u64, spread: u64) -> String {
-    format!("FLOOR#{}", i % spread.max(1))
+    format!("FLOOR#{:06}", i % spread.max(1))
 }
 
 pub(crate) fn filler_sk(i: u64) -> String {
