@@ -87,7 +87,7 @@ pub struct IoFloorArgs {
     #[arg(long)]
     items: u64,
     /// Bytes to write over those items (the recompute's `bytesWritten`): each filler item then
-    /// weighs what the run's items weigh on average. Without it, ~250-byte items.
+    /// weighs what the run's items weigh on average. Without it, ~235-byte items (a 200-byte payload).
     #[arg(long)]
     bytes: Option<u64>,
     #[command(flatten)]
@@ -96,7 +96,7 @@ pub struct IoFloorArgs {
 
 /// The least any recompute of this table must spend on I/O: a bare parallel scan of the catalog
 /// index (records decoded, nothing computed) and a batch write of as many items as the run wrote
-/// (~250 bytes each, or as many bytes as the run wrote with `--bytes`), into a scratch table that
+/// (~235 bytes each, or as many bytes as the run wrote with `--bytes`), into a scratch table that
 /// is deleted afterwards.
 pub fn io_floor(args: IoFloorArgs) -> Result<()> {
     let runtime = tokio::runtime::Runtime::new()?;
