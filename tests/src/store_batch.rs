@@ -11,9 +11,9 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use aws_sdk_dynamodb::types::{AttributeValue, WriteRequest};
-use store::StoreError;
 use store::batch::{BatchStats, put_request, write_all_with};
 use store::retry::RetryPolicy;
+use store::{Store, StoreError};
 
 use crate::support::dynamodb::TestTable;
 
@@ -24,6 +24,19 @@ fn put(i: usize) -> WriteRequest {
         ("sk".to_owned(), AttributeValue::S("X".to_owned())),
     ]);
     put_request(item)
+}
+
+/// Sends only the first `accepted` requests of `batch` to DynamoDB Local and hands the rest back
+/// unprocessed, as a throttled partition would.
+async fn accept_only(
+    store: &Store,
+    mut batch: Vec<WriteRequest>,
+    accepted: usize,
+) -> Result<Vec<WriteRequest>, StoreError> {
+    let rest = batch.split_off(accepted.min(batch.len()));
+    let mut unprocessed = store.send_write_batch(batch).await?;
+    unprocessed.extend(rest);
+    Ok(unprocessed)
 }
 
 async fn count_items(table: &TestTable) -> usize {
@@ -63,15 +76,12 @@ async fn unprocessed_items_are_retried_until_every_item_is_written() {
         let store = &store;
         async move {
             // First two attempts of each batch: half goes in, half comes back unprocessed.
-            if attempt <= 2 && batch.len() > 1 {
-                let mut batch = batch;
-                let held_back = batch.split_off(batch.len() / 2);
-                let mut unprocessed = store.send_write_batch(batch).await?;
-                unprocessed.extend(held_back);
-                Ok(unprocessed)
+            let accepted = if attempt <= 2 && batch.len() > 1 {
+                batch.len() / 2
             } else {
-                store.send_write_batch(batch).await
-            }
+                batch.len()
+            };
+            accept_only(store, batch, accepted).await
         }
     })
     .await
@@ -100,11 +110,7 @@ async fn a_batch_that_never_completes_fails_clearly() {
         let store = &store;
         async move {
             // Always write one item and hand the rest back.
-            let mut batch = batch;
-            let rest = batch.split_off(1.min(batch.len()));
-            let mut unprocessed = store.send_write_batch(batch).await?;
-            unprocessed.extend(rest);
-            Ok(unprocessed)
+            accept_only(store, batch, 1).await
         }
     })
     .await;
@@ -158,14 +164,8 @@ async fn a_batch_write_counts_the_bytes_it_puts_once_and_a_filler_weighs_what_wa
         let store = &store;
         async move {
             // Every attempt of more than one item: half goes in, half comes back.
-            let mut batch = batch;
-            let held_back = batch.split_off(batch.len() / 2);
-            if batch.is_empty() {
-                return store.send_write_batch(held_back).await;
-            }
-            let mut unprocessed = store.send_write_batch(batch).await?;
-            unprocessed.extend(held_back);
-            Ok(unprocessed)
+            let accepted = (batch.len() / 2).max(1);
+            accept_only(store, batch, accepted).await
         }
     })
     .await

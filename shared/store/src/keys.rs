@@ -162,7 +162,7 @@ pub(crate) fn roster_sk(part: u32) -> String {
 
 /// The partition of the write-throughput probe's filler items (`cargo xtask io-floor`), spread
 /// over `spread` partitions like a run's items are. Fixed-width, so every filler of one payload
-/// weighs the same and the probe can match a run's bytes exactly.
+/// weighs the same and the probe's bytes follow from its payload (`Store::filler_payload_for`).
 pub(crate) fn filler_pk(i: u64, spread: u64) -> String {
     format!("FLOOR#{:06}", i % spread.max(1))
 }
