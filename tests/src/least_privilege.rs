@@ -251,7 +251,7 @@ async fn each_function_writes_only_the_partitions_its_policy_allows() {
     let response = sync::handle(&store, sqs_event(&[ready.to_string()]), now).await;
     assert!(response.batch_item_failures.is_empty());
     assert_within("SyncFunction", &proxy.take_recorded());
-    let stripe = crate::payouts_flow::pay_pool(&store, 10_000).await;
+    let stripe = crate::support::payouts::pay_pool(&store, 10_000).await;
     assert_eq!(stripe.transfers().len(), 1, "pa was paid");
     assert_within("PayoutsFunction", &proxy.take_recorded());
 
@@ -260,7 +260,7 @@ async fn each_function_writes_only_the_partitions_its_policy_allows() {
         "/producers/pa/summary",
         "/leaderboard/contribution",
         "/producers/pa/payouts",
-        "/producers/pa/payouts/2026-11",
+        "/producers/pa/payouts/2026-10",
     ] {
         let reply = crate::leaderboard_api::call(&store, Http::get(path).caller("pa")).await;
         assert_eq!(reply.status, 200, "{path}: {}", reply.body);

@@ -5,97 +5,22 @@
 
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
-use contribution::statement::{PayoutPeriod, StatementStatus};
-use payouts::{Deps, PayoutsError, Stripe};
+use chrono::TimeDelta;
+use contribution::payout::Signal;
+use contribution::statement::StatementStatus;
+use payouts::{Deps, PayoutsError};
 use serde_json::{Value, json};
-use store::Store;
 use store::payout_items::PayoutStatement;
-use stripe_standin::{Faults, StandIn};
+use stripe_standin::Faults;
 
-use crate::chaos::{assert_consistent, assert_faulted, faulty_proxy, seed, sized, store_through};
+use crate::chaos::{assert_consistent, assert_faulted, faulty_proxy, sized, store_through};
 use crate::leaderboard_api::call;
 use crate::recompute_run::{as_of, generated, import, run_at};
 use crate::support::dynamodb::TestTable;
 use crate::support::events::Http;
-use crate::support::fixtures::{at, pid};
-
-fn now() -> DateTime<Utc> {
-    at("2026-12-01T06:00:00Z")
-}
-
-fn pool_event(period: &str, amount_minor: Value, currency: &str) -> Value {
-    json!({
-        "version": "0", "id": "6a7e8feb-b491-4cf7-a9f1-bf3703467718",
-        "detail-type": "Producer Pool Closed", "source": "beatpass.billing",
-        "account": "111122223333", "time": "2026-12-01T06:00:00Z", "region": "ca-central-1",
-        "resources": [],
-        "detail": {"period": period, "amountMinor": amount_minor, "currency": currency}
-    })
-}
-
-async fn stand_in(hang: Duration) -> StandIn {
-    StandIn::start_with(
-        "127.0.0.1:0".parse().expect("address"),
-        hang,
-        seed("stripe-standin"),
-    )
-    .await
-    .expect("start the Stripe stand-in")
-}
-
-fn deps(store: Store, stand_in: &StandIn, timeout: Duration) -> Deps {
-    Deps {
-        store,
-        stripe: Stripe::new(&stand_in.base_url, "sk_test_standin".to_owned(), timeout)
-            .expect("client"),
-        concurrency: 4,
-    }
-}
-
-fn period() -> PayoutPeriod {
-    PayoutPeriod::parse("2026-11").expect("period")
-}
-
-/// Four producers with one solo track each, uploaded at the as-of with no plays: each is worth
-/// exactly 1. qa, qb and qc are payout-ready; qd has no payouts enabled.
-fn equal_catalog() -> Vec<Value> {
-    let mut lines = Vec::new();
-    for (id, payouts) in [("qa", true), ("qb", true), ("qc", true), ("qd", false)] {
-        lines.push(
-            json!({"kind": "producer", "id": id, "name": format!("Producer {id}"),
-            "genres": ["trap"], "stripeAccountId": format!("acct_{id}"),
-            "chargesEnabled": true, "payoutsEnabled": payouts}),
-        );
-        lines.push(
-            json!({"kind": "track", "id": format!("t-{id}"), "title": "Solo",
-            "uploaderId": id, "credits": [id], "uploadedAt": "2026-11-21T00:00:00Z", "plays": 0}),
-        );
-    }
-    lines
-}
-
-/// Closes November with a pool of `amount_minor` CAD and pays it through a fresh stand-in.
-pub(crate) async fn pay_pool(store: &Store, amount_minor: u64) -> StandIn {
-    let stripe = stand_in(Duration::from_secs(5)).await;
-    let deps = deps(store.clone(), &stripe, Duration::from_secs(5));
-    payouts::handle(
-        &deps,
-        &pool_event("2026-11", json!(amount_minor), "CAD"),
-        now,
-    )
-    .await
-    .expect("split and paid");
-    stripe
-}
-
-async fn statement(store: &Store, producer: &str) -> PayoutStatement {
-    store
-        .payout_statement(&pid(producer), period())
-        .await
-        .expect("read")
-        .expect("a statement")
-}
+use crate::support::payouts::{
+    Clock, deps, equal_catalog, now, period, pool_event, retry_event, stand_in, statement,
+};
 
 #[tokio::test]
 async fn a_pool_of_100_is_paid_34_33_33_by_id_and_the_excluded_share_is_redistributed() {
@@ -106,7 +31,7 @@ async fn a_pool_of_100_is_paid_34_33_33_by_id_and_the_excluded_share_is_redistri
     let stripe = stand_in(Duration::from_secs(5)).await;
     let deps = deps(store.clone(), &stripe, Duration::from_secs(5));
 
-    let report = payouts::handle(&deps, &pool_event("2026-11", json!(100), "CAD"), now)
+    let report = payouts::handle(&deps, &pool_event("2026-10", json!(100), "CAD"), now)
         .await
         .expect("split and paid");
     assert_eq!((report.eligible, report.excluded), (Some(3), Some(1)));
@@ -132,7 +57,7 @@ async fn a_pool_of_100_is_paid_34_33_33_by_id_and_the_excluded_share_is_redistri
         ]
     );
     let qd = statement(&store, "qd").await;
-    assert_eq!(qd.missing, ["payoutsEnabled"]);
+    assert_eq!(qd.missing, [Signal::PayoutsEnabled]);
     let transfers = stripe.transfers();
     assert_eq!(transfers.len(), 3);
     assert_eq!(transfers.iter().map(|t| t.amount).sum::<u64>(), 100);
@@ -146,7 +71,7 @@ async fn a_pool_of_100_is_paid_34_33_33_by_id_and_the_excluded_share_is_redistri
             qa_transfer.currency.as_str(),
             qa_transfer.transfer_group.as_deref()
         ),
-        (34, "cad", Some("payout-2026-11"))
+        (34, "cad", Some("payout-2026-10"))
     );
     assert!(
         qa_transfer
@@ -160,7 +85,7 @@ async fn a_pool_of_100_is_paid_34_33_33_by_id_and_the_excluded_share_is_redistri
 
     // The same event again: the same split, nothing sent.
     let posts = stripe.post_requests();
-    let again = payouts::handle(&deps, &pool_event("2026-11", json!(100), "CAD"), now)
+    let again = payouts::handle(&deps, &pool_event("2026-10", json!(100), "CAD"), now)
         .await
         .expect("the same event reports the split");
     assert_eq!((again.eligible, again.excluded), (Some(3), Some(1)));
@@ -168,7 +93,7 @@ async fn a_pool_of_100_is_paid_34_33_33_by_id_and_the_excluded_share_is_redistri
     // Another pool for the period is refused, and changes nothing.
     for (amount, currency) in [(101, "CAD"), (100, "USD")] {
         let refused =
-            payouts::handle(&deps, &pool_event("2026-11", json!(amount), currency), now).await;
+            payouts::handle(&deps, &pool_event("2026-10", json!(amount), currency), now).await;
         assert!(
             matches!(refused, Err(PayoutsError::ConflictingPool { .. })),
             "{refused:?}"
@@ -180,14 +105,14 @@ async fn a_pool_of_100_is_paid_34_33_33_by_id_and_the_excluded_share_is_redistri
     // The producer's reads.
     let list = call(&store, Http::get("/producers/qa/payouts").caller("qa")).await;
     assert_eq!(list.status, 200, "{}", list.body);
-    assert_eq!(list.body["payouts"][0]["period"], json!("2026-11"));
+    assert_eq!(list.body["payouts"][0]["period"], json!("2026-10"));
     assert_eq!(list.body["payouts"][0]["amountMinor"], json!(34));
     assert_eq!(list.body["payouts"][0]["status"], json!("paid"));
     assert_eq!(list.body["payouts"][0]["currency"], json!("CAD"));
     assert_eq!(list.body["payouts"][0]["transferId"], json!(qa_transfer.id));
     let detail = call(
         &store,
-        Http::get("/producers/qd/payouts/2026-11").caller("qd"),
+        Http::get("/producers/qd/payouts/2026-10").caller("qd"),
     )
     .await;
     assert_eq!(detail.status, 200, "{}", detail.body);
@@ -199,7 +124,7 @@ async fn a_pool_of_100_is_paid_34_33_33_by_id_and_the_excluded_share_is_redistri
     assert_eq!(detail.body["explanation"]["excludedProducers"], json!(1));
     let qa_detail = call(
         &store,
-        Http::get("/producers/qa/payouts/2026-11").caller("qa"),
+        Http::get("/producers/qa/payouts/2026-10").caller("qa"),
     )
     .await;
     let e = &qa_detail.body["explanation"];
@@ -232,8 +157,8 @@ async fn a_pool_of_100_is_paid_34_33_33_by_id_and_the_excluded_share_is_redistri
     assert_eq!(statuses, ["queued", "sending", "paid"]);
     for (path, caller, status) in [
         ("/producers/qa/payouts", "qb", 403),
-        ("/producers/qa/payouts/2026-11", "qb", 403),
-        ("/producers/qa/payouts/2026-10", "qa", 404),
+        ("/producers/qa/payouts/2026-10", "qb", 403),
+        ("/producers/qa/payouts/2026-09", "qa", 404),
         ("/producers/qa/payouts/2026-13", "qa", 400),
     ] {
         let reply = call(&store, Http::get(path).caller(caller)).await;
@@ -261,8 +186,8 @@ async fn a_pool_of_100_is_paid_34_33_33_by_id_and_the_excluded_share_is_redistri
     assert_eq!(
         violations,
         [
-            "payout 2026-11 of qa is Paid without a transfer id",
-            "payout split 2026-11: 4 statements summing to 99, but the split says 4 statements and a pool of 100",
+            "payout 2026-10 of qa is Paid without a transfer id",
+            "payout split 2026-10: 4 statements summing to 99, but the split says 4 statements and a pool of 100",
         ]
     );
 }
@@ -276,10 +201,10 @@ async fn malformed_events_and_a_stack_without_runs_write_nothing() {
     let deps = deps(store.clone(), &stripe, Duration::from_secs(5));
     let before = crate::chaos::table_items(&table).await;
     for event in [
-        pool_event("2026-11", json!(12.5), "CAD"),
-        pool_event("2026-11", json!(0), "CAD"),
-        pool_event("2026-11", json!(-100), "CAD"),
-        pool_event("2026-11", json!(100), "JPY"),
+        pool_event("2026-10", json!(12.5), "CAD"),
+        pool_event("2026-10", json!(0), "CAD"),
+        pool_event("2026-10", json!(-100), "CAD"),
+        pool_event("2026-10", json!(100), "JPY"),
         pool_event("11-2026", json!(100), "CAD"),
         json!({"source": "beatpass.billing", "detail-type": "Something Else", "detail": {}}),
         json!("not an object"),
@@ -291,7 +216,7 @@ async fn malformed_events_and_a_stack_without_runs_write_nothing() {
         );
     }
     // A good event before any run: refused, nothing written.
-    let outcome = payouts::handle(&deps, &pool_event("2026-11", json!(100), "CAD"), now).await;
+    let outcome = payouts::handle(&deps, &pool_event("2026-10", json!(100), "CAD"), now).await;
     assert!(
         matches!(outcome, Err(PayoutsError::NoPublishedRun)),
         "{outcome:?}"
@@ -318,7 +243,7 @@ async fn a_split_left_midway_is_finished_and_paid_by_the_hourly_retry() {
     store.start_split(&claimed).await.expect("claim");
     let stripe = stand_in(Duration::from_secs(5)).await;
     let deps = deps(store.clone(), &stripe, Duration::from_secs(5));
-    let report = payouts::handle(&deps, &json!({"action": "retry-transfers"}), now)
+    let report = payouts::handle(&deps, &retry_event(), now)
         .await
         .expect("the retry finishes the split");
     assert_eq!(report.transfers.paid, 3);
@@ -341,10 +266,13 @@ const KILLS: usize = 20;
 
 /// Runs the function until the period is settled, killing it at a random point on most tries:
 /// the pool event while the period has no finished split (EventBridge redelivers it), then the
-/// hourly retry. Returns how many times it was killed.
+/// hourly retry, the clock moving on an hour each time (so a killed invocation's claim lapses).
+/// Returns how many times it was killed.
 async fn until_settled(deps: &Deps, pool: &Value, rounds: usize) -> usize {
     use store::payout_items::SplitState;
-    let retry = json!({"action": "retry-transfers"});
+    let retry = retry_event();
+    let clock = Clock::new();
+    let now = || clock.now();
     let mut killed = 0;
     for round in 0..rounds {
         let state = deps
@@ -373,6 +301,7 @@ async fn until_settled(deps: &Deps, pool: &Value, rounds: usize) -> usize {
             Ok(Err(e)) => println!("round {round}: {e}"),
             Ok(Ok(_)) => {}
         }
+        clock.advance(TimeDelta::hours(1));
     }
     panic!("not settled after {rounds} rounds");
 }
@@ -395,7 +324,7 @@ async fn through_faults_and_kills_every_eligible_producer_is_paid_exactly_once()
     });
     let deps = deps(store, &stripe, Duration::from_millis(300));
     let pool = 1_234_567;
-    let killed = until_settled(&deps, &pool_event("2026-11", json!(pool), "USD"), 200).await;
+    let killed = until_settled(&deps, &pool_event("2026-10", json!(pool), "USD"), 200).await;
     let injected = stripe.faults_injected();
     println!(
         "payouts through faults: killed {killed} times, {} transfer requests, Stripe faults {injected:?}",

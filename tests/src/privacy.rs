@@ -135,7 +135,7 @@ fn request(route: &str) -> Http {
         .replace("{trackId}", "t2")
         .replace("{producerId}", "pc")
         .replace("{id}", "pa")
-        .replace("{period}", "2026-11");
+        .replace("{period}", "2026-10");
     match (method, template) {
         ("GET", "/artists") => Http::get(&path).query("q", "a"),
         ("POST", _) => Http::post(&path, json!({"producerId": "pc"})),
@@ -172,7 +172,7 @@ async fn every_route_gives_each_caller_exactly_the_documented_fields() {
     .await;
     assert!(response.batch_item_failures.is_empty());
     run_at(&store, as_of() + TimeDelta::days(1)).await;
-    crate::payouts_flow::pay_pool(&store, 10_000).await;
+    crate::support::payouts::pay_pool(&store, 10_000).await;
 
     let rows = rows();
     let routes: BTreeSet<String> = rows.iter().map(|r| r.route.clone()).collect();

@@ -369,7 +369,7 @@ async fn invariants_on_a_generated_catalog() {
         .sum();
     let exact: ExactSum = summaries
         .iter()
-        .map(|s| ExactSum::from_units(s.contribution_units.parse().expect("units")))
+        .map(|s| ExactSum::from_units(s.contribution_units.get()))
         .sum();
     assert!(
         (exact.to_f64() - expected).abs() < 1e-9 * expected,

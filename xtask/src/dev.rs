@@ -79,11 +79,12 @@ pub fn run(args: DevArgs) -> Result<()> {
         .args(["--invoke-port", &args.port.to_string()])
         .arg("--env-var")
         .arg(format!(
-            "TABLE_NAME={},DYNAMODB_ENDPOINT={},{}=1,STRIPE_API_BASE={},STRIPE_API_KEY={LOCAL_STRIPE_KEY}",
+            "TABLE_NAME={},DYNAMODB_ENDPOINT={},{}=1,STRIPE_API_BASE={},STRIPE_API_KEY={LOCAL_STRIPE_KEY},BILLING_ACCOUNT_ID={}",
             target.table,
             ddb.endpoint(),
             http_edge::DEV_AUTH_VAR,
             stripe.base_url,
+            crate::pool_event::LOCAL_BILLING_ACCOUNT,
         ))
         .env("PATH", path)
         .current_dir(project::root())
@@ -172,6 +173,7 @@ async fn load_demo(store: &Store) -> Result<()> {
 }
 
 fn print_walkthrough(port: u16, ddb: &str, stripe: &str) {
+    let closed = crate::pool_event::last_closed_period(chrono::Utc::now());
     println!(
         r#"
 BeatPass is running locally.
@@ -192,10 +194,14 @@ cargo xtask schedule-event --out /tmp/event.json && PATH=$PWD/.cache/venv/bin:$P
 curl "$B/leaderboard/contribution?limit=5" -H "$ME"
 curl "$B/producers/p0/summary" -H "$ME"
 curl "$B/leaderboard/plays?period=7d" -H "$ME"
-# billing closes November: the pool is split by the latest run and paid through the stand-in
-cargo xtask pool-event --period 2026-11 --amount 12345.67 --currency CAD --out /tmp/pool.json && PATH=$PWD/.cache/venv/bin:$PATH cargo lambda invoke -A 127.0.0.1 -P {port} payouts --data-file /tmp/pool.json
+# billing closes last month ({closed}): the pool is split by the latest run and paid through the stand-in
+cargo xtask pool-event --amount 12345.67 --currency CAD --out /tmp/pool.json && PATH=$PWD/.cache/venv/bin:$PATH cargo lambda invoke -A 127.0.0.1 -P {port} payouts --data-file /tmp/pool.json
 curl "$B/producers/p0/payouts" -H "$ME"
-curl "$B/producers/p8/payouts/2026-11" -H 'x-dev-producer-id: p8'   # Excluded: payouts not enabled
+curl "$B/producers/p8/payouts/{closed}" -H 'x-dev-producer-id: p8'   # Excluded: payouts not enabled
+# make Stripe fail like Stripe (lists failing, answers lost), then recover: see docs/payouts.md
+curl -X POST {stripe}/_standin/control -d '{{"action":"listFailure","failure":"serverError"}}'
+curl -X POST {stripe}/_standin/control -d '{{"action":"recover"}}'
+echo '{{"action":"retry-transfers"}}' > /tmp/retry.json && PATH=$PWD/.cache/venv/bin:$PATH cargo lambda invoke -A 127.0.0.1 -P {port} payouts --data-file /tmp/retry.json
 Ctrl-C stops everything."#
     );
 }

@@ -85,7 +85,9 @@ async fn measure(args: &PayoutsBenchArgs, endpoint: &str) -> Result<()> {
     store.create_table().await?;
     let stats = BatchStats::default();
     let started = Instant::now();
-    store.put_statements(&statements, &roster, &stats).await?;
+    store
+        .put_statements(&statements, &roster, 16, &stats)
+        .await?;
     let write_seconds = started.elapsed().as_secs_f64();
     let items = statements.len() + roster.len();
     println!(

@@ -12,9 +12,9 @@ use serde_json::json;
 
 #[derive(clap::Args)]
 pub struct PoolEventArgs {
-    /// The month closed, `YYYY-MM`.
+    /// The month closed, `YYYY-MM` (default: last month, the one a pool can be paid for now).
     #[arg(long)]
-    period: String,
+    period: Option<String>,
     /// The producer pool in major units, at most two decimals (`12345.67`).
     #[arg(long)]
     amount: String,
@@ -47,18 +47,35 @@ pub fn minor_units(amount: &str) -> Result<u64> {
     Ok(minor)
 }
 
+/// The AWS account local pool events come from: `cargo xtask dev` gives the payouts function the
+/// same one as `BILLING_ACCOUNT_ID`.
+pub const LOCAL_BILLING_ACCOUNT: &str = "000000000000";
+
+/// The month before `now`'s: the latest period whose pool can be split.
+pub fn last_closed_period(now: chrono::DateTime<chrono::Utc>) -> String {
+    use chrono::Datelike;
+    let (year, month) = match now.month() {
+        1 => (now.year() - 1, 12),
+        m => (now.year(), m - 1),
+    };
+    format!("{year:04}-{month:02}")
+}
+
 pub fn run(args: PoolEventArgs) -> Result<()> {
+    let period = args
+        .period
+        .unwrap_or_else(|| last_closed_period(chrono::Utc::now()));
     let event = json!({
         "version": "0",
-        "id": format!("local-{}", args.period),
+        "id": format!("local-{period}"),
         "detail-type": payouts::event::POOL_CLOSED,
         "source": payouts::event::BILLING_SOURCE,
-        "account": "000000000000",
+        "account": LOCAL_BILLING_ACCOUNT,
         "time": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         "region": "local",
         "resources": [],
         "detail": {
-            "period": args.period,
+            "period": period,
             "amountMinor": minor_units(&args.amount)?,
             "currency": args.currency.to_ascii_uppercase(),
         },

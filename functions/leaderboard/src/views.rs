@@ -2,6 +2,7 @@
 
 use catalog::UploadTime;
 use chrono::{DateTime, Utc};
+use contribution::payout::Signal;
 use contribution::statement::{Currency, PayoutPeriod, StatementStatus};
 use contribution::{ProducerId, TrackId};
 use serde::Serialize;
@@ -302,19 +303,19 @@ pub struct PayoutLine {
     pub transfer_id: Option<String>,
 }
 
-/// The exact share of the pool: contribution units over the eligible producers' total.
-fn exact_share(s: &PayoutStatement) -> (String, String) {
-    if s.status == StatementStatus::Excluded {
-        ("0".to_owned(), "1".to_owned())
+/// The exact share of the pool: contribution units over the eligible producers' total (units
+/// are exact whole numbers by type: a corrupt one fails to decode, it never reads as 0).
+fn exact_share(s: &PayoutStatement) -> (u128, u128) {
+    if s.status == StatementStatus::Excluded || s.eligible_units.get() == 0 {
+        (0, 1)
     } else {
-        (s.contribution_units.clone(), s.eligible_units.clone())
+        (s.contribution_units.get(), s.eligible_units.get())
     }
 }
 
 fn share_number(s: &PayoutStatement) -> f64 {
     let (n, d) = exact_share(s);
-    let (n, d): (f64, f64) = (n.parse().unwrap_or(0.0), d.parse().unwrap_or(1.0));
-    if d > 0.0 { n / d } else { 0.0 }
+    n as f64 / d as f64
 }
 
 impl From<&PayoutStatement> for PayoutLine {
@@ -355,7 +356,25 @@ pub struct PayoutExplanation {
     pub remainder_unit: bool,
     pub excluded_producers: u64,
     /// Excluded only: the payout-ready signals that were missing.
-    pub missing: Vec<String>,
+    pub missing: Vec<Signal>,
+}
+
+/// Why a transfer failed, in this project's words (Stripe's own text is never shown).
+#[derive(Debug, Serialize)]
+pub struct FailureView {
+    pub code: &'static str,
+    pub message: &'static str,
+    pub retryable: bool,
+}
+
+impl From<&TransferFailure> for FailureView {
+    fn from(f: &TransferFailure) -> Self {
+        Self {
+            code: f.code.as_str(),
+            message: f.code.message(),
+            retryable: f.retryable,
+        }
+    }
 }
 
 /// One period's statement with its explanation and history.
@@ -365,7 +384,7 @@ pub struct PayoutDetail {
     #[serde(flatten)]
     pub line: PayoutLine,
     pub explanation: PayoutExplanation,
-    pub failure: Option<TransferFailure>,
+    pub failure: Option<FailureView>,
     pub history: Vec<StatusChange>,
 }
 
@@ -375,19 +394,19 @@ impl From<&PayoutStatement> for PayoutDetail {
         Self {
             line: PayoutLine::from(s),
             explanation: PayoutExplanation {
-                contribution_units: s.contribution_units.clone(),
-                eligible_units: s.eligible_units.clone(),
+                contribution_units: s.contribution_units.to_string(),
+                eligible_units: s.eligible_units.to_string(),
                 pool_minor: s.pool_minor,
                 share_exact: Fraction {
-                    numerator,
-                    denominator,
+                    numerator: numerator.to_string(),
+                    denominator: denominator.to_string(),
                 },
                 floor_minor: s.floor_minor,
                 remainder_unit: s.remainder_unit,
                 excluded_producers: s.excluded_producers,
                 missing: s.missing.clone(),
             },
-            failure: s.failure.clone(),
+            failure: s.failure.as_ref().map(FailureView::from),
             history: s.history.clone(),
         }
     }

@@ -1,4 +1,5 @@
-//! The function's configuration: the Stripe API base and key, and the limits.
+//! The function's configuration: the Stripe API base and key, the limits, and the rules a pool
+//! event must meet (`PayoutRules`).
 //!
 //! The key is read from AWS Secrets Manager (`STRIPE_SECRET_ARN`, the secret's ARN; the secret
 //! string is the key itself, or JSON with an `apiKey` field), never from the template or a log
@@ -37,11 +38,60 @@ impl StripeSettings {
         })
     }
 
-    /// Whether the base is this machine (the stand-in), where a plain key is allowed.
+    /// Whether the base is this machine (the stand-in), where a plain key is allowed: the URL's
+    /// host, parsed, is a loopback address or `localhost`, with no user information (so
+    /// `http://127.0.0.1:1@elsewhere.example` is not).
     pub fn is_loopback(&self) -> bool {
-        ["http://127.0.0.1:", "http://localhost:", "http://[::1]:"]
-            .iter()
-            .any(|p| self.api_base.starts_with(p))
+        let Ok(url) = url::Url::parse(&self.api_base) else {
+            return false;
+        };
+        let plain = matches!(url.scheme(), "http" | "https")
+            && url.username().is_empty()
+            && url.password().is_none();
+        plain
+            && match url.host() {
+                Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+                Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+                Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+                None => false,
+            }
+    }
+}
+
+/// What a pool event must meet before a cent moves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PayoutRules {
+    /// The AWS account billing publishes from: the event's `account` must be it
+    /// (`BILLING_ACCOUNT_ID`; the template's `BillingAccountId`, which the rule matches too).
+    pub billing_account: String,
+    /// How many months back a period may still be split (`PAYOUT_MAX_PERIOD_AGE_MONTHS`,
+    /// default 3): last month is 1.
+    pub max_period_age_months: u32,
+}
+
+impl PayoutRules {
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, PayoutsError> {
+        let billing_account = lookup("BILLING_ACCOUNT_ID")
+            .filter(|a| a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()))
+            .ok_or_else(|| {
+                PayoutsError::Config(
+                    "BILLING_ACCOUNT_ID must be the 12-digit AWS account billing publishes its \
+                     pool events from"
+                        .to_owned(),
+                )
+            })?;
+        let max_period_age_months = match lookup("PAYOUT_MAX_PERIOD_AGE_MONTHS") {
+            None => 3,
+            Some(text) => text.parse().ok().filter(|m| (1..=24).contains(m)).ok_or_else(|| {
+                PayoutsError::Config(format!(
+                    "PAYOUT_MAX_PERIOD_AGE_MONTHS must be a whole number from 1 to 24, not {text:?}"
+                ))
+            })?,
+        };
+        Ok(Self {
+            billing_account,
+            max_period_age_months,
+        })
     }
 }
 
@@ -52,6 +102,15 @@ pub async fn api_key(
     aws: &aws_config::SdkConfig,
 ) -> Result<String, PayoutsError> {
     if let Some(arn) = lookup("STRIPE_SECRET_ARN") {
+        // The live key goes to Stripe and nowhere else: one changed variable must not send it
+        // to another host.
+        if settings.api_base != STRIPE_API {
+            return Err(PayoutsError::Config(format!(
+                "STRIPE_API_BASE must be {STRIPE_API} (or unset) when the key comes from \
+                 Secrets Manager, not {:?}",
+                settings.api_base
+            )));
+        }
         let client = aws_sdk_secretsmanager::Client::new(aws);
         let secret = client
             .get_secret_value()
@@ -115,5 +174,56 @@ mod tests {
         assert_eq!(remote.api_base, STRIPE_API);
         assert!(!remote.is_loopback());
         assert!(StripeSettings::from_lookup(env(&[("TRANSFER_CONCURRENCY", "many")])).is_err());
+        for base in [
+            "http://localhost:12111",
+            "http://[::1]:12111",
+            "http://127.0.0.2:80/",
+        ] {
+            let settings = StripeSettings::from_lookup(move |n: &str| {
+                (n == "STRIPE_API_BASE").then(|| base.to_owned())
+            })
+            .expect("settings");
+            assert!(settings.is_loopback(), "{base}");
+        }
+        for base in [
+            "http://127.0.0.1:1@example.com",
+            "http://user@127.0.0.1:12111",
+            "http://127.0.0.1.example.com:80",
+            "http://localhost.example.com",
+            "ftp://127.0.0.1/",
+            "127.0.0.1:12111",
+        ] {
+            let settings = StripeSettings::from_lookup(move |n: &str| {
+                (n == "STRIPE_API_BASE").then(|| base.to_owned())
+            })
+            .expect("settings");
+            assert!(!settings.is_loopback(), "{base}");
+        }
+    }
+
+    #[test]
+    fn pool_rules_need_billings_account_and_a_sane_age() {
+        let rules = |pairs: Vec<(&'static str, &'static str)>| {
+            PayoutRules::from_lookup(move |name: &str| {
+                pairs
+                    .iter()
+                    .find(|(k, _)| *k == name)
+                    .map(|(_, v)| (*v).to_owned())
+            })
+        };
+        let ok = rules(vec![("BILLING_ACCOUNT_ID", "111122223333")]).expect("rules");
+        assert_eq!(ok.max_period_age_months, 3);
+        assert!(rules(vec![]).is_err());
+        assert!(rules(vec![("BILLING_ACCOUNT_ID", "1111")]).is_err());
+        for age in ["0", "25", "three", "-1"] {
+            assert!(
+                rules(vec![
+                    ("BILLING_ACCOUNT_ID", "111122223333"),
+                    ("PAYOUT_MAX_PERIOD_AGE_MONTHS", age)
+                ])
+                .is_err(),
+                "{age}"
+            );
+        }
     }
 }

@@ -1,11 +1,13 @@
 //! The `payouts` function: the monthly split of the producer pool into exact minor units, and the
 //! Stripe Connect transfers that pay it (`docs/payouts.md`).
 //!
-//! - [`event`]: billing's "Producer Pool Closed" event and the hourly retry schedule's input.
-//! - [`split`]: one split per period, by the latest published run, in whole minor units.
-//! - [`transfer`]: one transfer per Queued statement; retries of Sending and retryable Failed.
+//! - [`event`]: billing's "Producer Pool Closed" event, the rules it must meet, and the hourly
+//!   retry schedule's input.
+//! - [`split`]: one split per period, by a run as of the period's end or later, in whole minor
+//!   units; an unfinished split is resumed here, by the handler.
+//! - [`transfer`]: one period's transfers, its retries and re-points, and when it is settled.
 //! - [`stripe`]: Stripe's transfers API (and, locally, the stand-in) over HTTPS.
-//! - [`config`]: where the Stripe key comes from (Secrets Manager), and the limits.
+//! - [`config`]: where the Stripe key comes from (Secrets Manager), the limits and the rules.
 
 pub mod config;
 pub mod error;
@@ -14,13 +16,16 @@ pub mod split;
 pub mod stripe;
 pub mod transfer;
 
+use std::sync::atomic::AtomicBool;
+
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::Value;
 use store::Store;
-use store::payout_items::SplitState;
+use store::payout_items::{PayoutSplit, SplitState};
 
-pub use error::PayoutsError;
+pub use config::PayoutRules;
+pub use error::{PayoutsError, Refusal};
 use event::Command;
 pub use stripe::Stripe;
 pub use transfer::TransferReport;
@@ -48,10 +53,16 @@ pub struct Deps {
     pub stripe: Stripe,
     /// Transfers in flight at once.
     pub concurrency: usize,
+    pub rules: PayoutRules,
 }
 
-/// Handles one event: a pool event splits (once per period) and then sends what is owed; the
-/// retry schedule only sends. `now` stamps status changes.
+/// Handles one event: a pool event is checked against the rules, split (once per period), and
+/// then every open period is paid; the retry schedule only pays. `now` is this function's
+/// clock: it decides whether a period is over, and stamps status changes.
+///
+/// A pool event that cannot be split is an error (Lambda retries it, then puts it in the
+/// on-failure queue); a period that fails while being paid is logged and counted
+/// (`PeriodErrors`) and the others go on.
 pub async fn handle(
     deps: &Deps,
     event: &Value,
@@ -66,14 +77,14 @@ pub async fn handle(
         transfers: TransferReport::default(),
     };
     if let Command::Split(pool) = command {
+        event::check_pool(event, &pool, &deps.rules, now())?;
         let split = split::split_pool(&deps.store, &pool, now()).await?;
         report.period = Some(split.period.to_string());
         report.eligible = Some(split.eligible);
         report.excluded = Some(split.excluded);
         report.split_state = Some(split.state);
     }
-    report.transfers =
-        transfer::send_owed(&deps.store, &deps.stripe, deps.concurrency, now).await?;
+    report.transfers = pay_open_periods(deps, now).await?;
     if let Some(period) = &report.period
         && let Some(split) = deps.store.payout_split(event::period_of(period)?).await?
     {
@@ -87,8 +98,56 @@ pub async fn handle(
     Ok(report)
 }
 
-/// The report as a CloudWatch Embedded Metric Format line: `FailedStatements` (alarmed in the
-/// template), `Paid` and `Reconciled`, namespace `BeatPass/Payouts`.
+/// Every open period, each on its own: one that fails is logged and counted, and the rest go on.
+async fn pay_open_periods(
+    deps: &Deps,
+    now: impl Fn() -> DateTime<Utc> + Copy,
+) -> Result<TransferReport, PayoutsError> {
+    let key_refused = AtomicBool::new(false);
+    let mut total = TransferReport::default();
+    for split in deps.store.open_splits().await? {
+        let period = split.period;
+        match pay_period(deps, split, now, &key_refused).await {
+            Ok(report) => total.add(&report),
+            Err(e) => {
+                tracing::error!(%period, error_type = e.error_type(), error = %e,
+                    "the period could not be paid now; the other periods go on, and the next hour tries it again");
+                total.period_errors += 1;
+            }
+        }
+    }
+    Ok(total)
+}
+
+/// One open period: a split left midway is finished first (from its own record), then paid.
+async fn pay_period(
+    deps: &Deps,
+    split: PayoutSplit,
+    now: impl Fn() -> DateTime<Utc> + Copy,
+    key_refused: &AtomicBool,
+) -> Result<TransferReport, PayoutsError> {
+    let split = match split.state {
+        SplitState::Splitting => split::resume(&deps.store, split, now()).await?,
+        _ => split,
+    };
+    if split.state == SplitState::Splitting {
+        // Another invocation holds it; that one pays it.
+        return Ok(TransferReport::default());
+    }
+    transfer::send_period(
+        &deps.store,
+        &deps.stripe,
+        &split,
+        deps.concurrency,
+        now,
+        key_refused,
+    )
+    .await
+}
+
+/// The report as a CloudWatch Embedded Metric Format line, namespace `BeatPass/Payouts`. Alarmed
+/// in the template: `FinalFailures` (in the hour they happen), `StillOpen` (owed statements that
+/// stay open hour after hour) and `PeriodErrors`.
 pub fn emf_line(report: &PayoutsReport, timestamp_millis: i64) -> String {
     serde_json::json!({
         "_aws": {
@@ -97,13 +156,21 @@ pub fn emf_line(report: &PayoutsReport, timestamp_millis: i64) -> String {
                 "Namespace": "BeatPass/Payouts",
                 "Dimensions": [[]],
                 "Metrics": [
-                    {"Name": "FailedStatements", "Unit": "Count"},
+                    {"Name": "FinalFailures", "Unit": "Count"},
+                    {"Name": "StillOpen", "Unit": "Count"},
+                    {"Name": "PeriodErrors", "Unit": "Count"},
+                    {"Name": "ListingFailed", "Unit": "Count"},
+                    {"Name": "AwaitingAccount", "Unit": "Count"},
                     {"Name": "Paid", "Unit": "Count"},
                     {"Name": "Reconciled", "Unit": "Count"},
                 ],
             }],
         },
-        "FailedStatements": report.transfers.failed_statements,
+        "FinalFailures": report.transfers.final_failures,
+        "StillOpen": report.transfers.still_open,
+        "PeriodErrors": report.transfers.period_errors,
+        "ListingFailed": report.transfers.listing_failed,
+        "AwaitingAccount": report.transfers.awaiting_account,
         "Paid": report.transfers.paid,
         "Reconciled": report.transfers.reconciled,
     })

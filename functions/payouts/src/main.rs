@@ -2,7 +2,7 @@
 //! key read once from Secrets Manager), then the handler.
 
 use lambda_runtime::{Error, LambdaEvent, run, service_fn};
-use payouts::config::{StripeSettings, api_key};
+use payouts::config::{PayoutRules, StripeSettings, api_key};
 use payouts::{Deps, Stripe};
 use serde_json::Value;
 use store::{Store, StoreConfig};
@@ -12,12 +12,14 @@ async fn main() -> Result<(), Error> {
     http_edge::logging::init();
     let lookup = |name: &str| std::env::var(name).ok();
     let settings = StripeSettings::from_lookup(lookup)?;
+    let rules = PayoutRules::from_lookup(lookup)?;
     let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
     let key = api_key(&settings, lookup, &aws).await?;
     let deps = Deps {
         store: Store::connect(&StoreConfig::from_env()?).await,
         stripe: Stripe::new(&settings.api_base, key, settings.timeout)?,
         concurrency: settings.concurrency,
+        rules,
     };
     run(service_fn(|event: LambdaEvent<Value>| {
         let deps = &deps;

@@ -1,32 +1,54 @@
-//! Splitting a closed month's pool: once per period, by the latest published run at the time.
+//! Splitting a closed month's pool: once per period, by the latest published run, which must be
+//! as of the period's end or later.
 //!
-//! 1. The period's split item fixes the run, the pool and the currency (a conditional put): the
-//!    same event again finds it and reports it; another pool for the period is refused.
+//! 1. The period's split item fixes the run, the pool and the currency (a conditional put), and
+//!    names the invocation that writes the statements (its claim, for 16 minutes: longer than an
+//!    invocation can live). The same event again finds it and reports it; another pool for the
+//!    period is refused.
 //! 2. Every producer with contribution > 0 in that run (the run's contribution board) is a
 //!    claimant, with the run's exact units and their payout-ready signals as the profile says now.
 //! 3. `contribution::payout::split` gives each eligible producer their exact share of the pool in
-//!    whole minor units (largest remainder); the rest are Excluded, with why.
-//! 4. Statements (Queued or Excluded) and the period's roster are written, then the split item
-//!    moves to `Split`. A crash in between leaves it `Splitting`: the retried event (or the hourly
-//!    step) recomputes the same lines from the same run and rewrites the same items.
+//!    whole minor units (largest remainder); the rest are Excluded, with why; a share that rounds
+//!    to 0 is "nothing due". A share above what Stripe takes in one transfer refuses the split.
+//! 4. Statements and the period's roster are written (each statement only if it never moved),
+//!    then the split item moves to `Split`, conditional on the revision read. A crash in between
+//!    leaves it `Splitting`: once the claim lapses, the next invocation ([`resume`]) takes it and
+//!    rewrites the same lines from the same run.
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Utc};
-use contribution::payout::{self, Claimant, Outcome, Signal};
+use chrono::{DateTime, TimeDelta, Utc};
+use contribution::payout::{self, Claimant, Outcome};
 use contribution::statement::StatementStatus;
 use contribution::{ExactSum, ProducerId};
 use store::batch::BatchStats;
-use store::payout_items::{PayoutSplit, PayoutStatement, SplitState, StatusChange, pack_roster};
-use store::payouts::SplitStart;
+use store::payout_items::{
+    ExactUnits, PayoutSplit, PayoutStatement, SplitClaim, SplitState, StatusChange, pack_roster,
+};
+use store::payouts::{Moved, SplitStart};
 use store::run_items::RunMeta;
 use store::{Board, Period, Store};
 
-use crate::error::PayoutsError;
-use crate::event::PoolClosed;
+use crate::error::{PayoutsError, Refusal};
+use crate::event::{PoolClosed, period_end};
+use crate::stripe::MAX_TRANSFER_MINOR;
 
 /// Board entries read per page while collecting claimants.
 const PAGE: u32 = 1_000;
+
+/// How long a claim on a split holds: longer than the function's 900-second timeout, so a claim
+/// lapses only once its invocation is surely gone.
+const CLAIM_LEASE: TimeDelta = TimeDelta::minutes(16);
+
+/// Statements written at once.
+const WRITE_CONCURRENCY: usize = 16;
+
+fn claim(now: DateTime<Utc>) -> SplitClaim {
+    SplitClaim {
+        token: format!("{:016x}", fastrand::u64(..)),
+        until: now + CLAIM_LEASE,
+    }
+}
 
 /// Splits `pool` (or finds the period's split), and returns the split as it now stands.
 pub async fn split_pool(
@@ -34,68 +56,109 @@ pub async fn split_pool(
     pool: &PoolClosed,
     now: DateTime<Utc>,
 ) -> Result<PayoutSplit, PayoutsError> {
-    let existing = store.payout_split(pool.period).await?;
-    if let Some(existing) = &existing {
-        refuse_another_pool(existing, pool)?;
-        if existing.state != SplitState::Splitting {
-            tracing::info!(period = %pool.period, state = ?existing.state, "the period is already split; nothing to do");
-            return Ok(existing.clone());
+    if let Some(existing) = store.payout_split(pool.period).await? {
+        refuse_another_pool(&existing, pool)?;
+        if existing.state == SplitState::Splitting {
+            return resume(store, existing, now).await;
         }
+        tracing::info!(period = %pool.period, state = ?existing.state, "the period is already split; nothing to do");
+        return Ok(existing);
     }
-    let (run_id, run_as_of) = match &existing {
-        Some(split) => (split.run_id.clone(), split.run_as_of),
-        None => {
-            let run = store
-                .latest_run()
-                .await?
-                .ok_or(PayoutsError::NoPublishedRun)?;
-            (run.run_id, run.as_of)
+    let run = store
+        .latest_run()
+        .await?
+        .ok_or(PayoutsError::NoPublishedRun)?;
+    let ends = period_end(pool.period);
+    if run.as_of < ends {
+        return Err(Refusal::RunTooEarly {
+            period: pool.period,
+            run_as_of: run.as_of,
+            ends,
         }
-    };
-    let is_new = existing.is_none();
-    let mut record = existing.unwrap_or_else(|| {
-        PayoutSplit::starting(
-            pool.period,
-            pool.amount_minor,
-            pool.currency,
-            (run_id.clone(), run_as_of),
-            now,
-        )
-    });
+        .into());
+    }
+    let mut record = PayoutSplit::starting(
+        pool.period,
+        pool.amount_minor,
+        pool.currency,
+        (run.run_id, run.as_of),
+        now,
+    );
+    record.claim = Some(claim(now));
+    // Every line is known (and checked) before the period is claimed: a refused split writes
+    // nothing.
     let statements = statements(store, &record, now).await?;
-
-    if is_new {
-        // A new split: claim the period (a concurrent invocation may have won).
-        if let SplitStart::Exists(other) = store.start_split(&record).await? {
+    match store.start_split(&record).await? {
+        SplitStart::Started => write(store, &record, &statements).await,
+        SplitStart::Exists(other) => {
             refuse_another_pool(&other, pool)?;
-            if other.run_id != record.run_id {
-                return Err(PayoutsError::Config(format!(
-                    "period {} was claimed concurrently with run {}; retry the event",
-                    pool.period, other.run_id
-                )));
-            }
-            record = other;
+            tracing::info!(period = %pool.period, "the period was claimed by another invocation meanwhile");
+            Ok(other)
         }
     }
+}
+
+/// Finishes a split left `Splitting` by an invocation that died: takes its claim once lapsed and
+/// writes its statements from its own run and pool. A claim still held is left alone.
+pub async fn resume(
+    store: &Store,
+    split: PayoutSplit,
+    now: DateTime<Utc>,
+) -> Result<PayoutSplit, PayoutsError> {
+    if let Some(held) = &split.claim
+        && held.until > now
+    {
+        tracing::info!(period = %split.period, until = %held.until, "the split is being written by another invocation");
+        return Ok(split);
+    }
+    let mut claimed = split.clone();
+    claimed.claim = Some(claim(now));
+    if store.replace_split(&split, &mut claimed).await? == Moved::Lost {
+        tracing::info!(period = %split.period, "another invocation took the split first");
+        return Ok(store.payout_split(split.period).await?.unwrap_or(split));
+    }
+    let statements = statements(store, &claimed, now).await?;
+    write(store, &claimed, &statements).await
+}
+
+/// Writes the statements and roster of the split `claimed` (as stored, this invocation's claim
+/// on it), then moves it to `Split`.
+async fn write(
+    store: &Store,
+    claimed: &PayoutSplit,
+    statements: &[PayoutStatement],
+) -> Result<PayoutSplit, PayoutsError> {
     let ids: Vec<ProducerId> = statements.iter().map(|s| s.producer_id.clone()).collect();
-    let roster = pack_roster(pool.period, &ids);
-    store
-        .put_statements(&statements, &roster, &BatchStats::default())
+    let roster = pack_roster(claimed.period, &ids);
+    let moved_on = store
+        .put_statements(
+            statements,
+            &roster,
+            WRITE_CONCURRENCY,
+            &BatchStats::default(),
+        )
         .await?;
-    record.state = SplitState::Split;
-    record.statements = statements.len() as u64;
-    record.excluded = statements
+    if moved_on > 0 {
+        tracing::warn!(period = %claimed.period, moved_on, "statements had moved already and were left as they are");
+    }
+    let mut done = claimed.clone();
+    done.state = SplitState::Split;
+    done.claim = None;
+    done.statements = statements.len() as u64;
+    done.excluded = statements
         .iter()
         .filter(|s| s.status == StatementStatus::Excluded)
         .count() as u64;
-    record.eligible = record.statements - record.excluded;
-    record.roster_parts = roster.len() as u32;
-    store.put_split(&record).await?;
+    done.eligible = done.statements - done.excluded;
+    done.roster_parts = roster.len() as u32;
+    if store.replace_split(claimed, &mut done).await? == Moved::Lost {
+        return Err(PayoutsError::LostClaim(claimed.period));
+    }
     tracing::info!(
-        period = %record.period, run = %record.run_id, pool_minor = record.amount_minor,
-        eligible = record.eligible, excluded = record.excluded, "pool split"
+        period = %done.period, run = %done.run_id, pool_minor = done.amount_minor,
+        eligible = done.eligible, excluded = done.excluded, "pool split"
     );
-    Ok(record)
+    Ok(done)
 }
 
 fn refuse_another_pool(existing: &PayoutSplit, pool: &PoolClosed) -> Result<(), PayoutsError> {
@@ -109,14 +172,6 @@ fn refuse_another_pool(existing: &PayoutSplit, pool: &PoolClosed) -> Result<(), 
         });
     }
     Ok(())
-}
-
-fn signal_name(signal: Signal) -> &'static str {
-    match signal {
-        Signal::StripeAccount => "stripeAccount",
-        Signal::ChargesEnabled => "chargesEnabled",
-        Signal::PayoutsEnabled => "payoutsEnabled",
-    }
 }
 
 /// Every claimant's statement for `split` (deterministic for the same run, pool and profiles).
@@ -151,9 +206,9 @@ async fn statements(
     let profiles = store.get_producers(&ids).await?;
     let mut claimants = Vec::with_capacity(ids.len());
     for id in &ids {
-        let units: u128 = summaries
+        let units = summaries
             .get(id)
-            .and_then(|s| s.contribution_units.parse().ok())
+            .map(|s| s.contribution_units.get())
             .ok_or_else(|| PayoutsError::RunGone(format!("{run} (no summary for {id})")))?;
         let profile = profiles.get(id);
         claimants.push(Claimant {
@@ -172,7 +227,8 @@ async fn statements(
 }
 
 /// The statements of `split` for `claimants` (pure: the same inputs give the same statements).
-/// `destinations` are the claimants' Stripe accounts.
+/// `destinations` are the claimants' Stripe accounts. A share above what Stripe takes in one
+/// transfer refuses the whole split.
 pub fn build_statements(
     split: &PayoutSplit,
     claimants: &[Claimant],
@@ -184,8 +240,21 @@ pub fn build_statements(
             period: split.period,
             source,
         })?;
+    if let Some(line) = lines
+        .lines
+        .iter()
+        .find(|l| l.amount_minor() > MAX_TRANSFER_MINOR)
+    {
+        return Err(Refusal::OverTransferMaximum {
+            period: split.period,
+            producer: line.producer.clone(),
+            amount_minor: line.amount_minor(),
+            max_minor: MAX_TRANSFER_MINOR,
+        }
+        .into());
+    }
     let excluded = lines.excluded() as u64;
-    let eligible_units = lines.eligible_units.to_string();
+    let eligible_units = ExactUnits(lines.eligible_units);
     Ok(lines
         .lines
         .iter()
@@ -195,15 +264,22 @@ pub fn build_statements(
                     floor,
                     remainder_unit,
                 } => (StatementStatus::Queued, floor, remainder_unit, Vec::new()),
-                Outcome::Excluded { missing } => (
-                    StatementStatus::Excluded,
-                    0,
-                    false,
-                    missing.iter().map(|s| signal_name(*s).to_owned()).collect(),
-                ),
+                Outcome::Excluded { missing } => (StatementStatus::Excluded, 0, false, missing),
             };
-            let note = (!missing.is_empty())
-                .then(|| format!("not payout-ready: missing {}", missing.join(", ")));
+            let (status, note) = if status == StatementStatus::Excluded {
+                let names: Vec<&str> = missing.iter().map(|s| signal_name(*s)).collect();
+                (
+                    status,
+                    Some(format!("not payout-ready: missing {}", names.join(", "))),
+                )
+            } else if line.amount_minor() == 0 {
+                (
+                    StatementStatus::NothingDue,
+                    Some("nothing due: the exact share rounds to 0 minor units".to_owned()),
+                )
+            } else {
+                (status, None)
+            };
             PayoutStatement {
                 producer_id: line.producer.clone(),
                 period: split.period,
@@ -211,9 +287,9 @@ pub fn build_statements(
                 amount_minor: line.amount_minor(),
                 run_id: split.run_id.clone(),
                 run_as_of: split.run_as_of,
-                contribution_units: line.units.to_string(),
+                contribution_units: ExactUnits(line.units),
                 contribution_value: ExactSum::from_units(line.units).to_f64(),
-                eligible_units: eligible_units.clone(),
+                eligible_units,
                 pool_minor: split.amount_minor,
                 floor_minor: floor,
                 remainder_unit: remainder,
@@ -227,13 +303,25 @@ pub fn build_statements(
                 transfer_id: None,
                 failure: None,
                 attempts: 0,
+                repoints: 0,
                 revision: 0,
                 history: vec![StatusChange {
                     status,
                     at: now,
                     note,
                 }],
+                history_dropped: 0,
             }
         })
         .collect())
+}
+
+/// A signal's name, as stored and answered.
+fn signal_name(signal: contribution::payout::Signal) -> &'static str {
+    use contribution::payout::Signal;
+    match signal {
+        Signal::StripeAccount => "stripeAccount",
+        Signal::ChargesEnabled => "chargesEnabled",
+        Signal::PayoutsEnabled => "payoutsEnabled",
+    }
 }

@@ -2,14 +2,32 @@
 //! transfer group's transfers (to find what a lost answer already paid). The same client talks to
 //! the loopback stand-in locally (`STRIPE_API_BASE`).
 //!
-//! Errors are sorted into retryable (429 after in-call backoff, 5xx, timeouts and dropped
-//! connections, insufficient platform balance, a rejected API key that an operator can fix) and
-//! final (every other 4xx: the request itself is wrong).
+//! Every answer that is not a success becomes a [`StripeFailure`], sorted by Stripe's documented
+//! status codes and error codes (stripe.com/docs/api/errors, /docs/error-codes) into this
+//! project's [`FailureCode`]: what a retry can fix, what needs the producer's new account, and
+//! what needs a person. Both calls retry a 429 inside the call with exponential backoff and
+//! jitter, as Stripe asks.
 
+use std::collections::HashMap;
 use std::time::Duration;
 
+use contribution::statement::{Currency, PayoutPeriod};
 use serde::Deserialize;
-use store::payout_items::TransferFailure;
+use store::payout_items::{FailureCode, TransferFailure};
+
+/// The largest amount Stripe accepts in one transfer, in minor units (eight digits for the
+/// two-decimal currencies BeatPass pays in: 999,999.99).
+pub const MAX_TRANSFER_MINOR: u64 = 99_999_999;
+
+/// The transfer group of a period's payouts: listed before anything sent before is sent again.
+pub fn transfer_group(period: PayoutPeriod) -> String {
+    format!("payout-{period}")
+}
+
+/// The metadata key naming the producer a transfer pays (read back from the group listing).
+pub const METADATA_PRODUCER: &str = "producer";
+/// The metadata key naming the period a transfer pays.
+pub const METADATA_PERIOD: &str = "period";
 
 /// A transfer as Stripe returns it (the fields this system reads).
 #[derive(Debug, Clone, Deserialize)]
@@ -17,7 +35,16 @@ pub struct TransferObject {
     pub id: String,
     pub amount: u64,
     #[serde(default)]
-    pub metadata: std::collections::HashMap<String, String>,
+    pub destination: Option<String>,
+    #[serde(default)]
+    pub metadata: HashMap<String, String>,
+}
+
+impl TransferObject {
+    /// The producer the transfer pays, from its metadata.
+    pub fn producer(&self) -> Option<&str> {
+        self.metadata.get(METADATA_PRODUCER).map(String::as_str)
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -28,29 +55,145 @@ struct List {
 
 #[derive(Debug, Deserialize)]
 struct ErrorBody {
-    error: StripeError,
+    error: ErrorObject,
 }
 
 #[derive(Debug, Deserialize)]
-struct StripeError {
+struct ErrorObject {
     #[serde(rename = "type")]
     kind: String,
     #[serde(default)]
     code: Option<String>,
     #[serde(default)]
+    param: Option<String>,
+    #[serde(default)]
     message: Option<String>,
 }
 
-/// What to pay, to whom, under which key.
+/// What to pay, to whom, under which key. The key, the group and the metadata sit together:
+/// they are what makes a lost answer findable and a retry harmless.
 #[derive(Debug, Clone)]
 pub struct TransferRequest {
     pub amount_minor: u64,
-    pub currency: &'static str,
+    pub currency: Currency,
+    /// A connected account, `acct_…`.
     pub destination: String,
-    pub transfer_group: String,
-    pub period: String,
-    pub producer: String,
+    /// The same for every send of the same statement to the same account.
     pub idempotency_key: String,
+    /// [`transfer_group`] of the period.
+    pub transfer_group: String,
+    /// [`METADATA_PERIOD`] and [`METADATA_PRODUCER`].
+    pub period: PayoutPeriod,
+    pub producer: String,
+}
+
+impl TransferRequest {
+    fn form(&self) -> Vec<(String, String)> {
+        vec![
+            ("amount".into(), self.amount_minor.to_string()),
+            ("currency".into(), self.currency.stripe_code().to_owned()),
+            ("destination".into(), self.destination.clone()),
+            ("transfer_group".into(), self.transfer_group.clone()),
+            (
+                format!("metadata[{METADATA_PERIOD}]"),
+                self.period.to_string(),
+            ),
+            (
+                format!("metadata[{METADATA_PRODUCER}]"),
+                self.producer.clone(),
+            ),
+        ]
+    }
+}
+
+/// A Stripe call that did not succeed: this project's code for it, Stripe's own code, and (for
+/// logs only, never stored or shown) Stripe's message.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("Stripe call failed: {code:?} (HTTP {status:?}, Stripe code {stripe_code:?}): {detail}")]
+pub struct StripeFailure {
+    pub code: FailureCode,
+    /// The HTTP status, when an answer came.
+    pub status: Option<u16>,
+    pub stripe_code: Option<String>,
+    /// Stripe's message, or the transport error: for the log line.
+    pub detail: String,
+}
+
+impl StripeFailure {
+    /// What the statement keeps.
+    pub fn stored(&self) -> TransferFailure {
+        TransferFailure::new(self.code, self.stripe_code.clone())
+    }
+
+    /// Whether the platform's key itself was refused: every other call would fail the same way.
+    pub fn is_key_problem(&self) -> bool {
+        matches!(
+            self.code,
+            FailureCode::KeyRejected | FailureCode::KeyNotPermitted
+        )
+    }
+}
+
+/// Sorts an answer by Stripe's documented status and error codes.
+pub fn classify(status: u16, kind: &str, code: Option<&str>, param: Option<&str>) -> FailureCode {
+    match (status, code) {
+        (429, _) | (_, Some("rate_limit")) => FailureCode::RateLimited,
+        (500..=599, _) | (_, Some("lock_timeout")) => FailureCode::StripeUnavailable,
+        (401, _) => FailureCode::KeyRejected,
+        (403, _) => FailureCode::KeyNotPermitted,
+        (409, _) => FailureCode::RequestInProgress,
+        (_, Some("balance_insufficient")) => FailureCode::PlatformBalance,
+        (
+            _,
+            Some(
+                "account_invalid"
+                | "account_closed"
+                | "insufficient_capabilities_for_transfer"
+                | "transfers_not_allowed",
+            ),
+        ) => FailureCode::AccountUnusable,
+        (_, Some("resource_missing")) if param == Some("destination") => {
+            FailureCode::AccountUnusable
+        }
+        _ if kind == "api_error" => FailureCode::StripeUnavailable,
+        _ => FailureCode::TransferRefused,
+    }
+}
+
+/// An error answer's body into a failure.
+pub fn api_failure(status: u16, body: &str) -> StripeFailure {
+    match serde_json::from_str::<ErrorBody>(body) {
+        Ok(ErrorBody { error }) => StripeFailure {
+            code: classify(
+                status,
+                &error.kind,
+                error.code.as_deref(),
+                error.param.as_deref(),
+            ),
+            status: Some(status),
+            stripe_code: Some(error.code.unwrap_or(error.kind)),
+            detail: error.message.unwrap_or_default(),
+        },
+        Err(_) => StripeFailure {
+            code: classify(status, "", None, None),
+            status: Some(status),
+            stripe_code: Some(format!("http_{status}")),
+            detail: body.chars().take(200).collect(),
+        },
+    }
+}
+
+fn transport_failure(e: &reqwest::Error) -> StripeFailure {
+    StripeFailure {
+        code: FailureCode::NoAnswer,
+        status: None,
+        stripe_code: None,
+        detail: if e.is_timeout() {
+            format!("timed out: {e}")
+        } else {
+            e.to_string()
+        },
+    }
 }
 
 /// The Stripe API client: base URL, secret key, and an HTTP client with a request timeout.
@@ -72,6 +215,9 @@ impl std::fmt::Debug for Stripe {
     }
 }
 
+/// The API version every request pins.
+const STRIPE_VERSION: &str = "2025-03-31.basil";
+
 impl Stripe {
     pub fn new(base: &str, key: String, timeout: Duration) -> Result<Self, reqwest::Error> {
         Ok(Self {
@@ -85,35 +231,20 @@ impl Stripe {
         })
     }
 
-    /// `POST /v1/transfers`.
-    pub async fn create_transfer(
+    /// Sends what `request` builds, retrying a 429 with backoff; the successful answer's body.
+    async fn send<T: serde::de::DeserializeOwned>(
         &self,
-        request: &TransferRequest,
-    ) -> Result<TransferObject, TransferFailure> {
-        let form = [
-            ("amount", request.amount_minor.to_string()),
-            ("currency", request.currency.to_owned()),
-            ("destination", request.destination.clone()),
-            ("transfer_group", request.transfer_group.clone()),
-            ("metadata[period]", request.period.clone()),
-            ("metadata[producer]", request.producer.clone()),
-        ];
+        request: impl Fn() -> reqwest::RequestBuilder,
+    ) -> Result<T, StripeFailure> {
         let mut backoff = Duration::from_millis(250);
         let mut tries = 0;
         loop {
-            let sent = self
-                .http
-                .post(format!("{}/v1/transfers", self.base))
+            let response = request()
                 .bearer_auth(&self.key)
-                .header("Idempotency-Key", &request.idempotency_key)
-                .header("Stripe-Version", "2025-03-31.basil")
-                .form(&form)
+                .header("Stripe-Version", STRIPE_VERSION)
                 .send()
-                .await;
-            let response = match sent {
-                Ok(r) => r,
-                Err(e) => return Err(transport_failure(&e)),
-            };
+                .await
+                .map_err(|e| transport_failure(&e))?;
             let status = response.status();
             if status.is_success() {
                 return response.json().await.map_err(|e| transport_failure(&e));
@@ -131,35 +262,39 @@ impl Stripe {
         }
     }
 
+    /// `POST /v1/transfers`.
+    pub async fn create_transfer(
+        &self,
+        request: &TransferRequest,
+    ) -> Result<TransferObject, StripeFailure> {
+        let form = request.form();
+        let url = format!("{}/v1/transfers", self.base);
+        self.send(|| {
+            self.http
+                .post(&url)
+                .header("Idempotency-Key", &request.idempotency_key)
+                .form(&form)
+        })
+        .await
+    }
+
     /// Every transfer in `group` (`GET /v1/transfers?transfer_group=`), all pages.
     pub async fn transfers_in_group(
         &self,
         group: &str,
-    ) -> Result<Vec<TransferObject>, TransferFailure> {
+    ) -> Result<Vec<TransferObject>, StripeFailure> {
+        let url = format!("{}/v1/transfers", self.base);
         let mut all = Vec::new();
         let mut after: Option<String> = None;
         loop {
             let mut query = vec![
                 ("transfer_group", group.to_owned()),
-                ("limit", "100".to_owned()),
+                ("limit", "100".into()),
             ];
             if let Some(after) = &after {
                 query.push(("starting_after", after.clone()));
             }
-            let response = self
-                .http
-                .get(format!("{}/v1/transfers", self.base))
-                .bearer_auth(&self.key)
-                .query(&query)
-                .send()
-                .await
-                .map_err(|e| transport_failure(&e))?;
-            let status = response.status();
-            if !status.is_success() {
-                let body = response.text().await.unwrap_or_default();
-                return Err(api_failure(status.as_u16(), &body));
-            }
-            let page: List = response.json().await.map_err(|e| transport_failure(&e))?;
+            let page: List = self.send(|| self.http.get(&url).query(&query)).await?;
             after = page.data.last().map(|t| t.id.clone());
             all.extend(page.data);
             if !page.has_more || after.is_none() {
@@ -169,54 +304,169 @@ impl Stripe {
     }
 }
 
-fn transport_failure(e: &reqwest::Error) -> TransferFailure {
-    let code = if e.is_timeout() { "timeout" } else { "network" };
-    TransferFailure {
-        code: code.to_owned(),
-        message: e.to_string(),
-        retryable: true,
-    }
-}
-
-/// Sorts a Stripe error answer into a failure.
-pub fn api_failure(status: u16, body: &str) -> TransferFailure {
-    let parsed: Option<StripeError> = serde_json::from_str::<ErrorBody>(body)
-        .ok()
-        .map(|b| b.error);
-    let code = parsed
-        .as_ref()
-        .map(|e| e.code.clone().unwrap_or_else(|| e.kind.clone()))
-        .unwrap_or_else(|| format!("http_{status}"));
-    let message = parsed
-        .and_then(|e| e.message)
-        .unwrap_or_else(|| format!("Stripe answered {status}"));
-    let retryable = status == 429
-        || status >= 500
-        || status == 401
-        || code == "balance_insufficient"
-        || code == "lock_timeout";
-    TransferFailure {
-        code,
-        message,
-        retryable,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use FailureCode::*;
+
+    /// One documented answer: status, error type, code and param; what it means here, and
+    /// whether the hourly step retries it.
+    type Row = (
+        u16,
+        &'static str,
+        Option<&'static str>,
+        Option<&'static str>,
+        FailureCode,
+        bool,
+    );
+
+    /// Stripe's documented answers (status × type × code × param) and what each means here.
+    #[test]
+    fn answers_are_sorted_by_stripes_documented_codes() {
+        let table: &[Row] = &[
+            (
+                429,
+                "invalid_request_error",
+                Some("rate_limit"),
+                None,
+                RateLimited,
+                true,
+            ),
+            (
+                400,
+                "invalid_request_error",
+                Some("rate_limit"),
+                None,
+                RateLimited,
+                true,
+            ),
+            (500, "api_error", None, None, StripeUnavailable, true),
+            (502, "", None, None, StripeUnavailable, true),
+            (503, "api_error", None, None, StripeUnavailable, true),
+            (
+                400,
+                "invalid_request_error",
+                Some("lock_timeout"),
+                None,
+                StripeUnavailable,
+                true,
+            ),
+            (401, "invalid_request_error", None, None, KeyRejected, true),
+            (
+                403,
+                "invalid_request_error",
+                None,
+                None,
+                KeyNotPermitted,
+                true,
+            ),
+            (403, "permission_error", None, None, KeyNotPermitted, true),
+            (
+                409,
+                "idempotency_error",
+                Some("idempotency_key_in_use"),
+                None,
+                RequestInProgress,
+                true,
+            ),
+            (
+                400,
+                "invalid_request_error",
+                Some("balance_insufficient"),
+                None,
+                PlatformBalance,
+                true,
+            ),
+            (
+                400,
+                "invalid_request_error",
+                Some("account_invalid"),
+                None,
+                AccountUnusable,
+                false,
+            ),
+            (
+                400,
+                "invalid_request_error",
+                Some("insufficient_capabilities_for_transfer"),
+                Some("destination"),
+                AccountUnusable,
+                false,
+            ),
+            (
+                400,
+                "invalid_request_error",
+                Some("transfers_not_allowed"),
+                None,
+                AccountUnusable,
+                false,
+            ),
+            (
+                404,
+                "invalid_request_error",
+                Some("resource_missing"),
+                Some("destination"),
+                AccountUnusable,
+                false,
+            ),
+            (
+                404,
+                "invalid_request_error",
+                Some("resource_missing"),
+                Some("id"),
+                TransferRefused,
+                false,
+            ),
+            (400, "idempotency_error", None, None, TransferRefused, false),
+            (
+                400,
+                "invalid_request_error",
+                Some("parameter_invalid_integer"),
+                Some("amount"),
+                TransferRefused,
+                false,
+            ),
+            (
+                400,
+                "invalid_request_error",
+                Some("amount_too_large"),
+                Some("amount"),
+                TransferRefused,
+                false,
+            ),
+            (
+                400,
+                "invalid_request_error",
+                Some("parameter_missing"),
+                Some("currency"),
+                TransferRefused,
+                false,
+            ),
+            (402, "card_error", None, None, TransferRefused, false),
+        ];
+        for &(status, kind, code, param, want, retryable) in table {
+            let got = classify(status, kind, code, param);
+            assert_eq!(got, want, "{status} {kind} {code:?} {param:?}");
+            assert_eq!(got.is_retryable(), retryable, "{status} {code:?}");
+        }
+    }
 
     #[test]
-    fn failures_are_sorted_by_what_a_retry_can_fix() {
-        let balance = r#"{"error":{"type":"invalid_request_error","code":"balance_insufficient","message":"You have insufficient available funds."}}"#;
-        assert!(api_failure(400, balance).retryable);
-        let idempotency =
-            r#"{"error":{"type":"idempotency_error","message":"Keys for idempotent requests..."}}"#;
-        let f = api_failure(400, idempotency);
-        assert_eq!((f.code.as_str(), f.retryable), ("idempotency_error", false));
-        assert!(api_failure(500, r#"{"error":{"type":"api_error"}}"#).retryable);
-        assert!(api_failure(502, "<html>bad gateway</html>").retryable);
-        let missing = r#"{"error":{"type":"invalid_request_error","code":"resource_missing","message":"No such destination"}}"#;
-        assert!(!api_failure(400, missing).retryable);
+    fn error_bodies_keep_stripes_code_and_not_its_text_in_what_is_stored() {
+        let revoked = r#"{"error":{"type":"invalid_request_error","message":"Invalid API Key provided: sk_live_****1234"}}"#;
+        let f = api_failure(401, revoked);
+        assert_eq!(f.code, KeyRejected);
+        assert!(f.is_key_problem());
+        let stored = serde_json::to_string(&f.stored()).expect("encode");
+        assert!(!stored.contains("sk_live"), "{stored}");
+        assert_eq!(
+            stored,
+            r#"{"code":"key_rejected","retryable":true,"stripeCode":"invalid_request_error"}"#
+        );
+        let html = api_failure(502, "<html>bad gateway</html>");
+        assert_eq!(
+            (html.code, html.stripe_code.as_deref()),
+            (StripeUnavailable, Some("http_502"))
+        );
     }
 }

@@ -284,7 +284,7 @@ impl<'a> RunPlan<'a> {
         let summary = ProducerSummary {
             producer_id: id.clone(),
             name: agg.name(standing.number).to_owned(),
-            contribution_units: sum.units().to_string(),
+            contribution_units: store::exact_units::ExactUnits(sum.units()),
             contribution_value: sum.to_f64(),
             share: sum.fraction_of(self.total),
             track_count: t.tracks,

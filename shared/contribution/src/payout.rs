@@ -16,7 +16,10 @@ use crate::ids::ProducerId;
 
 /// What makes a producer payout-ready, each checked on its own so an exclusion can say which is
 /// missing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "camelCase")]
 pub enum Signal {
     /// A connected Stripe account (`stripeAccountId`).
     StripeAccount,

@@ -36,6 +36,29 @@ impl PayoutPeriod {
         }
         Ok(Self { year, month })
     }
+
+    pub fn year(self) -> u16 {
+        self.year
+    }
+
+    /// 1 to 12.
+    pub fn month(self) -> u8 {
+        self.month
+    }
+
+    /// Months since year 0: consecutive periods are consecutive numbers.
+    pub fn month_number(self) -> u32 {
+        u32::from(self.year) * 12 + u32::from(self.month) - 1
+    }
+
+    /// The month after this one (its first day is when this period ends).
+    pub fn next(self) -> (u16, u8) {
+        if self.month == 12 {
+            (self.year + 1, 1)
+        } else {
+            (self.year, self.month + 1)
+        }
+    }
 }
 
 impl std::fmt::Display for PayoutPeriod {
@@ -105,6 +128,10 @@ pub enum StatementStatus {
     Failed,
     /// Not payout-ready when the split ran: nothing is paid for this period (final).
     Excluded,
+    /// Payout-ready, but the exact share rounds to 0 minor units: nothing to send (final, no
+    /// transfer; Stripe refuses a transfer of 0).
+    #[serde(rename = "nothing_due")]
+    NothingDue,
 }
 
 impl StatementStatus {
@@ -125,7 +152,10 @@ impl StatementStatus {
 
     /// Whether nothing will ever change the statement again.
     pub fn is_final(self) -> bool {
-        matches!(self, StatementStatus::Paid | StatementStatus::Excluded)
+        matches!(
+            self,
+            StatementStatus::Paid | StatementStatus::Excluded | StatementStatus::NothingDue
+        )
     }
 }
 
@@ -154,11 +184,15 @@ mod tests {
             assert!(PayoutPeriod::parse(bad).is_err(), "{bad}");
         }
         assert!(PayoutPeriod::parse("2026-09").ok() < PayoutPeriod::parse("2026-10").ok());
+        let december = PayoutPeriod::parse("2026-12").expect("period");
+        let january = PayoutPeriod::parse("2027-01").expect("period");
+        assert_eq!(december.next(), (2027, 1));
+        assert_eq!(january.month_number(), december.month_number() + 1);
     }
 
     #[test]
     fn statuses_only_move_forward() {
-        let all = [Queued, Sending, Paid, Failed, Excluded];
+        let all = [Queued, Sending, Paid, Failed, Excluded, NothingDue];
         let allowed: Vec<(StatementStatus, StatementStatus)> = all
             .iter()
             .flat_map(|a| all.iter().map(move |b| (*a, *b)))
@@ -174,6 +208,7 @@ mod tests {
                 (Failed, Sending)
             ]
         );
-        assert!(Paid.is_final() && Excluded.is_final() && !Failed.is_final());
+        assert!(Paid.is_final() && Excluded.is_final() && NothingDue.is_final());
+        assert!(!Failed.is_final() && !Queued.is_final() && !Sending.is_final());
     }
 }

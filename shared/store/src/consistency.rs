@@ -224,12 +224,24 @@ impl Seen {
             }
         }
         // Payouts: a finished split's statements sum to its pool; Paid means a transfer id;
-        // money only goes to eligible statements.
+        // money only goes to eligible statements; nothing is settled while money is owed.
         let mut per_period: BTreeMap<String, (u64, u64)> = BTreeMap::new();
+        let mut owed: BTreeMap<String, u64> = BTreeMap::new();
         for s in &self.statements {
             let entry = per_period.entry(s.period.to_string()).or_default();
             entry.0 += s.amount_minor;
             entry.1 += 1;
+            if s.is_owed() {
+                *owed.entry(s.period.to_string()).or_default() += 1;
+            }
+            if s.status == StatementStatus::NothingDue
+                && (s.amount_minor != 0 || s.transfer_id.is_some())
+            {
+                report(format!(
+                    "payout {} of {} is nothing due but carries {} minor units or a transfer",
+                    s.period, s.producer_id, s.amount_minor
+                ));
+            }
             if s.status == StatementStatus::Paid && s.transfer_id.is_none() {
                 report(format!(
                     "payout {} of {} is Paid without a transfer id",
@@ -246,6 +258,13 @@ impl Seen {
         for split in &self.splits {
             if split.state == SplitState::Splitting {
                 continue;
+            }
+            let still_owed = owed.get(&split.period.to_string()).copied().unwrap_or(0);
+            if split.state == SplitState::Settled && still_owed > 0 {
+                report(format!(
+                    "payout split {} is settled while {still_owed} statements are still owed",
+                    split.period
+                ));
             }
             let (sum, count) = per_period
                 .get(&split.period.to_string())

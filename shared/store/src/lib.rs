@@ -25,6 +25,7 @@ pub mod consistency;
 pub mod counters;
 pub mod entity;
 pub mod error;
+pub mod exact_units;
 pub mod import;
 mod keys;
 pub mod lists;

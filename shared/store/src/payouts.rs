@@ -17,11 +17,8 @@ use crate::entity::{Entity, decode, encode};
 use crate::error::StoreError;
 use crate::keys;
 use crate::page::{Page, PageQuery, SortRange};
-use crate::payout_items::{PayoutRosterPart, PayoutSplit, PayoutStatement, SplitState};
+use crate::payout_items::{PayoutRosterPart, PayoutSplit, PayoutStatement};
 use crate::table::DEFINITION;
-
-/// Statements encoded and written at a time.
-const WRITE_CHUNK: usize = 2_000;
 
 /// What asking to start a period's split found.
 #[derive(Debug, Clone, PartialEq)]
@@ -80,43 +77,77 @@ impl Store {
         }
     }
 
-    /// Writes a split's statements and roster (while the split is `Splitting`: nothing else
-    /// touches them yet, so a retry rewrites the same items). Items are encoded a chunk at a time:
-    /// an encoded item is several times the size of the statement, and 100,000 at once would not
-    /// fit the function's memory.
+    /// Writes a split's statements and roster, while the split is `Splitting` and this
+    /// invocation holds its claim. Each statement is a put conditional on it never having moved
+    /// (absent, or revision 0), so a writer that lost its claim can never reset a statement a
+    /// sender already moved; such a statement is left as it is and counted in the answer.
+    /// Statements are written `concurrency` at a time; the roster in batches.
     pub async fn put_statements(
         &self,
         statements: &[PayoutStatement],
         roster: &[PayoutRosterPart],
+        concurrency: usize,
         stats: &BatchStats,
-    ) -> Result<(), StoreError> {
-        for chunk in statements.chunks(WRITE_CHUNK) {
-            let requests = chunk
-                .iter()
-                .map(|s| batch_put(s, &(), None))
-                .collect::<Result<Vec<_>, StoreError>>()?;
-            self.write_all(requests, stats).await?;
-        }
+    ) -> Result<u64, StoreError> {
+        use futures_util::{StreamExt, TryStreamExt, stream};
+        let moved_on: u64 = stream::iter(statements)
+            .map(|statement| self.put_unmoved_statement(statement))
+            .buffer_unordered(concurrency.max(1))
+            .try_fold(
+                0u64,
+                |n, written| async move { Ok(n + u64::from(!written)) },
+            )
+            .await?;
         let requests = roster
             .iter()
             .map(|part| batch_put(part, &(), None))
             .collect::<Result<Vec<_>, StoreError>>()?;
-        self.write_all(requests, stats).await
+        self.write_all(requests, stats).await?;
+        Ok(moved_on)
     }
 
-    /// Replaces the split item (its state moved on).
-    pub async fn put_split(&self, split: &PayoutSplit) -> Result<(), StoreError> {
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(encode(split, &(), None)?))
-            .send()
-            .await
-            .map_err(StoreError::dynamo("PutItem"))?;
-        Ok(())
+    /// Puts a statement unless it exists and has moved; `false` when it had.
+    async fn put_unmoved_statement(&self, statement: &PayoutStatement) -> Result<bool, StoreError> {
+        let result = self
+            .retrying_put(|| {
+                Ok(self
+                    .client
+                    .put_item()
+                    .table_name(&self.table)
+                    .set_item(Some(encode(statement, &(), None)?))
+                    .condition_expression("attribute_not_exists(#pk) OR revision = :zero")
+                    .expression_attribute_names("#pk", DEFINITION.partition_key)
+                    .expression_attribute_values(":zero", AttributeValue::N("0".to_owned())))
+            })
+            .await?;
+        Ok(result == Moved::Done)
     }
 
-    /// Every split not yet settled, oldest period first.
+    /// Writes `next` over the split read as `current`, only if no one wrote it since (its
+    /// revision is still `current.revision`). `next.revision` is set here.
+    pub async fn replace_split(
+        &self,
+        current: &PayoutSplit,
+        next: &mut PayoutSplit,
+    ) -> Result<Moved, StoreError> {
+        next.revision = current.revision + 1;
+        self.retrying_put(|| {
+            Ok(self
+                .client
+                .put_item()
+                .table_name(&self.table)
+                .set_item(Some(encode(&*next, &(), None)?))
+                .condition_expression("revision = :read")
+                .expression_attribute_values(
+                    ":read",
+                    AttributeValue::N(current.revision.to_string()),
+                ))
+        })
+        .await
+    }
+
+    /// Every split the hourly step has work for (not settled, or awaiting a producer's new
+    /// account), oldest period first.
     pub async fn open_splits(&self) -> Result<Vec<PayoutSplit>, StoreError> {
         let mut open = Vec::new();
         let mut cursor: Option<String> = None;
@@ -131,11 +162,7 @@ impl Store {
                     cursor: cursor.as_deref(),
                 })
                 .await?;
-            open.extend(
-                page.items
-                    .into_iter()
-                    .filter(|s| s.state != SplitState::Settled),
-            );
+            open.extend(page.items.into_iter().filter(PayoutSplit::is_open));
             match page.next_cursor {
                 Some(next) => cursor = Some(next),
                 None => return Ok(open),
@@ -182,16 +209,30 @@ impl Store {
         next: &mut PayoutStatement,
     ) -> Result<Moved, StoreError> {
         next.revision = current.revision + 1;
-        let result = self
-            .client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(encode(&*next, &(), None)?))
-            .condition_expression("revision = :read")
-            .expression_attribute_values(":read", AttributeValue::N(current.revision.to_string()))
-            .send()
-            .await;
-        match result {
+        self.retrying_put(|| {
+            Ok(self
+                .client
+                .put_item()
+                .table_name(&self.table)
+                .set_item(Some(encode(&*next, &(), None)?))
+                .condition_expression("revision = :read")
+                .expression_attribute_values(
+                    ":read",
+                    AttributeValue::N(current.revision.to_string()),
+                ))
+        })
+        .await
+    }
+
+    /// Sends a conditional put: `Lost` when its condition failed.
+    async fn retrying_put(
+        &self,
+        request: impl Fn() -> Result<
+            aws_sdk_dynamodb::operation::put_item::builders::PutItemFluentBuilder,
+            StoreError,
+        >,
+    ) -> Result<Moved, StoreError> {
+        match request()?.send().await {
             Ok(_) => Ok(Moved::Done),
             Err(e)
                 if matches!(

@@ -146,8 +146,8 @@ impl Entity for RunMeta {
 pub struct ProducerSummary {
     pub producer_id: ProducerId,
     pub name: String,
-    /// The exact contribution, in units of 2^-64, as decimal text (see `contribution::ExactSum`).
-    pub contribution_units: String,
+    /// The exact contribution, in units of 2^-64 (see `contribution::ExactSum`).
+    pub contribution_units: crate::exact_units::ExactUnits,
     pub contribution_value: f64,
     pub share: f64,
     pub track_count: u64,

@@ -1,49 +1,66 @@
 //! A loopback stand-in for the part of Stripe's API the payouts function uses: `POST
 //! /v1/transfers` and `GET /v1/transfers?transfer_group=`. No machine here can reach Stripe, so
 //! local runs (`cargo xtask dev`) and tests talk to this instead, through the same HTTP client
-//! the deployed function uses.
+//! the deployed function uses. `tests/stripe/conformance.py` drives it with Stripe's own Python
+//! library, so "behaves like Stripe" is checked by code nobody here wrote.
 //!
 //! It follows Stripe's documented behaviour (stripe.com/docs/api/transfers,
-//! /docs/api/idempotent_requests, /docs/api/errors):
-//! - a bearer secret key is required (401 otherwise); bodies are form-encoded, `metadata[k]=v`;
-//! - a transfer object with a `tr_…` id; lists are `{"object":"list","data":[…],"has_more"}`,
-//!   newest first, paged by `limit` and `starting_after`;
-//! - errors are `{"error":{"type","code","message","param"}}`;
+//! /docs/api/idempotent_requests, /docs/api/errors, /docs/keys):
+//! - a bearer secret (`sk_…`) or restricted (`rk_…`) key is required: 401 for none, an unknown
+//!   kind or a revoked key; 403 `permission_error` for a restricted key without the permission;
+//! - form bodies with `metadata[k]=v`; a transfer object with a `tr_…` id; lists are
+//!   `{"object":"list","data":[…],"has_more"}`, newest first, paged by `limit` and
+//!   `starting_after`; errors are `{"error":{"type","code","message","param"}}`;
 //! - an `Idempotency-Key` replays the first result for the same parameters (with
-//!   `Idempotent-Replayed: true`), and a key reused with different parameters is a 400
-//!   `idempotency_error`; requests that fail validation save nothing;
-//! - a platform balance per currency (unlimited unless set): a transfer beyond it is a 400
-//!   `balance_insufficient`.
+//!   `Idempotent-Replayed: true`) for 24 hours, then the key is forgotten; a key reused with
+//!   different parameters is a 400 `idempotency_error`; a request whose key is still being
+//!   handled is a 409 `idempotency_key_in_use`; requests that fail validation save nothing,
+//!   while results from inside the endpoint (successes, `balance_insufficient`,
+//!   `account_invalid`, a 500 raised there) are saved and replayed;
+//! - amounts above 99,999,999 minor units are `amount_too_large`; a closed destination account
+//!   is `account_invalid`; one without the transfers capability is
+//!   `insufficient_capabilities_for_transfer`; a platform balance per currency (unlimited unless
+//!   set) gives `balance_insufficient`.
 //!
-//! Switchable faults, each drawn per transfer request with its own probability: 429
-//! `rate_limit` and 500 `api_error` answered before the request reaches the endpoint (so nothing
-//! is applied or saved, and a retry with the same key runs it), and a *timeout after applying*:
-//! the transfer is made and its result saved under the key, but the answer never comes (the
-//! connection hangs), as when a network drops a reply. Stripe can also save a 500 from inside
-//! the endpoint and replay it; that is not simulated (see `docs/payouts.md`).
+//! Switchable faults on creates, each drawn per request with its own probability (or in turn,
+//! every n-th request): 429 `rate_limit` and 500 `api_error` answered before the endpoint runs
+//! (nothing applied or saved), a 500 raised inside the endpoint (saved under the key, so it is
+//! replayed), and a *timeout after applying* (the transfer is made and saved, the answer never
+//! comes). Lists can be made to fail with a 429, a 500 or a hang. `recover` clears every fault.
+//! The stand-in's clock can be moved forward (`advance`) to age idempotency keys.
+//!
+//! Everything a test steers is also reachable over HTTP at `POST /_standin/control` (see
+//! [`control::Control`]), for `cargo xtask dev` users and the conformance script.
 
-use std::collections::HashMap;
+pub mod control;
+
+use std::collections::{HashMap, HashSet};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use serde_json::{Value, json};
+
+pub use control::{Control, ListFailure};
 
 /// How often each fault happens (0 to 1 each), drawn per `POST /v1/transfers`; or, with
 /// `rotate_every = n`, exactly every n-th request faults, the kinds taking turns (429, 500,
 /// timeout after apply), so a test sees each kind a known number of times.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct Faults {
     pub rate_limited: f64,
     pub server_error: f64,
     /// Apply the transfer, then never answer.
     pub timeout_after_apply: f64,
+    /// A 500 from inside the endpoint: nothing is made, and the 500 is saved under the key.
+    pub internal_error: f64,
     pub rotate_every: Option<u64>,
 }
 
@@ -52,6 +69,7 @@ enum Injected {
     RateLimited,
     ServerError,
     TimeoutAfterApply,
+    InternalError,
 }
 
 /// Faults injected so far, by kind.
@@ -60,6 +78,9 @@ pub struct FaultTally {
     pub rate_limited: u64,
     pub server_error: u64,
     pub timeout_after_apply: u64,
+    pub internal_error: u64,
+    /// List requests answered with a failure.
+    pub list_failures: u64,
 }
 
 /// One transfer made.
@@ -104,22 +125,40 @@ impl Transfer {
     }
 }
 
-/// A saved idempotent result: the request's parameters and the answer.
+/// A saved idempotent result: the request's parameters, the answer, and when it was saved.
 #[derive(Debug, Clone)]
 struct Saved {
     params: Vec<(String, String)>,
     status: StatusCode,
     body: Value,
+    saved_at: i64,
+}
+
+/// What a restricted key may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Permissions {
+    pub read_transfers: bool,
+    pub write_transfers: bool,
 }
 
 #[derive(Debug, Default)]
 struct Ledger {
     transfers: Vec<Transfer>,
     keys: HashMap<String, Saved>,
+    in_flight: HashSet<String>,
     balances: HashMap<String, u64>,
     faults: Faults,
+    list_failure: Option<ListFailure>,
+    processing_delay: Duration,
+    revoked: HashSet<String>,
+    restricted: HashMap<String, Permissions>,
+    closed_accounts: HashSet<String>,
+    incapable_accounts: HashSet<String>,
+    /// Seconds the clock was moved forward.
+    clock_offset: i64,
     next_id: u64,
     post_requests: u64,
+    list_requests: u64,
     rng: Option<fastrand::Rng>,
     injected: FaultTally,
 }
@@ -130,10 +169,17 @@ pub struct StandIn {
     pub base_url: String,
     ledger: Arc<Mutex<Ledger>>,
     hang: Duration,
+    started: Instant,
 }
 
 /// How long a "timeout after apply" holds the connection (longer than any client timeout).
 const DEFAULT_HANG: Duration = Duration::from_secs(120);
+/// Stripe keeps an idempotency key's result for 24 hours.
+pub const KEY_LIFETIME_SECONDS: i64 = 24 * 60 * 60;
+/// Stripe's largest transfer, in minor units, for two-decimal currencies.
+pub const MAX_AMOUNT: u64 = 99_999_999;
+/// The stand-in clock's start (Unix seconds), so `created` values look like Stripe's.
+const EPOCH: i64 = 1_795_000_000;
 
 impl StandIn {
     /// Starts on `addr` (port 0: any free port) in the current tokio runtime.
@@ -153,9 +199,11 @@ impl StandIn {
             base_url: format!("http://{local}"),
             ledger,
             hang,
+            started: Instant::now(),
         };
         let app = Router::new()
             .route("/v1/transfers", get(list).post(create))
+            .route("/_standin/control", post(control::handle))
             .with_state(stand_in.clone());
         tokio::spawn(async move {
             // Serving ends only with the runtime; an accept error ends the stand-in, which the
@@ -170,13 +218,66 @@ impl StandIn {
         self.ledger.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// The stand-in's clock, in Unix seconds (real time since start, plus what `advance` added).
+    pub fn now(&self) -> i64 {
+        EPOCH + self.started.elapsed().as_secs() as i64 + self.ledger().clock_offset
+    }
+
+    fn clock(&self, ledger: &Ledger) -> i64 {
+        EPOCH + self.started.elapsed().as_secs() as i64 + ledger.clock_offset
+    }
+
+    /// Moves the clock forward (idempotency keys older than 24 hours are forgotten).
+    pub fn advance(&self, by: Duration) {
+        self.ledger().clock_offset += by.as_secs() as i64;
+    }
+
     pub fn set_faults(&self, faults: Faults) {
         self.ledger().faults = faults;
+    }
+
+    /// Makes every list request fail this way (`None`: lists work).
+    pub fn set_list_failure(&self, failure: Option<ListFailure>) {
+        self.ledger().list_failure = failure;
+    }
+
+    /// Holds every create this long before handling it (a second request with the same key
+    /// meanwhile is a 409 `idempotency_key_in_use`).
+    pub fn set_processing_delay(&self, delay: Duration) {
+        self.ledger().processing_delay = delay;
+    }
+
+    /// Every fault, list failure and processing delay off: Stripe has recovered.
+    pub fn recover(&self) {
+        let mut ledger = self.ledger();
+        ledger.faults = Faults::default();
+        ledger.list_failure = None;
+        ledger.processing_delay = Duration::ZERO;
     }
 
     /// Limits the platform balance in `currency` (lowercase), in minor units.
     pub fn set_balance(&self, currency: &str, minor: u64) {
         self.ledger().balances.insert(currency.to_owned(), minor);
+    }
+
+    /// Revokes an API key: every request with it is a 401 from now on.
+    pub fn revoke_key(&self, key: &str) {
+        self.ledger().revoked.insert(key.to_owned());
+    }
+
+    /// Gives a restricted (`rk_…`) key these permissions (unknown restricted keys have all).
+    pub fn restrict_key(&self, key: &str, permissions: Permissions) {
+        self.ledger().restricted.insert(key.to_owned(), permissions);
+    }
+
+    /// Closes a connected account: transfers to it are `account_invalid`.
+    pub fn close_account(&self, account: &str) {
+        self.ledger().closed_accounts.insert(account.to_owned());
+    }
+
+    /// Takes the `transfers` capability from a connected account.
+    pub fn remove_transfers_capability(&self, account: &str) {
+        self.ledger().incapable_accounts.insert(account.to_owned());
     }
 
     /// Every transfer made, oldest first.
@@ -187,6 +288,11 @@ impl StandIn {
     /// `POST /v1/transfers` requests received (replays and faults included).
     pub fn post_requests(&self) -> u64 {
         self.ledger().post_requests
+    }
+
+    /// `GET /v1/transfers` requests received.
+    pub fn list_requests(&self) -> u64 {
+        self.ledger().list_requests
     }
 
     /// Faults injected so far.
@@ -222,28 +328,123 @@ fn answer(status: StatusCode, body: Value, replayed: bool) -> Response {
     response
 }
 
-fn authorised(headers: &HeaderMap) -> bool {
-    headers
+/// What a request's key may do: `Some` is the refusal to answer instead.
+fn refusal(stand_in: &StandIn, headers: &HeaderMap, write: bool) -> Option<(StatusCode, Value)> {
+    let key = headers
         .get("authorization")
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
-        .is_some_and(|key| key.starts_with("sk_"))
+        .unwrap_or_default();
+    let ledger = stand_in.ledger();
+    let known_kind = key.starts_with("sk_") || key.starts_with("rk_");
+    if !known_kind || ledger.revoked.contains(key) {
+        let message = if key.is_empty() {
+            "You did not provide an API key.".to_owned()
+        } else {
+            // Stripe names the key, masked, in this message.
+            let tail: String = key
+                .chars()
+                .rev()
+                .take(4)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
+            format!(
+                "Invalid API Key provided: {}****{tail}",
+                &key[..key.len().min(8)]
+            )
+        };
+        return Some(error(
+            StatusCode::UNAUTHORIZED,
+            "invalid_request_error",
+            None,
+            None,
+            &message,
+        ));
+    }
+    if let Some(permissions) = ledger.restricted.get(key) {
+        let allowed = if write {
+            permissions.write_transfers
+        } else {
+            permissions.read_transfers || permissions.write_transfers
+        };
+        if !allowed {
+            return Some(error(
+                StatusCode::FORBIDDEN,
+                "invalid_request_error",
+                None,
+                None,
+                &format!(
+                    "The provided key '{}****' does not have the required permissions for this \
+                     endpoint on account 'acct_standin'. Having the 'rak_transfer_{}' permission \
+                     would allow this request to continue.",
+                    &key[..key.len().min(8)],
+                    if write { "write" } else { "read" }
+                ),
+            ));
+        }
+    }
+    None
 }
 
-fn unauthorised() -> Response {
-    let (status, body) = error(
-        StatusCode::UNAUTHORIZED,
+fn draw_fault(ledger: &mut Ledger) -> Option<Injected> {
+    let n = ledger.post_requests;
+    let faults = ledger.faults;
+    let injected = match faults.rotate_every {
+        Some(every) if every > 0 => n.is_multiple_of(every).then(|| match (n / every) % 3 {
+            1 => Injected::RateLimited,
+            2 => Injected::ServerError,
+            _ => Injected::TimeoutAfterApply,
+        }),
+        _ => {
+            let draw = ledger.rng.get_or_insert_with(fastrand::Rng::new).f64();
+            let bands = [
+                (faults.rate_limited, Injected::RateLimited),
+                (faults.server_error, Injected::ServerError),
+                (faults.timeout_after_apply, Injected::TimeoutAfterApply),
+                (faults.internal_error, Injected::InternalError),
+            ];
+            let mut edge = 0.0;
+            bands.into_iter().find_map(|(p, kind)| {
+                edge += p;
+                (draw < edge).then_some(kind)
+            })
+        }
+    };
+    match injected {
+        Some(Injected::RateLimited) => ledger.injected.rate_limited += 1,
+        Some(Injected::ServerError) => ledger.injected.server_error += 1,
+        Some(Injected::TimeoutAfterApply) => ledger.injected.timeout_after_apply += 1,
+        Some(Injected::InternalError) => ledger.injected.internal_error += 1,
+        None => {}
+    }
+    injected
+}
+
+fn rate_limited() -> (StatusCode, Value) {
+    error(
+        StatusCode::TOO_MANY_REQUESTS,
         "invalid_request_error",
+        Some("rate_limit"),
+        None,
+        "Too many requests hit the API too quickly.",
+    )
+}
+
+fn server_error() -> (StatusCode, Value) {
+    error(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "api_error",
         None,
         None,
-        "Invalid API Key provided.",
-    );
-    answer(status, body, false)
+        "An unknown error occurred while processing the request.",
+    )
 }
 
 async fn create(State(stand_in): State<StandIn>, headers: HeaderMap, body: Bytes) -> Response {
-    if !authorised(&headers) {
-        return unauthorised();
+    if let Some((status, body)) = refusal(&stand_in, &headers, true) {
+        return answer(status, body, false);
     }
     let mut params: Vec<(String, String)> = form_urlencoded::parse(&body).into_owned().collect();
     params.sort();
@@ -251,62 +452,53 @@ async fn create(State(stand_in): State<StandIn>, headers: HeaderMap, body: Bytes
         .get("idempotency-key")
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    let injected = {
+    let (injected, delay) = {
         let mut ledger = stand_in.ledger();
         ledger.post_requests += 1;
-        let n = ledger.post_requests;
-        let faults = ledger.faults;
-        let injected = match faults.rotate_every {
-            Some(every) if every > 0 => (n % every == 0).then(|| match (n / every) % 3 {
-                1 => Injected::RateLimited,
-                2 => Injected::ServerError,
-                _ => Injected::TimeoutAfterApply,
-            }),
-            _ => {
-                let draw = ledger.rng.get_or_insert_with(fastrand::Rng::new).f64();
-                let bands = [
-                    (faults.rate_limited, Injected::RateLimited),
-                    (faults.server_error, Injected::ServerError),
-                    (faults.timeout_after_apply, Injected::TimeoutAfterApply),
-                ];
-                let mut edge = 0.0;
-                bands.into_iter().find_map(|(p, kind)| {
-                    edge += p;
-                    (draw < edge).then_some(kind)
-                })
-            }
-        };
-        match injected {
-            Some(Injected::RateLimited) => ledger.injected.rate_limited += 1,
-            Some(Injected::ServerError) => ledger.injected.server_error += 1,
-            Some(Injected::TimeoutAfterApply) => ledger.injected.timeout_after_apply += 1,
-            None => {}
+        (draw_fault(&mut ledger), ledger.processing_delay)
+    };
+    match injected {
+        Some(Injected::RateLimited) => {
+            let (status, body) = rate_limited();
+            return answer(status, body, false);
         }
-        injected
-    };
-    let fault = match injected {
-        Some(Injected::RateLimited) => Some(error(
-            StatusCode::TOO_MANY_REQUESTS,
-            "invalid_request_error",
-            Some("rate_limit"),
-            None,
-            "Too many requests hit the API too quickly.",
-        )),
-        Some(Injected::ServerError) => Some(error(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "api_error",
-            None,
-            None,
-            "An unknown error occurred while processing the request.",
-        )),
-        _ => None,
-    };
-    let timeout = injected == Some(Injected::TimeoutAfterApply);
-    if let Some((status, body)) = fault {
-        return answer(status, body, false);
+        Some(Injected::ServerError) => {
+            let (status, body) = server_error();
+            return answer(status, body, false);
+        }
+        _ => {}
     }
-    let (status, body, replayed) = stand_in.apply(&params, key.as_deref());
-    if timeout {
+    // A request whose key is still being handled.
+    if let Some(key) = &key {
+        let mut ledger = stand_in.ledger();
+        if ledger.in_flight.contains(key) {
+            let (status, body) = error(
+                StatusCode::CONFLICT,
+                "idempotency_error",
+                Some("idempotency_key_in_use"),
+                None,
+                "There is currently another in-progress request using this Idempotent Key \
+                 (that probably means you submitted twice, and the other request is still going \
+                 through). Please retry your request after a few seconds.",
+            );
+            return answer(status, body, false);
+        }
+        if !delay.is_zero() {
+            ledger.in_flight.insert(key.clone());
+        }
+    }
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
+    let (status, body, replayed) = stand_in.apply(
+        &params,
+        key.as_deref(),
+        injected == Some(Injected::InternalError),
+    );
+    if let Some(key) = &key {
+        stand_in.ledger().in_flight.remove(key);
+    }
+    if injected == Some(Injected::TimeoutAfterApply) {
         tokio::time::sleep(stand_in.hang).await;
     }
     answer(status, body, replayed)
@@ -314,25 +506,39 @@ async fn create(State(stand_in): State<StandIn>, headers: HeaderMap, body: Bytes
 
 impl StandIn {
     /// Runs a create with Stripe's idempotency rules; returns status, body and whether replayed.
-    fn apply(&self, params: &[(String, String)], key: Option<&str>) -> (StatusCode, Value, bool) {
+    /// `internal_error`: the endpoint fails with a 500 after validation (saved under the key).
+    fn apply(
+        &self,
+        params: &[(String, String)],
+        key: Option<&str>,
+        internal_error: bool,
+    ) -> (StatusCode, Value, bool) {
         let mut ledger = self.ledger();
-        if let Some(key) = key
-            && let Some(saved) = ledger.keys.get(key)
-        {
-            if saved.params == params {
-                return (saved.status, saved.body.clone(), true);
+        let now = self.clock(&ledger);
+        if let Some(key) = key {
+            ledger
+                .keys
+                .retain(|_, saved| now - saved.saved_at < KEY_LIFETIME_SECONDS);
+            if let Some(saved) = ledger.keys.get(key) {
+                if saved.params == params {
+                    return (saved.status, saved.body.clone(), true);
+                }
+                let (status, body) = error(
+                    StatusCode::BAD_REQUEST,
+                    "idempotency_error",
+                    None,
+                    None,
+                    &format!(
+                        "Keys for idempotent requests can only be used with the same parameters \
+                         they were first used with. Try using a key other than '{key}' if you \
+                         meant to execute a different request."
+                    ),
+                );
+                return (status, body, false);
             }
-            let (status, body) = error(
-                StatusCode::BAD_REQUEST,
-                "idempotency_error",
-                None,
-                None,
-                &format!(
-                    "Keys for idempotent requests can only be used with the same parameters they \
-                     were first used with. Try using a key other than '{key}' if you meant to \
-                     execute a different request."
-                ),
-            );
+        }
+        if let Some((status, body)) = invalid(params) {
+            // Failed validation: nothing saved.
             return (status, body, false);
         }
         let get = |name: &str| {
@@ -341,41 +547,38 @@ impl StandIn {
                 .find(|(k, _)| k == name)
                 .map(|(_, v)| v.as_str())
         };
-        for name in ["amount", "currency", "destination"] {
-            if get(name).is_none() {
-                let (status, body) = error(
-                    StatusCode::BAD_REQUEST,
-                    "invalid_request_error",
-                    Some("parameter_missing"),
-                    Some(name),
-                    &format!("Missing required param: {name}."),
-                );
-                return (status, body, false);
-            }
-        }
-        let Some(amount) = get("amount")
-            .and_then(|a| a.parse::<u64>().ok())
-            .filter(|a| *a > 0)
-        else {
-            let (status, body) = error(
-                StatusCode::BAD_REQUEST,
-                "invalid_request_error",
-                Some("parameter_invalid_integer"),
-                Some("amount"),
-                "Invalid positive integer",
-            );
-            return (status, body, false);
-        };
+        let amount: u64 = get("amount")
+            .and_then(|a| a.parse().ok())
+            .unwrap_or_default();
         let currency = get("currency").unwrap_or_default().to_ascii_lowercase();
         let destination = get("destination").unwrap_or_default().to_owned();
         // From here the endpoint runs: its result is saved under the key, success or not.
-        let (status, body) = if !destination.starts_with("acct_") {
+        let (status, body) = if internal_error {
+            server_error()
+        } else if !destination.starts_with("acct_") {
             error(
                 StatusCode::BAD_REQUEST,
                 "invalid_request_error",
                 Some("resource_missing"),
                 Some("destination"),
                 &format!("No such destination: '{destination}'"),
+            )
+        } else if ledger.closed_accounts.contains(&destination) {
+            error(
+                StatusCode::BAD_REQUEST,
+                "invalid_request_error",
+                Some("account_invalid"),
+                Some("destination"),
+                &format!("The account {destination} has been closed and cannot receive transfers."),
+            )
+        } else if ledger.incapable_accounts.contains(&destination) {
+            error(
+                StatusCode::BAD_REQUEST,
+                "invalid_request_error",
+                Some("insufficient_capabilities_for_transfer"),
+                Some("destination"),
+                "Your destination account needs to have at least one of the following \
+                 capabilities enabled: transfers, crypto_transfers, legacy_payments",
             )
         } else if ledger.balances.get(&currency).is_some_and(|b| *b < amount) {
             error(
@@ -403,7 +606,7 @@ impl StandIn {
                         Some((name.to_owned(), v.clone()))
                     })
                     .collect(),
-                created: 1_795_000_000 + ledger.next_id as i64,
+                created: now,
             };
             let body = transfer.json();
             ledger.transfers.push(transfer);
@@ -416,10 +619,49 @@ impl StandIn {
                     params: params.to_vec(),
                     status,
                     body: body.clone(),
+                    saved_at: now,
                 },
             );
         }
         (status, body, false)
+    }
+}
+
+/// Parameter validation (before the endpoint runs: nothing is saved for these).
+fn invalid(params: &[(String, String)]) -> Option<(StatusCode, Value)> {
+    let get = |name: &str| {
+        params
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    for name in ["amount", "currency", "destination"] {
+        if get(name).is_none() {
+            return Some(error(
+                StatusCode::BAD_REQUEST,
+                "invalid_request_error",
+                Some("parameter_missing"),
+                Some(name),
+                &format!("Missing required param: {name}."),
+            ));
+        }
+    }
+    match get("amount").and_then(|a| a.parse::<u64>().ok()) {
+        Some(amount) if amount > MAX_AMOUNT => Some(error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request_error",
+            Some("amount_too_large"),
+            Some("amount"),
+            "Amount must be no more than $999,999.99",
+        )),
+        Some(amount) if amount > 0 => None,
+        _ => Some(error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request_error",
+            Some("parameter_invalid_integer"),
+            Some("amount"),
+            "Invalid positive integer",
+        )),
     }
 }
 
@@ -428,8 +670,33 @@ async fn list(
     headers: HeaderMap,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
-    if !authorised(&headers) {
-        return unauthorised();
+    if let Some((status, body)) = refusal(&stand_in, &headers, false) {
+        return answer(status, body, false);
+    }
+    let failure = {
+        let mut ledger = stand_in.ledger();
+        ledger.list_requests += 1;
+        let failure = ledger.list_failure;
+        if failure.is_some() {
+            ledger.injected.list_failures += 1;
+        }
+        failure
+    };
+    match failure {
+        Some(ListFailure::RateLimited) => {
+            let (status, body) = rate_limited();
+            return answer(status, body, false);
+        }
+        Some(ListFailure::ServerError) => {
+            let (status, body) = server_error();
+            return answer(status, body, false);
+        }
+        Some(ListFailure::Timeout) => {
+            tokio::time::sleep(stand_in.hang).await;
+            let (status, body) = server_error();
+            return answer(status, body, false);
+        }
+        None => {}
     }
     let limit = match query.get("limit").map(|l| l.parse::<usize>()) {
         None => 10,
@@ -446,6 +713,18 @@ async fn list(
         }
     };
     let ledger = stand_in.ledger();
+    if let Some(after) = query.get("starting_after")
+        && !ledger.transfers.iter().any(|t| &t.id == after)
+    {
+        let (status, body) = error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request_error",
+            Some("resource_missing"),
+            Some("starting_after"),
+            &format!("No such transfer: '{after}'"),
+        );
+        return answer(status, body, false);
+    }
     // Newest first, like Stripe.
     let mut matching = ledger
         .transfers
