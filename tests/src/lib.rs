@@ -40,6 +40,8 @@ mod leaderboards;
 #[cfg(test)]
 mod least_privilege;
 #[cfg(test)]
+mod payouts_failures;
+#[cfg(test)]
 mod payouts_flow;
 #[cfg(test)]
 mod privacy;

@@ -385,3 +385,144 @@ async fn through_faults_and_kills_every_eligible_producer_is_paid_exactly_once()
     assert_faulted(&proxy.tally());
     assert_consistent(&table).await;
 }
+
+/// The review's H1 as a month: Stripe applies half the transfers but loses their answers (and
+/// rate-limits and fails others), then listing the transfer group fails for several hours (each
+/// kind in turn, with DynamoDB faults and the function killed now and then), then Stripe
+/// recovers. Every payout-ready producer ends paid exactly once, the pool in full, the checker
+/// clean.
+#[tokio::test]
+async fn answers_lost_then_listing_down_for_hours_then_recovery_pays_everyone_once() {
+    use store::payout_items::SplitState;
+    use stripe_standin::ListFailure;
+    let (producers, tracks) = sized((200, 1_000), (1_000, 6_000));
+    let table = TestTable::create("payouts-h1-chaos").await;
+    generated(&table.store(), producers, tracks).await;
+    run_at(&table.store(), as_of()).await;
+    let proxy = faulty_proxy("payouts-h1-chaos").await;
+    let store = store_through(&proxy, &table).await;
+    let stripe = stand_in(Duration::from_secs(2)).await;
+    stripe.set_faults(Faults {
+        timeout_after_apply: 0.5,
+        rate_limited: 0.1,
+        internal_error: 0.1,
+        ..Faults::default()
+    });
+    let deps = deps(store, &stripe, Duration::from_millis(300));
+    let clock = Clock::new();
+    let pool = 2_345_678;
+    // The month closes: the pool event until the split is made (EventBridge redelivers it).
+    for _ in 0..20 {
+        if let Ok(Some(split)) = table.store().payout_split(period()).await
+            && split.state != SplitState::Splitting
+        {
+            break;
+        }
+        let _ = payouts::handle(&deps, &pool_event("2026-10", json!(pool), "USD"), || {
+            clock.now()
+        })
+        .await;
+        clock.advance(TimeDelta::hours(1));
+        stripe.advance(Duration::from_secs(3600));
+    }
+    // (The stand-in's clock moves with the function's: a 500 Stripe saved under a key is replayed
+    // for 24 of those hours, then the key is forgotten and the next send goes through.)
+    // Listing is down for six hours while Stripe keeps failing creates.
+    let kinds = [
+        ListFailure::RateLimited,
+        ListFailure::ServerError,
+        ListFailure::Timeout,
+    ];
+    for hour in 0..6 {
+        stripe.set_list_failure(Some(kinds[hour % 3]));
+        let limit = Duration::from_millis(fastrand::u64(50..2_000));
+        let _ = tokio::time::timeout(
+            limit,
+            payouts::handle(&deps, &retry_event(), || clock.now()),
+        )
+        .await;
+        clock.advance(TimeDelta::hours(1));
+        stripe.advance(Duration::from_secs(3600));
+        let split = table
+            .store()
+            .payout_split(period())
+            .await
+            .expect("read")
+            .expect("split");
+        assert_ne!(
+            split.state,
+            SplitState::Settled,
+            "settled while the group cannot be listed"
+        );
+    }
+    let posts_while_down = stripe.post_requests();
+    stripe.recover();
+    let mut hours = 0;
+    loop {
+        let report = payouts::handle(&deps, &retry_event(), || clock.now()).await;
+        clock.advance(TimeDelta::hours(1));
+        stripe.advance(Duration::from_secs(3600));
+        hours += 1;
+        let settled = table
+            .store()
+            .payout_split(period())
+            .await
+            .ok()
+            .flatten()
+            .is_some_and(|s| s.state == SplitState::Settled);
+        if settled {
+            break;
+        }
+        assert!(
+            hours < 40,
+            "not settled 40 hours after Stripe recovered: {report:?}"
+        );
+    }
+    let injected = stripe.faults_injected();
+    println!(
+        "H1 month: {} transfer requests ({posts_while_down} before recovery), {hours} hours to settle after, Stripe faults {injected:?}",
+        stripe.post_requests()
+    );
+    assert!(
+        injected.timeout_after_apply > 0 && injected.list_failures >= 3,
+        "{injected:?}"
+    );
+
+    let direct = table.store();
+    let split = direct
+        .payout_split(period())
+        .await
+        .expect("read")
+        .expect("split");
+    let statements = direct.split_statements(&split).await.expect("statements");
+    let eligible: Vec<&PayoutStatement> = statements
+        .iter()
+        .filter(|s| s.status == StatementStatus::Paid)
+        .collect();
+    assert!(
+        statements
+            .iter()
+            .all(|s| s.status.is_final() && s.status != StatementStatus::Failed),
+        "every statement final"
+    );
+    let transfers = stripe.transfers();
+    assert_eq!(
+        transfers.len(),
+        eligible.len(),
+        "one transfer each, never two"
+    );
+    for s in &eligible {
+        let made: Vec<_> = transfers
+            .iter()
+            .filter(|t| {
+                t.metadata
+                    .contains(&("producer".into(), s.producer_id.to_string()))
+            })
+            .collect();
+        assert_eq!(made.len(), 1, "{}", s.producer_id);
+        assert_eq!(made[0].amount, s.amount_minor);
+        assert_eq!(Some(made[0].id.as_str()), s.transfer_id.as_deref());
+    }
+    assert_eq!(transfers.iter().map(|t| t.amount).sum::<u64>(), pool);
+    assert_consistent(&table).await;
+}
