@@ -164,3 +164,139 @@ fn every_scanner_skip_says_why() {
     }
     assert!(skips > 0, "the walk found the skips");
 }
+
+/// `!Ref X` / `!GetAtt X.Attr` as `Ref X` / `GetAtt X.Attr` (other values: their YAML text).
+fn reference(v: &Value) -> String {
+    match v {
+        Value::Tagged(tagged) => format!(
+            "{} {}",
+            tagged.tag.to_string().trim_start_matches('!'),
+            tagged.value.as_str().unwrap_or_default()
+        ),
+        other => serde_norway::to_string(other).unwrap_or_default(),
+    }
+}
+
+fn resources() -> serde_norway::Mapping {
+    let template: Value = serde_norway::from_str(TEMPLATE).expect("the template is YAML");
+    template["Resources"]
+        .as_mapping()
+        .expect("resources")
+        .clone()
+}
+
+/// The alarms on `namespace` / `metric` (with a dimension naming `target`, when given).
+fn alarms_on(namespace: &str, metric: &str, target: Option<&str>) -> Vec<Value> {
+    resources()
+        .values()
+        .filter(|r| r["Type"].as_str() == Some("AWS::CloudWatch::Alarm"))
+        .map(|r| r["Properties"].clone())
+        .filter(|p| p["Namespace"].as_str() == Some(namespace))
+        .filter(|p| p["MetricName"].as_str() == Some(metric))
+        .filter(|p| {
+            target.is_none_or(|t| {
+                p["Dimensions"]
+                    .as_sequence()
+                    .into_iter()
+                    .flatten()
+                    .any(|d| reference(&d["Value"]).ends_with(&format!(" {t}")))
+            })
+        })
+        .collect()
+}
+
+/// M1: every failure of payouts ends where someone is paged. A failed pool event lands in an
+/// alarmed on-failure queue (Lambda's async retries, then the destination); every function's
+/// `Errors` is alarmed; the function's own failure metrics are alarmed, final failures in the
+/// hour they happen; and the rule takes billing's account only (M2).
+#[test]
+fn payouts_failures_page_someone() {
+    let resources = resources();
+    let payouts = &resources["PayoutsFunction"]["Properties"];
+    let invoke = &payouts["EventInvokeConfig"];
+    assert_eq!(invoke["MaximumRetryAttempts"].as_u64(), Some(2));
+    let on_failure = &invoke["DestinationConfig"]["OnFailure"];
+    assert_eq!(on_failure["Type"].as_str(), Some("SQS"));
+    let queue = reference(&on_failure["Destination"]);
+    let queue = queue
+        .strip_prefix("GetAtt ")
+        .and_then(|q| q.strip_suffix(".Arn"))
+        .unwrap_or_else(|| panic!("the destination is a queue's ARN: {queue}"));
+    assert_eq!(
+        resources[queue]["Type"].as_str(),
+        Some("AWS::SQS::Queue"),
+        "{queue}"
+    );
+    assert_eq!(
+        alarms_on(
+            "AWS/SQS",
+            "ApproximateNumberOfMessagesVisible",
+            Some(&format!("{queue}.QueueName"))
+        )
+        .len(),
+        1,
+        "the on-failure queue {queue} is alarmed"
+    );
+
+    // Every function's errors are alarmed.
+    let functions: Vec<String> = resources
+        .iter()
+        .filter(|(_, r)| r["Type"].as_str() == Some("AWS::Serverless::Function"))
+        .filter_map(|(name, _)| name.as_str().map(str::to_owned))
+        .collect();
+    assert_eq!(functions.len(), 5, "{functions:?}");
+    for function in &functions {
+        let alarms = alarms_on("AWS/Lambda", "Errors", Some(function));
+        assert_eq!(alarms.len(), 1, "{function}'s Errors alarm");
+        assert_eq!(
+            alarms[0]["EvaluationPeriods"].as_u64(),
+            Some(1),
+            "{function}"
+        );
+    }
+
+    // The function's own metrics, as it writes them, are alarmed.
+    let emf: serde_json::Value = serde_json::from_str(&payouts::emf_line(
+        &payouts::PayoutsReport {
+            period: None,
+            split_state: None,
+            eligible: None,
+            excluded: None,
+            transfers: payouts::TransferReport::default(),
+        },
+        0,
+    ))
+    .expect("EMF is JSON");
+    let namespace = emf["_aws"]["CloudWatchMetrics"][0]["Namespace"]
+        .as_str()
+        .expect("namespace");
+    for metric in ["FinalFailures", "StillOpen", "PeriodErrors"] {
+        assert!(emf.get(metric).is_some(), "the function writes {metric}");
+        let alarms = alarms_on(namespace, metric, None);
+        assert_eq!(alarms.len(), 1, "{metric} is alarmed");
+        if metric != "StillOpen" {
+            assert_eq!(
+                (
+                    alarms[0]["Period"].as_u64(),
+                    alarms[0]["EvaluationPeriods"].as_u64()
+                ),
+                (Some(3600), Some(1)),
+                "{metric} pages in the hour it happens"
+            );
+        }
+    }
+
+    // The pool rule matches billing's account, which the function checks too.
+    let pattern = &payouts["Events"]["PoolClosed"]["Properties"]["Pattern"];
+    let accounts: Vec<String> = pattern["account"]
+        .as_sequence()
+        .expect("the rule matches the account")
+        .iter()
+        .map(reference)
+        .collect();
+    assert_eq!(accounts, ["Ref BillingAccountId"]);
+    assert_eq!(
+        reference(&payouts["Environment"]["Variables"]["BILLING_ACCOUNT_ID"]),
+        "Ref BillingAccountId"
+    );
+}

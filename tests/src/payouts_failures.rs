@@ -436,3 +436,30 @@ async fn two_concurrent_invocations_pay_each_producer_once() {
     assert_eq!(transfers.iter().map(|t| t.amount).sum::<u64>(), pool);
     assert_consistent(&table).await;
 }
+
+/// L4: the failure codes producers can see are exactly the ones the contract lists, each with a
+/// message this project wrote, spelled as stored.
+#[test]
+fn the_contract_lists_every_failure_code() {
+    let spec: serde_norway::Value =
+        serde_norway::from_str(include_str!("../../infra/openapi.yaml")).expect("the spec");
+    let listed: Vec<String> = spec["components"]["schemas"]["PayoutDetail"]["properties"]
+        ["failure"]["properties"]["code"]["enum"]
+        .as_sequence()
+        .expect("an enum")
+        .iter()
+        .map(|v| v.as_str().expect("text").to_owned())
+        .collect();
+    let ours: Vec<String> = FailureCode::ALL
+        .iter()
+        .map(|c| c.as_str().to_owned())
+        .collect();
+    assert_eq!(listed, ours);
+    for code in FailureCode::ALL {
+        assert_eq!(
+            serde_json::to_value(code).expect("encode"),
+            json!(code.as_str())
+        );
+        assert!(!code.message().contains("Stripe:"), "{code:?}");
+    }
+}

@@ -34,9 +34,15 @@ pub fn now() -> DateTime<Utc> {
 #[derive(Debug)]
 pub struct Clock(AtomicI64);
 
+impl Default for Clock {
+    fn default() -> Self {
+        Self(AtomicI64::new(now().timestamp_millis()))
+    }
+}
+
 impl Clock {
     pub fn new() -> Self {
-        Self(AtomicI64::new(now().timestamp_millis()))
+        Self::default()
     }
 
     pub fn now(&self) -> DateTime<Utc> {
