@@ -56,4 +56,6 @@ mod store_batch;
 #[cfg(test)]
 mod store_runs;
 #[cfg(test)]
+mod stripe_conformance;
+#[cfg(test)]
 mod sync_feed;

@@ -18,6 +18,9 @@ pub const CARGO_LAMBDA: &[&str] = &["cargo-lambda==1.9.2"];
 /// Bridgecrew's infrastructure-as-code scanner, run over the template beside cfn-lint.
 pub const CHECKOV: &[&str] = &["checkov==3.3.30"];
 
+/// Stripe's own Python library, which `tests/stripe/conformance.py` drives the stand-in with.
+pub const STRIPE_PYTHON: &[&str] = &["stripe==12.5.1"];
+
 /// The property-based OpenAPI tester of `cargo xtask contract`.
 pub const SCHEMATHESIS: &[&str] = &["schemathesis==4.32.5"];
 

@@ -70,6 +70,9 @@ pub fn run(args: TestArgs) -> Result<()> {
         project::run(Command::new("cargo").args(["test", "--workspace", "--no-run"]))?;
     }
 
+    // Stripe's Python library, for the stand-in's conformance test.
+    let stripe_python = python_tools::ensure_in("venv-stripe", python_tools::STRIPE_PYTHON)?;
+
     let local = DynamoDbLocal::start(Storage::InMemory, None)?;
     eprintln!(
         "xtask: DynamoDB Local for the tests at {}",
@@ -83,7 +86,8 @@ pub fn run(args: TestArgs) -> Result<()> {
     }
     runner
         .args(&args.runner_args)
-        .env(TEST_ENDPOINT_VAR, local.endpoint());
+        .env(TEST_ENDPOINT_VAR, local.endpoint())
+        .env("BEATPASS_TEST_STRIPE_PYTHON", stripe_python.join("python"));
     let result = project::run(&mut runner);
     // The API contract under generated requests (a whole run only, not a filtered one).
     let contract = if args.runner_args.is_empty() {
