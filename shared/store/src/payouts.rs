@@ -131,19 +131,7 @@ impl Store {
         next: &mut PayoutSplit,
     ) -> Result<Moved, StoreError> {
         next.revision = current.revision + 1;
-        self.retrying_put(|| {
-            Ok(self
-                .client
-                .put_item()
-                .table_name(&self.table)
-                .set_item(Some(encode(&*next, &(), None)?))
-                .condition_expression("revision = :read")
-                .expression_attribute_values(
-                    ":read",
-                    AttributeValue::N(current.revision.to_string()),
-                ))
-        })
-        .await
+        self.put_at_revision(&*next, current.revision).await
     }
 
     /// Every split the hourly step has work for (not settled, or awaiting a producer's new
@@ -209,17 +197,23 @@ impl Store {
         next: &mut PayoutStatement,
     ) -> Result<Moved, StoreError> {
         next.revision = current.revision + 1;
+        self.put_at_revision(&*next, current.revision).await
+    }
+
+    /// Puts `item` only if the stored one is still at revision `read`.
+    async fn put_at_revision<E: Entity<Scope = ()>>(
+        &self,
+        item: &E,
+        read: u32,
+    ) -> Result<Moved, StoreError> {
         self.retrying_put(|| {
             Ok(self
                 .client
                 .put_item()
                 .table_name(&self.table)
-                .set_item(Some(encode(&*next, &(), None)?))
+                .set_item(Some(encode(item, &(), None)?))
                 .condition_expression("revision = :read")
-                .expression_attribute_values(
-                    ":read",
-                    AttributeValue::N(current.revision.to_string()),
-                ))
+                .expression_attribute_values(":read", AttributeValue::N(read.to_string())))
         })
         .await
     }
