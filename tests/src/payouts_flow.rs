@@ -19,7 +19,8 @@ use crate::recompute_run::{as_of, generated, import, run_at};
 use crate::support::dynamodb::TestTable;
 use crate::support::events::Http;
 use crate::support::payouts::{
-    Clock, deps, equal_catalog, now, period, pool_event, retry_event, stand_in, statement,
+    Clock, assert_one_transfer_each, deps, equal_catalog, now, period, pool_event, retry_event,
+    stand_in, statement,
 };
 
 #[tokio::test]
@@ -363,25 +364,7 @@ async fn through_faults_and_kills_every_eligible_producer_is_paid_exactly_once()
     }
     assert_eq!(statements.iter().map(|s| s.amount_minor).sum::<u64>(), pool);
     // Exactly one transfer per eligible producer, for its amount, summing to the pool.
-    let transfers = stripe.transfers();
-    assert_eq!(
-        transfers.len(),
-        eligible.len(),
-        "one transfer each, never two"
-    );
-    for s in &eligible {
-        let made: Vec<_> = transfers
-            .iter()
-            .filter(|t| {
-                t.metadata
-                    .contains(&("producer".into(), s.producer_id.to_string()))
-            })
-            .collect();
-        assert_eq!(made.len(), 1, "{}", s.producer_id);
-        assert_eq!(made[0].amount, s.amount_minor);
-        assert_eq!(Some(made[0].id.as_str()), s.transfer_id.as_deref());
-    }
-    assert_eq!(transfers.iter().map(|t| t.amount).sum::<u64>(), pool);
+    assert_one_transfer_each(&eligible, &stripe.transfers(), pool);
     assert_faulted(&proxy.tally());
     assert_consistent(&table).await;
 }
@@ -505,24 +488,6 @@ async fn answers_lost_then_listing_down_for_hours_then_recovery_pays_everyone_on
             .all(|s| s.status.is_final() && s.status != StatementStatus::Failed),
         "every statement final"
     );
-    let transfers = stripe.transfers();
-    assert_eq!(
-        transfers.len(),
-        eligible.len(),
-        "one transfer each, never two"
-    );
-    for s in &eligible {
-        let made: Vec<_> = transfers
-            .iter()
-            .filter(|t| {
-                t.metadata
-                    .contains(&("producer".into(), s.producer_id.to_string()))
-            })
-            .collect();
-        assert_eq!(made.len(), 1, "{}", s.producer_id);
-        assert_eq!(made[0].amount, s.amount_minor);
-        assert_eq!(Some(made[0].id.as_str()), s.transfer_id.as_deref());
-    }
-    assert_eq!(transfers.iter().map(|t| t.amount).sum::<u64>(), pool);
+    assert_one_transfer_each(&eligible, &stripe.transfers(), pool);
     assert_consistent(&table).await;
 }

@@ -174,30 +174,22 @@ mod tests {
         assert_eq!(remote.api_base, STRIPE_API);
         assert!(!remote.is_loopback());
         assert!(StripeSettings::from_lookup(env(&[("TRANSFER_CONCURRENCY", "many")])).is_err());
-        for base in [
-            "http://localhost:12111",
-            "http://[::1]:12111",
-            "http://127.0.0.2:80/",
+        for (base, loopback) in [
+            ("http://localhost:12111", true),
+            ("http://[::1]:12111", true),
+            ("http://127.0.0.2:80/", true),
+            ("http://127.0.0.1:1@example.com", false),
+            ("http://user@127.0.0.1:12111", false),
+            ("http://127.0.0.1.example.com:80", false),
+            ("http://localhost.example.com", false),
+            ("ftp://127.0.0.1/", false),
+            ("127.0.0.1:12111", false),
         ] {
             let settings = StripeSettings::from_lookup(move |n: &str| {
                 (n == "STRIPE_API_BASE").then(|| base.to_owned())
             })
             .expect("settings");
-            assert!(settings.is_loopback(), "{base}");
-        }
-        for base in [
-            "http://127.0.0.1:1@example.com",
-            "http://user@127.0.0.1:12111",
-            "http://127.0.0.1.example.com:80",
-            "http://localhost.example.com",
-            "ftp://127.0.0.1/",
-            "127.0.0.1:12111",
-        ] {
-            let settings = StripeSettings::from_lookup(move |n: &str| {
-                (n == "STRIPE_API_BASE").then(|| base.to_owned())
-            })
-            .expect("settings");
-            assert!(!settings.is_loopback(), "{base}");
+            assert_eq!(settings.is_loopback(), loopback, "{base}");
         }
     }
 

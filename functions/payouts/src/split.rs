@@ -267,7 +267,7 @@ pub fn build_statements(
                 Outcome::Excluded { missing } => (StatementStatus::Excluded, 0, false, missing),
             };
             let (status, note) = if status == StatementStatus::Excluded {
-                let names: Vec<&str> = missing.iter().map(|s| signal_name(*s)).collect();
+                let names: Vec<&str> = missing.iter().map(|s| s.name()).collect();
                 (
                     status,
                     Some(format!("not payout-ready: missing {}", names.join(", "))),
@@ -314,14 +314,4 @@ pub fn build_statements(
             }
         })
         .collect())
-}
-
-/// A signal's name, as stored and answered.
-fn signal_name(signal: contribution::payout::Signal) -> &'static str {
-    use contribution::payout::Signal;
-    match signal {
-        Signal::StripeAccount => "stripeAccount",
-        Signal::ChargesEnabled => "chargesEnabled",
-        Signal::PayoutsEnabled => "payoutsEnabled",
-    }
 }

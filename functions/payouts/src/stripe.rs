@@ -35,8 +35,6 @@ pub struct TransferObject {
     pub id: String,
     pub amount: u64,
     #[serde(default)]
-    pub destination: Option<String>,
-    #[serde(default)]
     pub metadata: HashMap<String, String>,
 }
 

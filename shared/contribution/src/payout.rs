@@ -40,6 +40,17 @@ pub struct Claimant {
     pub payouts_enabled: bool,
 }
 
+impl Signal {
+    /// The signal's name, as stored and answered (the same as its serde name).
+    pub fn name(self) -> &'static str {
+        match self {
+            Signal::StripeAccount => "stripeAccount",
+            Signal::ChargesEnabled => "chargesEnabled",
+            Signal::PayoutsEnabled => "payoutsEnabled",
+        }
+    }
+}
+
 impl Claimant {
     /// The payout-ready signals this producer lacks, in a fixed order (empty when ready).
     pub fn missing(&self) -> Vec<Signal> {

@@ -37,15 +37,6 @@ impl PayoutPeriod {
         Ok(Self { year, month })
     }
 
-    pub fn year(self) -> u16 {
-        self.year
-    }
-
-    /// 1 to 12.
-    pub fn month(self) -> u8 {
-        self.month
-    }
-
     /// Months since year 0: consecutive periods are consecutive numbers.
     pub fn month_number(self) -> u32 {
         u32::from(self.year) * 12 + u32::from(self.month) - 1

@@ -29,7 +29,7 @@ pub enum SplitStart {
     Exists(PayoutSplit),
 }
 
-/// What a conditional statement move did.
+/// What a conditional write (a split claimed or replaced, a statement moved) did.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Moved {
     Done,
@@ -48,33 +48,28 @@ impl Store {
 
     /// Records `split` as the period's, unless the period already has one.
     pub async fn start_split(&self, split: &PayoutSplit) -> Result<SplitStart, StoreError> {
-        let result = self
-            .client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(encode(split, &(), None)?))
-            .condition_expression("attribute_not_exists(#pk)")
-            .expression_attribute_names("#pk", DEFINITION.partition_key)
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(SplitStart::Started),
-            Err(e)
-                if matches!(
-                    e.as_service_error(),
-                    Some(PutItemError::ConditionalCheckFailedException(_))
-                ) =>
-            {
-                let existing = self.payout_split(split.period).await?.ok_or_else(|| {
-                    StoreError::Contended {
-                        what: format!("the payout split of {}", split.period),
-                        attempts: 1,
-                    }
-                })?;
-                Ok(SplitStart::Exists(existing))
-            }
-            Err(e) => Err(StoreError::dynamo("PutItem")(e)),
+        let written = self
+            .conditional_put(|| {
+                Ok(self
+                    .client
+                    .put_item()
+                    .table_name(&self.table)
+                    .set_item(Some(encode(split, &(), None)?))
+                    .condition_expression("attribute_not_exists(#pk)")
+                    .expression_attribute_names("#pk", DEFINITION.partition_key))
+            })
+            .await?;
+        if written == Moved::Done {
+            return Ok(SplitStart::Started);
         }
+        let existing =
+            self.payout_split(split.period)
+                .await?
+                .ok_or_else(|| StoreError::Contended {
+                    what: format!("the payout split of {}", split.period),
+                    attempts: 1,
+                })?;
+        Ok(SplitStart::Exists(existing))
     }
 
     /// Writes a split's statements and roster, while the split is `Splitting` and this
@@ -109,7 +104,7 @@ impl Store {
     /// Puts a statement unless it exists and has moved; `false` when it had.
     async fn put_unmoved_statement(&self, statement: &PayoutStatement) -> Result<bool, StoreError> {
         let result = self
-            .retrying_put(|| {
+            .conditional_put(|| {
                 Ok(self
                     .client
                     .put_item()
@@ -206,7 +201,7 @@ impl Store {
         item: &E,
         read: u32,
     ) -> Result<Moved, StoreError> {
-        self.retrying_put(|| {
+        self.conditional_put(|| {
             Ok(self
                 .client
                 .put_item()
@@ -218,8 +213,8 @@ impl Store {
         .await
     }
 
-    /// Sends a conditional put: `Lost` when its condition failed.
-    async fn retrying_put(
+    /// Sends a conditional put: `Done`, or `Lost` when its condition failed.
+    async fn conditional_put(
         &self,
         request: impl Fn() -> Result<
             aws_sdk_dynamodb::operation::put_item::builders::PutItemFluentBuilder,

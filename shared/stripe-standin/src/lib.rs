@@ -219,10 +219,6 @@ impl StandIn {
     }
 
     /// The stand-in's clock, in Unix seconds (real time since start, plus what `advance` added).
-    pub fn now(&self) -> i64 {
-        EPOCH + self.started.elapsed().as_secs() as i64 + self.ledger().clock_offset
-    }
-
     fn clock(&self, ledger: &Ledger) -> i64 {
         EPOCH + self.started.elapsed().as_secs() as i64 + ledger.clock_offset
     }
@@ -457,16 +453,14 @@ async fn create(State(stand_in): State<StandIn>, headers: HeaderMap, body: Bytes
         ledger.post_requests += 1;
         (draw_fault(&mut ledger), ledger.processing_delay)
     };
-    match injected {
-        Some(Injected::RateLimited) => {
-            let (status, body) = rate_limited();
-            return answer(status, body, false);
-        }
-        Some(Injected::ServerError) => {
-            let (status, body) = server_error();
-            return answer(status, body, false);
-        }
-        _ => {}
+    // Answered before the endpoint runs: nothing applied, nothing saved.
+    let early = match injected {
+        Some(Injected::RateLimited) => Some(rate_limited()),
+        Some(Injected::ServerError) => Some(server_error()),
+        _ => None,
+    };
+    if let Some((status, body)) = early {
+        return answer(status, body, false);
     }
     // A request whose key is still being handled.
     if let Some(key) = &key {
@@ -682,21 +676,16 @@ async fn list(
         }
         failure
     };
-    match failure {
-        Some(ListFailure::RateLimited) => {
-            let (status, body) = rate_limited();
-            return answer(status, body, false);
-        }
-        Some(ListFailure::ServerError) => {
-            let (status, body) = server_error();
-            return answer(status, body, false);
-        }
-        Some(ListFailure::Timeout) => {
-            tokio::time::sleep(stand_in.hang).await;
-            let (status, body) = server_error();
-            return answer(status, body, false);
-        }
-        None => {}
+    if let Some(failure) = failure {
+        let (status, body) = match failure {
+            ListFailure::RateLimited => rate_limited(),
+            ListFailure::ServerError => server_error(),
+            ListFailure::Timeout => {
+                tokio::time::sleep(stand_in.hang).await;
+                server_error()
+            }
+        };
+        return answer(status, body, false);
     }
     let limit = match query.get("limit").map(|l| l.parse::<usize>()) {
         None => 10,

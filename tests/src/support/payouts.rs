@@ -11,7 +11,7 @@ use payouts::{Deps, PayoutRules, Stripe};
 use serde_json::{Value, json};
 use store::Store;
 use store::payout_items::{PayoutSplit, PayoutStatement};
-use stripe_standin::StandIn;
+use stripe_standin::{StandIn, Transfer};
 
 use crate::support::fixtures::{at, pid};
 
@@ -146,4 +146,23 @@ pub async fn split(store: &Store) -> PayoutSplit {
         .await
         .expect("read")
         .expect("a split")
+}
+
+/// Exactly one transfer per statement in `paid`, for its amount and under the id the statement
+/// records, the transfers summing to `pool`.
+pub fn assert_one_transfer_each(paid: &[&PayoutStatement], transfers: &[Transfer], pool: u64) {
+    assert_eq!(transfers.len(), paid.len(), "one transfer each, never two");
+    for s in paid {
+        let made: Vec<_> = transfers
+            .iter()
+            .filter(|t| {
+                t.metadata
+                    .contains(&("producer".into(), s.producer_id.to_string()))
+            })
+            .collect();
+        assert_eq!(made.len(), 1, "{}", s.producer_id);
+        assert_eq!(made[0].amount, s.amount_minor);
+        assert_eq!(Some(made[0].id.as_str()), s.transfer_id.as_deref());
+    }
+    assert_eq!(transfers.iter().map(|t| t.amount).sum::<u64>(), pool);
 }
