@@ -13,8 +13,9 @@ use store::StoreError;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Refusal {
     #[error(
-        "rule billing-account: the event comes from account {got:?}, not billing's {expected} \
-         (nothing written)"
+        "rule billing-account: the event comes from {}, not billing's account {expected} \
+         (nothing written)",
+        got.as_deref().map_or("no account".to_owned(), |a| format!("account {a:?}"))
     )]
     ForeignAccount {
         got: Option<String>,
