@@ -121,7 +121,13 @@ async fn batches_through_faults_apply_or_report_each_message_and_converge() {
         let mut failed_again = Vec::new();
         for batch in pending.chunks(10) {
             let bodies: Vec<String> = batch.iter().map(|&i| messages[i].to_string()).collect();
-            let response = sync::handle(&store, sqs_event(&bodies), now).await;
+            let response = sync::handle(
+                &store,
+                &crate::sync_feed::platform(),
+                sqs_event(&bodies),
+                now,
+            )
+            .await;
             let failed: BTreeSet<String> = response
                 .batch_item_failures
                 .into_iter()
@@ -156,7 +162,7 @@ async fn batches_through_faults_apply_or_report_each_message_and_converge() {
     let all: Vec<String> = messages.iter().map(Value::to_string).collect();
     for batch in all.chunks(10) {
         // Duplicates may fail through faults too; the ones that apply must change nothing.
-        let _ = sync::handle(&store, sqs_event(batch), now).await;
+        let _ = sync::handle(&store, &crate::sync_feed::platform(), sqs_event(batch), now).await;
     }
 
     assert_same_items(&table_items(&table).await, &table_items(&clean).await);

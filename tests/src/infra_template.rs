@@ -300,3 +300,116 @@ fn payouts_failures_page_someone() {
         "Ref BillingAccountId"
     );
 }
+
+/// The statements of every policy a function carries (its `Policies`).
+fn policy_statements(function: &Value) -> Vec<Value> {
+    function["Properties"]["Policies"]
+        .as_sequence()
+        .into_iter()
+        .flatten()
+        .flat_map(|p| p["Statement"].as_sequence().cloned().unwrap_or_default())
+        .collect()
+}
+
+fn strings(v: &Value) -> Vec<String> {
+    match v {
+        Value::String(s) => vec![s.clone()],
+        Value::Sequence(items) => items.iter().flat_map(strings).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// M3 and L8: only the platform writes the feed, and `sync` reads only its own queue. The queue's
+/// policy denies `sqs:SendMessage` to every principal but the platform's role (an Allow alone
+/// leaves the account's other principals free to send); `sync` is told the platform's unique id
+/// to check each message's `SenderId` against; no function uses SAM's SQS event type (it would
+/// attach AWSLambdaSQSQueueExecutionRole: receive and delete on every queue, the dead-letter
+/// queues included), and every SQS permission a function has names one queue.
+#[test]
+fn only_the_platform_writes_the_feed_and_sync_reads_only_its_queue() {
+    let resources = resources();
+    let policy = &resources["SyncQueuePolicy"]["Properties"];
+    assert_eq!(
+        policy["Queues"].as_sequence().map_or(0, Vec::len),
+        1,
+        "the policy governs one queue"
+    );
+    assert_eq!(reference(&policy["Queues"][0]), "Ref SyncQueue");
+    let statements = policy["PolicyDocument"]["Statement"]
+        .as_sequence()
+        .expect("statements");
+    let denies_others = statements.iter().any(|s| {
+        s["Effect"].as_str() == Some("Deny")
+            && s["Principal"].as_str() == Some("*")
+            && strings(&s["Action"]).iter().any(|a| a == "sqs:SendMessage")
+            && reference(&s["Resource"]) == "GetAtt SyncQueue.Arn"
+            && reference(&s["Condition"]["ArnNotEquals"]["aws:PrincipalArn"])
+                == "Ref PlatformPrincipalArn"
+    });
+    assert!(
+        denies_others,
+        "every sender but the platform is denied: {statements:?}"
+    );
+    let allows: Vec<&Value> = statements
+        .iter()
+        .filter(|s| s["Effect"].as_str() == Some("Allow"))
+        .collect();
+    assert_eq!(allows.len(), 1, "{allows:?}");
+    assert_eq!(
+        reference(&allows[0]["Principal"]["AWS"]),
+        "Ref PlatformPrincipalArn"
+    );
+
+    let sync = &resources["SyncFunction"];
+    assert_eq!(
+        reference(
+            &sync["Properties"]["Environment"]["Variables"][sync::sender::PLATFORM_SENDER_VAR]
+        ),
+        "Ref PlatformSenderId"
+    );
+
+    for (name, resource) in &resources {
+        let name = name.as_str().unwrap_or_default();
+        for event in resource["Properties"]["Events"]
+            .as_mapping()
+            .into_iter()
+            .flat_map(|e| e.values())
+        {
+            assert_ne!(
+                event["Type"].as_str(),
+                Some("SQS"),
+                "{name}: SAM's SQS event attaches receive/delete on every queue"
+            );
+        }
+        for statement in policy_statements(resource) {
+            if strings(&statement["Action"])
+                .iter()
+                .any(|a| a.starts_with("sqs:"))
+            {
+                let resource = reference(&statement["Resource"]);
+                assert!(
+                    resource.starts_with("GetAtt ") && resource.ends_with(".Arn"),
+                    "{name}: SQS permissions on {resource}, not one queue"
+                );
+                if name == "SyncFunction" {
+                    assert_eq!(resource, "GetAtt SyncQueue.Arn");
+                }
+            }
+        }
+    }
+    let mappings: Vec<&Value> = resources
+        .values()
+        .filter(|r| r["Type"].as_str() == Some("AWS::Lambda::EventSourceMapping"))
+        .collect();
+    assert_eq!(mappings.len(), 1);
+    let mapping = &mappings[0]["Properties"];
+    assert_eq!(
+        reference(&mapping["EventSourceArn"]),
+        "GetAtt SyncQueue.Arn"
+    );
+    assert_eq!(reference(&mapping["FunctionName"]), "Ref SyncFunction");
+    assert_eq!(
+        strings(&mapping["FunctionResponseTypes"]),
+        ["ReportBatchItemFailures"]
+    );
+}

@@ -510,7 +510,7 @@ async fn every_read_is_at_most_two_round_trips_and_never_a_scan() {
 
 /// A `MakeWriter` into a shared buffer, to read the log lines a request wrote.
 #[derive(Clone, Default)]
-struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+pub(crate) struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
 
 impl std::io::Write for Captured {
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
@@ -524,7 +524,7 @@ impl std::io::Write for Captured {
 
 impl Captured {
     /// A JSON subscriber, as the functions log, writing here.
-    fn subscriber(&self) -> impl tracing::Subscriber + Send + Sync {
+    pub(crate) fn subscriber(&self) -> impl tracing::Subscriber + Send + Sync {
         tracing_subscriber::fmt()
             .json()
             .flatten_event(true)
@@ -532,7 +532,7 @@ impl Captured {
             .finish()
     }
 
-    fn text(&self) -> String {
+    pub(crate) fn text(&self) -> String {
         String::from_utf8(self.0.lock().expect("log buffer").clone()).expect("utf-8")
     }
 }

@@ -215,12 +215,24 @@ async fn each_function_writes_only_the_partitions_its_policy_allows() {
     // Producers first: a track needs its credited profiles.
     bodies.sort_by_key(|b| !b.contains("\"type\":\"producer\""));
     for body in &bodies {
-        let response = sync::handle(&store, sqs_event(std::slice::from_ref(body)), now).await;
+        let response = sync::handle(
+            &store,
+            &crate::sync_feed::platform(),
+            sqs_event(std::slice::from_ref(body)),
+            now,
+        )
+        .await;
         assert!(response.batch_item_failures.is_empty(), "{body}");
     }
     let plays = json!({"type": "plays", "at": "2026-11-22T11:00:00Z",
                        "counts": [{"trackId": "t1", "plays": 10}]});
-    let response = sync::handle(&store, sqs_event(&[plays.to_string()]), now).await;
+    let response = sync::handle(
+        &store,
+        &crate::sync_feed::platform(),
+        sqs_event(&[plays.to_string()]),
+        now,
+    )
+    .await;
     assert!(response.batch_item_failures.is_empty());
     assert_within("SyncFunction", &proxy.take_recorded());
 
@@ -248,7 +260,13 @@ async fn each_function_writes_only_the_partitions_its_policy_allows() {
     let ready = json!({"type": "producer", "at": "2026-11-22T12:00:00Z", "id": "pa",
         "name": "Alpha", "genres": ["trap"], "stripeAccountId": "acct_pa",
         "chargesEnabled": true, "payoutsEnabled": true, "profileComplete": true});
-    let response = sync::handle(&store, sqs_event(&[ready.to_string()]), now).await;
+    let response = sync::handle(
+        &store,
+        &crate::sync_feed::platform(),
+        sqs_event(&[ready.to_string()]),
+        now,
+    )
+    .await;
     assert!(response.batch_item_failures.is_empty());
     assert_within("SyncFunction", &proxy.take_recorded());
     let stripe = crate::support::payouts::pay_pool(&store, 10_000).await;

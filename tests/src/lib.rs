@@ -59,3 +59,5 @@ mod store_runs;
 mod stripe_conformance;
 #[cfg(test)]
 mod sync_feed;
+#[cfg(test)]
+mod template_routes;

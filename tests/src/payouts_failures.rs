@@ -282,6 +282,7 @@ async fn a_final_failure_raises_the_metric_in_the_same_hour_and_a_new_account_is
         "chargesEnabled": true, "payoutsEnabled": true});
     let response = sync::handle(
         &store,
+        &crate::sync_feed::platform(),
         sqs_event(&[reconnect.to_string()]),
         at("2026-12-01T07:00:00Z"),
     )

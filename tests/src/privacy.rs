@@ -166,6 +166,7 @@ async fn every_route_gives_each_caller_exactly_the_documented_fields() {
         "chargesEnabled": true, "payoutsEnabled": true, "profileComplete": true});
     let response = sync::handle(
         &store,
+        &crate::sync_feed::platform(),
         sqs_event(&[plays.to_string(), ready.to_string()]),
         at("2026-11-21T07:00:00Z"),
     )

@@ -10,7 +10,7 @@ use sync::SqsBatchResponse;
 use crate::credits_api;
 use crate::recompute_run::{as_of, hand_catalog, import, run_at};
 use crate::support::dynamodb::TestTable;
-use crate::support::events::{Http, sqs_event};
+use crate::support::events::{Http, PLATFORM_SENDER, sqs_event, sqs_event_from};
 use crate::support::fixtures::{at, pid, tid};
 
 /// The instant the queue hands the batch over.
@@ -18,9 +18,15 @@ fn now() -> DateTime<Utc> {
     at("2026-11-21T12:00:00Z")
 }
 
+/// The platform as `sync` is configured with it in tests (the sender of [`sqs_event`]).
+pub(crate) fn platform() -> sync::PlatformSender {
+    sync::PlatformSender::new(PLATFORM_SENDER).expect("a unique IAM id")
+}
+
 pub(crate) async fn deliver(store: &Store, bodies: &[Value]) -> Vec<String> {
     let bodies: Vec<String> = bodies.iter().map(Value::to_string).collect();
-    let response: SqsBatchResponse = sync::handle(store, sqs_event(&bodies), now()).await;
+    let response: SqsBatchResponse =
+        sync::handle(store, &platform(), sqs_event(&bodies), now()).await;
     let mut failed: Vec<String> = response
         .batch_item_failures
         .into_iter()
@@ -210,6 +216,64 @@ async fn a_producer_becomes_payout_ready_and_a_rename_is_found_by_its_new_name_o
     assert_eq!(pa.name, "Zenith Waves");
     assert!(found("alpha").await.is_empty());
     assert_eq!(store.check_consistency(2).await.expect("check"), vec![]);
+}
+
+/// M3: only the platform writes the feed. A message another principal sent (a role session that
+/// is not the platform's, which the queue policy should have denied) is reported failed, so it
+/// ends in the dead-letter queue, with a log line naming the sender; nothing of it is applied,
+/// while the platform's message in the same batch is.
+#[tokio::test(flavor = "current_thread")]
+async fn a_message_from_another_sender_is_reported_failed_and_never_applied() {
+    let table = seeded("sync-foreign-sender").await;
+    let store = table.store();
+    let before = store.get_producer(&pid("pa")).await.expect("read");
+    let hijack = json!({"type": "producer", "at": "2026-11-21T10:00:00Z", "id": "pa",
+        "name": "Alpha", "stripeAccountId": "acct_attacker", "chargesEnabled": true,
+        "payoutsEnabled": true});
+    let platform_plays = plays("2026-11-21T10:00:00Z", &[("t1", 77)]);
+    let mut event = sqs_event(&[hijack.to_string(), platform_plays.to_string()]);
+    let foreign = sqs_event_from("AROANOTTHEPLATFORM:mallory", &[hijack.to_string()]);
+    event.records[0] = foreign.records[0].clone();
+    let mut unsigned = sqs_event(&[hijack.to_string()]).records.remove(0);
+    unsigned.message_id = Some("m2".into());
+    unsigned.attributes.remove("SenderId");
+    event.records.push(unsigned);
+
+    let captured = crate::leaderboard_api::Captured::default();
+    let _guard = tracing::subscriber::set_default(captured.subscriber());
+    let response = sync::handle(&store, &platform(), event, now()).await;
+    let mut failed: Vec<String> = response
+        .batch_item_failures
+        .into_iter()
+        .map(|f| f.item_identifier)
+        .collect();
+    failed.sort();
+    assert_eq!(
+        failed,
+        ["m0", "m2"],
+        "both messages not sent by the platform"
+    );
+    assert_eq!(store.get_producer(&pid("pa")).await.expect("read"), before);
+    assert_eq!(
+        track_plays(&store, "t1").await,
+        77,
+        "the platform's message applied"
+    );
+
+    let text = captured.text();
+    let refused: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON log line"))
+        .filter(|l: &Value| l["error_type"] == "ForeignSender")
+        .collect();
+    assert_eq!(refused.len(), 2, "{text}");
+    assert!(
+        refused.iter().any(|l| l["message_id"] == "m0"
+            && l["error"]
+                .as_str()
+                .is_some_and(|e| e.contains("AROANOTTHEPLATFORM:mallory"))),
+        "{text}"
+    );
 }
 
 #[tokio::test]

@@ -79,12 +79,14 @@ pub fn run(args: DevArgs) -> Result<()> {
         .args(["--invoke-port", &args.port.to_string()])
         .arg("--env-var")
         .arg(format!(
-            "TABLE_NAME={},DYNAMODB_ENDPOINT={},{}=1,STRIPE_API_BASE={},STRIPE_API_KEY={LOCAL_STRIPE_KEY},BILLING_ACCOUNT_ID={}",
+            "TABLE_NAME={},DYNAMODB_ENDPOINT={},{}=1,STRIPE_API_BASE={},STRIPE_API_KEY={LOCAL_STRIPE_KEY},BILLING_ACCOUNT_ID={},{}={}",
             target.table,
             ddb.endpoint(),
             http_edge::DEV_AUTH_VAR,
             stripe.base_url,
             crate::pool_event::LOCAL_BILLING_ACCOUNT,
+            sync::sender::PLATFORM_SENDER_VAR,
+            tests::support::events::PLATFORM_SENDER,
         ))
         .env("PATH", path)
         .current_dir(project::root())

@@ -17,6 +17,7 @@ mod pool_event;
 mod project;
 mod python_tools;
 mod recompute;
+mod sam;
 mod simulate;
 mod startup;
 mod sync_event;
@@ -80,6 +81,9 @@ enum Command {
     Startup(startup::StartupArgs),
     /// Build the functions for arm64 in release, as Lambda zips, and print their sizes.
     Package,
+    /// AWS's SAM CLI with cargo-lambda on PATH (both installed on first use): `cargo xtask sam
+    /// build -t infra/template.yaml`, `… sam validate --lint -t …`, `… sam deploy --guided`.
+    Sam(sam::SamArgs),
 }
 
 fn main() -> ExitCode {
@@ -114,5 +118,6 @@ fn run(command: Command) -> Result<()> {
         Command::IoFloor(args) => recompute::io_floor(args),
         Command::Simulate(args) => simulate::run(args),
         Command::Package => package::run(),
+        Command::Sam(args) => sam::run(args),
     }
 }

@@ -21,6 +21,9 @@ pub const CHECKOV: &[&str] = &["checkov==3.3.30"];
 /// Stripe's own Python library, which `tests/stripe/conformance.py` drives the stand-in with.
 pub const STRIPE_PYTHON: &[&str] = &["stripe==12.5.1"];
 
+/// AWS's SAM CLI, for `cargo xtask sam` (build, validate, deploy).
+pub const SAM_CLI: &[&str] = &["aws-sam-cli==1.170.0"];
+
 /// The property-based OpenAPI tester of `cargo xtask contract`.
 pub const SCHEMATHESIS: &[&str] = &["schemathesis==4.32.5"];
 

@@ -67,12 +67,13 @@ async fn measure(args: &SyncLoadArgs, local: &DynamoDbLocal) -> Result<()> {
             json!({"type": "plays", "at": at, "counts": counts}).to_string()
         })
         .collect();
+    let platform = sync::PlatformSender::new(tests::support::events::PLATFORM_SENDER)?;
     for pass in ["new counts", "duplicates"] {
         let (started, cpu_before) = (Instant::now(), local.cpu_seconds());
         let mut batch_times: Vec<Duration> = Vec::new();
         for batch in bodies.chunks(10) {
             let batch_started = Instant::now();
-            let response = sync::handle(&store, sqs_event(batch), Utc::now()).await;
+            let response = sync::handle(&store, &platform, sqs_event(batch), Utc::now()).await;
             if !response.batch_item_failures.is_empty() {
                 bail!("{} messages failed", response.batch_item_failures.len());
             }

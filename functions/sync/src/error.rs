@@ -9,6 +9,10 @@ use store::StoreError;
 pub enum SyncError {
     #[error("the message has no body")]
     NoBody,
+    #[error(
+        "sent by {sender:?}, not the platform: only the platform writes the feed, nothing was applied"
+    )]
+    ForeignSender { sender: Option<String> },
     #[error("not a sync message: {0}")]
     Malformed(String),
     #[error("{field}: {problem}")]
@@ -29,6 +33,7 @@ impl SyncError {
     pub fn kind(&self) -> &'static str {
         match self {
             SyncError::NoBody | SyncError::Malformed(_) => "Malformed",
+            SyncError::ForeignSender { .. } => "ForeignSender",
             SyncError::Invalid { .. } | SyncError::Record(_) | SyncError::FromTheFuture { .. } => {
                 "Invalid"
             }

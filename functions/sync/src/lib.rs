@@ -11,10 +11,11 @@
 //! applied. A message fails when it is not one of the shapes, breaks a rule (credits of unknown
 //! producers, say), or the table could not be written; each failure is logged with its message
 //! id and reason. Play counts for tracks the table does not know are logged and skipped, not
-//! retried forever.
+//! retried forever. A message whose `SenderId` is not the platform's ([`sender`]) fails unread.
 
 pub mod error;
 pub mod message;
+pub mod sender;
 
 use chrono::{DateTime, Utc};
 use futures_util::{StreamExt, stream};
@@ -24,6 +25,7 @@ use store::platform::Applied;
 pub use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
 pub use error::SyncError;
 pub use message::Message;
+pub use sender::PlatformSender;
 
 /// Messages of one batch applied at once (each plays message is itself concurrent).
 const MESSAGES_IN_FLIGHT: usize = 4;
@@ -64,12 +66,22 @@ pub async fn apply(store: &Store, body: &str, now: DateTime<Utc>) -> Result<Outc
     }
 }
 
-/// Handles one SQS batch: every message applied or reported failed.
-pub async fn handle(store: &Store, event: SqsEvent, now: DateTime<Utc>) -> SqsBatchResponse {
+/// Handles one SQS batch: every message applied or reported failed. A message the platform did
+/// not send is reported failed without being read (it ends in the dead-letter queue).
+pub async fn handle(
+    store: &Store,
+    platform: &PlatformSender,
+    event: SqsEvent,
+    now: DateTime<Utc>,
+) -> SqsBatchResponse {
     let results: Vec<(String, Result<Outcome, SyncError>)> = stream::iter(event.records)
         .map(|record| async move {
             let id = record.message_id.unwrap_or_default();
+            let sender = record.attributes.get("SenderId").map(String::as_str);
             let result = match record.body.as_deref() {
+                _ if !platform.sent(sender) => Err(SyncError::ForeignSender {
+                    sender: sender.map(str::to_owned),
+                }),
                 Some(body) => apply(store, body, now).await,
                 None => Err(SyncError::NoBody),
             };

@@ -2,16 +2,19 @@
 
 use lambda_runtime::{Error, LambdaEvent, run, service_fn};
 use store::{Store, StoreConfig};
-use sync::SqsEvent;
+use sync::{PlatformSender, SqsEvent};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     http_edge::logging::init();
+    let platform = PlatformSender::from_env()?;
     let store = Store::connect(&StoreConfig::from_env()?).await;
     store.warm_up(std::time::Duration::from_secs(2)).await;
     run(service_fn(|event: LambdaEvent<SqsEvent>| {
-        let store = &store;
-        async move { Ok::<_, Error>(sync::handle(store, event.payload, chrono::Utc::now()).await) }
+        let (store, platform) = (&store, &platform);
+        async move {
+            Ok::<_, Error>(sync::handle(store, platform, event.payload, chrono::Utc::now()).await)
+        }
     }))
     .await
 }

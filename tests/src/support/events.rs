@@ -180,7 +180,16 @@ pub fn assert_problem(reply: &Reply, status: i64, slug: &str) {
 }
 
 /// An SQS event as Lambda delivers it, one record per body (message ids `m0`, `m1`, …).
+/// The platform's unique IAM id in local runs and tests: [`sqs_event`] stamps it as every
+/// message's `SenderId`, and `cargo xtask dev` configures `sync` with it.
+pub const PLATFORM_SENDER: &str = "AIDAPLATFORM";
+
 pub fn sqs_event(bodies: &[String]) -> SqsEvent {
+    sqs_event_from(PLATFORM_SENDER, bodies)
+}
+
+/// An SQS event whose messages `sender` sent.
+pub fn sqs_event_from(sender: &str, bodies: &[String]) -> SqsEvent {
     let records: Vec<Value> = bodies
         .iter()
         .enumerate()
@@ -192,7 +201,7 @@ pub fn sqs_event(bodies: &[String]) -> SqsEvent {
                 "attributes": {
                     "ApproximateReceiveCount": "1",
                     "SentTimestamp": "1795300000000",
-                    "SenderId": "AIDAPLATFORM",
+                    "SenderId": sender,
                     "ApproximateFirstReceiveTimestamp": "1795300000001"
                 },
                 "messageAttributes": {},
