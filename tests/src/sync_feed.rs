@@ -218,6 +218,78 @@ async fn a_producer_becomes_payout_ready_and_a_rename_is_found_by_its_new_name_o
     assert_eq!(store.check_consistency(2).await.expect("check"), vec![]);
 }
 
+/// L6: a producer message changes only what it carries. A name-only message (a profile edit)
+/// keeps the Stripe account, its flags and the tags, so the producer stays payout-ready; an
+/// explicit `null` removes the account; a misspelt field is refused, not dropped.
+#[tokio::test]
+async fn a_producer_message_changes_only_the_fields_it_carries() {
+    let table = seeded("sync-partial-producer").await;
+    let store = table.store();
+    let ready = json!({"type": "producer", "at": "2026-11-21T10:00:00Z", "id": "pa",
+        "name": "Alpha", "genres": ["trap"], "styles": ["dark"], "stripeAccountId": "acct_pa",
+        "chargesEnabled": true, "payoutsEnabled": true, "profileComplete": true});
+    assert!(deliver(&store, &[ready]).await.is_empty());
+    let before = store
+        .get_producer(&pid("pa"))
+        .await
+        .expect("read")
+        .expect("pa");
+    assert!(before.payout_ready());
+
+    let renamed = json!({"type": "producer", "at": "2026-11-21T10:01:00Z", "id": "pa",
+        "name": "Alpha Waves"});
+    assert!(deliver(&store, &[renamed]).await.is_empty());
+    let after = store
+        .get_producer(&pid("pa"))
+        .await
+        .expect("read")
+        .expect("pa");
+    assert_eq!(after.name, "Alpha Waves");
+    assert_eq!(
+        catalog::Producer {
+            name: before.name.clone(),
+            ..after.clone()
+        },
+        before,
+        "everything but the name as it was"
+    );
+
+    let misspelt = json!({"type": "producer", "at": "2026-11-21T10:02:00Z", "id": "pa",
+        "stripeAccountID": "acct_other"});
+    let paused = json!({"type": "producer", "at": "2026-11-21T10:03:00Z", "id": "pa",
+        "payoutsEnabled": false});
+    assert_eq!(deliver(&store, &[misspelt, paused]).await, ["m0"]);
+    let after = store
+        .get_producer(&pid("pa"))
+        .await
+        .expect("read")
+        .expect("pa");
+    assert_eq!(after.stripe_account_id.as_deref(), Some("acct_pa"));
+    assert!(after.charges_enabled && !after.payouts_enabled && after.profile_complete);
+    assert_eq!(
+        (after.genres.as_slice(), after.styles.as_slice()),
+        (&["trap".to_owned()][..], &["dark".to_owned()][..])
+    );
+
+    let cleared = json!({"type": "producer", "at": "2026-11-21T10:04:00Z", "id": "pa",
+        "stripeAccountId": null});
+    let unnamed_newcomer = json!({"type": "producer", "at": "2026-11-21T10:04:00Z",
+        "id": "newcomer", "payoutsEnabled": true});
+    assert_eq!(deliver(&store, &[cleared, unnamed_newcomer]).await, ["m1"]);
+    let after = store
+        .get_producer(&pid("pa"))
+        .await
+        .expect("read")
+        .expect("pa");
+    assert_eq!(after.stripe_account_id, None);
+    assert_eq!(after.name, "Alpha Waves");
+    assert_eq!(
+        store.get_producer(&pid("newcomer")).await.expect("read"),
+        None
+    );
+    assert_eq!(store.check_consistency(2).await.expect("check"), vec![]);
+}
+
 /// M3: only the platform writes the feed. A message another principal sent (a role session that
 /// is not the platform's, which the queue policy should have denied) is reported failed, so it
 /// ends in the dead-letter queue, with a log line naming the sender; nothing of it is applied,

@@ -31,26 +31,32 @@ enum MessageArgs {
         #[arg(long, value_delimiter = ',', required = true)]
         counts: Vec<String>,
     },
-    /// A producer profile and its payout readiness.
+    /// A change to a producer's profile: only the fields given are sent, the others stay as
+    /// stored (`--clear-stripe-account` removes the account).
     Producer {
         #[arg(long)]
         at: Option<DateTime<Utc>>,
         #[arg(long)]
         id: String,
+        /// Required for a producer the table does not know yet.
         #[arg(long)]
-        name: String,
+        name: Option<String>,
         #[arg(long, value_delimiter = ',')]
-        genres: Vec<String>,
+        genres: Option<Vec<String>>,
         #[arg(long, value_delimiter = ',')]
-        styles: Vec<String>,
-        #[arg(long)]
+        styles: Option<Vec<String>>,
+        #[arg(long, conflicts_with = "clear_stripe_account")]
         stripe_account_id: Option<String>,
+        /// Send `"stripeAccountId": null`: the producer no longer has a payout account.
         #[arg(long)]
-        charges_enabled: bool,
-        #[arg(long)]
-        payouts_enabled: bool,
-        #[arg(long)]
-        profile_complete: bool,
+        clear_stripe_account: bool,
+        /// `--charges-enabled` (true) or `--charges-enabled false`.
+        #[arg(long, num_args = 0..=1, default_missing_value = "true")]
+        charges_enabled: Option<bool>,
+        #[arg(long, num_args = 0..=1, default_missing_value = "true")]
+        payouts_enabled: Option<bool>,
+        #[arg(long, num_args = 0..=1, default_missing_value = "true")]
+        profile_complete: Option<bool>,
     },
     /// A track the platform accepted, with its initial credits.
     Track {
@@ -105,15 +111,34 @@ fn message(args: MessageArgs, now: DateTime<Utc>) -> Result<Value> {
             genres,
             styles,
             stripe_account_id,
+            clear_stripe_account,
             charges_enabled,
             payouts_enabled,
             profile_complete,
-        } => json!({
-            "type": "producer", "at": stamp(at.unwrap_or(now)), "id": id, "name": name,
-            "genres": genres, "styles": styles, "stripeAccountId": stripe_account_id,
-            "chargesEnabled": charges_enabled, "payoutsEnabled": payouts_enabled,
-            "profileComplete": profile_complete,
-        }),
+        } => {
+            let mut message = json!({"type": "producer", "at": stamp(at.unwrap_or(now)), "id": id});
+            let fields = [
+                ("name", name.map(Value::from)),
+                ("genres", genres.map(Value::from)),
+                ("styles", styles.map(Value::from)),
+                (
+                    "stripeAccountId",
+                    match (stripe_account_id, clear_stripe_account) {
+                        (_, true) => Some(Value::Null),
+                        (account, false) => account.map(Value::from),
+                    },
+                ),
+                ("chargesEnabled", charges_enabled.map(Value::from)),
+                ("payoutsEnabled", payouts_enabled.map(Value::from)),
+                ("profileComplete", profile_complete.map(Value::from)),
+            ];
+            for (field, value) in fields {
+                if let Some(value) = value {
+                    message[field] = value;
+                }
+            }
+            message
+        }
         MessageArgs::Track {
             at,
             id,

@@ -38,6 +38,7 @@ impl SyncError {
                 "Invalid"
             }
             SyncError::Store(StoreError::UnknownProducers(_)) => "UnknownProducers",
+            SyncError::Store(StoreError::ProducerChange(_)) => "Invalid",
             SyncError::Store(_) => "StoreError",
         }
     }

@@ -59,8 +59,8 @@ pub async fn apply(store: &Store, body: &str, now: DateTime<Utc>) -> Result<Outc
                 unknown: report.unknown.len(),
             })
         }
-        Message::Producer { at, producer } => {
-            Ok(Outcome::Producer(store.sync_producer(&producer, at).await?))
+        Message::Producer { at, change } => {
+            Ok(Outcome::Producer(store.sync_producer(&change, at).await?))
         }
         Message::Track { at, track } => Ok(Outcome::Track(store.sync_track(&track, at).await?)),
     }

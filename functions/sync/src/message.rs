@@ -12,16 +12,17 @@
 //! ```
 //!
 //! Plays are absolute counts as of `at` (at most [`MAX_PLAY_COUNTS`] a message, each track once).
-//! A producer message carries the catalog import's producer fields (`catalog::jsonl`), so a
-//! backfill and the live feed say the same things. A track message is a track the platform
+//! A producer message carries the catalog import's producer fields (`catalog::jsonl`), but only
+//! those that changed: an absent field is left as stored, `"stripeAccountId": null` removes the
+//! account (`catalog::ProducerChange`), and an unknown field is refused. A track message is a track the platform
 //! accepted (its audio uploaded and published); its ids come from the platform. `at` may be at
 //! most [`MAX_CLOCK_SKEW`] ahead of the clock: one far-future message would make every later
 //! change to its item look old.
 
-use catalog::jsonl::{ProducerFields, TrackFields};
-use catalog::{Producer, Track};
+use catalog::jsonl::{LineProblem, TrackFields};
+use catalog::{ProducerChange, Track};
 use chrono::{DateTime, TimeDelta, Utc};
-use contribution::TrackId;
+use contribution::{ProducerId, TrackId};
 use serde::Deserialize;
 
 use crate::error::SyncError;
@@ -40,7 +41,7 @@ pub enum Message {
     },
     Producer {
         at: DateTime<Utc>,
-        producer: Producer,
+        change: ProducerChange,
     },
     Track {
         at: DateTime<Utc>,
@@ -70,11 +71,37 @@ struct WireCount {
     plays: u64,
 }
 
+/// A producer message: `id` and `at`, then only the fields that changed. A misspelt field is
+/// refused rather than silently dropped.
 #[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct WireProducer {
     at: String,
-    #[serde(flatten)]
-    fields: ProducerFields,
+    id: String,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    genres: Option<Vec<String>>,
+    #[serde(default)]
+    styles: Option<Vec<String>>,
+    /// Absent: unchanged; `null`: the account is removed.
+    #[serde(default, deserialize_with = "present")]
+    stripe_account_id: Option<Option<String>>,
+    #[serde(default)]
+    charges_enabled: Option<bool>,
+    #[serde(default)]
+    payouts_enabled: Option<bool>,
+    #[serde(default)]
+    profile_complete: Option<bool>,
+}
+
+/// A field that is present, `null` included (serde maps an absent one to the `default`, `None`).
+fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
 }
 
 #[derive(Deserialize)]
@@ -143,10 +170,22 @@ impl Message {
                 }
                 Ok(Message::Plays { at, counts })
             }
-            Wire::Producer(message) => Ok(Message::Producer {
-                at: instant(&message.at, now)?,
-                producer: message.fields.validate()?,
-            }),
+            Wire::Producer(message) => {
+                let at = instant(&message.at, now)?;
+                let id = ProducerId::parse(message.id).map_err(|e| invalid("id", e))?;
+                let change = ProducerChange {
+                    name: message.name,
+                    genres: message.genres,
+                    styles: message.styles,
+                    stripe_account_id: message.stripe_account_id,
+                    charges_enabled: message.charges_enabled,
+                    payouts_enabled: message.payouts_enabled,
+                    profile_complete: message.profile_complete,
+                    ..ProducerChange::of(id)
+                };
+                change.check().map_err(LineProblem::BadField)?;
+                Ok(Message::Producer { at, change })
+            }
             Wire::Track(message) => {
                 let at = instant(&message.at, now)?;
                 let track = TrackFields {
@@ -197,8 +236,10 @@ mod tests {
         )
         .expect("producer");
         match producer {
-            Message::Producer { producer, .. } => {
-                assert!(producer.payout_ready() && !producer.profile_complete)
+            Message::Producer { change, .. } => {
+                assert_eq!(change.stripe_account_id, Some(Some("acct_1".to_owned())));
+                assert_eq!(change.payouts_enabled, Some(true));
+                assert_eq!((change.profile_complete, change.genres), (None, None));
             }
             other => panic!("{other:?}"),
         }
@@ -232,6 +273,9 @@ mod tests {
             json!({"type":"producer","at":"2026-11-21T10:00:00Z","id":"p1","name":" "}),
             json!({"type":"producer","at":"2026-11-21T10:00:00Z","id":"p1","name":"N",
                 "stripeAccountId":"ba_1"}),
+            json!({"type":"producer","at":"2026-11-21T10:00:00Z","id":"p1",
+                "stripeAccountID":"acct_1"}),
+            json!({"type":"producer","at":"2026-11-21T10:00:00Z","id":"p 1"}),
             json!({"type":"track","at":"2026-11-21T10:00:00Z","trackId":"t1","title":"x",
                 "uploaderId":"p1","uploadedAt":"2026-11-20T00:00:00Z","credits":[]}),
             json!({"type":"track","at":"2026-11-21T10:00:00Z","trackId":"t1","title":"x",

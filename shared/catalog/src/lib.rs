@@ -10,10 +10,12 @@
 //! - [`synthetic`]: realistic generated catalogs for tests, demos and benchmarks.
 
 pub mod jsonl;
+pub mod producer_change;
 pub mod records;
 pub mod synthetic;
 
 #[cfg(test)]
 mod fuzz_tests;
 
+pub use producer_change::{ProducerChange, ProducerChangeError};
 pub use records::{FieldError, Producer, Track, UploadTime, normalize_tag};

@@ -26,6 +26,9 @@ pub enum StoreError {
         #[source]
         source: serde_dynamo::Error,
     },
+    /// A producer change that would leave an invalid profile (nothing was written).
+    #[error(transparent)]
+    ProducerChange(#[from] catalog::ProducerChangeError),
     #[error("counter snapshot of run {run} is damaged: {problem}")]
     BadSnapshot { run: String, problem: String },
     #[error("pair counts of run {run} are damaged: {0}", .source)]

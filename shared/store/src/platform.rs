@@ -13,7 +13,9 @@
 //!   scan). Grouping them into transactions of 100 was measured too: no faster on DynamoDB
 //!   Local, and twice the write units on AWS.
 //! - A profile is one transaction with its name-search entries, like a profile write
-//!   (`producers.rs`), conditional on being newer and on the name it replaces.
+//!   (`producers.rs`), conditional on being newer and on the name it replaces. A message changes
+//!   only the fields it carries (`catalog::ProducerChange`); one stamp covers the whole profile,
+//!   so an older message is dropped even when the newer one carried other fields.
 //! - A track the platform accepted is created with its initial credits (the credit rules and the
 //!   profile checks of `tracks.rs`), or has its platform-owned fields updated; its credits are
 //!   never touched here, they are the uploader's to edit.
@@ -23,7 +25,7 @@ use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{
     AttributeValue, Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem,
 };
-use catalog::{Producer, Track};
+use catalog::{Producer, ProducerChange, Track};
 use chrono::{DateTime, Utc};
 use contribution::TrackId;
 use futures_util::{StreamExt, TryStreamExt, stream};
@@ -139,20 +141,23 @@ impl Store {
         }
     }
 
-    /// Creates or updates a profile as of `at`, with its name-search entries in the same
-    /// transaction; a profile already reflecting `at` or later is left alone.
+    /// Creates or updates a profile as of `at` with the fields `change` carries (the others stay
+    /// as stored), with its name-search entries in the same transaction; a profile already
+    /// reflecting `at` or later is left alone.
     pub async fn sync_producer(
         &self,
-        producer: &Producer,
+        change: &ProducerChange,
         at: DateTime<Utc>,
     ) -> Result<Applied, StoreError> {
         for _ in 0..RACE_ATTEMPTS {
-            let current = self.get_entity::<Profile>(&(), &producer.id, true).await?;
+            let current = self.get_entity::<Profile>(&(), &change.id, true).await?;
             if let Some(current) = &current
                 && current.synced_at_millis >= Some(at.timestamp_millis())
             {
                 return Ok(Applied::Stale);
             }
+            let stored = current.clone().map(Producer::from);
+            let producer = &change.apply(stored.as_ref())?;
             let mut profile = Profile::from(producer);
             profile.synced_at_millis = Some(at.timestamp_millis());
             let mut put =
@@ -171,9 +176,9 @@ impl Store {
                     .expression_attribute_values(":name", AttributeValue::S(current.name.clone()))
                     .expression_attribute_values(":at", millis(at)),
             };
-            let old_entries = current
+            let old_entries = stored
                 .as_ref()
-                .map(|c| ArtistNameEntry::all(&Producer::from(c.clone())))
+                .map(ArtistNameEntry::all)
                 .unwrap_or_default();
             let new_entries = ArtistNameEntry::all(producer);
             let mut writes = vec![
@@ -214,7 +219,7 @@ impl Store {
             }
         }
         Err(StoreError::Contended {
-            what: format!("profile {}", producer.id),
+            what: format!("profile {}", change.id),
             attempts: RACE_ATTEMPTS,
         })
     }
