@@ -56,11 +56,13 @@ async fn import_is_an_idempotent_upsert() {
         }
     );
 
-    // Changed credits and plays: the track, its discography and its history follow.
+    // Changed credits and plays in a later export: the track, its discography and its history
+    // follow. (An export of the same instant would change nothing: the table already reflects
+    // that instant, as with the feed's messages.)
     let changed = CATALOG
         .replace(r#""credits":["p1","p2"]"#, r#""credits":["p1"]"#)
         .replace(r#""plays":5"#, r#""plays":50"#);
-    let third = import(&store, &changed).await.expect("import changes");
+    let third = import_as_of(&store, &changed, "2026-11-22T00:00:00Z").await;
     assert_eq!((third.tracks_updated, third.tracks_unchanged), (2, 0));
     let t1 = store
         .get_track(&tid("t1"))
@@ -124,4 +126,125 @@ async fn a_file_with_bad_lines_is_rejected_whole_with_each_line_named() {
         other => panic!("expected rejection, got {other:?}"),
     }
     assert_eq!(store.get_producer(&pid("p5")).await.expect("get"), None);
+}
+
+async fn import_as_of(store: &Store, text: &str, as_of: &str) -> ImportReport {
+    let (parsed, errors) = parse(text.as_bytes());
+    assert!(errors.is_empty(), "{errors:?}");
+    store
+        .import_catalog(parsed, at(as_of), &|_| ())
+        .await
+        .expect("import")
+}
+
+/// Review I3: a backfill after go-live must not undo the live feed. The file describes the
+/// catalog as of its instant; what the feed applied after that instant (a Stripe account, the
+/// payout flags, a play count, a retitled track) is kept, and the rest of the file is imported.
+/// An import newer than the feed's messages still wins, and a feed message older than an import
+/// is stale.
+#[tokio::test]
+async fn an_import_older_than_a_feed_message_leaves_the_feeds_values() {
+    let table = TestTable::create("import-vs-feed").await;
+    let store = table.store();
+    import_as_of(&store, CATALOG, "2026-11-21T00:00:00Z").await;
+
+    // The feed, a day later: p2 connects Stripe, t1 is counted and retitled.
+    let feed = [
+        serde_json::json!({"type": "producer", "at": "2026-11-22T00:00:00Z", "id": "p2",
+            "stripeAccountId": "acct_2", "chargesEnabled": true, "payoutsEnabled": true}),
+        serde_json::json!({"type": "plays", "at": "2026-11-22T00:00:00Z",
+            "counts": [{"trackId": "t1", "plays": 5000}]}),
+        serde_json::json!({"type": "track", "at": "2026-11-22T00:00:00Z", "trackId": "t1",
+            "title": "Midnight (Remaster)", "uploaderId": "p1",
+            "uploadedAt": "2026-08-21T00:00:00Z", "credits": ["p1", "p2"], "genre": "trap"}),
+    ];
+    assert_eq!(
+        crate::sync_feed::deliver_at(&store, &feed, at("2026-11-22T00:05:00Z")).await,
+        Vec::<String>::new()
+    );
+
+    // A backfill from an export taken before the feed's messages: p2 has no account there, t1
+    // has its old plays and title, and t2 has new credits and plays the feed never touched.
+    let older = CATALOG
+        .replace(
+            r#""id":"p2","name":"Kid Lumen""#,
+            r#""id":"p2","name":"Kid Lumen II""#,
+        )
+        .replace(
+            r#""credits":["p2"],"uploadedAt":"2026-09-01T00:00:00Z","plays":5"#,
+            r#""credits":["p2","p1"],"uploadedAt":"2026-09-01T00:00:00Z","plays":9"#,
+        );
+    let report = import_as_of(&store, &older, "2026-11-21T12:00:00Z").await;
+    assert_eq!(report.producers_newer_in_table, 1, "{report:?}");
+    assert_eq!(
+        report.tracks_newer_in_table, 1,
+        "t1 keeps the feed's plays and title"
+    );
+    let p2 = store
+        .get_producer(&pid("p2"))
+        .await
+        .expect("read")
+        .expect("p2");
+    assert!(
+        p2.payout_ready(),
+        "the feed's account and flags are kept: {p2:?}"
+    );
+    assert_eq!(
+        p2.name, "Kid Lumen",
+        "the whole profile is newer in the table"
+    );
+    let t1 = store
+        .get_track(&tid("t1"))
+        .await
+        .expect("read")
+        .expect("t1");
+    assert_eq!(
+        (t1.track.plays, t1.track.title.as_str()),
+        (5000, "Midnight (Remaster)")
+    );
+    let t2 = store
+        .get_track(&tid("t2"))
+        .await
+        .expect("read")
+        .expect("t2");
+    assert_eq!(
+        (t2.track.plays, t2.track.credits.producers().len()),
+        (9, 2),
+        "the rest of the file is imported"
+    );
+
+    // A newer export wins; the feed's older messages are then stale.
+    let newer = older.replace(r#""plays":1200"#, r#""plays":7000"#);
+    let report = import_as_of(&store, &newer, "2026-11-23T00:00:00Z").await;
+    assert_eq!(report.producers_newer_in_table, 0);
+    let p2 = store
+        .get_producer(&pid("p2"))
+        .await
+        .expect("read")
+        .expect("p2");
+    assert_eq!(p2.name, "Kid Lumen II");
+    assert!(!p2.payout_ready(), "the newer export has no account for p2");
+    let t1 = store
+        .get_track(&tid("t1"))
+        .await
+        .expect("read")
+        .expect("t1");
+    assert_eq!(
+        (t1.track.plays, t1.track.title.as_str()),
+        (7000, "Midnight")
+    );
+    assert_eq!(
+        crate::sync_feed::deliver_at(&store, &feed, at("2026-11-23T00:05:00Z")).await,
+        Vec::<String>::new()
+    );
+    let t1 = store
+        .get_track(&tid("t1"))
+        .await
+        .expect("read")
+        .expect("t1");
+    assert_eq!(
+        t1.track.plays, 7000,
+        "a feed message older than the import is stale"
+    );
+    assert_eq!(store.check_consistency(2).await.expect("check"), vec![]);
 }

@@ -24,9 +24,14 @@ pub(crate) fn platform() -> sync::PlatformSender {
 }
 
 pub(crate) async fn deliver(store: &Store, bodies: &[Value]) -> Vec<String> {
+    deliver_at(store, bodies, now()).await
+}
+
+/// The ids of the messages that failed when `bodies` arrive in one batch at `now`.
+pub(crate) async fn deliver_at(store: &Store, bodies: &[Value], now: DateTime<Utc>) -> Vec<String> {
     let bodies: Vec<String> = bodies.iter().map(Value::to_string).collect();
     let response: SqsBatchResponse =
-        sync::handle(store, &platform(), sqs_event(&bodies), now()).await;
+        sync::handle(store, &platform(), sqs_event(&bodies), now).await;
     let mut failed: Vec<String> = response
         .batch_item_failures
         .into_iter()

@@ -20,6 +20,10 @@ use crate::target::TableTarget;
 pub struct ImportArgs {
     /// The catalog file (JSON Lines).
     file: PathBuf,
+    /// The instant the file describes (RFC 3339; default: the file's modification time). What
+    /// the live feed applied at or after it is kept; the rest of the file is imported.
+    #[arg(long)]
+    as_of: Option<chrono::DateTime<chrono::Utc>>,
     #[command(flatten)]
     target: TableTarget,
 }
@@ -51,10 +55,23 @@ pub fn run(args: ImportArgs) -> Result<()> {
         errors.sort_by_key(|e| e.line);
         return Err(report_bad_lines(&args.file, &errors));
     }
+    let as_of = match args.as_of {
+        Some(as_of) => as_of,
+        None => std::fs::metadata(&args.file)
+            .and_then(|m| m.modified())
+            .map(chrono::DateTime::<chrono::Utc>::from)
+            .with_context(|| {
+                format!(
+                    "no modification time for {}: give --as-of",
+                    args.file.display()
+                )
+            })?,
+    };
     let (producers, tracks) = (parsed.producers.len(), parsed.tracks.len());
     eprintln!(
-        "xtask: {} is valid: {producers} producers, {tracks} tracks; importing into {}",
+        "xtask: {} is valid: {producers} producers, {tracks} tracks; importing as of {} into {}",
         args.file.display(),
+        as_of.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         args.target.describe()
     );
 
@@ -63,7 +80,7 @@ pub fn run(args: ImportArgs) -> Result<()> {
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let progress = |done: u64| bar.set_position(done);
-    let result = runtime.block_on(store.import_catalog(parsed, chrono::Utc::now(), &progress));
+    let result = runtime.block_on(store.import_catalog(parsed, as_of, &progress));
     bar.finish_and_clear();
     let report = match result {
         Ok(report) => report,
@@ -72,12 +89,14 @@ pub fn run(args: ImportArgs) -> Result<()> {
     };
     let seconds = started.elapsed().as_secs_f64();
     println!(
-        "imported {} in {seconds:.1} s: producers {} written, {} unchanged; tracks {} created, {} updated, {} unchanged ({:.0} tracks/s); {} items retried",
+        "imported {} in {seconds:.1} s: producers {} written, {} unchanged, {} newer in the table (kept); tracks {} created, {} updated ({} keeping the feed's newer plays or fields), {} unchanged ({:.0} tracks/s); {} items retried",
         args.file.display(),
         report.producers_written,
         report.producers_unchanged,
+        report.producers_newer_in_table,
         report.tracks_created,
         report.tracks_updated,
+        report.tracks_newer_in_table,
         report.tracks_unchanged,
         tracks as f64 / seconds.max(1e-9),
         report.retried_items,

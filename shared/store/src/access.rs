@@ -6,7 +6,7 @@ use aws_sdk_dynamodb::types::{TransactWriteItem, WriteRequest};
 use crate::Store;
 use crate::entity::{Entity, decode, encode};
 use crate::error::StoreError;
-use crate::write::{delete_request, put_request, transact_delete, transact_put};
+use crate::write::{put_request, transact_delete, transact_put};
 
 impl Store {
     /// The entity `input` names in `scope`, if stored. `consistent` asks for a strongly
@@ -38,11 +38,6 @@ pub(crate) fn batch_put<E: Entity>(
     expires_at: Option<i64>,
 ) -> Result<WriteRequest, StoreError> {
     Ok(put_request(encode(value, scope, expires_at)?))
-}
-
-/// A batch delete of `value`'s item.
-pub(crate) fn batch_delete<E: Entity>(value: &E, scope: &E::Scope) -> WriteRequest {
-    delete_request(value.full_key(scope).primary.item())
 }
 
 /// An unconditional transaction put of `value` into `table`.

@@ -7,12 +7,18 @@
 //! writes nothing the second time. New tracks go in with batch writes (the backfill's bulk);
 //! tracks that exist but differ go through the same versioned transaction as a credit edit, so
 //! their discography entries and history stay consistent and a concurrent edit is never lost.
+//!
+//! A file describes the catalog as of an instant (`as_of`), and the live feed may have moved on
+//! since: profiles go through the feed's own newest-wins write, and a track's plays and platform
+//! fields stay as stored where the feed's stamp is at or after that instant (review I3: a
+//! backfill after go-live had reverted payout accounts the feed had set). What import writes is
+//! stamped with its instant, so a feed message older than the file is stale in turn.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use catalog::jsonl::{LineError, Parsed};
-use catalog::{Producer, Track};
+use catalog::{Producer, ProducerChange, Track};
 use chrono::{DateTime, Utc};
 use contribution::TrackId;
 use futures_util::{StreamExt, TryStreamExt, stream};
@@ -20,15 +26,14 @@ use futures_util::{StreamExt, TryStreamExt, stream};
 use aws_sdk_dynamodb::types::WriteRequest;
 
 use crate::Store;
-use crate::access::{batch_delete, batch_put};
+use crate::access::batch_put;
 use crate::batch::{BatchStats, DEFAULT_CONCURRENCY};
 use crate::catalog_items::{
-    ArtistNameEntry, Change, ChangeSource, CreditChange, DiscographyEntry, Profile, StoredTrack,
-    TrackRecord,
+    Change, ChangeSource, CreditChange, DiscographyEntry, StoredTrack, TrackRecord, TrackStamps,
 };
 use crate::entity::{Entity, decode};
 use crate::error::StoreError;
-use crate::producers::stale_name_entries;
+use crate::platform::{Applied, RACE_ATTEMPTS};
 
 /// New tracks written per group of batch writes (progress is reported per group).
 const NEW_TRACKS_PER_GROUP: usize = 1_000;
@@ -47,9 +52,14 @@ pub enum ImportError {
 pub struct ImportReport {
     pub producers_written: u64,
     pub producers_unchanged: u64,
+    /// Profiles the live feed changed after the file's instant: left as the feed left them.
+    pub producers_newer_in_table: u64,
     pub tracks_created: u64,
     pub tracks_updated: u64,
     pub tracks_unchanged: u64,
+    /// Tracks whose plays or platform fields the feed changed after the file's instant: those
+    /// parts were left as the feed left them (the rest imported).
+    pub tracks_newer_in_table: u64,
     /// Items re-sent because DynamoDB left them unprocessed.
     pub retried_items: u64,
 }
@@ -67,15 +77,23 @@ impl<F: Fn(u64) + Sync> ImportProgress for F {
 
 /// The items of a track new to the table: the track (version 1), its discography entries and the
 /// first history entry (from no credits to its credits).
-fn new_track_items(track: &Track, now: DateTime<Utc>) -> Result<Vec<WriteRequest>, StoreError> {
-    let mut items = vec![batch_put(&TrackRecord::new(track, 1), &(), None)?];
+fn new_track_items(track: &Track, as_of: DateTime<Utc>) -> Result<Vec<WriteRequest>, StoreError> {
+    let stamps = TrackStamps {
+        plays_at: Some(as_of.timestamp_millis()),
+        platform_at: Some(as_of.timestamp_millis()),
+    };
+    let mut items = vec![batch_put(
+        &TrackRecord::stamped(track, 1, stamps),
+        &(),
+        None,
+    )?];
     for entry in DiscographyEntry::all(track, 1) {
         items.push(batch_put(&entry, &(), None)?);
     }
     let change = Change {
         by: track.uploader_id.clone(),
         source: ChangeSource::Import,
-        at: now,
+        at: as_of,
     };
     items.push(batch_put(
         &CreditChange::new(track, 1, &change, Vec::new()),
@@ -93,11 +111,12 @@ impl Store {
         Ok(parsed.check_references(|id| known.contains_key(id)))
     }
 
-    /// Imports `parsed` (see the module docs). `now` stamps history entries.
+    /// Imports `parsed` as of `as_of`, the instant the file describes (see the module docs): it
+    /// stamps history entries, and what the live feed applied at or after it is kept.
     pub async fn import_catalog(
         &self,
         parsed: Parsed,
-        now: DateTime<Utc>,
+        as_of: DateTime<Utc>,
         progress: &dyn ImportProgress,
     ) -> Result<ImportReport, ImportError> {
         let errors = self.check_references(&parsed).await?;
@@ -107,47 +126,51 @@ impl Store {
 
         let stats = BatchStats::default();
         let mut report = ImportReport::default();
-        self.import_producers(&parsed.producers, &stats, &mut report)
+        self.import_producers(&parsed.producers, as_of, &mut report)
             .await?;
         progress.advance(parsed.producers.len() as u64);
-        self.import_tracks(parsed.tracks, now, &stats, &mut report, progress)
+        self.import_tracks(parsed.tracks, as_of, &stats, &mut report, progress)
             .await?;
         report.retried_items = stats.retried();
         Ok(report)
     }
 
+    /// Each producer that differs from its stored profile goes through the feed's own write
+    /// (`sync_producer`) as of the file's instant: a profile the feed changed after that instant
+    /// is left as the feed left it.
     async fn import_producers(
         &self,
         producers: &[Producer],
-        stats: &BatchStats,
+        as_of: DateTime<Utc>,
         report: &mut ImportReport,
     ) -> Result<(), StoreError> {
         let existing = self.get_producers(producers.iter().map(|p| &p.id)).await?;
-        let mut writes = Vec::new();
-        for producer in producers {
-            let old = existing.get(&producer.id);
-            if old == Some(producer) {
-                report.producers_unchanged += 1;
-                continue;
-            }
-            report.producers_written += 1;
-            let entries = ArtistNameEntry::all(producer);
-            let old_entries = old.map(ArtistNameEntry::all).unwrap_or_default();
-            for stale in stale_name_entries(&old_entries, &entries) {
-                writes.push(batch_delete(stale, &()));
-            }
-            writes.push(batch_put(&Profile::from(producer), &(), None)?);
-            for entry in &entries {
-                writes.push(batch_put(entry, &(), None)?);
+        let changed: Vec<&Producer> = producers
+            .iter()
+            .filter(|p| existing.get(&p.id) != Some(*p))
+            .collect();
+        report.producers_unchanged += (producers.len() - changed.len()) as u64;
+        let outcomes: Vec<Applied> = stream::iter(changed)
+            .map(|producer| async move {
+                self.sync_producer(&ProducerChange::whole(producer), as_of)
+                    .await
+            })
+            .buffer_unordered(DEFAULT_CONCURRENCY)
+            .try_collect()
+            .await?;
+        for outcome in outcomes {
+            match outcome {
+                Applied::Created | Applied::Updated => report.producers_written += 1,
+                Applied::Stale => report.producers_newer_in_table += 1,
             }
         }
-        self.write_all(writes, stats).await
+        Ok(())
     }
 
     async fn import_tracks(
         &self,
         tracks: Vec<Track>,
-        now: DateTime<Utc>,
+        as_of: DateTime<Utc>,
         stats: &BatchStats,
         report: &mut ImportReport,
         progress: &dyn ImportProgress,
@@ -172,6 +195,7 @@ impl Store {
                 None => created.push(track),
             }
         }
+        let as_of_millis = as_of.timestamp_millis();
         let done = AtomicU64::new(report.tracks_unchanged);
 
         // New tracks: batch writes, a group of tracks at a time so progress moves as they land.
@@ -179,7 +203,7 @@ impl Store {
         for group in created.chunks(NEW_TRACKS_PER_GROUP) {
             let mut writes = Vec::with_capacity(group.len() * 4);
             for track in group {
-                writes.extend(new_track_items(track, now)?);
+                writes.extend(new_track_items(track, as_of)?);
             }
             self.write_all(writes, stats).await?;
             progress.advance(
@@ -187,26 +211,73 @@ impl Store {
             );
         }
 
-        // Changed tracks: one versioned transaction each, a few at a time.
+        // Changed tracks: one versioned transaction each, a few at a time, never over what the
+        // feed applied after the file's instant.
         report.tracks_updated = changed.len() as u64;
-        stream::iter(changed)
+        let kept: Vec<bool> = stream::iter(changed)
             .map(|(current, track)| {
                 let done = &done;
                 async move {
                     let change = Change {
                         by: track.uploader_id.clone(),
                         source: ChangeSource::Import,
-                        at: now,
+                        at: as_of,
                     };
-                    self.replace_track(&current, &track, &change).await?;
+                    let mut current = current;
+                    let mut attempts = 0;
+                    let kept_feed = loop {
+                        let (merged, stamps) = imported_over(&current, &track, as_of_millis);
+                        let kept_feed = merged != track;
+                        if merged == current.track && stamps == current.stamps {
+                            break kept_feed;
+                        }
+                        match self
+                            .replace_stamped_track(&current, &merged, &change, stamps)
+                            .await
+                        {
+                            Ok(_) => break kept_feed,
+                            // The feed (or an edit) changed it meanwhile: read it again.
+                            Err(StoreError::VersionConflict { .. }) if attempts < RACE_ATTEMPTS => {
+                                attempts += 1;
+                                current = self
+                                    .get_track(&track.id)
+                                    .await?
+                                    .ok_or_else(|| StoreError::TrackNotFound(track.id.clone()))?;
+                            }
+                            Err(e) => return Err(e),
+                        }
+                    };
                     progress.advance(done.fetch_add(1, Ordering::Relaxed) + 1);
-                    Ok::<(), StoreError>(())
+                    Ok::<bool, StoreError>(kept_feed)
                 }
             })
             .buffer_unordered(DEFAULT_CONCURRENCY)
-            .try_collect::<Vec<()>>()
+            .try_collect()
             .await?;
+        report.tracks_newer_in_table = kept.iter().filter(|k| **k).count() as u64;
         progress.advance(done.load(Ordering::Relaxed));
         Ok(())
     }
+}
+
+/// `file`'s track over `current` as of `as_of` (epoch ms): plays and the platform's fields (title,
+/// genre, exclusive-only, metadata) stay as stored where the feed's stamp is at or after the
+/// file's instant; the stamps move up to it. Credits, uploader and upload time are the file's.
+fn imported_over(current: &StoredTrack, file: &Track, as_of: i64) -> (Track, TrackStamps) {
+    let mut merged = file.clone();
+    let stored = &current.track;
+    if current.stamps.plays_at >= Some(as_of) {
+        merged.plays = stored.plays;
+    }
+    if current.stamps.platform_at >= Some(as_of) {
+        merged.title = stored.title.clone();
+        merged.genre = stored.genre.clone();
+        merged.exclusive_only = stored.exclusive_only;
+        merged.metadata_complete = stored.metadata_complete;
+    }
+    let stamps = TrackStamps {
+        plays_at: current.stamps.plays_at.max(Some(as_of)),
+        platform_at: current.stamps.platform_at.max(Some(as_of)),
+    };
+    (merged, stamps)
 }

@@ -43,7 +43,7 @@ use crate::producers::stale_name_entries;
 pub const PLAYS_CONCURRENCY: usize = 32;
 /// How often a profile or track change is re-read and re-tried when something else changed the
 /// item between its read and its write.
-const RACE_ATTEMPTS: u32 = 5;
+pub(crate) const RACE_ATTEMPTS: u32 = 5;
 
 /// What a batch of play counts did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -264,7 +264,7 @@ impl Store {
                         ..current.stamps
                     };
                     match self
-                        .replace_stamped_track(&current, &updated, &change, stamps, Some(at_millis))
+                        .replace_stamped_track(&current, &updated, &change, stamps)
                         .await
                     {
                         Ok(_) => return Ok(Applied::Updated),

@@ -58,12 +58,13 @@ impl Plan {
 enum TrackWrite {
     /// Put, only if no track has this id.
     Create { stamps: TrackStamps },
-    /// Put the whole item, only if the stored version is `expected` (and, with `newer_than`, only
-    /// if no platform message at or after that instant was applied).
+    /// Put the whole item, only if the stored version is `expected` (and, with `read_stamps`,
+    /// only if no platform message was applied since the item was read: its stamps are still
+    /// those, so a play count or track message landing in between is never overwritten).
     Replace {
         expected: u64,
         stamps: TrackStamps,
-        newer_than: Option<i64>,
+        read_stamps: Option<TrackStamps>,
     },
     /// Set only the credits and version (plays and other fields stay as they are).
     Credits { expected: u64 },
@@ -134,19 +135,37 @@ impl Store {
         track: &Track,
         change: &Change,
     ) -> Result<StoredTrack, StoreError> {
-        self.replace_stamped_track(current, track, change, current.stamps, None)
-            .await
+        let write = TrackWrite::Replace {
+            expected: current.version,
+            stamps: current.stamps,
+            read_stamps: None,
+        };
+        self.replace_with(current, track, change, write).await
     }
 
-    /// [`Store::replace_track`] writing `stamps`; with `newer_than`, only if no platform message
-    /// at or after that instant was applied meanwhile (else a version conflict).
+    /// [`Store::replace_track`] writing `stamps`, only if no platform message was applied since
+    /// `current` was read (else a version conflict: read it again).
     pub(crate) async fn replace_stamped_track(
         &self,
         current: &StoredTrack,
         track: &Track,
         change: &Change,
         stamps: TrackStamps,
-        newer_than: Option<i64>,
+    ) -> Result<StoredTrack, StoreError> {
+        let write = TrackWrite::Replace {
+            expected: current.version,
+            stamps,
+            read_stamps: Some(current.stamps),
+        };
+        self.replace_with(current, track, change, write).await
+    }
+
+    async fn replace_with(
+        &self,
+        current: &StoredTrack,
+        track: &Track,
+        change: &Change,
+        write: TrackWrite,
     ) -> Result<StoredTrack, StoreError> {
         let old = &current.track;
         let copied_fields_changed = old.credits != track.credits
@@ -154,10 +173,9 @@ impl Store {
             || old.uploader_id != track.uploader_id
             || old.uploaded_at != track.uploaded_at;
         let version = current.version + u64::from(copied_fields_changed);
-        let write = TrackWrite::Replace {
-            expected: current.version,
-            stamps,
-            newer_than,
+        let stamps = match &write {
+            TrackWrite::Replace { stamps, .. } | TrackWrite::Create { stamps } => *stamps,
+            TrackWrite::Credits { .. } => current.stamps,
         };
         let plan = self.plan(Some(current), track, version, write, change)?;
         self.execute(plan, &track.id, current.version).await?;
@@ -196,20 +214,36 @@ impl Store {
             TrackWrite::Replace {
                 expected,
                 stamps,
-                newer_than,
+                read_stamps,
             } => {
                 let mut put = Put::builder()
                     .table_name(table)
                     .set_item(Some(track_item(stamps)?))
                     .expression_attribute_values(":expected", number(expected));
-                put = match newer_than {
+                put = match read_stamps {
                     None => put.condition_expression("version = :expected"),
-                    Some(at) => put
-                        .condition_expression(
-                            "version = :expected AND (attribute_not_exists(platformAtMillis) \
-                             OR platformAtMillis < :at)",
-                        )
-                        .expression_attribute_values(":at", AttributeValue::N(at.to_string())),
+                    Some(read) => {
+                        // Each stamp still what was read: absent, or the same instant.
+                        let mut condition = "version = :expected".to_owned();
+                        for (attribute, placeholder, value) in [
+                            ("platformAtMillis", ":platformAt", read.platform_at),
+                            ("playsAtMillis", ":playsAt", read.plays_at),
+                        ] {
+                            match value {
+                                None => condition
+                                    .push_str(&format!(" AND attribute_not_exists({attribute})")),
+                                Some(millis) => {
+                                    condition
+                                        .push_str(&format!(" AND {attribute} = {placeholder}"));
+                                    put = put.expression_attribute_values(
+                                        placeholder,
+                                        AttributeValue::N(millis.to_string()),
+                                    );
+                                }
+                            }
+                        }
+                        put.condition_expression(condition)
+                    }
                 };
                 TransactWriteItem::builder()
                     .put(put.build().expect("table and item are set"))
