@@ -285,3 +285,55 @@ async fn each_function_writes_only_the_partitions_its_policy_allows() {
     }
     assert_eq!(writes(&proxy.take_recorded()), Vec::new());
 }
+
+/// Review M4: money is written by `payouts` alone. A statement says where a transfer goes and how
+/// much, and `payouts` sends exactly that, so whoever may write one may redirect money. IAM sees
+/// only partition keys, so statements live in a partition prefix of their own, and the
+/// template's grants are read here: `credits` and `sync` (the internet-facing and the
+/// feed-facing functions) may write none of a statement's, a split's or a roster's partitions,
+/// while `payouts` may; and `payouts` may not write a profile.
+#[test]
+fn only_payouts_may_write_statements_splits_and_rosters() {
+    use contribution::ProducerId;
+    use contribution::statement::PayoutPeriod;
+    use store::entity::Entity;
+    use store::payout_items::{PayoutRosterPart, PayoutSplit, PayoutStatement};
+
+    let producer = ProducerId::parse("p0").expect("an id");
+    let period = PayoutPeriod::parse("2026-10").expect("a period");
+    let money = [
+        (
+            "a statement",
+            PayoutStatement::primary_key(&(), (&producer, period)),
+        ),
+        ("a split", PayoutSplit::primary_key(&(), period)),
+        ("a roster", PayoutRosterPart::primary_key(&(), (period, 0))),
+    ];
+    let may_write = |function: &str, partition: &str| {
+        write_grant(function)
+            .patterns
+            .iter()
+            .any(|p| matches(p, partition))
+    };
+    for (what, key) in &money {
+        let partition = key.partition();
+        for function in ["CreditsFunction", "SyncFunction", "RecomputeFunction"] {
+            assert!(
+                !may_write(function, partition),
+                "{function} may write {what} ({partition})"
+            );
+        }
+        assert!(
+            may_write("PayoutsFunction", partition),
+            "payouts cannot write {what} ({partition})"
+        );
+    }
+    // The statement is not in the producer's own partition, which credits and sync do write.
+    let profile = store::catalog_items::Profile::primary_key(&(), &producer);
+    assert!(may_write("CreditsFunction", profile.partition()));
+    assert!(may_write("SyncFunction", profile.partition()));
+    assert!(
+        !may_write("PayoutsFunction", profile.partition()),
+        "payouts writes no profile"
+    );
+}

@@ -48,6 +48,8 @@ mod privacy;
 #[cfg(test)]
 mod recompute_run;
 #[cfg(test)]
+mod share_secrecy;
+#[cfg(test)]
 mod smoke;
 #[cfg(test)]
 mod store_access;

@@ -18,7 +18,7 @@ fn board(n: u64) -> Vec<BoardEntry> {
             producer_id: pid(&format!("p{rank}")),
             name: format!("Producer {rank}"),
             figures: BoardFigures {
-                contribution_value: Some(1.0),
+                xp: Some(1),
                 ..BoardFigures::default()
             },
         })

@@ -295,10 +295,9 @@ fn board_rows(
         (Board::Contribution, _) => ranked(
             standings,
             |s| positive(s.contribution),
-            |sum| BoardFigures {
-                contribution_value: Some(sum.to_f64()),
-                ..none()
-            },
+            // Ranks only: a value beside a rank would let any reader work out every share from
+            // their own summary (share_x = value_x × own share ÷ own value; review M5).
+            |_| none(),
         ),
         (Board::Plays, None) => ranked(
             standings,

@@ -37,6 +37,12 @@ impl PrimaryKey {
         Self { pk, sk: sk.into() }
     }
 
+    /// The partition key: what IAM's `dynamodb:LeadingKeys` conditions see (the least-privilege
+    /// tests read it to check who may write an item kind).
+    pub fn partition(&self) -> &str {
+        &self.pk
+    }
+
     /// Where a raw item is stored (its key attributes), if it has them.
     pub(crate) fn of_item(item: &Item) -> Option<Self> {
         Some(Self::new(

@@ -142,9 +142,16 @@ pub(crate) fn recommendation_sk(rank: u64) -> String {
 /// The partition of every period's payout split (one item per period, sort key the period).
 pub(crate) const PAYOUTS_PK: &str = "PAYOUTS";
 
-/// Sort-key prefix of a producer's payout statements (under the producer's partition): periods
-/// sort as text, so newest first when read backwards. It sorts after `PROFILE`, outside the
-/// discography's `CREDIT#`…`PROFILE` range (a test reads a paid producer's profile tracks).
+/// The partition of a producer's payout statements: a prefix of their own, not the producer's
+/// `PRODUCER#` partition, because IAM's `LeadingKeys` sees only partition keys and `credits` and
+/// `sync` may write `PRODUCER#*`. Only `payouts` may write `PAYSTMT#*` (review M4: payouts sends
+/// exactly what a statement says, so whoever can write one can redirect money).
+pub(crate) fn statement_pk(producer: &ProducerId) -> String {
+    format!("PAYSTMT#{producer}")
+}
+
+/// Sort-key prefix of a producer's payout statements: periods sort as text, so newest first when
+/// read backwards.
 pub(crate) const STATEMENT_PREFIX: &str = "STATEMENT#";
 
 pub(crate) fn statement_sk(period: &str) -> String {

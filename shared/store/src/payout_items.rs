@@ -343,7 +343,7 @@ impl Entity for PayoutStatement {
 
     fn primary_key(_: &(), (producer, period): Self::KeyInput<'_>) -> PrimaryKey {
         PrimaryKey::new(
-            keys::producer_pk(producer),
+            keys::statement_pk(producer),
             keys::statement_sk(&period.to_string()),
         )
     }

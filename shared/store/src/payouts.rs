@@ -254,7 +254,7 @@ impl Store {
     ) -> Result<Page<PayoutStatement>, StoreError> {
         self.query_page(PageQuery {
             index: None,
-            partition: keys::producer_pk(producer),
+            partition: keys::statement_pk(producer),
             sort: SortRange::Prefix(keys::STATEMENT_PREFIX),
             backwards: true,
             limit,

@@ -369,8 +369,6 @@ pub struct BoardFigures {
     /// Plays gained on collaborative tracks since the window's baseline.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub collaborative_plays_gained: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contribution_value: Option<f64>,
     /// Plays on credited tracks (full plays).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub plays: Option<u64>,
