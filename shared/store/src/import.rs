@@ -10,7 +10,8 @@
 //!
 //! A file describes the catalog as of an instant (`as_of`), and the live feed may have moved on
 //! since: profiles go through the feed's own newest-wins write, and a track's plays and platform
-//! fields stay as stored where the feed's stamp is at or after that instant (review I3: a
+//! fields stay as stored where the feed's stamp is after that instant (a file of the same
+//! instant again is a corrected one, and wins) (review I3: a
 //! backfill after go-live had reverted payout accounts the feed had set). What import writes is
 //! stamped with its instant, so a feed message older than the file is stale in turn.
 
@@ -33,7 +34,7 @@ use crate::catalog_items::{
 };
 use crate::entity::{Entity, decode};
 use crate::error::StoreError;
-use crate::platform::{Applied, RACE_ATTEMPTS};
+use crate::platform::{Applied, RACE_ATTEMPTS, Ties};
 
 /// New tracks written per group of batch writes (progress is reported per group).
 const NEW_TRACKS_PER_GROUP: usize = 1_000;
@@ -152,7 +153,7 @@ impl Store {
         report.producers_unchanged += (producers.len() - changed.len()) as u64;
         let outcomes: Vec<Applied> = stream::iter(changed)
             .map(|producer| async move {
-                self.sync_producer(&ProducerChange::whole(producer), as_of)
+                self.write_producer(&ProducerChange::whole(producer), as_of, Ties::Apply)
                     .await
             })
             .buffer_unordered(DEFAULT_CONCURRENCY)
@@ -261,15 +262,15 @@ impl Store {
 }
 
 /// `file`'s track over `current` as of `as_of` (epoch ms): plays and the platform's fields (title,
-/// genre, exclusive-only, metadata) stay as stored where the feed's stamp is at or after the
-/// file's instant; the stamps move up to it. Credits, uploader and upload time are the file's.
+/// genre, exclusive-only, metadata) stay as stored where the feed's stamp is after the file's
+/// instant; the stamps move up to it. Credits, uploader and upload time are the file's.
 fn imported_over(current: &StoredTrack, file: &Track, as_of: i64) -> (Track, TrackStamps) {
     let mut merged = file.clone();
     let stored = &current.track;
-    if current.stamps.plays_at >= Some(as_of) {
+    if Ties::Apply.is_stale(current.stamps.plays_at, as_of) {
         merged.plays = stored.plays;
     }
-    if current.stamps.platform_at >= Some(as_of) {
+    if Ties::Apply.is_stale(current.stamps.platform_at, as_of) {
         merged.title = stored.title.clone();
         merged.genre = stored.genre.clone();
         merged.exclusive_only = stored.exclusive_only;

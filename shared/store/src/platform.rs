@@ -67,6 +67,25 @@ pub enum Applied {
     Stale,
 }
 
+/// Whether a change stamped exactly as the stored item is applied again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Ties {
+    /// The feed: the same `at` is the same message, delivered again.
+    Stale,
+    /// Import: the same instant again is a corrected file, which wins.
+    Apply,
+}
+
+impl Ties {
+    /// Whether a change at `at` is older than (or, for [`Ties::Stale`], as old as) `stored`.
+    pub(crate) fn is_stale(self, stored: Option<i64>, at: i64) -> bool {
+        match self {
+            Ties::Stale => stored >= Some(at),
+            Ties::Apply => stored > Some(at),
+        }
+    }
+}
+
 enum PlayOutcome {
     Applied,
     Stale,
@@ -149,10 +168,23 @@ impl Store {
         change: &ProducerChange,
         at: DateTime<Utc>,
     ) -> Result<Applied, StoreError> {
+        self.write_producer(change, at, Ties::Stale).await
+    }
+
+    /// [`Store::sync_producer`], with `ties` saying whether a profile already stamped exactly
+    /// `at` takes the change (an import re-run with a corrected file) or is left alone (a
+    /// redelivered message).
+    pub(crate) async fn write_producer(
+        &self,
+        change: &ProducerChange,
+        at: DateTime<Utc>,
+        ties: Ties,
+    ) -> Result<Applied, StoreError> {
+        let at_millis = at.timestamp_millis();
         for _ in 0..RACE_ATTEMPTS {
             let current = self.get_entity::<Profile>(&(), &change.id, true).await?;
             if let Some(current) = &current
-                && current.synced_at_millis >= Some(at.timestamp_millis())
+                && ties.is_stale(current.synced_at_millis, at_millis)
             {
                 return Ok(Applied::Stale);
             }
@@ -168,10 +200,16 @@ impl Store {
                 None => put.condition_expression("attribute_not_exists(pk)"),
                 // Newer, and still the name whose search entries this write replaces.
                 Some(current) => put
-                    .condition_expression(
-                        "(attribute_not_exists(syncedAtMillis) OR syncedAtMillis < :at) \
-                         AND #name = :name",
-                    )
+                    .condition_expression(match ties {
+                        Ties::Stale => {
+                            "(attribute_not_exists(syncedAtMillis) OR syncedAtMillis < :at) \
+                             AND #name = :name"
+                        }
+                        Ties::Apply => {
+                            "(attribute_not_exists(syncedAtMillis) OR syncedAtMillis <= :at) \
+                             AND #name = :name"
+                        }
+                    })
                     .expression_attribute_names("#name", "name")
                     .expression_attribute_values(":name", AttributeValue::S(current.name.clone()))
                     .expression_attribute_values(":at", millis(at)),
