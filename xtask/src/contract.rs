@@ -25,6 +25,7 @@ use hyper::{Request, Response};
 use hyper_util::rt::TokioIo;
 use leaderboard::PointerCache;
 use store::Store;
+use stripe_standin::StandIn;
 use tests::support::events::Http;
 use tokio::net::TcpListener;
 
@@ -54,21 +55,29 @@ pub fn run(args: ContractArgs) -> Result<()> {
 pub fn check(endpoint: &str) -> Result<()> {
     let bin = python_tools::ensure_in("venv-schemathesis", python_tools::SCHEMATHESIS)?;
     let runtime = tokio::runtime::Runtime::new()?;
-    let address = runtime.block_on(async {
-        let store = seeded(endpoint).await?;
+    let (address, known) = runtime.block_on(async {
+        let (store, known) = seeded(endpoint).await?;
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let address = listener.local_addr()?;
         tokio::spawn(serve(listener, Arc::new(store)));
-        anyhow::Ok(address)
+        anyhow::Ok((address, known))
     })?;
     eprintln!("xtask: the API stand-in listens on http://{address}");
 
     let root = project::root();
     let workdir = std::env::temp_dir().join("beatpass-schemathesis");
     std::fs::create_dir_all(&workdir)?;
+    let config = workdir.join("schemathesis.toml");
+    let events = workdir.join("events.ndjson");
+    // Only this run's events are counted.
+    let _ = std::fs::remove_file(&events);
+    let base = std::fs::read_to_string(root.join("infra/schemathesis.toml"))
+        .context("reading infra/schemathesis.toml")?;
+    std::fs::write(&config, format!("{base}\n{}", known.dictionaries()))
+        .with_context(|| format!("writing {}", config.display()))?;
     let mut st = Command::new(bin.join("st"));
     st.arg("--config-file")
-        .arg(root.join("infra/schemathesis.toml"))
+        .arg(&config)
         .arg("run")
         .arg(root.join("infra/openapi.yaml"))
         .args(["--url", &format!("http://{address}")])
@@ -76,6 +85,8 @@ pub fn check(endpoint: &str) -> Result<()> {
             "--header",
             &format!("Authorization: Bearer {TOKEN_PREFIX}{CALLER}"),
         ])
+        .args(["--report", "ndjson", "--report-ndjson-path"])
+        .arg(&events)
         // Not `project::run`, which runs in the tree: Schemathesis and Hypothesis write their
         // caches (`.schemathesis/`, `.hypothesis/`) into the working directory.
         .current_dir(&workdir);
@@ -86,11 +97,86 @@ pub fn check(endpoint: &str) -> Result<()> {
         status.success(),
         "Schemathesis found contract failures ({status})"
     );
-    Ok(())
+    crate::contract_coverage::check(&root.join("infra/openapi.yaml"), &events)
 }
 
-/// A table holding a small generated catalog and its first published run.
-async fn seeded(endpoint: &str) -> Result<Store> {
+/// The ids the seeded table holds, for Schemathesis to draw path parameters and bodies from (a
+/// random id is a 404 before any real logic runs).
+struct Known {
+    producers: Vec<String>,
+    /// Tracks the caller uploaded: the ones whose credits they may edit.
+    caller_tracks: Vec<String>,
+    tracks: Vec<String>,
+    /// The month the caller has a payout statement for.
+    period: String,
+}
+
+impl Known {
+    /// `[dictionaries.*]` tables with the ids, appended to `infra/schemathesis.toml` (whose
+    /// `[[operations]]` bind the parameters to them).
+    fn dictionaries(&self) -> String {
+        let list = |ids: &[String]| {
+            let quoted: Vec<String> = ids.iter().map(|id| format!("{id:?}")).collect();
+            format!("[{}]", quoted.join(", "))
+        };
+        format!(
+            "# Appended by cargo xtask contract: the ids of the table it seeded.\n\
+             [dictionaries.producers]\nvalues = {}\n\
+             [dictionaries.caller]\nvalues = [{CALLER:?}]\n\
+             [dictionaries.callerTracks]\nvalues = {}\n\
+             [dictionaries.tracks]\nvalues = {}\n\
+             [dictionaries.periods]\nvalues = [{:?}]\n",
+            list(&self.producers),
+            list(&self.caller_tracks),
+            list(&self.tracks),
+            self.period,
+        )
+    }
+}
+
+/// A generated catalog in which the caller uploaded three tracks of four, each crediting them and
+/// at least two others. The stateful phase edits tracks it finds by following the spec's links
+/// from lists (a discography, a board), and only the uploader may edit: with the generator's
+/// own uploaders, almost every edit it reached was a 403, and removing a credit was removing the
+/// last one. The rest stay others' uploads, so 403s are still met.
+async fn seed_catalog(
+    store: &Store,
+    spec: catalog::synthetic::Spec,
+    now: chrono::DateTime<Utc>,
+) -> Result<(Vec<catalog::Producer>, Vec<catalog::Track>)> {
+    let ids: Vec<String> = (0..spec.producers).map(|i| format!("p{i}")).collect();
+    let mut text = String::new();
+    for (n, line) in catalog::synthetic::generate(spec).enumerate() {
+        let mut record: serde_json::Value = serde_json::from_str(&line)?;
+        if record["kind"] == "track" && n % 4 != 0 {
+            let mut credits = vec![CALLER.to_owned()];
+            for other in ids.iter().cycle().skip(n).take(3) {
+                if !credits.contains(other) {
+                    credits.push(other.clone());
+                }
+            }
+            record["uploaderId"] = serde_json::json!(CALLER);
+            record["credits"] = serde_json::json!(credits);
+        }
+        text.push_str(&record.to_string());
+        text.push('\n');
+    }
+    let (parsed, errors) = catalog::jsonl::parse(text.as_bytes());
+    anyhow::ensure!(
+        errors.is_empty(),
+        "the contract catalog has errors: {errors:?}"
+    );
+    let records = (parsed.producers.clone(), parsed.tracks.clone());
+    store
+        .import_catalog(parsed, now, &|_| ())
+        .await
+        .context("seeding the catalog")?;
+    Ok(records)
+}
+
+/// A table holding the catalog above, its first published run, and last month's payout split
+/// (the caller paid through an in-process Stripe stand-in).
+async fn seeded(endpoint: &str) -> Result<(Store, Known)> {
     let name = format!("beatpass-contract-{}", std::process::id());
     let store = Store::connect(&store::StoreConfig::new(name, Some(endpoint.to_owned()))).await;
     store.create_table_if_missing().await?;
@@ -101,12 +187,51 @@ async fn seeded(endpoint: &str) -> Result<Store> {
         seed: 3,
         as_of: now - TimeDelta::hours(1),
     };
-    crate::gen_catalog::seed(&store, spec, now).await?;
+    let (producers, tracks) = seed_catalog(&store, spec, now).await?;
+    // The caller can be paid.
+    let mut ready = catalog::ProducerChange::of(contribution::ProducerId::parse(CALLER)?);
+    ready.stripe_account_id = Some(Some(format!("acct_{CALLER}")));
+    ready.charges_enabled = Some(true);
+    ready.payouts_enabled = Some(true);
+    store.sync_producer(&ready, now).await?;
     let settings = recompute::run::Settings::default();
     let progress = recompute::run::RunProgress::default();
     let deadline = recompute::run::Deadline(None);
     recompute::run::recompute(&store, &settings, now, deadline, &progress).await?;
-    Ok(store)
+
+    let stripe = StandIn::start("127.0.0.1:0".parse()?).await?;
+    let deps = payouts::Deps {
+        store: store.clone(),
+        stripe: payouts::Stripe::new(
+            &stripe.base_url,
+            "sk_test_contract".to_owned(),
+            std::time::Duration::from_secs(5),
+        )?,
+        concurrency: 4,
+        rules: payouts::PayoutRules {
+            billing_account: crate::pool_event::LOCAL_BILLING_ACCOUNT.to_owned(),
+            max_period_age_months: 3,
+        },
+    };
+    let period = crate::pool_event::last_closed_period(now);
+    let pool = crate::pool_event::event(&period, 100_000, "USD");
+    payouts::handle(&deps, &pool, || now)
+        .await
+        .context("paying last month's pool")?;
+
+    let caller_tracks: Vec<String> = tracks
+        .iter()
+        .filter(|t| t.uploader_id.as_str() == CALLER)
+        .map(|t| t.id.to_string())
+        .collect();
+    anyhow::ensure!(!caller_tracks.is_empty(), "{CALLER} uploaded no track");
+    let known = Known {
+        producers: producers.iter().map(|p| p.id.to_string()).collect(),
+        caller_tracks,
+        tracks: tracks.iter().map(|t| t.id.to_string()).collect(),
+        period,
+    };
+    Ok((store, known))
 }
 
 async fn serve(listener: TcpListener, store: Arc<Store>) {

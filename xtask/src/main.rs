@@ -5,6 +5,7 @@
 
 mod check;
 mod contract;
+mod contract_coverage;
 mod dev;
 mod dynamodb_local;
 mod gen_catalog;

@@ -61,11 +61,9 @@ pub fn last_closed_period(now: chrono::DateTime<chrono::Utc>) -> String {
     format!("{year:04}-{month:02}")
 }
 
-pub fn run(args: PoolEventArgs) -> Result<()> {
-    let period = args
-        .period
-        .unwrap_or_else(|| last_closed_period(chrono::Utc::now()));
-    let event = json!({
+/// Billing's "Producer Pool Closed" event for `period`, from the local billing account.
+pub fn event(period: &str, amount_minor: u64, currency: &str) -> serde_json::Value {
+    json!({
         "version": "0",
         "id": format!("local-{period}"),
         "detail-type": payouts::event::POOL_CLOSED,
@@ -74,12 +72,19 @@ pub fn run(args: PoolEventArgs) -> Result<()> {
         "time": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         "region": "local",
         "resources": [],
-        "detail": {
-            "period": period,
-            "amountMinor": minor_units(&args.amount)?,
-            "currency": args.currency.to_ascii_uppercase(),
-        },
-    });
+        "detail": {"period": period, "amountMinor": amount_minor, "currency": currency},
+    })
+}
+
+pub fn run(args: PoolEventArgs) -> Result<()> {
+    let period = args
+        .period
+        .unwrap_or_else(|| last_closed_period(chrono::Utc::now()));
+    let event = event(
+        &period,
+        minor_units(&args.amount)?,
+        &args.currency.to_ascii_uppercase(),
+    );
     if let Err(e) = payouts::event::command(&event) {
         bail!("the payouts function would refuse this event: {e}");
     }
