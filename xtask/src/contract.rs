@@ -161,17 +161,7 @@ async fn seed_catalog(
         text.push_str(&record.to_string());
         text.push('\n');
     }
-    let (parsed, errors) = catalog::jsonl::parse(text.as_bytes());
-    anyhow::ensure!(
-        errors.is_empty(),
-        "the contract catalog has errors: {errors:?}"
-    );
-    let records = (parsed.producers.clone(), parsed.tracks.clone());
-    store
-        .import_catalog(parsed, now, &|_| ())
-        .await
-        .context("seeding the catalog")?;
-    Ok(records)
+    crate::gen_catalog::seed_text(store, &text, now).await
 }
 
 /// A table holding the catalog above, its first published run, and last month's payout split

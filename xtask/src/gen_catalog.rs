@@ -68,9 +68,18 @@ pub async fn seed(
     now: DateTime<Utc>,
 ) -> Result<(Vec<catalog::Producer>, Vec<catalog::Track>)> {
     let text: String = generate(spec).map(|l| l + "\n").collect();
+    seed_text(store, &text, now).await
+}
+
+/// Imports the catalog `text` (JSON Lines) into `store` as of `now`. Returns its records.
+pub async fn seed_text(
+    store: &store::Store,
+    text: &str,
+    now: DateTime<Utc>,
+) -> Result<(Vec<catalog::Producer>, Vec<catalog::Track>)> {
     let (parsed, errors) = catalog::jsonl::parse(text.as_bytes());
     if !errors.is_empty() {
-        anyhow::bail!("the synthetic catalog has errors: {errors:?}");
+        anyhow::bail!("the seed catalog has errors: {errors:?}");
     }
     let records = (parsed.producers.clone(), parsed.tracks.clone());
     store
