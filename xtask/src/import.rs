@@ -21,7 +21,7 @@ pub struct ImportArgs {
     /// The catalog file (JSON Lines).
     file: PathBuf,
     /// The instant the file describes (RFC 3339; default: the file's modification time). What
-    /// the live feed applied at or after it is kept; the rest of the file is imported.
+    /// the live feed applied after it is kept; the rest of the file is imported.
     #[arg(long)]
     as_of: Option<chrono::DateTime<chrono::Utc>>,
     #[command(flatten)]

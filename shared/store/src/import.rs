@@ -113,7 +113,7 @@ impl Store {
     }
 
     /// Imports `parsed` as of `as_of`, the instant the file describes (see the module docs): it
-    /// stamps history entries, and what the live feed applied at or after it is kept.
+    /// stamps history entries, and what the live feed applied after it is kept.
     pub async fn import_catalog(
         &self,
         parsed: Parsed,
@@ -137,8 +137,8 @@ impl Store {
     }
 
     /// Each producer that differs from its stored profile goes through the feed's own write
-    /// (`sync_producer`) as of the file's instant: a profile the feed changed after that instant
-    /// is left as the feed left it.
+    /// (`write_producer`, the newest stamp wins) as of the file's instant: a profile the feed
+    /// changed after that instant is left as the feed left it.
     async fn import_producers(
         &self,
         producers: &[Producer],

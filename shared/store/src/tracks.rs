@@ -135,12 +135,8 @@ impl Store {
         track: &Track,
         change: &Change,
     ) -> Result<StoredTrack, StoreError> {
-        let write = TrackWrite::Replace {
-            expected: current.version,
-            stamps: current.stamps,
-            read_stamps: None,
-        };
-        self.replace_with(current, track, change, write).await
+        self.replace_with(current, track, change, current.stamps, None)
+            .await
     }
 
     /// [`Store::replace_track`] writing `stamps`, only if no platform message was applied since
@@ -152,12 +148,8 @@ impl Store {
         change: &Change,
         stamps: TrackStamps,
     ) -> Result<StoredTrack, StoreError> {
-        let write = TrackWrite::Replace {
-            expected: current.version,
-            stamps,
-            read_stamps: Some(current.stamps),
-        };
-        self.replace_with(current, track, change, write).await
+        self.replace_with(current, track, change, stamps, Some(current.stamps))
+            .await
     }
 
     async fn replace_with(
@@ -165,7 +157,8 @@ impl Store {
         current: &StoredTrack,
         track: &Track,
         change: &Change,
-        write: TrackWrite,
+        stamps: TrackStamps,
+        read_stamps: Option<TrackStamps>,
     ) -> Result<StoredTrack, StoreError> {
         let old = &current.track;
         let copied_fields_changed = old.credits != track.credits
@@ -173,9 +166,10 @@ impl Store {
             || old.uploader_id != track.uploader_id
             || old.uploaded_at != track.uploaded_at;
         let version = current.version + u64::from(copied_fields_changed);
-        let stamps = match &write {
-            TrackWrite::Replace { stamps, .. } | TrackWrite::Create { stamps } => *stamps,
-            TrackWrite::Credits { .. } => current.stamps,
+        let write = TrackWrite::Replace {
+            expected: current.version,
+            stamps,
+            read_stamps,
         };
         let plan = self.plan(Some(current), track, version, write, change)?;
         self.execute(plan, &track.id, current.version).await?;
