@@ -4,7 +4,8 @@
 //! rust-cargolambda`) and fails with "Cannot find Cargo Lambda" unless it is on `PATH`. A fresh
 //! machine has neither tool, so this installs both from PyPI at pinned versions (SAM into its own
 //! environment, `.cache/venv-sam`: it pins libraries cfn-lint's environment needs newer), puts
-//! both `bin` directories first on `PATH`, and runs `sam` with the arguments as given, from the
+//! both `bin` directories first on `PATH` (cargo-lambda's first: its `python3` brings zig), and
+//! runs `sam` with the arguments as given, from the
 //! project's root so the README's `-t infra/template.yaml` works from anywhere in the checkout.
 
 use std::process::Command;
@@ -24,9 +25,12 @@ pub struct SamArgs {
 pub fn run(args: SamArgs) -> Result<()> {
     let cargo_lambda = python_tools::ensure(python_tools::CARGO_LAMBDA)?;
     let sam = python_tools::ensure_in("venv-sam", python_tools::SAM_CLI)?;
-    let path = python_tools::path_with(cargo_lambda)?;
+    // cargo-lambda's environment first: cargo-lambda finds zig through `python3 -m ziglang`, and
+    // the first `python3` on PATH must be the one that has it (SAM's own scripts name their
+    // interpreter, so SAM does not care).
+    let path = python_tools::path_with(sam.clone())?;
     let path =
-        std::env::join_paths(std::iter::once(sam.clone()).chain(std::env::split_paths(&path)))?;
+        std::env::join_paths(std::iter::once(cargo_lambda).chain(std::env::split_paths(&path)))?;
     project::run(
         Command::new(sam.join("sam"))
             .args(&args.args)
