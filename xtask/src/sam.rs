@@ -5,8 +5,8 @@
 //! machine has neither tool, so this installs both from PyPI at pinned versions (SAM into its own
 //! environment, `.cache/venv-sam`: it pins libraries cfn-lint's environment needs newer), puts
 //! both `bin` directories first on `PATH` (cargo-lambda's first: its `python3` brings zig), and
-//! runs `sam` with the arguments as given, from the
-//! project's root so the README's `-t infra/template.yaml` works from anywhere in the checkout.
+//! runs `sam` with the arguments as given, from the project's root so the README's
+//! `-t infra/template.yaml` works from anywhere in the checkout.
 
 use std::process::Command;
 
