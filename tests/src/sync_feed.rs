@@ -346,9 +346,9 @@ async fn a_message_from_another_sender_is_reported_failed_and_never_applied() {
     assert_eq!(refused.len(), 2, "{text}");
     assert!(
         refused.iter().any(|l| l["message_id"] == "m0"
-            && l["error"]
-                .as_str()
-                .is_some_and(|e| e.contains("AROANOTTHEPLATFORM:mallory"))),
+            && l["error"].as_str().is_some_and(
+                |e| e.contains("sent by AROANOTTHEPLATFORM:mallory, not the platform")
+            )),
         "{text}"
     );
 }

@@ -10,7 +10,8 @@ pub enum SyncError {
     #[error("the message has no body")]
     NoBody,
     #[error(
-        "sent by {sender:?}, not the platform: only the platform writes the feed, nothing was applied"
+        "sent by {}, not the platform: only the platform writes the feed, nothing was applied",
+        .sender.as_deref().unwrap_or("a sender SQS did not name (no SenderId)")
     )]
     ForeignSender { sender: Option<String> },
     #[error("not a sync message: {0}")]
