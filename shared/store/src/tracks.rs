@@ -58,13 +58,13 @@ impl Plan {
 enum TrackWrite {
     /// Put, only if no track has this id.
     Create { stamps: TrackStamps },
-    /// Put the whole item, only if the stored version is `expected` (and, with `read_stamps`,
-    /// only if no platform message was applied since the item was read: its stamps are still
-    /// those, so a play count or track message landing in between is never overwritten).
+    /// Put the whole item, only if the stored version is `expected` and no platform message was
+    /// applied since the item was read (its stamps are still `read_stamps`), so a play count or
+    /// track message landing in between is never overwritten.
     Replace {
         expected: u64,
         stamps: TrackStamps,
-        read_stamps: Option<TrackStamps>,
+        read_stamps: TrackStamps,
     },
     /// Set only the credits and version (plays and other fields stay as they are).
     Credits { expected: u64 },
@@ -127,38 +127,16 @@ impl Store {
         })
     }
 
-    /// Replaces every field of `current` with `track` (catalog import). The version moves on only
-    /// when a field the discography copies changed; a plays-only update keeps it.
-    pub async fn replace_track(
-        &self,
-        current: &StoredTrack,
-        track: &Track,
-        change: &Change,
-    ) -> Result<StoredTrack, StoreError> {
-        self.replace_with(current, track, change, current.stamps, None)
-            .await
-    }
-
-    /// [`Store::replace_track`] writing `stamps`, only if no platform message was applied since
-    /// `current` was read (else a version conflict: read it again).
+    /// Replaces every field of `current` with `track`, writing `stamps`, only if no platform
+    /// message was applied since `current` was read (else a version conflict: read it again).
+    /// The version moves on only when a field the discography copies changed; a plays-only
+    /// update keeps it. (The feed's track messages and catalog import.)
     pub(crate) async fn replace_stamped_track(
         &self,
         current: &StoredTrack,
         track: &Track,
         change: &Change,
         stamps: TrackStamps,
-    ) -> Result<StoredTrack, StoreError> {
-        self.replace_with(current, track, change, stamps, Some(current.stamps))
-            .await
-    }
-
-    async fn replace_with(
-        &self,
-        current: &StoredTrack,
-        track: &Track,
-        change: &Change,
-        stamps: TrackStamps,
-        read_stamps: Option<TrackStamps>,
     ) -> Result<StoredTrack, StoreError> {
         let old = &current.track;
         let copied_fields_changed = old.credits != track.credits
@@ -169,7 +147,7 @@ impl Store {
         let write = TrackWrite::Replace {
             expected: current.version,
             stamps,
-            read_stamps,
+            read_stamps: current.stamps,
         };
         let plan = self.plan(Some(current), track, version, write, change)?;
         self.execute(plan, &track.id, current.version).await?;
@@ -214,31 +192,26 @@ impl Store {
                     .table_name(table)
                     .set_item(Some(track_item(stamps)?))
                     .expression_attribute_values(":expected", number(expected));
-                put = match read_stamps {
-                    None => put.condition_expression("version = :expected"),
-                    Some(read) => {
-                        // Each stamp still what was read: absent, or the same instant.
-                        let mut condition = "version = :expected".to_owned();
-                        for (attribute, placeholder, value) in [
-                            ("platformAtMillis", ":platformAt", read.platform_at),
-                            ("playsAtMillis", ":playsAt", read.plays_at),
-                        ] {
-                            match value {
-                                None => condition
-                                    .push_str(&format!(" AND attribute_not_exists({attribute})")),
-                                Some(millis) => {
-                                    condition
-                                        .push_str(&format!(" AND {attribute} = {placeholder}"));
-                                    put = put.expression_attribute_values(
-                                        placeholder,
-                                        AttributeValue::N(millis.to_string()),
-                                    );
-                                }
-                            }
+                // Each stamp still what was read: absent, or the same instant.
+                let mut condition = "version = :expected".to_owned();
+                for (attribute, placeholder, value) in [
+                    ("platformAtMillis", ":platformAt", read_stamps.platform_at),
+                    ("playsAtMillis", ":playsAt", read_stamps.plays_at),
+                ] {
+                    match value {
+                        None => {
+                            condition.push_str(&format!(" AND attribute_not_exists({attribute})"))
                         }
-                        put.condition_expression(condition)
+                        Some(millis) => {
+                            condition.push_str(&format!(" AND {attribute} = {placeholder}"));
+                            put = put.expression_attribute_values(
+                                placeholder,
+                                AttributeValue::N(millis.to_string()),
+                            );
+                        }
                     }
-                };
+                }
+                put = put.condition_expression(condition);
                 TransactWriteItem::builder()
                     .put(put.build().expect("table and item are set"))
                     .build()
