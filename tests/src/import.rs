@@ -5,7 +5,7 @@ use store::Store;
 use store::import::{ImportError, ImportReport};
 
 use crate::support::dynamodb::TestTable;
-use crate::support::fixtures::{at, discography_ids, pid, tid};
+use crate::support::fixtures::{at, discography_ids, pid, stored_producer, stored_track, tid};
 
 async fn import(store: &Store, text: &str) -> Result<ImportReport, ImportError> {
     let (parsed, errors) = parse(text.as_bytes());
@@ -30,11 +30,7 @@ async fn import_is_an_idempotent_upsert() {
 
     let first = import(&store, CATALOG).await.expect("import");
     assert_eq!((first.producers_written, first.tracks_created), (2, 2));
-    let t1 = store
-        .get_track(&tid("t1"))
-        .await
-        .expect("get")
-        .expect("imported");
+    let t1 = stored_track(&store, "t1").await;
     assert_eq!((t1.version, t1.track.plays), (1, 1200));
     assert_eq!(discography_ids(&store, "p2", true).await.len(), 1);
     assert_eq!(
@@ -62,11 +58,7 @@ async fn import_is_an_idempotent_upsert() {
         .replace(r#""plays":5"#, r#""plays":50"#);
     let third = import(&store, &changed).await.expect("import changes");
     assert_eq!((third.tracks_updated, third.tracks_unchanged), (2, 0));
-    let t1 = store
-        .get_track(&tid("t1"))
-        .await
-        .expect("get")
-        .expect("exists");
+    let t1 = stored_track(&store, "t1").await;
     assert_eq!(
         (t1.version, t1.track.credits.producers()),
         (2, &[pid("p1")][..])
@@ -83,11 +75,7 @@ async fn import_is_an_idempotent_upsert() {
         .expect("history");
     assert_eq!(history.items[0].after, vec![pid("p1")]);
     // A plays-only change keeps the version (it is the credits ETag).
-    let t2 = store
-        .get_track(&tid("t2"))
-        .await
-        .expect("get")
-        .expect("exists");
+    let t2 = stored_track(&store, "t2").await;
     assert_eq!((t2.version, t2.track.plays), (1, 50));
 }
 
@@ -178,11 +166,7 @@ async fn an_import_older_than_a_feed_message_leaves_the_feeds_values() {
         report.tracks_newer_in_table, 1,
         "t1 keeps the feed's plays and title"
     );
-    let p2 = store
-        .get_producer(&pid("p2"))
-        .await
-        .expect("read")
-        .expect("p2");
+    let p2 = stored_producer(&store, "p2").await;
     assert!(
         p2.payout_ready(),
         "the feed's account and flags are kept: {p2:?}"
@@ -191,20 +175,12 @@ async fn an_import_older_than_a_feed_message_leaves_the_feeds_values() {
         p2.name, "Kid Lumen",
         "the whole profile is newer in the table"
     );
-    let t1 = store
-        .get_track(&tid("t1"))
-        .await
-        .expect("read")
-        .expect("t1");
+    let t1 = stored_track(&store, "t1").await;
     assert_eq!(
         (t1.track.plays, t1.track.title.as_str()),
         (5000, "Midnight (Remaster)")
     );
-    let t2 = store
-        .get_track(&tid("t2"))
-        .await
-        .expect("read")
-        .expect("t2");
+    let t2 = stored_track(&store, "t2").await;
     assert_eq!(
         (t2.track.plays, t2.track.credits.producers().len()),
         (9, 2),
@@ -215,18 +191,10 @@ async fn an_import_older_than_a_feed_message_leaves_the_feeds_values() {
     let newer = older.replace(r#""plays":1200"#, r#""plays":7000"#);
     let report = import_as_of(&store, &newer, "2026-11-23T00:00:00Z").await;
     assert_eq!(report.producers_newer_in_table, 0);
-    let p2 = store
-        .get_producer(&pid("p2"))
-        .await
-        .expect("read")
-        .expect("p2");
+    let p2 = stored_producer(&store, "p2").await;
     assert_eq!(p2.name, "Kid Lumen II");
     assert!(!p2.payout_ready(), "the newer export has no account for p2");
-    let t1 = store
-        .get_track(&tid("t1"))
-        .await
-        .expect("read")
-        .expect("t1");
+    let t1 = stored_track(&store, "t1").await;
     assert_eq!(
         (t1.track.plays, t1.track.title.as_str()),
         (7000, "Midnight")
@@ -235,11 +203,7 @@ async fn an_import_older_than_a_feed_message_leaves_the_feeds_values() {
         crate::sync_feed::deliver_at(&store, &feed, at("2026-11-23T00:05:00Z")).await,
         Vec::<String>::new()
     );
-    let t1 = store
-        .get_track(&tid("t1"))
-        .await
-        .expect("read")
-        .expect("t1");
+    let t1 = stored_track(&store, "t1").await;
     assert_eq!(
         t1.track.plays, 7000,
         "a feed message older than the import is stale"

@@ -13,9 +13,10 @@ use store::Store;
 
 use crate::recompute_run::{as_of, hand_catalog, run_at};
 use crate::support::dynamodb::{TestTable, config_for, endpoint};
-use crate::support::events::{Http, sqs_event};
+use crate::support::events::Http;
 use crate::support::fault_proxy::{FaultProxy, Faults};
 use crate::support::fixtures::at;
+use crate::sync_feed::deliver_at;
 
 const TEMPLATE: &str = include_str!("../../infra/template.yaml");
 
@@ -189,7 +190,7 @@ async fn each_function_writes_only_the_partitions_its_policy_allows() {
 
     // sync: profiles (with their name-search entries), tracks, plays.
     proxy.start_recording();
-    let mut bodies: Vec<String> = Vec::new();
+    let mut messages: Vec<Value> = Vec::new();
     for line in hand_catalog(0) {
         let mut message = line.clone();
         let object = message.as_object_mut().expect("a record");
@@ -210,30 +211,17 @@ async fn each_function_writes_only_the_partitions_its_policy_allows() {
             }
             other => panic!("unexpected record kind {other:?}"),
         }
-        bodies.push(message.to_string());
+        messages.push(message);
     }
     // Producers first: a track needs its credited profiles.
-    bodies.sort_by_key(|b| !b.contains("\"type\":\"producer\""));
-    for body in &bodies {
-        let response = sync::handle(
-            &store,
-            &crate::sync_feed::platform(),
-            sqs_event(std::slice::from_ref(body)),
-            now,
-        )
-        .await;
-        assert!(response.batch_item_failures.is_empty(), "{body}");
+    messages.sort_by_key(|m| m["type"] != "producer");
+    for message in &messages {
+        let failed = deliver_at(&store, std::slice::from_ref(message), now).await;
+        assert!(failed.is_empty(), "{message}");
     }
     let plays = json!({"type": "plays", "at": "2026-11-22T11:00:00Z",
                        "counts": [{"trackId": "t1", "plays": 10}]});
-    let response = sync::handle(
-        &store,
-        &crate::sync_feed::platform(),
-        sqs_event(&[plays.to_string()]),
-        now,
-    )
-    .await;
-    assert!(response.batch_item_failures.is_empty());
+    assert!(deliver_at(&store, &[plays], now).await.is_empty());
     assert_within("SyncFunction", &proxy.take_recorded());
 
     // credits: an edit by the uploader of t1.
@@ -260,14 +248,7 @@ async fn each_function_writes_only_the_partitions_its_policy_allows() {
     let ready = json!({"type": "producer", "at": "2026-11-22T12:00:00Z", "id": "pa",
         "name": "Alpha", "genres": ["trap"], "stripeAccountId": "acct_pa",
         "chargesEnabled": true, "payoutsEnabled": true, "profileComplete": true});
-    let response = sync::handle(
-        &store,
-        &crate::sync_feed::platform(),
-        sqs_event(&[ready.to_string()]),
-        now,
-    )
-    .await;
-    assert!(response.batch_item_failures.is_empty());
+    assert!(deliver_at(&store, &[ready], now).await.is_empty());
     assert_within("SyncFunction", &proxy.take_recorded());
     let stripe = crate::support::payouts::pay_pool(&store, 10_000).await;
     assert_eq!(stripe.transfers().len(), 1, "pa was paid");

@@ -15,7 +15,7 @@ use crate::chaos::{assert_consistent, table_items};
 use crate::leaderboard_api::call;
 use crate::recompute_run::{as_of, generated, import, run_at};
 use crate::support::dynamodb::TestTable;
-use crate::support::events::{Http, sqs_event};
+use crate::support::events::Http;
 use crate::support::fixtures::at;
 use crate::support::payouts::{
     Clock, deps, deps_with_key, equal_catalog, now, pool_event, retry_event, split, stand_in,
@@ -280,14 +280,9 @@ async fn a_final_failure_raises_the_metric_in_the_same_hour_and_a_new_account_is
     let reconnect = json!({"type": "producer", "at": "2026-12-01T07:00:00Z", "id": "qb",
         "name": "Producer qb", "genres": ["trap"], "stripeAccountId": "acct_qb_new",
         "chargesEnabled": true, "payoutsEnabled": true});
-    let response = sync::handle(
-        &store,
-        &crate::sync_feed::platform(),
-        sqs_event(&[reconnect.to_string()]),
-        at("2026-12-01T07:00:00Z"),
-    )
-    .await;
-    assert!(response.batch_item_failures.is_empty());
+    let failed =
+        crate::sync_feed::deliver_at(&store, &[reconnect], at("2026-12-01T07:00:00Z")).await;
+    assert!(failed.is_empty());
     for _ in 0..2 {
         clock.advance(TimeDelta::hours(1));
         payouts::handle(&deps, &retry_event(), || clock.now())

@@ -87,11 +87,7 @@ async fn get(store: &Store, caller: &str, path: &str, query: &[(&str, &str)]) ->
     for (name, value) in query {
         http = http.query(name, value);
     }
-    if path.starts_with("/tracks") || path.starts_with("/artists") {
-        crate::credits_api::call(store, http).await
-    } else {
-        crate::leaderboard_api::call(store, http).await
-    }
+    crate::privacy::call(store, http).await
 }
 
 #[tokio::test]

@@ -11,7 +11,7 @@ use crate::credits_api;
 use crate::recompute_run::{as_of, hand_catalog, import, run_at};
 use crate::support::dynamodb::TestTable;
 use crate::support::events::{Http, PLATFORM_SENDER, sqs_event, sqs_event_from};
-use crate::support::fixtures::{at, pid, tid};
+use crate::support::fixtures::{at, pid, stored_producer, stored_track, tid};
 
 /// The instant the queue hands the batch over.
 fn now() -> DateTime<Utc> {
@@ -155,11 +155,7 @@ async fn a_mixed_batch_reports_exactly_its_bad_messages_and_applies_the_rest() {
             .is_some()
     );
     assert_eq!(store.get_track(&tid("t8")).await.expect("read"), None);
-    let t9 = store
-        .get_track(&tid("t9"))
-        .await
-        .expect("read")
-        .expect("t9");
+    let t9 = stored_track(&store, "t9").await;
     assert_eq!(t9.track.credits.producers(), [pid("pa"), pid("pd")]);
     assert_eq!(store.check_consistency(2).await.expect("check"), vec![]);
 }
@@ -168,11 +164,7 @@ async fn a_mixed_batch_reports_exactly_its_bad_messages_and_applies_the_rest() {
 async fn a_producer_becomes_payout_ready_and_a_rename_is_found_by_its_new_name_only() {
     let table = seeded("sync-producer").await;
     let store = table.store();
-    let pa = store
-        .get_producer(&pid("pa"))
-        .await
-        .expect("read")
-        .expect("pa");
+    let pa = stored_producer(&store, "pa").await;
     assert!(!pa.payout_ready());
 
     let ready = json!({"type": "producer", "at": "2026-11-21T10:00:00Z", "id": "pa",
@@ -184,11 +176,7 @@ async fn a_producer_becomes_payout_ready_and_a_rename_is_found_by_its_new_name_o
             .await
             .is_empty()
     );
-    let pa = store
-        .get_producer(&pid("pa"))
-        .await
-        .expect("read")
-        .expect("pa");
+    let pa = stored_producer(&store, "pa").await;
     assert!(pa.payout_ready() && pa.profile_complete);
     assert_eq!(pa.name, "Zenith Waves");
     let found = |q: &'static str| {
@@ -212,11 +200,7 @@ async fn a_producer_becomes_payout_ready_and_a_rename_is_found_by_its_new_name_o
     let older = json!({"type": "producer", "at": "2026-11-21T09:00:00Z", "id": "pa",
         "name": "Alpha", "stripeAccountId": "acct_pa", "chargesEnabled": true});
     assert!(deliver(&store, &[older, ready]).await.is_empty());
-    let pa = store
-        .get_producer(&pid("pa"))
-        .await
-        .expect("read")
-        .expect("pa");
+    let pa = stored_producer(&store, "pa").await;
     assert!(pa.payout_ready());
     assert_eq!(pa.name, "Zenith Waves");
     assert!(found("alpha").await.is_empty());
@@ -234,21 +218,13 @@ async fn a_producer_message_changes_only_the_fields_it_carries() {
         "name": "Alpha", "genres": ["trap"], "styles": ["dark"], "stripeAccountId": "acct_pa",
         "chargesEnabled": true, "payoutsEnabled": true, "profileComplete": true});
     assert!(deliver(&store, &[ready]).await.is_empty());
-    let before = store
-        .get_producer(&pid("pa"))
-        .await
-        .expect("read")
-        .expect("pa");
+    let before = stored_producer(&store, "pa").await;
     assert!(before.payout_ready());
 
     let renamed = json!({"type": "producer", "at": "2026-11-21T10:01:00Z", "id": "pa",
         "name": "Alpha Waves"});
     assert!(deliver(&store, &[renamed]).await.is_empty());
-    let after = store
-        .get_producer(&pid("pa"))
-        .await
-        .expect("read")
-        .expect("pa");
+    let after = stored_producer(&store, "pa").await;
     assert_eq!(after.name, "Alpha Waves");
     assert_eq!(
         catalog::Producer {
@@ -264,11 +240,7 @@ async fn a_producer_message_changes_only_the_fields_it_carries() {
     let paused = json!({"type": "producer", "at": "2026-11-21T10:03:00Z", "id": "pa",
         "payoutsEnabled": false});
     assert_eq!(deliver(&store, &[misspelt, paused]).await, ["m0"]);
-    let after = store
-        .get_producer(&pid("pa"))
-        .await
-        .expect("read")
-        .expect("pa");
+    let after = stored_producer(&store, "pa").await;
     assert_eq!(after.stripe_account_id.as_deref(), Some("acct_pa"));
     assert!(after.charges_enabled && !after.payouts_enabled && after.profile_complete);
     assert_eq!(
@@ -281,11 +253,7 @@ async fn a_producer_message_changes_only_the_fields_it_carries() {
     let unnamed_newcomer = json!({"type": "producer", "at": "2026-11-21T10:04:00Z",
         "id": "newcomer", "payoutsEnabled": true});
     assert_eq!(deliver(&store, &[cleared, unnamed_newcomer]).await, ["m1"]);
-    let after = store
-        .get_producer(&pid("pa"))
-        .await
-        .expect("read")
-        .expect("pa");
+    let after = stored_producer(&store, "pa").await;
     assert_eq!(after.stripe_account_id, None);
     assert_eq!(after.name, "Alpha Waves");
     assert_eq!(
@@ -365,11 +333,7 @@ async fn a_track_message_creates_once_and_later_ones_update_only_platform_fields
             .await
             .is_empty()
     );
-    let created = store
-        .get_track(&tid("t9"))
-        .await
-        .expect("read")
-        .expect("t9");
+    let created = stored_track(&store, "t9").await;
     assert_eq!(created.version, 1);
     assert!(created.track.metadata_complete);
     assert_eq!(created.track.genre.as_deref(), Some("trap"));
@@ -382,14 +346,7 @@ async fn a_track_message_creates_once_and_later_ones_update_only_platform_fields
 
     // A second delivery changes nothing.
     assert!(deliver(&store, &[message]).await.is_empty());
-    assert_eq!(
-        store
-            .get_track(&tid("t9"))
-            .await
-            .expect("read")
-            .expect("t9"),
-        created
-    );
+    assert_eq!(stored_track(&store, "t9").await, created);
 
     // The uploader edits the credits; a later platform message renames the track and says
     // nothing new about credits: the uploader's credits stay.
@@ -407,11 +364,7 @@ async fn a_track_message_creates_once_and_later_ones_update_only_platform_fields
         "credits": ["pa"]});
     assert!(deliver(&store, &[renamed]).await.is_empty());
     assert!(deliver(&store, &[stale]).await.is_empty());
-    let now = store
-        .get_track(&tid("t9"))
-        .await
-        .expect("read")
-        .expect("t9");
+    let now = stored_track(&store, "t9").await;
     assert_eq!(now.track.title, "Night Drive (Remix)");
     assert!(now.track.exclusive_only && !now.track.metadata_complete);
     assert_eq!(
@@ -458,11 +411,7 @@ async fn a_recompute_after_a_plays_message_reflects_it() {
     let next = as_of() + chrono::TimeDelta::hours(12);
     run_at(&store, next).await;
     let after = summary(next).await;
-    let t2 = store
-        .get_track(&tid("t2"))
-        .await
-        .expect("read")
-        .expect("t2");
+    let t2 = stored_track(&store, "t2").await;
     assert_eq!(t2.track.plays, 999);
     let expected = contribution::breakdown(&t2.track.facts(), next).track_value / 2.0;
     assert!((before.contribution_value - 0.25).abs() < 1e-12);

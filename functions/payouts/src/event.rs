@@ -3,7 +3,7 @@
 //! so is a pool from another account or for a month that is not over or too long gone
 //! ([`check_pool`]).
 
-use chrono::{DateTime, Datelike, TimeZone, Utc};
+use chrono::{DateTime, TimeZone, Utc};
 use contribution::statement::{Currency, PayoutPeriod};
 use serde::Deserialize;
 use serde_json::Value;
@@ -102,9 +102,7 @@ pub fn check_pool(
             now,
         });
     }
-    // Counted like `PayoutPeriod::month_number`: year × 12 + month − 1.
-    let this_month = u32::try_from(now.year()).unwrap_or(0) * 12 + now.month0();
-    let age_months = this_month.saturating_sub(pool.period.month_number());
+    let age_months = pool.period.months_until(now);
     if age_months > rules.max_period_age_months {
         return Err(Refusal::PeriodTooOld {
             period: pool.period,

@@ -5,6 +5,7 @@
 //! The status machine lives here, pure, so every writer asks the same question before its
 //! conditional write: may a statement move from this status to that one?
 
+use chrono::{DateTime, Datelike, Utc};
 use serde::{Deserialize, Serialize};
 
 /// A payout month, `YYYY-MM` (years 2000–9999).
@@ -40,6 +41,12 @@ impl PayoutPeriod {
     /// Months since year 0: consecutive periods are consecutive numbers.
     pub fn month_number(self) -> u32 {
         u32::from(self.year) * 12 + u32::from(self.month) - 1
+    }
+
+    /// How many months after this period the month of `at` is (0 within it, 0 before it).
+    pub fn months_until(self, at: DateTime<Utc>) -> u32 {
+        let at_month = u32::try_from(at.year()).unwrap_or(0) * 12 + at.month0();
+        at_month.saturating_sub(self.month_number())
     }
 
     /// The month after this one (its first day is when this period ends).

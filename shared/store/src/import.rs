@@ -34,7 +34,7 @@ use crate::catalog_items::{
 };
 use crate::entity::{Entity, decode};
 use crate::error::StoreError;
-use crate::platform::{Applied, RACE_ATTEMPTS, Ties};
+use crate::platform::{Applied, RACE_ATTEMPTS, Ties, copy_platform_fields};
 
 /// New tracks written per group of batch writes (progress is reported per group).
 const NEW_TRACKS_PER_GROUP: usize = 1_000;
@@ -271,10 +271,7 @@ fn imported_over(current: &StoredTrack, file: &Track, as_of: i64) -> (Track, Tra
         merged.plays = stored.plays;
     }
     if Ties::Apply.is_stale(current.stamps.platform_at, as_of) {
-        merged.title = stored.title.clone();
-        merged.genre = stored.genre.clone();
-        merged.exclusive_only = stored.exclusive_only;
-        merged.metadata_complete = stored.metadata_complete;
+        copy_platform_fields(&mut merged, stored);
     }
     let stamps = TrackStamps {
         plays_at: current.stamps.plays_at.max(Some(as_of)),

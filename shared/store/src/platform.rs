@@ -324,9 +324,15 @@ impl Store {
 /// upload time, plays) as stored.
 fn with_platform_fields(current: &StoredTrack, message: &Track) -> Track {
     let mut track = current.track.clone();
-    track.title = message.title.clone();
-    track.exclusive_only = message.exclusive_only;
-    track.genre = message.genre.clone();
-    track.metadata_complete = message.metadata_complete;
+    copy_platform_fields(&mut track, message);
     track
+}
+
+/// Sets the fields the platform's track messages own (title, exclusive-only, genre, metadata
+/// completeness) on `track` from `from`: the fields `platformAtMillis` stamps.
+pub(crate) fn copy_platform_fields(track: &mut Track, from: &Track) {
+    track.title = from.title.clone();
+    track.exclusive_only = from.exclusive_only;
+    track.genre = from.genre.clone();
+    track.metadata_complete = from.metadata_complete;
 }

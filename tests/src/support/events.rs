@@ -23,6 +23,12 @@ pub struct Http {
     caller: Option<String>,
 }
 
+/// Whether API Gateway routes `path` to the `credits` function (credit edits and the artist
+/// search, as `infra/template.yaml` routes them); every other path is the `leaderboard`'s.
+pub fn credits_serves(path: &str) -> bool {
+    path.starts_with("/tracks") || path.starts_with("/artists")
+}
+
 impl Http {
     pub fn new(method: &str, path: &str) -> Self {
         Self {
@@ -34,6 +40,11 @@ impl Http {
             base64: false,
             caller: None,
         }
+    }
+
+    /// The request's path, as API Gateway routes it.
+    pub fn path(&self) -> &str {
+        &self.path
     }
 
     pub fn get(path: &str) -> Self {

@@ -85,3 +85,21 @@ pub async fn accept_track(store: &store::Store, fields: serde_json::Value) {
         .await
         .unwrap_or_else(|e| panic!("the track was not accepted: {e}"));
 }
+
+/// The stored profile of `id`, which must exist.
+pub async fn stored_producer(store: &store::Store, id: &str) -> Producer {
+    store
+        .get_producer(&pid(id))
+        .await
+        .expect("read")
+        .unwrap_or_else(|| panic!("no profile {id}"))
+}
+
+/// The stored track `id`, which must exist.
+pub async fn stored_track(store: &store::Store, id: &str) -> store::StoredTrack {
+    store
+        .get_track(&tid(id))
+        .await
+        .expect("read")
+        .unwrap_or_else(|| panic!("no track {id}"))
+}
