@@ -70,15 +70,31 @@ async fn a_consistent_table_passes_and_each_broken_invariant_is_named() {
     // 3. A credited producer without a profile.
     let pc = find(&table, "producer", &[("id", "pc")]).await;
     delete(&table, &pc).await;
-    // 4. An asymmetric network: pa no longer lists pb.
+    // 4. An asymmetric network: pa's collaborator list (one chunk, its head) no longer lists pb.
     let run = store::runs::run_id(as_of());
-    let edge = find(
-        &table,
-        "collaborator",
-        &[("owner", "pa"), ("producerId", "pb")],
-    )
-    .await;
-    delete(&table, &edge).await;
+    let mut chunk = crate::chaos::table_items(&table)
+        .await
+        .into_iter()
+        .find(|((pk, _), item)| {
+            pk.ends_with("#PRODUCER#pa")
+                && item
+                    .get("entity")
+                    .and_then(|e| e.as_s().ok())
+                    .map(String::as_str)
+                    == Some("collaboratorChunk")
+        })
+        .map(|(_, item)| item)
+        .expect("pa's collaborators");
+    let rows = chunk["rows"].as_l().expect("rows").clone();
+    let kept: Vec<_> = rows
+        .into_iter()
+        .filter(|row| row.as_l().expect("a row")[0].as_s().map(String::as_str) != Ok("pb"))
+        .collect();
+    chunk.insert(
+        "rows".into(),
+        aws_sdk_dynamodb::types::AttributeValue::L(kept),
+    );
+    put(&table, chunk).await;
     // 5. The pointer names a run whose meta item is gone.
     let meta = find(&table, "runMeta", &[("runId", run.as_str())]).await;
     delete(&table, &meta).await;

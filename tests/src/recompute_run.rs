@@ -221,21 +221,18 @@ async fn every_figure_of_a_hand_checked_catalog() {
             .expect("read")
             .is_none()
     );
-    let t4: Contribution = store
-        .run_item::<Contribution>(&id, (&pid("pa"), &tid("t4")))
-        .await
-        .expect("read")
-        .expect("pa's t4 breakdown");
+    let breakdown = |list: Vec<Contribution>, track: &str| {
+        list.into_iter()
+            .find(|c| c.track_id == tid(track))
+            .unwrap_or_else(|| panic!("a breakdown of {track}"))
+    };
+    let t4 = breakdown(producer_list(&store, &id, "pa").await, "t4");
     assert_eq!(
         (t4.months_since_upload, t4.decay, t4.split),
         (0.0, 1.0, 0.5)
     );
     assert!(close(t4.boost, 19.0 / 7.0) && close(t4.value, 19.0 / 14.0));
-    let t3: Contribution = store
-        .run_item::<Contribution>(&id, (&pid("pb"), &tid("t3")))
-        .await
-        .expect("read")
-        .expect("pb's t3 breakdown");
+    let t3 = breakdown(producer_list(&store, &id, "pb").await, "t3");
     assert!(!t3.eligible && t3.value == 0.0);
 
     // The network: pa worked with pb and pc once each.
@@ -379,46 +376,36 @@ async fn invariants_on_a_generated_catalog() {
 
     // The collaboration network is symmetric.
     let mut edges = BTreeMap::new();
-    for item in items.values().filter(|i| {
-        i.get("entity")
-            .and_then(|e| e.as_s().ok())
-            .map(String::as_str)
-            == Some("collaborator")
-    }) {
-        let c: Collaborator =
-            serde_dynamo::aws_sdk_dynamodb_1::from_item(item.clone()).expect("collaborator");
-        edges.insert(
-            (c.owner.to_string(), c.producer_id.to_string()),
-            c.tracks_together,
-        );
+    for s in &summaries {
+        let list: Vec<Collaborator> = producer_list(&store, &id, s.producer_id.as_str()).await;
+        assert_eq!(list.len() as u64, s.distinct_collaborators);
+        for c in list {
+            edges.insert(
+                (c.owner.to_string(), c.producer_id.to_string()),
+                c.tracks_together,
+            );
+        }
     }
     assert!(!edges.is_empty());
     for ((a, b), n) in &edges {
         assert_eq!(edges.get(&(b.clone(), a.clone())), Some(n), "{a} -> {b}");
     }
 
-    board_invariants(&items, &summaries, &parsed.tracks);
+    let mut boards = BTreeMap::new();
+    for (b, p) in Board::every_period() {
+        boards.insert((b, p), board_over(&store, &id, b, p).await);
+    }
+    board_invariants(boards, &summaries, &parsed.tracks);
 }
 
 /// The boards of a first run on a generated catalog: ranks 1..n, each board's order is its rule
 /// (checked on figures computed here from the file, or from the summaries), overall is computed
 /// from the other boards' ranks, and nobody is placed with a zero score.
 fn board_invariants(
-    items: &BTreeMap<(String, String), Item>,
+    mut boards: BTreeMap<(Board, Period), Vec<BoardEntry>>,
     summaries: &[ProducerSummary],
     tracks: &[catalog::Track],
 ) {
-    let mut boards: BTreeMap<(Board, Period), Vec<BoardEntry>> = BTreeMap::new();
-    for item in items.values().filter(|i| {
-        i.get("entity")
-            .and_then(|e| e.as_s().ok())
-            .map(String::as_str)
-            == Some("boardEntry")
-    }) {
-        let e: BoardEntry =
-            serde_dynamo::aws_sdk_dynamodb_1::from_item(item.clone()).expect("entry");
-        boards.entry((e.board, e.period)).or_default().push(e);
-    }
     for entries in boards.values_mut() {
         entries.sort_by_key(|e| e.rank);
         let ranks: Vec<u64> = entries.iter().map(|e| e.rank).collect();
@@ -721,4 +708,111 @@ async fn the_handler_reads_the_scheduled_event() {
     )
     .await;
     assert!(matches!(bad, Err(recompute::RecomputeError::BadEvent(_))));
+}
+
+/// Everything a reader can get from `run`: every producer's lists (`p0`..), every board and
+/// trending, read whole.
+async fn every_list(store: &Store, run: &RunId, producers: usize) -> Vec<String> {
+    let mut read = Vec::new();
+    for i in 0..producers {
+        let p = format!("p{i}");
+        let lists = (
+            store
+                .producer_list::<Contribution>(run, &pid(&p), 1000, None)
+                .await
+                .expect("read"),
+            store
+                .producer_list::<Collaborator>(run, &pid(&p), 1000, None)
+                .await
+                .expect("read"),
+            store
+                .producer_list::<Recommendation>(run, &pid(&p), 1000, None)
+                .await
+                .expect("read"),
+        );
+        read.push(format!(
+            "{p}: {:?} {:?} {:?}",
+            lists.0.map(|l| l.items),
+            lists.1.map(|l| l.items),
+            lists.2.map(|l| l.items)
+        ));
+    }
+    for (b, p) in Board::every_period() {
+        read.push(format!("{b} {p}: {:?}", board_over(store, run, b, p).await));
+    }
+    read.push(format!("trending: {:?}", trending(store, run).await));
+    read
+}
+
+/// Review finding (layout, "orphans"): an attempt that wrote its lists and died before its meta
+/// item, then a re-run of the same as-of over a changed catalog, must answer exactly what the
+/// re-run computed: no entry, chunk or rank of the failed attempt shows.
+#[tokio::test]
+async fn a_run_redone_after_a_partial_attempt_answers_only_its_own_results() {
+    const PRODUCERS: usize = 40;
+    // The failed attempt saw a bigger catalog: longer lists, more chunks, more ranks.
+    let bigger: String = generate(Spec {
+        producers: PRODUCERS,
+        tracks: 1_600,
+        seed: 11,
+        as_of: as_of(),
+    })
+    .map(|l| l + "\n")
+    .collect();
+    let clean = TestTable::create("rerun-clean").await;
+    generated(&clean.store(), PRODUCERS, 400).await;
+    run_at(&clean.store(), as_of()).await;
+
+    let table = TestTable::create("rerun").await;
+    let store = table.store();
+    generated(&store, PRODUCERS, 400).await;
+    // The failed attempt: every list written under the run's id, then nothing (no meta, no
+    // pointer), as when the function dies before its meta item.
+    let run = run_id(as_of());
+    {
+        let (parsed, _) = parse(bigger.as_bytes());
+        let mut agg = recompute::aggregate::Aggregate::new(as_of());
+        for producer in parsed.producers {
+            agg.add_profile(producer);
+        }
+        for track in &parsed.tracks {
+            agg.add_track(track);
+        }
+        agg.seal();
+        let pairs = std::mem::take(&mut agg.pairs);
+        let plan = recompute::compute::RunPlan::new(
+            &agg,
+            pairs,
+            &recompute::compute::RunContext {
+                run_id: &run,
+                baselines: [None, None],
+            },
+        );
+        let stats = store::batch::BatchStats::default();
+        let scope = store::runs::RunScope {
+            run_id: run.clone(),
+            expires_at: store::runs::expires_at(as_of(), store::runs::DEFAULT_RETENTION),
+        };
+        let mut sink =
+            store::run_sink::RunSink::new(scope, store::run_sink::TableSink::new(&store, &stats));
+        recompute::run::write_results(&plan, &mut sink)
+            .await
+            .expect("the failed attempt's lists");
+        sink.into_sink().flush().await.expect("written");
+    }
+    let attempt_items = run_items(&table, &run).await.len();
+    assert_eq!(store.latest_run().await.expect("pointer"), None);
+
+    run_at(&store, as_of()).await;
+    let left_behind = run_items(&table, &run).await.len() - run_items(&clean, &run).await.len();
+    assert!(
+        left_behind > 0,
+        "the attempt ({attempt_items} items) must leave chunks the re-run does not overwrite"
+    );
+    let expected = every_list(&clean.store(), &run, PRODUCERS).await;
+    let answered = every_list(&store, &run, PRODUCERS).await;
+    for (want, got) in expected.iter().zip(&answered) {
+        assert_eq!(want, got);
+    }
+    assert_eq!(expected.len(), answered.len());
 }

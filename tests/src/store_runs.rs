@@ -3,6 +3,7 @@
 
 use store::batch::BatchStats;
 use store::run_items::{Baselines, BoardEntry, BoardFigures};
+use store::run_sink::{RunSink, TableSink};
 use store::runs::{DEFAULT_RETENTION, Publication, RunScope, expires_at, run_id};
 use store::{Board, Period, RunPointer};
 
@@ -40,10 +41,11 @@ async fn the_pointer_only_moves_forward_and_boards_read_in_rank_order() {
         run_id: run2.clone(),
         expires_at: expires_at(day2, DEFAULT_RETENTION),
     };
-    store
-        .put_run_items(&scope, &board(120), &stats)
+    let mut sink = RunSink::new(scope, TableSink::new(&store, &stats));
+    sink.board(Board::Contribution, Period::All, &board(120))
         .await
         .expect("write run 2");
+    sink.into_sink().flush().await.expect("write run 2");
 
     let newer = RunPointer {
         run_id: run2.clone(),
@@ -97,16 +99,31 @@ async fn the_pointer_only_moves_forward_and_boards_read_in_rank_order() {
     }
     assert_eq!(ranks, (1..=120).collect::<Vec<_>>());
 
-    let one: Option<BoardEntry> = store
-        .run_item::<BoardEntry>(&run2, (Board::Contribution, Period::All, 7))
+    // Any page starts where its cursor says: ranks 33 to 52 straddle two chunks.
+    let first = store
+        .board_page(&run2, Board::Contribution, Period::All, 32, None)
         .await
-        .expect("get");
-    let one = one.expect("rank 7 exists");
-    assert_eq!(one.producer_id, pid("p7"));
-    // Items expire seven days after the run's as-of instant: every item carries the TTL.
+        .expect("page");
+    let next = store
+        .board_page(
+            &run2,
+            Board::Contribution,
+            Period::All,
+            20,
+            first.next_cursor.as_deref(),
+        )
+        .await
+        .expect("page");
+    assert_eq!(
+        next.items.iter().map(|e| e.rank).collect::<Vec<_>>(),
+        (33..=52).collect::<Vec<_>>()
+    );
+    assert_eq!(next.items[0].producer_id, pid("p33"));
+    // Items expire seven days after the run's as-of instant: every item carries the TTL. 120
+    // entries are four chunks of at most 32 rows.
     let mut stored = crate::chaos::table_items(&table).await;
     stored.retain(|(pk, _), _| run2.owns_partition(pk));
-    assert_eq!(stored.len(), 120);
+    assert_eq!(stored.len(), 4);
     for item in stored.values() {
         assert_eq!(
             item.get("expiresAt")

@@ -70,7 +70,7 @@ async fn measure(args: &PayoutsBenchArgs, endpoint: &str) -> Result<()> {
     let started = Instant::now();
     let statements = payouts::split::build_statements(&split, &claimants, &destinations, now)?;
     let ids: Vec<ProducerId> = statements.iter().map(|s| s.producer_id.clone()).collect();
-    let roster = pack_roster(split.period, &ids);
+    let roster = pack_roster(split.period, &ids)?;
     let split_seconds = started.elapsed().as_secs_f64();
     let sum: u64 = statements.iter().map(|s| s.amount_minor).sum();
     if sum != args.pool_minor {

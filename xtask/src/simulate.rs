@@ -3,11 +3,11 @@
 //! where DynamoDB Local on one machine cannot go (issue 17).
 //!
 //! It does what a run does between its reads and its writes, with the same code: records are
-//! dealt to `--segments` aggregates as a parallel scan's segments would get them (numbered,
-//! folded, each track's breakdown items made and encoded), the aggregates merge, the run plan
-//! ranks every board and the network, and every item the run would write is made and encoded
-//! as a batch put. Items are then dropped instead of sent; their write units are estimated by
-//! DynamoDB's size rules (`store::size`). Generation and parsing are timed apart from the rest.
+//! dealt to `--segments` aggregates as a parallel scan's segments would get them (numbered and
+//! folded), the aggregates merge, the run plan ranks every board and the network, and the run's
+//! own writer (`recompute::run::write_results` into `store::run_sink::RunSink`) packs every list
+//! into the chunk items the run would write. A counting sink then weighs each put by DynamoDB's
+//! size rules (`store::size`) and drops it. Generation and parsing are timed apart from the rest.
 //! Not simulated: a previous run (so no trending pairs) and window baselines.
 
 use std::collections::BTreeMap;
@@ -18,11 +18,14 @@ use catalog::jsonl::{Record, parse_line};
 use catalog::synthetic::{CreditMix, Spec, generate_with};
 use chrono::{DateTime, Utc};
 use recompute::aggregate::Aggregate;
-use recompute::compute::{RunContext, RunPlan, contributions};
-use store::Store;
+use recompute::compute::{RunContext, RunPlan};
+use recompute::run::write_results;
 use store::batch::WriteRequest;
+use store::run_items::Baselines;
+use store::run_sink::{RequestSink, RunSink};
 use store::runs::{DEFAULT_RETENTION, RunScope, expires_at, run_id};
 use store::size::write_units;
+use store::{Store, StoreError};
 
 use crate::memory::{peak_rss_mib, rss_mib};
 
@@ -76,6 +79,22 @@ impl Tally {
     }
 }
 
+/// Weighs every put it is sent, by kind, and drops it.
+#[derive(Default)]
+struct Counting {
+    total: Tally,
+    by_kind: BTreeMap<String, Tally>,
+}
+
+impl RequestSink for Counting {
+    type Error = StoreError;
+
+    async fn send(&mut self, request: WriteRequest) -> Result<(), StoreError> {
+        self.total.add(&request, &mut self.by_kind);
+        Ok(())
+    }
+}
+
 pub fn run(args: SimulateArgs) -> Result<()> {
     let producers = args.producers.unwrap_or((args.tracks / 20).max(1));
     let spec = Spec {
@@ -98,8 +117,6 @@ pub fn run(args: SimulateArgs) -> Result<()> {
     let mut aggregates: Vec<Aggregate> =
         (0..segments).map(|_| Aggregate::new(args.as_of)).collect();
     let (mut generating, mut aggregating) = (Duration::ZERO, Duration::ZERO);
-    let mut breakdowns = Tally::default();
-    let mut by_kind: BTreeMap<String, Tally> = BTreeMap::new();
     let mut lines = generate_with(spec, mix);
     let mut batch: Vec<Record> = Vec::with_capacity(BATCH);
     let mut dealt = 0usize;
@@ -120,10 +137,7 @@ pub fn run(args: SimulateArgs) -> Result<()> {
             match record {
                 Record::Producer(producer) => aggregate.add_profile(producer),
                 Record::Track(track) => {
-                    let b = aggregate.add_track(&track);
-                    for item in contributions(&track, b) {
-                        breakdowns.add(&Store::run_put(&scope, &item)?, &mut by_kind);
-                    }
+                    aggregate.add_track(&track);
                 }
             }
         }
@@ -136,6 +150,7 @@ pub fn run(args: SimulateArgs) -> Result<()> {
     for aggregate in aggregates {
         merged.merge(aggregate).context("merge")?;
     }
+    merged.seal();
     let merging = started.elapsed();
     let pairs_count = merged.pairs.len();
 
@@ -153,19 +168,27 @@ pub fn run(args: SimulateArgs) -> Result<()> {
     let rss_after_plan = rss_mib();
 
     let started = Instant::now();
-    let mut results = Tally::default();
-    for put in plan.write_requests(&scope) {
-        results.add(&put?, &mut by_kind);
-    }
-    let (counter_parts, snapshot) = plan.counters();
+    let mut sink = RunSink::new(scope.clone(), Counting::default());
+    // The counting sink never waits; a current-thread runtime just drives the writer.
+    tokio::runtime::Builder::new_current_thread()
+        .build()?
+        .block_on(write_results(&plan, &mut sink))?;
+    let mut counted = sink.into_sink();
+    let (counter_parts, snapshot) = plan.counters()?;
     for part in &counter_parts {
-        results.add(&Store::run_put(&scope, part)?, &mut by_kind);
+        counted
+            .total
+            .add(&Store::run_put(&scope, part)?, &mut counted.by_kind);
     }
-    let meta = plan.meta(results.items);
+    let meta = plan.meta(counted.total.items, Baselines::default());
     let making = started.elapsed();
+    let Counting {
+        total: results,
+        by_kind,
+    } = counted;
 
     let tracks = args.tracks as f64;
-    let total_units = breakdowns.units + results.units + 2; // + meta, snapshot index (~1 each)
+    let total_units = results.units + 2; // + meta, snapshot index (~1 each)
     println!(
         "{}",
         serde_json::to_string_pretty(&serde_json::json!({
@@ -183,10 +206,8 @@ pub fn run(args: SimulateArgs) -> Result<()> {
                 "inMemoryTotal": (aggregating + merging + planning + making).as_secs_f64(),
             },
             "tracksPerSecondAggregated": tracks / aggregating.as_secs_f64(),
-            "items": {"breakdowns": breakdowns.items, "afterScan": results.items + 2},
+            "items": {"total": results.items + 2},
             "estimatedWriteUnits": {
-                "breakdowns": breakdowns.units,
-                "afterScan": results.units + 2,
                 "total": total_units,
                 "perTrack": total_units as f64 / tracks,
             },

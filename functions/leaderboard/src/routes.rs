@@ -7,8 +7,9 @@ use http_edge::{
     ApiGatewayV2httpResponse, Caller, Matched, Problem, Request, Route, json_response,
 };
 use serde::Serialize;
+use store::chunks::{EmptyBecause, ListPage};
 use store::run_items::{self as stored, ProducerListEntry};
-use store::{Board, Page, Period, RunPointer, Store};
+use store::{Board, Period, RunId, RunPointer, Store, StoreError};
 
 use crate::Config;
 use crate::error::LeaderboardError;
@@ -140,10 +141,27 @@ fn before_first_run<L: Serialize>(empty: L) -> Result<ApiGatewayV2httpResponse, 
     })
 }
 
+/// The run a page was read from: the published one, or, for a page sequence that began before
+/// the latest publish, the run its cursor names (read from that run's meta item).
+async fn run_of_page(
+    store: &Store,
+    published: &RunPointer,
+    page_run: &RunId,
+) -> Result<RunPointer, Problem> {
+    if *page_run == published.run_id {
+        return Ok(published.clone());
+    }
+    Ok(store
+        .run_pointer_of(page_run)
+        .await
+        .map_err(LeaderboardError::from)?
+        .ok_or(LeaderboardError::from(StoreError::BadCursor))?)
+}
+
 /// A page of a run's list as the API answers it.
 fn run_page<I, V: From<I>, L: Serialize>(
     run: &RunPointer,
-    page: Page<I>,
+    page: ListPage<I>,
     wrap: impl Fn(Vec<V>) -> L,
 ) -> Result<ApiGatewayV2httpResponse, Problem> {
     ok(&RunPage {
@@ -161,17 +179,19 @@ async fn producer_list<I: ProducerListEntry, V: From<I>, L: Serialize>(
     id: &ProducerId,
     limit: u32,
     cursor: Option<&str>,
-    wrap: impl Fn(Vec<V>, Option<&stored::ListHead>) -> L,
+    wrap: impl Fn(Vec<V>, Option<EmptyBecause>) -> L,
 ) -> Result<ApiGatewayV2httpResponse, Problem> {
     let Some(run) = run else {
         return before_first_run(wrap(Vec::new(), None));
     };
-    let (head, page): (_, Page<I>) = store
-        .producer_list_with_head(&run.run_id, id, limit, cursor)
+    let page: ListPage<I> = store
+        .producer_list(&run.run_id, id, limit, cursor)
         .await
         .map_err(LeaderboardError::from)?
         .ok_or_else(|| LeaderboardError::UnknownProducer(id.to_string()))?;
-    run_page(run, page, |list| wrap(list, head.as_ref()))
+    let run = run_of_page(store, run, &page.run).await?;
+    let empty_because = page.empty_because;
+    run_page(&run, page, |list| wrap(list, empty_because))
 }
 
 pub async fn serve(
@@ -224,12 +244,13 @@ pub async fn serve(
             let Some(run) = run else {
                 return before_first_run(BoardPage::new(board, period, None, Vec::new()));
             };
-            let since = since(run, board, period);
             let page = store
                 .board_page(&run.run_id, board, period, limit, cursor)
                 .await
                 .map_err(LeaderboardError::from)?;
-            run_page(run, page, |entries: Vec<BoardEntry>| {
+            let run = run_of_page(store, run, &page.run).await?;
+            let since = since(&run, board, period);
+            run_page(&run, page, |entries: Vec<BoardEntry>| {
                 BoardPage::new(board, period, since, entries)
             })
         }
@@ -242,7 +263,8 @@ pub async fn serve(
                 .trending_page(&run.run_id, limit, cursor)
                 .await
                 .map_err(LeaderboardError::from)?;
-            run_page(run, page, wrap)
+            let run = run_of_page(store, run, &page.run).await?;
+            run_page(&run, page, wrap)
         }
         Endpoint::Summary => {
             let id = id()?;
@@ -283,11 +305,9 @@ pub async fn serve(
                 &id()?,
                 limit,
                 cursor,
-                |recommendations: Vec<Recommendation>, head: Option<&stored::ListHead>| {
-                    Recommendations {
-                        recommendations,
-                        empty_because: head.and_then(|h| h.empty_because),
-                    }
+                |recommendations: Vec<Recommendation>, empty_because| Recommendations {
+                    recommendations,
+                    empty_because,
                 },
             )
             .await

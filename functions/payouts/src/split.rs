@@ -129,7 +129,7 @@ async fn write(
     statements: &[PayoutStatement],
 ) -> Result<PayoutSplit, PayoutsError> {
     let ids: Vec<ProducerId> = statements.iter().map(|s| s.producer_id.clone()).collect();
-    let roster = pack_roster(claimed.period, &ids);
+    let roster = pack_roster(claimed.period, &ids)?;
     let moved_on = store
         .put_statements(
             statements,

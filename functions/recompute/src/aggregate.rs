@@ -3,8 +3,8 @@
 //! Each scan segment folds its tracks and profiles into an [`Aggregate`]; aggregates of disjoint
 //! parts [`merge`](Aggregate::merge) in any order to the same value (counts are integer sums,
 //! contribution sums are exact), so segments, or later several invocations, can split the work
-//! freely. Memory grows with producers and collaborating pairs, never with tracks: per-track
-//! breakdowns are returned to the caller to stream out, not kept.
+//! freely. Memory grows with producers and collaborating pairs, and by ~70 bytes a track with
+//! the [`TrackArena`] each producer's contribution list is made from after the scan.
 //!
 //! Producer ids are interned by the ledger ([`contribution::ProducerNumber`]): every
 //! per-producer figure is a `Vec` slot at the producer's number and every pair is one `u64` key
@@ -20,6 +20,8 @@ use catalog::{Producer, Track};
 use chrono::{DateTime, TimeDelta, Utc};
 use contribution::{Breakdown, ContributionLedger, LedgerError, ProducerId, ProducerNumber};
 use rustc_hash::FxHashMap;
+
+use crate::contributions::TrackArena;
 
 /// Per-producer counts.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -117,6 +119,8 @@ pub struct Aggregate {
     pub profiles: Vec<Option<Producer>>,
     pub pairs: FxHashMap<PairKey, PairTally>,
     pub tracks: u64,
+    /// Every track, compactly, for each producer's contribution list.
+    pub arena: TrackArena,
     /// Where each window starts (epoch milliseconds, exclusive): the as-of minus [`WINDOWS`].
     window_starts: [i64; 2],
     /// The numbers of the track being added (reused, so adding a track allocates nothing).
@@ -131,6 +135,7 @@ impl Aggregate {
             profiles: Vec::new(),
             pairs: FxHashMap::default(),
             tracks: 0,
+            arena: TrackArena::default(),
             window_starts: WINDOWS.map(|days| (as_of - TimeDelta::days(days)).timestamp_millis()),
             credited: Vec::new(),
         }
@@ -190,6 +195,7 @@ impl Aggregate {
             credited.push(self.number(producer));
         }
         let breakdown = self.ledger.record_numbered(&track.facts(), &credited);
+        self.arena.add(track, &credited);
         let collaborative = credited.len() > 1;
         let uploaded = track.uploaded_at.instant().timestamp_millis();
         let recent = [0, 1].map(|w| self.in_window(w, uploaded));
@@ -229,6 +235,11 @@ impl Aggregate {
         breakdown
     }
 
+    /// Readies the merged aggregate for writing: groups the arena's credits by producer.
+    pub fn seal(&mut self) {
+        self.arena.seal(self.producer_count());
+    }
+
     /// Combines the aggregate of another, disjoint part of the same catalog at the same instant.
     pub fn merge(&mut self, other: Aggregate) -> Result<(), LedgerError> {
         let renumbered = self.ledger.merge(other.ledger)?;
@@ -247,6 +258,7 @@ impl Aggregate {
             self.pairs.entry(key).or_insert(PairTally::EMPTY).add(&t);
         }
         self.tracks += other.tracks;
+        self.arena.merge(other.arena, &renumbered);
         Ok(())
     }
 }

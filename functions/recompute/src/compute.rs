@@ -10,19 +10,16 @@
 //! instead of holding every kind in vectors. What that costs per producer and per pair is in
 //! `docs/recompute.md` ("Memory").
 
-use catalog::Track;
 use contribution::progress::{self, XpFacts};
-use contribution::{Breakdown, ExactSum, ProducerId, ProducerNumber};
+use contribution::{ExactSum, ProducerId, ProducerNumber};
 use rustc_hash::FxHashMap;
-use store::batch::WriteRequest;
 use store::counters::Baseline;
 use store::run_items::{
-    BoardEntry, Collaborator, Contribution, CounterSnapshot, CounterSnapshotPart, EmptyBecause,
-    ListHead, PairPacker, PairTally, ProducerSummary, Recommendation, RunId, RunMeta, TrendingPair,
-    pack_counters,
+    Baselines, BoardEntry, Collaborator, CounterSnapshot, CounterSnapshotPart, EmptyBecause,
+    PairTally, ProducerSummary, RunId, RunMeta, TrendingPair, pack_counters,
 };
-use store::runs::RunScope;
-use store::{Board, ProducerList, Store, StoreError};
+use store::run_sink::ProducerResults;
+use store::{Board, Period, StoreError};
 
 use crate::aggregate::{self, Aggregate, PairKey, WINDOWS};
 use crate::boards::{self, Boards, Standing};
@@ -39,26 +36,6 @@ pub struct RunContext<'a> {
     pub baselines: [Option<&'a Baseline>; 2],
 }
 
-/// A track's breakdown items, one per credited producer (written during the scan).
-pub fn contributions(track: &Track, b: Breakdown) -> impl Iterator<Item = Contribution> + '_ {
-    track
-        .credits
-        .producers()
-        .iter()
-        .map(move |producer| Contribution {
-            owner: producer.clone(),
-            track_id: track.id.clone(),
-            title: track.title.clone(),
-            plays: track.plays,
-            months_since_upload: b.months_since_upload,
-            decay: b.decay,
-            boost: b.boost,
-            split: b.split,
-            eligible: b.eligible,
-            value: b.value,
-        })
-}
-
 /// One direction of a collaborating pair, in its producer's adjacency list.
 #[derive(Debug, Clone, Copy)]
 struct Edge {
@@ -68,15 +45,6 @@ struct Edge {
     plays: u64,
     /// The pair's plays in the previous run (kept on the direction from the smaller index).
     previous_plays: u64,
-}
-
-/// Every item of one producer.
-#[derive(Debug)]
-pub struct ProducerItems {
-    pub summary: ProducerSummary,
-    pub list_heads: Vec<ListHead>,
-    pub collaborators: Vec<Collaborator>,
-    pub recommendations: Vec<Recommendation>,
 }
 
 /// A run's results, ready to be written a producer at a time.
@@ -273,9 +241,8 @@ impl<'a> RunPlan<'a> {
         self.standings.len()
     }
 
-    /// The summary, list heads, collaborators and recommendations of the `i`-th producer (in id
-    /// order).
-    pub fn producer_items(&self, i: usize) -> ProducerItems {
+    /// The summary and lists of the `i`-th producer (in id order).
+    pub fn producer_results(&self, i: usize) -> ProducerResults {
         let agg = self.agg;
         let standing = &self.standings[i];
         let id: &ProducerId = standing.id;
@@ -297,17 +264,8 @@ impl<'a> RunPlan<'a> {
         let no_genres = agg
             .profile(standing.number)
             .is_none_or(|p| p.genres.is_empty());
-        let list_heads = ProducerList::ALL
-            .into_iter()
-            .map(|list| ListHead {
-                owner: id.clone(),
-                list,
-                empty_because: (list == ProducerList::Recommendations && no_genres)
-                    .then_some(EmptyBecause::NoGenres),
-            })
-            .collect();
         let edges = self.edges_of(i);
-        let collaborators = edges
+        let mut collaborators: Vec<Collaborator> = edges
             .iter()
             .map(|e| {
                 let other = &self.standings[e.other as usize];
@@ -319,6 +277,8 @@ impl<'a> RunPlan<'a> {
                 }
             })
             .collect();
+        // Most tracks together first, then by id (standing indices are in id order).
+        collaborators.sort_by_key(|c| std::cmp::Reverse(c.tracks_together));
         let known: Vec<ProducerNumber> = edges
             .iter()
             .map(|e| self.standings[e.other as usize].number)
@@ -326,18 +286,22 @@ impl<'a> RunPlan<'a> {
         let recommendations = self
             .recommender
             .for_producer(standing.number, &known, |n| self.in_trending[n as usize]);
-        ProducerItems {
+        ProducerResults {
+            contributions: agg.arena.contributions_of(standing.number, id, agg.as_of()),
             summary,
-            list_heads,
             collaborators,
             recommendations,
+            no_recommendations_because: no_genres.then_some(EmptyBecause::NoGenres),
         }
     }
 
-    /// Every board's entries, board by board, rank 1 first.
-    pub fn board_entries(&self) -> impl Iterator<Item = BoardEntry> + '_ {
-        self.boards.boards.iter().flat_map(|board| {
-            board.entries(&self.standings, |s| self.agg.name(s.number).to_owned())
+    /// Every board over every period it is published for, with its entries, rank 1 first.
+    pub fn boards(&self) -> impl Iterator<Item = (Board, Period, Vec<BoardEntry>)> + '_ {
+        self.boards.boards.iter().map(|board| {
+            let entries = board
+                .entries(&self.standings, |s| self.agg.name(s.number).to_owned())
+                .collect();
+            (board.board, board.period, entries)
         })
     }
 
@@ -361,61 +325,21 @@ impl<'a> RunPlan<'a> {
         })
     }
 
-    /// The batch puts of everything the run writes after the scan, made as they are taken:
-    /// each producer's summary, list heads, collaborators and recommendations, then the boards,
-    /// the trending pairs, and the pair counts packed into parts. (The counter snapshot and the
-    /// meta item follow them, written by the run.)
-    pub fn write_requests<'s>(
-        &'s self,
-        run: &'s RunScope,
-    ) -> impl Iterator<Item = Result<WriteRequest, StoreError>> + 's {
-        let producers = (0..self.producer_count()).flat_map(move |i| {
-            let items = self.producer_items(i);
-            let mut puts = Vec::with_capacity(
-                1 + items.list_heads.len()
-                    + items.collaborators.len()
-                    + items.recommendations.len(),
-            );
-            puts.push(Store::run_put(run, &items.summary));
-            puts.extend(items.list_heads.iter().map(|h| Store::run_put(run, h)));
-            puts.extend(items.collaborators.iter().map(|c| Store::run_put(run, c)));
-            puts.extend(items.recommendations.iter().map(|r| Store::run_put(run, r)));
-            puts
-        });
-        let boards = self
-            .board_entries()
-            .map(move |entry| Store::run_put(run, &entry));
-        let trending = self.trending.iter().map(move |t| Store::run_put(run, t));
-        let mut packer = Some(PairPacker::new(&self.run_id));
-        let mut pairs = self.pair_tallies();
-        let pair_parts = std::iter::from_fn(move || {
-            let filling = packer.as_mut()?;
-            for pair in pairs.by_ref() {
-                if let Some(part) = filling.add(&pair) {
-                    return Some(part);
-                }
-            }
-            packer.take()?.finish()
-        })
-        .map(move |part| Store::run_put(run, &part));
-        producers.chain(boards).chain(trending).chain(pair_parts)
-    }
-
     /// This run's play counters for later runs' window boards, and their index entry.
-    pub fn counters(&self) -> (Vec<CounterSnapshotPart>, CounterSnapshot) {
+    pub fn counters(&self) -> Result<(Vec<CounterSnapshotPart>, CounterSnapshot), StoreError> {
         let counted = || self.standings.iter().filter(|s| s.tally.tracks > 0);
-        let parts = pack_counters(&self.run_id, counted().map(|s| (s.id, s.counters())));
+        let parts = pack_counters(&self.run_id, counted().map(|s| (s.id, s.counters())))?;
         let snapshot = CounterSnapshot {
             run_id: self.run_id.clone(),
             as_of: self.agg.as_of(),
             parts: parts.len() as u32,
             producers: counted().count() as u64,
         };
-        (parts, snapshot)
+        Ok((parts, snapshot))
     }
 
-    /// The run's meta item, once `result_items` items besides the breakdowns were written.
-    pub fn meta(&self, result_items: u64) -> RunMeta {
+    /// The run's meta item, once `result_items` items were written.
+    pub fn meta(&self, result_items: u64, baselines: Baselines) -> RunMeta {
         RunMeta {
             run_id: self.run_id.clone(),
             as_of: self.agg.as_of(),
@@ -424,6 +348,7 @@ impl<'a> RunPlan<'a> {
             pairs: (self.edges.len() / 2) as u64,
             result_items,
             total_units: self.total.units().to_string(),
+            baselines,
         }
     }
 }

@@ -6,7 +6,7 @@
 //! See `docs/recompute.md` for the figures, the scoring and the assumptions (XP amounts).
 //!
 //! - [`event`]: the as-of instant from the scheduled event.
-//! - [`aggregate`]: the mergeable per-segment aggregate.
+//! - [`aggregate`]: the mergeable per-segment aggregate; [`contributions`]: its per-track arena.
 //! - [`compute`], [`boards`] and [`recommend`]: from the aggregate to the published values (pure).
 //! - [`run`]: the run itself (scan, write, publish, deadline).
 //! - [`metrics`]: the summary log line in CloudWatch Embedded Metric Format.
@@ -14,6 +14,7 @@
 pub mod aggregate;
 pub mod boards;
 pub mod compute;
+pub mod contributions;
 pub mod error;
 pub mod event;
 pub mod metrics;

@@ -2,11 +2,11 @@
 //!
 //! 1. If a run as of this instant or later is already published, there is nothing to do.
 //! 2. A parallel scan of the catalog index, one task per segment, folds records into per-segment
-//!    [`Aggregate`]s and streams each track's per-producer breakdown items out in batches, so
-//!    memory holds producers and pairs, never tracks.
-//! 3. The segment aggregates merge (in any order: same result) into a [`RunPlan`], from which
-//!    the run's items are made a producer at a time and written as one stream of batch writes
-//!    (unprocessed items retried), never all held at once.
+//!    [`Aggregate`]s (producers, pairs, and a compact arena of tracks for the contribution lists).
+//! 3. The segment aggregates merge (in any order: same result) into a [`RunPlan`], whose results
+//!    are made a producer at a time and handed to the store's [`RunSink`], which packs each list
+//!    into chunk items; they go out as one stream of batch writes (unprocessed items retried),
+//!    never all held at once.
 //! 4. The run's play counters are kept (longer than its other items) for later runs' window
 //!    boards, which compare against the newest counters at or before as-of minus 7 (30) days.
 //! 5. The run's meta item is written, then the pointer moves with one conditional write, only
@@ -21,14 +21,14 @@ use futures_util::future::try_join_all;
 use store::RunPointer;
 use store::Store;
 use store::batch::{BatchStats, WriteRequest};
-use store::entity::Entity;
-use store::run_items::{Baselines, RunId};
+use store::run_items::Baselines;
+use store::run_sink::{RequestSink, RunSink};
 use store::runs::{Publication, RunScope, expires_at, run_id};
 use store::scan::CatalogRecord;
 use store::size::item_size;
 
 use crate::aggregate::{Aggregate, WINDOWS};
-use crate::compute::{RunContext, RunPlan, contributions};
+use crate::compute::{RunContext, RunPlan};
 use crate::error::RecomputeError;
 use crate::metrics::RunSummary;
 
@@ -154,7 +154,6 @@ pub async fn recompute(
     let segments = settings.segments.max(1);
     let writer = Writer {
         store,
-        scope: &scope,
         deadline,
         settings,
         progress,
@@ -167,6 +166,7 @@ pub async fn recompute(
     for aggregate in aggregates {
         merged.merge(aggregate)?;
     }
+    merged.seal();
 
     deadline.check(settings.deadline_margin)?;
     // The newest kept counters at or before each window's start (plays gained in the window).
@@ -195,15 +195,18 @@ pub async fn recompute(
             .await?;
         plan.rank_trending();
     }
+    let baselines = Baselines {
+        days7: baselines[0].as_ref().map(|b| b.as_of),
+        days30: baselines[1].as_ref().map(|b| b.as_of),
+    };
 
-    // Every kind in one stream, a producer at a time.
-    let mut stream = ItemStream::new(&writer, FLUSH_ITEMS);
-    for request in plan.write_requests(&scope) {
-        stream.push(request?).await?;
-    }
-    let mut result_items = stream.finish().await?;
+    // Every list in one stream, a producer at a time.
+    let mut sink = RunSink::new(scope.clone(), ItemStream::new(&writer, FLUSH_ITEMS));
+    write_results(&plan, &mut sink).await?;
+    let mut result_items = sink.items();
+    sink.into_sink().finish().await?;
     deadline.check(settings.deadline_margin)?;
-    let (counter_parts, snapshot) = plan.counters();
+    let (counter_parts, snapshot) = plan.counters()?;
     store
         .put_counter_snapshot(&snapshot, &counter_parts, &progress.batches)
         .await?;
@@ -211,19 +214,17 @@ pub async fn recompute(
     progress
         .items_written
         .fetch_add(counter_parts.len() as u64 + 1, Ordering::Relaxed);
-    let meta = plan.meta(result_items);
-    let mut last = ItemStream::new(&writer, 1);
-    last.put(&meta).await?;
-    last.finish().await?;
+    // The meta item last, alone: its presence marks the run complete.
+    let meta = plan.meta(result_items, baselines);
+    let mut last = RunSink::new(scope.clone(), ItemStream::new(&writer, 1));
+    last.item(&meta).await?;
+    last.into_sink().finish().await?;
 
     deadline.check(settings.deadline_margin)?;
     let pointer = RunPointer {
         run_id: run_id.clone(),
         as_of,
-        baselines: Baselines {
-            days7: baselines[0].as_ref().map(|b| b.as_of),
-            days30: baselines[1].as_ref().map(|b| b.as_of),
-        },
+        baselines,
     };
     let published = store
         .publish_counted_run(&pointer, Utc::now(), &progress.batches)
@@ -232,13 +233,40 @@ pub async fn recompute(
     Ok(summary(published, meta.tracks, meta.producers))
 }
 
+/// Hands everything a run publishes besides its counters and meta to `sink`: each producer's
+/// summary and lists, every board, the trending pairs, the pair counts. The recompute and
+/// `cargo xtask simulate` both write through this.
+pub async fn write_results<S: RequestSink + Send>(
+    plan: &RunPlan<'_>,
+    sink: &mut RunSink<S>,
+) -> Result<(), S::Error> {
+    for i in 0..plan.producer_count() {
+        sink.producer(&plan.producer_results(i)).await?;
+    }
+    for (board, period, entries) in plan.boards() {
+        sink.board(board, period, &entries).await?;
+    }
+    sink.trending(plan.trending()).await?;
+    sink.pairs(plan.pair_tallies()).await
+}
+
 /// Where and under which limits a run writes: what every [`ItemStream`] of the run shares.
 struct Writer<'a> {
     store: &'a Store,
-    scope: &'a RunScope,
     deadline: Deadline,
     settings: &'a Settings,
     progress: &'a RunProgress,
+}
+
+impl RequestSink for ItemStream<'_, '_> {
+    type Error = RecomputeError;
+
+    fn send(
+        &mut self,
+        request: WriteRequest,
+    ) -> impl std::future::Future<Output = Result<(), RecomputeError>> + Send {
+        self.push(request)
+    }
 }
 
 /// Items of any kinds gathered into batch writes, `flush_items` or [`FLUSH_BYTES`] at a time.
@@ -259,11 +287,6 @@ impl<'w, 'a> ItemStream<'w, 'a> {
             pending_bytes: 0,
             written: 0,
         }
-    }
-
-    /// Adds one of the run's items.
-    async fn put<E: Entity<Scope = RunId>>(&mut self, item: &E) -> Result<(), RecomputeError> {
-        self.push(Store::run_put(self.writer.scope, item)?).await
     }
 
     async fn push(&mut self, request: WriteRequest) -> Result<(), RecomputeError> {
@@ -296,8 +319,7 @@ impl<'w, 'a> ItemStream<'w, 'a> {
     }
 }
 
-/// Scans segment `segment` of `segments`, folding it into an aggregate and writing each track's
-/// per-producer breakdowns as it goes.
+/// Scans segment `segment` of `segments`, folding it into an aggregate.
 async fn scan_segment(
     writer: &Writer<'_>,
     segment: u32,
@@ -312,7 +334,6 @@ async fn scan_segment(
         ..
     } = *writer;
     let mut aggregate = Aggregate::new(as_of);
-    let mut breakdowns = ItemStream::new(writer, FLUSH_ITEMS);
     let mut start = None;
     loop {
         deadline.check(settings.deadline_margin)?;
@@ -324,11 +345,7 @@ async fn scan_segment(
             match record {
                 CatalogRecord::Producer(producer) => aggregate.add_profile(producer),
                 CatalogRecord::Track(stored) => {
-                    let track = stored.track;
-                    let b = aggregate.add_track(&track);
-                    for item in contributions(&track, b) {
-                        breakdowns.put(&item).await?;
-                    }
+                    aggregate.add_track(&stored.track);
                 }
             }
         }
@@ -337,7 +354,6 @@ async fn scan_segment(
             None => break,
         }
     }
-    breakdowns.finish().await?;
     Ok(aggregate)
 }
 

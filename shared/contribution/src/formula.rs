@@ -152,11 +152,46 @@ pub fn breakdown(track: &TrackFacts<'_>, as_of: DateTime<Utc>) -> Breakdown {
 
 /// [`breakdown`] with the as-of instant's conversion done by the caller, once.
 pub(crate) fn breakdown_at(track: &TrackFacts<'_>, as_of: AsOf) -> Breakdown {
-    let months_since_upload = as_of.months_since(track.uploaded_at);
+    breakdown_of_counted(
+        track.uploaded_at,
+        track.plays,
+        track.exclusive_only,
+        track.credits.count(),
+        as_of,
+    )
+}
+
+/// [`breakdown`] from the facts with the credits counted: for a caller that kept a track's
+/// credit count rather than its credits (the recompute's per-track arena). The same arithmetic,
+/// so the same bits.
+pub fn breakdown_of(
+    uploaded_at: DateTime<Utc>,
+    plays: u64,
+    exclusive_only: bool,
+    producer_count: NonZeroUsize,
+    as_of: DateTime<Utc>,
+) -> Breakdown {
+    breakdown_of_counted(
+        uploaded_at,
+        plays,
+        exclusive_only,
+        producer_count,
+        AsOf::new(as_of),
+    )
+}
+
+fn breakdown_of_counted(
+    uploaded_at: DateTime<Utc>,
+    plays: u64,
+    exclusive_only: bool,
+    producer_count: NonZeroUsize,
+    as_of: AsOf,
+) -> Breakdown {
+    let months_since_upload = as_of.months_since(uploaded_at);
     let decay = decay(months_since_upload);
-    let boost = boost(track.plays);
-    let split = split(track.credits.count());
-    let eligible = !track.exclusive_only;
+    let boost = boost(plays);
+    let split = split(producer_count);
+    let eligible = !exclusive_only;
     let track_value = if eligible { decay * boost } else { 0.0 };
     Breakdown {
         months_since_upload,

@@ -32,7 +32,8 @@ pub mod statement;
 pub use credits::{CreditListError, Credits, MAX_CREDITED_PRODUCERS};
 pub use fixed_point::ExactSum;
 pub use formula::{
-    Breakdown, SECONDS_PER_MONTH, TrackFacts, boost, breakdown, decay, months_between, split,
+    Breakdown, SECONDS_PER_MONTH, TrackFacts, boost, breakdown, breakdown_of, decay,
+    months_between, split,
 };
 pub use ids::{IdError, ProducerId, TrackId};
 pub use ledger::{ContributionLedger, LedgerError, ProducerNumber, ProducerShare};

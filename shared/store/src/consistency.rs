@@ -20,6 +20,7 @@ use futures_util::future::try_join_all;
 
 use crate::Store;
 use crate::catalog_items::{DiscographyEntry, Profile, TrackRecord};
+use crate::chunks::{Packed, chunk_index, decode_chunk};
 use crate::entity::{Entity, Item, PrimaryKey, decode, entity_of, string_attribute};
 use crate::error::StoreError;
 use crate::keys;
@@ -94,9 +95,18 @@ impl Seen {
                 let run = run_of(&item);
                 self.summaries.push((run, decode(item)?));
             }
-            Collaborator::NAME => {
+            Collaborator::ENTITY => {
                 let run = run_of(&item);
-                self.collaborators.push((run, decode(item)?));
+                let owner = string_attribute(&item, DEFINITION.partition_key)
+                    .and_then(keys::producer_of_run_partition)
+                    .and_then(|id| contribution::ProducerId::parse(id).ok());
+                let Some(owner) = owner else {
+                    return Ok(());
+                };
+                let first = chunk_index(&item) == Some(0);
+                let (_, rows) = decode_chunk::<Collaborator>(&item, &owner, first)?;
+                self.collaborators
+                    .extend(rows.into_iter().map(|c| (run.clone(), c)));
             }
             PayoutSplit::NAME => self.splits.push(decode(item)?),
             PayoutStatement::NAME => self.statements.push(decode(item)?),

@@ -9,7 +9,6 @@
 
 use std::collections::HashMap;
 
-use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, TimeDelta, Utc};
 use contribution::ProducerId;
 
@@ -22,7 +21,6 @@ use crate::keys;
 use crate::run_items::{
     CounterSnapshot, CounterSnapshotPart, PlayCounters, RunId, unpack_counters,
 };
-use crate::table::DEFINITION;
 
 /// How long a counter snapshot is kept: the longest window (30 days) plus room for runs that are
 /// late or skipped.
@@ -60,20 +58,10 @@ impl Store {
         instant: DateTime<Utc>,
     ) -> Result<Option<Baseline>, StoreError> {
         let newest = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .key_condition_expression("#pk = :pk AND #sk BETWEEN :from AND :to")
-            .expression_attribute_names("#pk", DEFINITION.partition_key)
-            .expression_attribute_names("#sk", DEFINITION.sort_key)
-            .expression_attribute_values(":pk", AttributeValue::S(keys::RUN_POINTER_PK.to_owned()))
-            .expression_attribute_values(
-                ":from",
-                AttributeValue::S(keys::COUNTERS_INDEX_PREFIX.to_owned()),
-            )
-            .expression_attribute_values(
-                ":to",
-                AttributeValue::S(keys::counters_index_sk(&RunId::of(instant))),
+            .query_between(
+                keys::RUN_POINTER_PK.to_owned(),
+                keys::COUNTERS_INDEX_PREFIX.to_owned(),
+                keys::counters_index_sk(&RunId::of(instant)),
             )
             .scan_index_forward(false)
             .limit(1)
@@ -96,8 +84,7 @@ impl Store {
             10,
             |part: CounterSnapshotPart| {
                 parts += 1;
-                let lines = unpack_counters(&part).map_err(|e| damaged(e.to_string()))?;
-                counters.extend(lines);
+                counters.extend(unpack_counters(part));
                 Ok(())
             },
         )

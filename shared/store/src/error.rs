@@ -31,12 +31,8 @@ pub enum StoreError {
     ProducerChange(#[from] catalog::ProducerChangeError),
     #[error("counter snapshot of run {run} is damaged: {problem}")]
     BadSnapshot { run: String, problem: String },
-    #[error("pair counts of run {run} are damaged: {0}", .source)]
-    BadPairCounts {
-        run: String,
-        #[source]
-        source: crate::run_items::BadPairLine,
-    },
+    #[error("stored chunk {key} is damaged: {problem}")]
+    BadChunk { key: String, problem: String },
     #[error("item could not be encoded: {0}")]
     Encode(#[source] serde_dynamo::Error),
     #[error("track {0} does not exist")]

@@ -8,7 +8,7 @@
 use contribution::{ProducerId, TrackId};
 
 use crate::lists::{Board, Period, ProducerList};
-use crate::run_items::RunId;
+use crate::run_id::RunId;
 
 pub(crate) const PROFILE_SK: &str = "PROFILE";
 pub(crate) const TRACK_SK: &str = "TRACK";
@@ -109,10 +109,6 @@ pub(crate) fn pairs_pk(run: &RunId) -> String {
     format!("RUN#{run}#PAIRS")
 }
 
-pub(crate) fn rank_sk(rank: u64) -> String {
-    format!("{RANK_PREFIX}{rank:010}")
-}
-
 /// The sort-key prefix of a producer's list in a run; the bare prefix is the list's head item.
 pub(crate) fn list_prefix(list: ProducerList) -> &'static str {
     match list {
@@ -122,21 +118,29 @@ pub(crate) fn list_prefix(list: ProducerList) -> &'static str {
     }
 }
 
-pub(crate) fn contribution_sk(track: &TrackId) -> String {
-    format!("{}{track}", list_prefix(ProducerList::Contributions))
+/// The most chunks a list can have (their numbers are five digits).
+pub(crate) const MAX_CHUNKS: u32 = 99_999;
+
+/// The sort key of chunk `index` of the list under `prefix`: the first chunk (the list's head)
+/// is the bare prefix, so it sorts first; the rest are numbered.
+pub(crate) fn chunk_sk(prefix: &str, index: u32) -> String {
+    if index == 0 {
+        prefix.to_owned()
+    } else {
+        format!("{prefix}{index:05}")
+    }
 }
 
-/// Collaborators sort by tracks together (most first), then producer id.
-pub(crate) fn collaborator_sk(tracks_together: u32, producer: &ProducerId) -> String {
-    format!(
-        "{}{:010}#{producer}",
-        list_prefix(ProducerList::Collaborators),
-        u32::MAX - tracks_together
-    )
+/// The last sort key a list's chunks can have (a page query runs BETWEEN a chunk and this).
+pub(crate) fn chunk_range_end(prefix: &str) -> String {
+    chunk_sk(prefix, MAX_CHUNKS)
 }
 
-pub(crate) fn recommendation_sk(rank: u64) -> String {
-    format!("{}{rank:02}", list_prefix(ProducerList::Recommendations))
+/// The producer a run partition belongs to, if it is a producer's.
+pub(crate) fn producer_of_run_partition(pk: &str) -> Option<&str> {
+    pk.strip_prefix("RUN#")?
+        .split_once("#PRODUCER#")
+        .map(|(_, id)| id)
 }
 
 /// The partition of every period's payout split (one item per period, sort key the period).
@@ -185,12 +189,10 @@ mod tests {
     #[test]
     fn padded_numbers_sort_as_text() {
         assert!(history_sk(9) < history_sk(10));
-        assert!(rank_sk(99) < rank_sk(100));
-        assert!(recommendation_sk(9) < recommendation_sk(10));
-        assert!(
-            collaborator_sk(3, &ProducerId::parse("b").expect("id"))
-                < collaborator_sk(2, &ProducerId::parse("a").expect("id"))
-        );
+        assert!(chunk_sk("COLLAB#", 0) < chunk_sk("COLLAB#", 1));
+        assert!(chunk_sk("COLLAB#", 9) < chunk_sk("COLLAB#", 10));
+        assert!(chunk_sk("RANK#", 99) < chunk_range_end("RANK#"));
+        assert!(!chunk_range_end("CONTRIB#").starts_with("COLLAB#"));
     }
 
     #[test]
@@ -214,5 +216,13 @@ mod tests {
         let later = RunId::from_text("20261128T000000.000Z");
         assert!(counters_index_sk(&run) < counters_index_sk(&later));
         assert_eq!(run_of_partition(&producer_pk(&p)), None);
+        assert_eq!(
+            producer_of_run_partition(&run_producer_pk(&run, &p)),
+            Some("p1")
+        );
+        assert_eq!(
+            producer_of_run_partition(&board_pk(&run, Board::Plays, Period::All)),
+            None
+        );
     }
 }

@@ -10,7 +10,10 @@
 //! - [`table`]: the table definition (keys, indexes, TTL), used to create tables and checked
 //!   against `infra/`; [`admin`]: creating and deleting tables for tools and tests.
 //! - [`entity`]: the item-kind trait; [`catalog_items`] and [`run_items`]: every item kind, a
-//!   domain struct plus its key function each; `keys` (private): how every key is spelled.
+//!   domain struct plus its key function each; `keys` (private): how every key is spelled;
+//!   [`run_id`]: a run's id.
+//! - [`chunks`]: the one codec of packed lists (a run's lists, its pair counts and counter
+//!   snapshots, payout rosters); [`run_sink`]: the one writer of a run's results.
 //! - [`producers`], [`tracks`], [`runs`], [`scan`]: the access patterns; [`platform`]: the
 //!   platform's live data (plays, profiles, accepted tracks), newest wins.
 //! - [`batch`] and [`retry`]: batch writes and reads that re-send leftovers with backoff.
@@ -20,6 +23,7 @@ mod access;
 pub mod admin;
 pub mod batch;
 pub mod catalog_items;
+pub mod chunks;
 pub mod config;
 pub mod consistency;
 pub mod counters;
@@ -36,7 +40,9 @@ pub mod payouts;
 pub mod platform;
 pub mod producers;
 pub mod retry;
+pub mod run_id;
 pub mod run_items;
+pub mod run_sink;
 pub mod runs;
 pub mod scan;
 pub mod size;
@@ -51,7 +57,8 @@ pub use config::{ConfigError, StoreConfig};
 pub use error::StoreError;
 pub use lists::{Board, Period, ProducerList};
 pub use page::Page;
-pub use run_items::{RunId, RunPointer};
+pub use run_id::RunId;
+pub use run_items::RunPointer;
 
 use aws_sdk_dynamodb::Client;
 

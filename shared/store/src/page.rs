@@ -177,6 +177,27 @@ impl Store {
     }
 }
 
+impl Store {
+    /// A Query of the items of partition `pk` whose sort keys are between `from` and `to`
+    /// (inclusive), for the caller to finish (limit, order, consistency).
+    pub(crate) fn query_between(
+        &self,
+        pk: String,
+        from: String,
+        to: String,
+    ) -> aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder {
+        self.client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("#pk = :pk AND #sk BETWEEN :from AND :to")
+            .expression_attribute_names("#pk", DEFINITION.partition_key)
+            .expression_attribute_names("#sk", DEFINITION.sort_key)
+            .expression_attribute_values(":pk", AttributeValue::S(pk))
+            .expression_attribute_values(":from", AttributeValue::S(from))
+            .expression_attribute_values(":to", AttributeValue::S(to))
+    }
+}
+
 pub(crate) fn encode_cursor(key: Option<Item>) -> Option<String> {
     let key = key?;
     let strings: BTreeMap<String, String> = key

@@ -353,13 +353,14 @@ impl Entity for PayoutStatement {
     }
 }
 
-/// Part of a period's roster: producer ids, space-separated.
+/// Part of a period's roster: producer ids, one row each (packed as every list is:
+/// `crate::chunks::pack_parts`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PayoutRosterPart {
     pub period: PayoutPeriod,
     pub part: u32,
-    pub producers: String,
+    pub producers: Vec<ProducerId>,
 }
 
 impl Entity for PayoutRosterPart {
@@ -376,22 +377,18 @@ impl Entity for PayoutRosterPart {
     }
 }
 
-/// Ids per roster part (≤ 129 bytes each: well inside the 400 KB item limit).
-const ROSTER_IDS_PER_PART: usize = 2_500;
-
 /// Packs a period's producer ids into roster parts.
-pub fn pack_roster(period: PayoutPeriod, producers: &[ProducerId]) -> Vec<PayoutRosterPart> {
-    producers
-        .chunks(ROSTER_IDS_PER_PART)
+pub fn pack_roster(
+    period: PayoutPeriod,
+    producers: &[ProducerId],
+) -> Result<Vec<PayoutRosterPart>, crate::StoreError> {
+    Ok(crate::chunks::pack_parts(producers.to_vec())?
+        .into_iter()
         .enumerate()
-        .map(|(part, ids)| PayoutRosterPart {
+        .map(|(part, producers)| PayoutRosterPart {
             period,
             part: part as u32,
-            producers: ids
-                .iter()
-                .map(ProducerId::as_str)
-                .collect::<Vec<_>>()
-                .join(" "),
+            producers,
         })
-        .collect()
+        .collect())
 }

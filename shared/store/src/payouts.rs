@@ -163,12 +163,7 @@ impl Store {
             keys::roster_pk(&split.period.to_string()),
             20,
             |part: PayoutRosterPart| {
-                for id in part.producers.split(' ').filter(|t| !t.is_empty()) {
-                    ids.push(ProducerId::parse(id).map_err(|e| StoreError::BadSnapshot {
-                        run: split.run_id.to_string(),
-                        problem: format!("payout roster of {}: {e}", split.period),
-                    })?);
-                }
+                ids.extend(part.producers);
                 Ok(())
             },
         )

@@ -1,57 +1,22 @@
 //! The item kinds a recompute run publishes, and the pointer that publishes it.
 //!
-//! Everything a run writes lives under its run id with an `expiresAt` TTL: per producer (a
-//! summary, one contribution breakdown per credited track, the collaborators, the
-//! recommendations, and a head item per list), the ranked boards, trending pairs, the pair counts
-//! the next run compares against, and the run's meta item, written last. Each kind is a domain
-//! struct plus its [`Entity`] impl; its scope is the [`RunId`].
+//! Everything a run writes lives under its run id with an `expiresAt` TTL: per producer a
+//! summary and three lists (contribution breakdowns, collaborators, recommendations), the ranked
+//! boards, trending pairs, the pair counts the next run compares against, and the run's meta
+//! item, written last. A summary, the meta and the pointer are one item each (a domain struct
+//! plus its [`Entity`] impl); a list's entries are rows of chunk items (`crate::chunks`), so each
+//! entry kind here says how it is a row ([`Packed`]) instead of having a key.
 
 use chrono::{DateTime, Utc};
 use contribution::{ProducerId, TrackId};
 use serde::{Deserialize, Serialize};
 
+pub use crate::chunks::EmptyBecause;
+use crate::chunks::Packed;
 use crate::entity::{Entity, FullKey, PrimaryKey};
 use crate::keys;
 use crate::lists::{Board, Period, ProducerList};
-
-/// A run's id: its as-of instant as fixed-width text, so the same instant always gives the same
-/// id and a re-run overwrites its own unpublished items instead of leaving a second copy.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct RunId(String);
-
-impl RunId {
-    /// The id of the run as of `as_of`.
-    pub fn of(as_of: DateTime<Utc>) -> Self {
-        Self(as_of.format("%Y%m%dT%H%M%S%.3fZ").to_string())
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
-    /// Whether a partition key belongs to this run (for tools and tests that read raw items).
-    pub fn owns_partition(&self, pk: &str) -> bool {
-        keys::is_run_partition(pk, self)
-    }
-
-    #[cfg(test)]
-    pub(crate) fn from_text(text: &str) -> Self {
-        Self(text.to_owned())
-    }
-}
-
-impl std::fmt::Display for RunId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl PartialEq<&str> for RunId {
-    fn eq(&self, other: &&str) -> bool {
-        self.0 == *other
-    }
-}
+pub use crate::run_id::RunId;
 
 /// The published run readers should use.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -124,6 +89,10 @@ pub struct RunMeta {
     pub result_items: u64,
     /// The platform total, in units of 2^-64, as decimal text.
     pub total_units: String,
+    /// Which earlier runs the window boards compared against (for a page sequence still on this
+    /// run after a later one is published).
+    #[serde(default)]
+    pub baselines: Baselines,
 }
 
 impl Entity for RunMeta {
@@ -193,44 +162,9 @@ impl Entity for ProducerSummary {
     }
 }
 
-/// An entry of one of a producer's lists in a run.
-pub trait ProducerListEntry: Entity<Scope = RunId> {
+/// An entry of one of a producer's lists in a run: its owner is the list's.
+pub trait ProducerListEntry: Packed<Context = ProducerId> {
     const LIST: ProducerList;
-}
-
-/// The head of one of a producer's lists in a run. Its sort key is the list's bare prefix, so it
-/// sorts before every entry; every producer in the run has one per list, so readers tell an empty
-/// list from an unknown producer in a single query.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ListHead {
-    pub owner: ProducerId,
-    pub list: ProducerList,
-    /// Why the list is empty, when the run knows a reason the producer can act on.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub empty_because: Option<EmptyBecause>,
-}
-
-/// Why one of a producer's lists is empty.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum EmptyBecause {
-    /// Recommendations match genres, and the producer's profile lists none.
-    NoGenres,
-}
-
-impl Entity for ListHead {
-    const NAME: &'static str = "listHead";
-    type Scope = RunId;
-    type KeyInput<'a> = (&'a ProducerId, ProducerList);
-
-    fn primary_key(run: &RunId, (owner, list): Self::KeyInput<'_>) -> PrimaryKey {
-        PrimaryKey::new(keys::run_producer_pk(run, owner), keys::list_prefix(list))
-    }
-
-    fn full_key(&self, run: &RunId) -> FullKey {
-        Self::primary_key(run, (&self.owner, self.list)).into()
-    }
 }
 
 /// Why a track is worth what it is to one producer (the owner).
@@ -249,20 +183,42 @@ pub struct Contribution {
     pub value: f64,
 }
 
-impl Entity for Contribution {
-    const NAME: &'static str = "contribution";
-    type Scope = RunId;
-    type KeyInput<'a> = (&'a ProducerId, &'a TrackId);
+impl Packed for Contribution {
+    type Row = (TrackId, String, u64, f64, f64, f64, f64, bool, f64);
+    type Context = ProducerId;
+    const ENTITY: &'static str = "contributionChunk";
+    /// Id 128, title 200 four-byte characters, five numbers, a flag.
+    const MAX_ROW_BYTES: usize = 3 + 9 + 128 + 800 + 11 + 5 * 11 + 1;
 
-    fn primary_key(run: &RunId, (owner, track): Self::KeyInput<'_>) -> PrimaryKey {
-        PrimaryKey::new(
-            keys::run_producer_pk(run, owner),
-            keys::contribution_sk(track),
+    fn row(&self) -> Self::Row {
+        (
+            self.track_id.clone(),
+            self.title.clone(),
+            self.plays,
+            self.months_since_upload,
+            self.decay,
+            self.boost,
+            self.split,
+            self.eligible,
+            self.value,
         )
     }
 
-    fn full_key(&self, run: &RunId) -> FullKey {
-        Self::primary_key(run, (&self.owner, &self.track_id)).into()
+    fn from_row(row: Self::Row, owner: &ProducerId) -> Self {
+        let (track_id, title, plays, months_since_upload, decay, boost, split, eligible, value) =
+            row;
+        Self {
+            owner: owner.clone(),
+            track_id,
+            title,
+            plays,
+            months_since_upload,
+            decay,
+            boost,
+            split,
+            eligible,
+            value,
+        }
     }
 }
 
@@ -280,21 +236,28 @@ pub struct Collaborator {
     pub tracks_together: u32,
 }
 
-impl Entity for Collaborator {
-    const NAME: &'static str = "collaborator";
-    type Scope = RunId;
-    /// The owner, the tracks together and the collaborator.
-    type KeyInput<'a> = (&'a ProducerId, u32, &'a ProducerId);
+impl Packed for Collaborator {
+    type Row = (ProducerId, String, u32);
+    type Context = ProducerId;
+    const ENTITY: &'static str = "collaboratorChunk";
+    /// Id 128, name 100 four-byte characters, a count.
+    const MAX_ROW_BYTES: usize = 3 + 3 + 128 + 400 + 6;
 
-    fn primary_key(run: &RunId, (owner, together, other): Self::KeyInput<'_>) -> PrimaryKey {
-        PrimaryKey::new(
-            keys::run_producer_pk(run, owner),
-            keys::collaborator_sk(together, other),
+    fn row(&self) -> Self::Row {
+        (
+            self.producer_id.clone(),
+            self.name.clone(),
+            self.tracks_together,
         )
     }
 
-    fn full_key(&self, run: &RunId) -> FullKey {
-        Self::primary_key(run, (&self.owner, self.tracks_together, &self.producer_id)).into()
+    fn from_row((producer_id, name, tracks_together): Self::Row, owner: &ProducerId) -> Self {
+        Self {
+            owner: owner.clone(),
+            producer_id,
+            name,
+            tracks_together,
+        }
     }
 }
 
@@ -320,20 +283,37 @@ pub struct Recommendation {
     pub reasons: Vec<String>,
 }
 
-impl Entity for Recommendation {
-    const NAME: &'static str = "recommendation";
-    type Scope = RunId;
-    type KeyInput<'a> = (&'a ProducerId, u64);
+impl Packed for Recommendation {
+    type Row = (u64, ProducerId, String, f64, u8, Vec<String>, Vec<String>);
+    type Context = ProducerId;
+    const ENTITY: &'static str = "recommendationChunk";
+    /// At most ten per producer: one a chunk is the worst case the reader must allow for.
+    const MAX_ROW_BYTES: usize = crate::chunks::CHUNK_BYTES;
 
-    fn primary_key(run: &RunId, (owner, rank): Self::KeyInput<'_>) -> PrimaryKey {
-        PrimaryKey::new(
-            keys::run_producer_pk(run, owner),
-            keys::recommendation_sk(rank),
+    fn row(&self) -> Self::Row {
+        (
+            self.rank,
+            self.producer_id.clone(),
+            self.name.clone(),
+            self.score,
+            self.match_percent,
+            self.common_genres.clone(),
+            self.reasons.clone(),
         )
     }
 
-    fn full_key(&self, run: &RunId) -> FullKey {
-        Self::primary_key(run, (&self.owner, self.rank)).into()
+    fn from_row(row: Self::Row, owner: &ProducerId) -> Self {
+        let (rank, producer_id, name, score, match_percent, common_genres, reasons) = row;
+        Self {
+            owner: owner.clone(),
+            rank,
+            producer_id,
+            name,
+            score,
+            match_percent,
+            common_genres,
+            reasons,
+        }
     }
 }
 
@@ -388,17 +368,65 @@ pub struct BoardFigures {
     pub overall_score: Option<u64>,
 }
 
-impl Entity for BoardEntry {
-    const NAME: &'static str = "boardEntry";
-    type Scope = RunId;
-    type KeyInput<'a> = (Board, Period, u64);
+/// The figures in a fixed order (a row's columns; absent figures are nulls of one byte).
+type FigureColumns = [Option<u64>; 10];
 
-    fn primary_key(run: &RunId, (board, period, rank): (Board, Period, u64)) -> PrimaryKey {
-        PrimaryKey::new(keys::board_pk(run, board, period), keys::rank_sk(rank))
+/// The column order, stated once: a row's figures and the struct's fields both follow it.
+macro_rules! figure_columns {
+    ($($field:ident),* $(,)?) => {
+        impl BoardFigures {
+            fn columns(&self) -> FigureColumns {
+                [$(self.$field),*]
+            }
+
+            fn from_columns([$($field),*]: FigureColumns) -> Self {
+                Self { $($field),* }
+            }
+        }
+    };
+}
+
+figure_columns!(
+    collaborative_tracks,
+    distinct_collaborators,
+    collaborative_plays,
+    collaborative_plays_gained,
+    plays,
+    plays_gained,
+    uploads,
+    metadata_complete_uploads,
+    xp,
+    overall_score,
+);
+
+impl Packed for BoardEntry {
+    type Row = (u64, ProducerId, String, FigureColumns);
+    type Context = (Board, Period);
+    const ENTITY: &'static str = "boardChunk";
+    /// Ranked lists are cut by count, not size.
+    const MAX_ROW_BYTES: usize = 3 + 4 + 11 + 128 + 400 + 3 + 10 * 12;
+
+    fn row(&self) -> Self::Row {
+        (
+            self.rank,
+            self.producer_id.clone(),
+            self.name.clone(),
+            self.figures.columns(),
+        )
     }
 
-    fn full_key(&self, run: &RunId) -> FullKey {
-        Self::primary_key(run, (self.board, self.period, self.rank)).into()
+    fn from_row(
+        (rank, producer_id, name, figures): Self::Row,
+        (board, period): &(Board, Period),
+    ) -> Self {
+        Self {
+            board: *board,
+            period: *period,
+            rank,
+            producer_id,
+            name,
+            figures: BoardFigures::from_columns(figures),
+        }
     }
 }
 
@@ -414,23 +442,40 @@ pub struct TrendingPair {
     pub plays_gained: u64,
 }
 
-impl Entity for TrendingPair {
-    const NAME: &'static str = "trending";
-    type Scope = RunId;
-    type KeyInput<'a> = u64;
+impl Packed for TrendingPair {
+    type Row = (u64, [ProducerId; 2], [String; 2], u32, u64);
+    type Context = ();
+    const ENTITY: &'static str = "trendingChunk";
+    const MAX_ROW_BYTES: usize = 3 + 5 + 11 + 2 * (128 + 400 + 4) + 6 + 11;
 
-    fn primary_key(run: &RunId, rank: u64) -> PrimaryKey {
-        PrimaryKey::new(keys::trending_pk(run), keys::rank_sk(rank))
+    fn row(&self) -> Self::Row {
+        (
+            self.rank,
+            self.producer_ids.clone(),
+            self.names.clone(),
+            self.shared_tracks,
+            self.plays_gained,
+        )
     }
 
-    fn full_key(&self, run: &RunId) -> FullKey {
-        Self::primary_key(run, self.rank).into()
+    fn from_row(
+        (rank, producer_ids, names, shared_tracks, plays_gained): Self::Row,
+        _: &(),
+    ) -> Self {
+        Self {
+            rank,
+            producer_ids,
+            names,
+            shared_tracks,
+            plays_gained,
+        }
     }
 }
 
 /// Two producers' shared tracks and plays in a run (`a < b`); the next run reads these to find
 /// what is trending. Stored many to an item, in [`PairCountsPart`]s.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "PairRow", into = "PairRow")]
 pub struct PairTally {
     pub a: ProducerId,
     pub b: ProducerId,
@@ -438,15 +483,35 @@ pub struct PairTally {
     pub plays: u64,
 }
 
-/// One part of a run's pair counts: many pairs in one item, one line each (`a b tracks plays`).
-/// Only the next run reads them, all at once, so there is no reason to pay for an item (a
-/// write unit) per pair: 220,000 pairs are 15 parts of ~300 KB, ~4,400 units instead of 220,000.
+/// A pair count as a row.
+type PairRow = (ProducerId, ProducerId, u32, u64);
+
+impl From<PairRow> for PairTally {
+    fn from((a, b, tracks, plays): PairRow) -> Self {
+        Self {
+            a,
+            b,
+            tracks,
+            plays,
+        }
+    }
+}
+
+impl From<PairTally> for PairRow {
+    fn from(p: PairTally) -> Self {
+        (p.a, p.b, p.tracks, p.plays)
+    }
+}
+
+/// One part of a run's pair counts: many pairs in one item, one row each. Only the next run
+/// reads them, all at once, so there is no reason to pay for an item (a write unit) per pair:
+/// 220,000 pairs are a few parts of ~300 KB (`crate::chunks::pack_parts`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PairCountsPart {
     pub run_id: RunId,
     pub part: u32,
-    pub lines: String,
+    pub rows: Vec<PairTally>,
 }
 
 impl Entity for PairCountsPart {
@@ -463,78 +528,20 @@ impl Entity for PairCountsPart {
     }
 }
 
-/// Gathers pair counts into [`PairCountsPart`]s as they come, handing out each full part.
-#[derive(Debug)]
-pub struct PairPacker {
-    run: RunId,
-    next_part: u32,
-    lines: String,
-}
-
-impl PairPacker {
-    pub fn new(run: &RunId) -> Self {
-        Self {
-            run: run.clone(),
-            next_part: 0,
-            lines: String::new(),
-        }
-    }
-
-    /// Adds one pair; returns a part when this one filled it.
-    pub fn add(&mut self, pair: &PairTally) -> Option<PairCountsPart> {
-        use std::fmt::Write;
-        // Writing to a String cannot fail.
-        let _ = writeln!(
-            self.lines,
-            "{} {} {} {}",
-            pair.a, pair.b, pair.tracks, pair.plays
-        );
-        (self.lines.len() >= PART_BYTES).then(|| self.take())
-    }
-
-    /// The last, partly filled part (none when empty).
-    pub fn finish(mut self) -> Option<PairCountsPart> {
-        (!self.lines.is_empty()).then(|| self.take())
-    }
-
-    fn take(&mut self) -> PairCountsPart {
-        let part = PairCountsPart {
-            run_id: self.run.clone(),
-            part: self.next_part,
-            lines: std::mem::take(&mut self.lines),
-        };
-        self.next_part += 1;
-        part
-    }
-}
-
-/// Why a stored pair-counts part could not be read.
-#[derive(Debug, thiserror::Error)]
-#[error("pair counts line {line} is not `a b tracks plays`: {text:?}")]
-pub struct BadPairLine {
-    pub line: usize,
-    pub text: String,
-}
-
-/// Reads the pair counts a part holds.
-pub fn unpack_pairs(part: &PairCountsPart) -> Result<Vec<PairTally>, BadPairLine> {
-    part.lines
-        .lines()
+/// Packs pair counts into parts (in the order given).
+pub fn pack_pairs(
+    run: &RunId,
+    pairs: Vec<PairTally>,
+) -> Result<Vec<PairCountsPart>, crate::StoreError> {
+    Ok(crate::chunks::pack_parts(pairs)?
+        .into_iter()
         .enumerate()
-        .map(|(i, text)| {
-            let bad = || BadPairLine {
-                line: i + 1,
-                text: text.to_owned(),
-            };
-            let [a, b, tracks, plays] = exact_fields(text).ok_or_else(bad)?;
-            Ok(PairTally {
-                a: ProducerId::parse(a).map_err(|_| bad())?,
-                b: ProducerId::parse(b).map_err(|_| bad())?,
-                tracks: tracks.parse().map_err(|_| bad())?,
-                plays: plays.parse().map_err(|_| bad())?,
-            })
+        .map(|(part, rows)| PairCountsPart {
+            run_id: run.clone(),
+            part: part as u32,
+            rows,
         })
-        .collect()
+        .collect())
 }
 
 /// A producer's play counters at a run's as-of: what window boards subtract to get plays gained.
@@ -546,15 +553,15 @@ pub struct PlayCounters {
     pub collaborative_plays: u64,
 }
 
-/// One part of a run's counter snapshot: many producers' counters in one item, one line each
-/// (`id plays collaborativePlays`), so a snapshot of 5,000 producers is one write, not 5,000.
+/// One part of a run's counter snapshot: many producers' counters in one item, one row each
+/// (`[id, plays, collaborativePlays]`), so a snapshot of 5,000 producers is one write, not 5,000.
 /// Kept for [`COUNTER_RETENTION`](crate::runs::COUNTER_RETENTION), longer than the run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CounterSnapshotPart {
     pub run_id: RunId,
     pub part: u32,
-    pub lines: String,
+    pub rows: Vec<(ProducerId, u64, u64)>,
 }
 
 impl Entity for CounterSnapshotPart {
@@ -599,85 +606,57 @@ impl Entity for CounterSnapshot {
     }
 }
 
-/// The most a snapshot part holds, in bytes of lines (DynamoDB's item limit is 400 KB).
-const PART_BYTES: usize = 300_000;
-
 /// Packs counters into snapshot parts (in the order given).
 pub fn pack_counters<'a>(
     run: &RunId,
     counters: impl IntoIterator<Item = (&'a ProducerId, PlayCounters)>,
-) -> Vec<CounterSnapshotPart> {
-    use std::fmt::Write;
-    let mut parts = Vec::new();
-    let mut lines = String::new();
-    for (id, c) in counters {
-        if lines.len() >= PART_BYTES {
-            parts.push(std::mem::take(&mut lines));
-        }
-        // Writing to a String cannot fail.
-        let _ = writeln!(lines, "{id} {} {}", c.plays, c.collaborative_plays);
-    }
-    if !lines.is_empty() || parts.is_empty() {
-        parts.push(lines);
-    }
-    parts
+) -> Result<Vec<CounterSnapshotPart>, crate::StoreError> {
+    let rows = counters
+        .into_iter()
+        .map(|(id, c)| (id.clone(), c.plays, c.collaborative_plays));
+    Ok(crate::chunks::pack_parts(rows)?
         .into_iter()
         .enumerate()
-        .map(|(part, lines)| CounterSnapshotPart {
+        .map(|(part, rows)| CounterSnapshotPart {
             run_id: run.clone(),
             part: part as u32,
-            lines,
+            rows,
         })
-        .collect()
+        .collect())
 }
 
-/// Why a stored snapshot part could not be read.
-#[derive(Debug, thiserror::Error)]
-#[error("counter snapshot line {line} is not `id plays collaborativePlays`: {text:?}")]
-pub struct BadCounterLine {
-    pub line: usize,
-    pub text: String,
-}
-
-/// The `N` space-separated fields of a packed line, or `None` when it has more or fewer.
-fn exact_fields<const N: usize>(line: &str) -> Option<[&str; N]> {
-    line.split(' ').collect::<Vec<_>>().try_into().ok()
-}
-
-/// Reads the counters a part holds.
+/// The counters a part holds.
 pub fn unpack_counters(
-    part: &CounterSnapshotPart,
-) -> Result<Vec<(ProducerId, PlayCounters)>, BadCounterLine> {
-    part.lines
-        .lines()
-        .enumerate()
-        .map(|(i, text)| {
-            let bad = || BadCounterLine {
-                line: i + 1,
-                text: text.to_owned(),
-            };
-            let [id, plays, collaborative] = exact_fields(text).ok_or_else(bad)?;
-            Ok((
-                ProducerId::parse(id).map_err(|_| bad())?,
+    part: CounterSnapshotPart,
+) -> impl Iterator<Item = (ProducerId, PlayCounters)> {
+    part.rows
+        .into_iter()
+        .map(|(id, plays, collaborative_plays)| {
+            (
+                id,
                 PlayCounters {
-                    plays: plays.parse().map_err(|_| bad())?,
-                    collaborative_plays: collaborative.parse().map_err(|_| bad())?,
+                    plays,
+                    collaborative_plays,
                 },
-            ))
+            )
         })
-        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::chunks::PART_BYTES;
+    use crate::entity::encode;
+    use crate::size::item_size;
+
+    fn id(i: usize) -> ProducerId {
+        ProducerId::parse(format!("producer-{i}")).expect("id")
+    }
 
     #[test]
     fn counters_round_trip_through_parts() {
         let run = RunId::from_text("20261121T000000.000Z");
-        let ids: Vec<ProducerId> = (0..40_000)
-            .map(|i| ProducerId::parse(format!("producer-{i}")).expect("id"))
-            .collect();
+        let ids: Vec<ProducerId> = (0..40_000).map(id).collect();
         let counters = |i: usize| PlayCounters {
             plays: i as u64 * 1_000_003,
             collaborative_plays: i as u64,
@@ -685,25 +664,20 @@ mod tests {
         let parts = pack_counters(
             &run,
             ids.iter().enumerate().map(|(i, id)| (id, counters(i))),
-        );
+        )
+        .expect("packs");
         assert!(parts.len() > 1, "40,000 producers span parts");
-        assert!(parts.iter().all(|p| p.lines.len() < PART_BYTES + 100));
-        let back: Vec<_> = parts
-            .iter()
-            .flat_map(|p| unpack_counters(p).expect("well-formed"))
-            .collect();
+        for part in &parts {
+            let item = encode(part, &run, None).expect("encodes");
+            assert!(item_size(&item) < PART_BYTES + 1024, "{}", item_size(&item));
+        }
+        let back: Vec<_> = parts.into_iter().flat_map(unpack_counters).collect();
         assert_eq!(back.len(), ids.len());
         for (i, (id, c)) in back.iter().enumerate() {
             assert_eq!((id, *c), (&ids[i], counters(i)));
         }
-        let broken = CounterSnapshotPart {
-            run_id: run,
-            part: 0,
-            lines: "p1 3 x\n".to_owned(),
-        };
-        assert_eq!(unpack_counters(&broken).expect_err("not a number").line, 1);
         assert_eq!(
-            pack_counters(&broken.run_id, []).len(),
+            pack_counters(&run, []).expect("packs").len(),
             1,
             "an empty snapshot is one empty part"
         );
@@ -712,7 +686,6 @@ mod tests {
     #[test]
     fn pair_counts_round_trip_through_parts() {
         let run = RunId::from_text("20261121T000000.000Z");
-        let id = |i: usize| ProducerId::parse(format!("producer-{i}")).expect("id");
         let pairs: Vec<PairTally> = (0..30_000)
             .map(|i| PairTally {
                 a: id(i),
@@ -721,26 +694,25 @@ mod tests {
                 plays: i as u64 * 1_000_003,
             })
             .collect();
-        let mut packer = PairPacker::new(&run);
-        let mut parts: Vec<PairCountsPart> = pairs.iter().filter_map(|p| packer.add(p)).collect();
-        parts.extend(packer.finish());
+        let parts = pack_pairs(&run, pairs.clone()).expect("packs");
         assert!(parts.len() > 1, "30,000 pairs span parts");
-        assert!(parts.iter().all(|p| p.lines.len() < PART_BYTES + 100));
         assert_eq!(
             parts.iter().map(|p| p.part).collect::<Vec<_>>(),
             (0..parts.len() as u32).collect::<Vec<_>>()
         );
-        let back: Vec<PairTally> = parts
+        let items: Vec<_> = parts
             .iter()
-            .flat_map(|p| unpack_pairs(p).expect("well-formed"))
+            .map(|p| encode(p, &run, None).expect("encodes"))
+            .collect();
+        assert!(items.iter().all(|i| item_size(i) < PART_BYTES + 1024));
+        let back: Vec<PairTally> = items
+            .into_iter()
+            .flat_map(|i| {
+                crate::entity::decode::<PairCountsPart>(i)
+                    .expect("decodes")
+                    .rows
+            })
             .collect();
         assert_eq!(back, pairs);
-        let broken = PairCountsPart {
-            run_id: run.clone(),
-            part: 0,
-            lines: "a b 1 2\na b 1\n".to_owned(),
-        };
-        assert_eq!(unpack_pairs(&broken).expect_err("three fields").line, 2);
-        assert!(PairPacker::new(&run).finish().is_none());
     }
 }

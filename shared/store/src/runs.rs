@@ -15,14 +15,13 @@ use contribution::ProducerId;
 use crate::Store;
 use crate::access::batch_put;
 use crate::batch::BatchStats;
+use crate::chunks::{ListPage, RunList};
 use crate::entity::{Entity, decode, encode};
 use crate::error::StoreError;
-use crate::keys;
 use crate::lists::{Board, Period};
-use crate::page::{Page, PageQuery, SortRange};
 use crate::run_items::{
-    BoardEntry, ListHead, PairCountsPart, PairTally, ProducerListEntry, ProducerSummary,
-    PublishedRun, RunId, RunPointer, TrendingPair, unpack_pairs,
+    BoardEntry, PairCountsPart, PairTally, ProducerListEntry, ProducerSummary, PublishedRun, RunId,
+    RunMeta, RunPointer, TrendingPair,
 };
 
 /// How long a run's items are kept after the run, by default.
@@ -128,19 +127,18 @@ impl Store {
         }
     }
 
-    /// Writes a run's result items with batch writes, retrying unprocessed items until every one
-    /// is in. Each carries `run`'s TTL.
-    pub async fn put_run_items<E: Entity<Scope = RunId>>(
-        &self,
-        run: &RunScope,
-        items: &[E],
-        stats: &BatchStats,
-    ) -> Result<(), StoreError> {
-        let requests = items
-            .iter()
-            .map(|item| Self::run_put(run, item))
-            .collect::<Result<Vec<_>, StoreError>>()?;
-        self.write_all(requests, stats).await
+    /// The pointer a run would have had, from its meta item: for a page sequence that began on
+    /// `run` and continues after a later run was published. `None` when the run is incomplete or
+    /// expired.
+    pub async fn run_pointer_of(&self, run: &RunId) -> Result<Option<RunPointer>, StoreError> {
+        Ok(self
+            .run_item::<RunMeta>(run, ())
+            .await?
+            .map(|meta| RunPointer {
+                run_id: meta.run_id,
+                as_of: meta.as_of,
+                baselines: meta.baselines,
+            }))
     }
 
     /// One result item of `run` by its key input (eventually consistent: results never change
@@ -153,45 +151,28 @@ impl Store {
         self.get_entity::<E>(run, key, false).await
     }
 
-    /// A page of one of `producer`'s lists in `run` (the list is the entry type's), or `None`
-    /// when the producer is not in the run. Every producer in a run has a list head item whose
-    /// sort key is the bare prefix; it sorts first, so the first page proves the producer exists
-    /// in the same query.
+    /// A page of one of `producer`'s lists (the entry type's) in `run`, or in the run a cursor
+    /// names; `None` when the producer is not in the run. Every producer in a run has every list,
+    /// and a list's first chunk is its head, so the first page proves the producer exists in the
+    /// same query and says why an empty list is empty, when the run knows.
     pub async fn producer_list<E: ProducerListEntry>(
         &self,
         run: &RunId,
         producer: &ProducerId,
         limit: u32,
         cursor: Option<&str>,
-    ) -> Result<Option<Page<E>>, StoreError> {
-        Ok(self
-            .producer_list_with_head(run, producer, limit, cursor)
-            .await?
-            .map(|(_, page)| page))
-    }
-
-    /// [`Store::producer_list`] with the list's head item (first page only: it says why a list
-    /// is empty, when it knows).
-    pub async fn producer_list_with_head<E: ProducerListEntry>(
-        &self,
-        run: &RunId,
-        producer: &ProducerId,
-        limit: u32,
-        cursor: Option<&str>,
-    ) -> Result<Option<(Option<ListHead>, Page<E>)>, StoreError> {
-        let head = ListHead::primary_key(run, (producer, E::LIST));
-        self.query_page_after_marker::<ListHead, E>(PageQuery {
-            index: None,
-            partition: head.pk,
-            sort: SortRange::Prefix(&head.sk),
-            backwards: false,
+    ) -> Result<Option<ListPage<E>>, StoreError> {
+        self.list_page(
+            run,
+            RunList::Producer(producer, E::LIST),
+            producer,
             limit,
             cursor,
-        })
+        )
         .await
     }
 
-    /// A page of `board` over `period` in `run`, in rank order.
+    /// A page of `board` over `period` in `run` (or the cursor's run), in rank order.
     pub async fn board_page(
         &self,
         run: &RunId,
@@ -199,37 +180,30 @@ impl Store {
         period: Period,
         limit: u32,
         cursor: Option<&str>,
-    ) -> Result<Page<BoardEntry>, StoreError> {
-        self.ranked_page(keys::board_pk(run, board, period), limit, cursor)
-            .await
+    ) -> Result<ListPage<BoardEntry>, StoreError> {
+        Ok(self
+            .list_page(
+                run,
+                RunList::Board(board, period),
+                &(board, period),
+                limit,
+                cursor,
+            )
+            .await?
+            .unwrap_or_else(|| empty_page(run)))
     }
 
-    /// A page of `run`'s trending collaborations, in rank order.
+    /// A page of `run`'s (or the cursor's run's) trending collaborations, in rank order.
     pub async fn trending_page(
         &self,
         run: &RunId,
         limit: u32,
         cursor: Option<&str>,
-    ) -> Result<Page<TrendingPair>, StoreError> {
-        self.ranked_page(keys::trending_pk(run), limit, cursor)
-            .await
-    }
-
-    async fn ranked_page<E: Entity>(
-        &self,
-        partition: String,
-        limit: u32,
-        cursor: Option<&str>,
-    ) -> Result<Page<E>, StoreError> {
-        self.query_page(PageQuery {
-            index: None,
-            partition,
-            sort: SortRange::Prefix(keys::RANK_PREFIX),
-            backwards: false,
-            limit,
-            cursor,
-        })
-        .await
+    ) -> Result<ListPage<TrendingPair>, StoreError> {
+        Ok(self
+            .list_page(run, RunList::Trending, &(), limit, cursor)
+            .await?
+            .unwrap_or_else(|| empty_page(run)))
     }
 
     /// The summaries of `producers` in `run` (those it has), by producer.
@@ -260,11 +234,7 @@ impl Store {
             PairCountsPart::primary_key(run, 0).pk,
             4,
             |part: PairCountsPart| {
-                let pairs = unpack_pairs(&part).map_err(|source| StoreError::BadPairCounts {
-                    run: run.to_string(),
-                    source,
-                })?;
-                pairs.into_iter().for_each(&mut each);
+                part.rows.into_iter().for_each(&mut each);
                 Ok(())
             },
         )
@@ -287,5 +257,15 @@ impl Store {
         stats: &BatchStats,
     ) -> Result<(), StoreError> {
         self.write_all(requests, stats).await
+    }
+}
+
+/// The page of a list a run has none of (a ranked list, before it had entries).
+fn empty_page<T>(run: &RunId) -> ListPage<T> {
+    ListPage {
+        run: run.clone(),
+        items: Vec::new(),
+        next_cursor: None,
+        empty_because: None,
     }
 }

@@ -36,7 +36,8 @@ fn number_size(text: &str) -> usize {
     significant.max(1).div_ceil(2) + 1
 }
 
-fn value_size(value: &AttributeValue) -> usize {
+/// A value's size in bytes as DynamoDB counts it.
+pub(crate) fn value_size(value: &AttributeValue) -> usize {
     match value {
         AttributeValue::S(s) => s.len(),
         AttributeValue::N(n) => number_size(n),
