@@ -141,8 +141,35 @@ fn writes(recorded: &[(String, bytes::Bytes)]) -> Vec<(String, String)> {
     found
 }
 
-/// Asserts `function` wrote something, and only what its grant allows.
+/// Every DynamoDB action the template lets `function` perform, on any resource.
+fn granted_actions(function: &str) -> BTreeSet<String> {
+    let template: Yaml = serde_norway::from_str(TEMPLATE).expect("the template is YAML");
+    let policies = &template["Resources"][function]["Properties"]["Policies"];
+    policies
+        .as_sequence()
+        .into_iter()
+        .flatten()
+        .flat_map(|policy| policy["Statement"].as_sequence().into_iter().flatten())
+        .flat_map(|statement| strings(&statement["Action"]))
+        .collect()
+}
+
+/// Asserts `function` wrote something, only what its grant allows, and sent no request its
+/// policies lack the action for (a read included: the recompute's plays are a BatchGetItem).
 fn assert_within(function: &str, recorded: &[(String, bytes::Bytes)]) {
+    let granted = granted_actions(function);
+    for (operation, _) in recorded {
+        let action = format!("dynamodb:{operation}");
+        let needed = match operation.as_str() {
+            // A transaction needs its parts' actions, checked with the writes below.
+            "TransactWriteItems" => continue,
+            _ => action,
+        };
+        assert!(
+            granted.contains(&needed),
+            "{function} sent {operation}, which its policies do not allow ({granted:?})"
+        );
+    }
     let grant = write_grant(function);
     let written = writes(recorded);
     assert!(

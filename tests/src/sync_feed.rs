@@ -118,6 +118,9 @@ async fn plays_apply_only_when_newer_and_leave_the_etag_alone() {
         (report.applied, report.stale, report.unknown),
         (1, 1, vec![tid("ghost")])
     );
+    // One write unit a count: the plays item is small and in no index (DynamoDB's reported
+    // unit for the count written, and the one each refused count bills).
+    assert_eq!(report.write_units, 3.0);
     assert_eq!(track_plays(&store, "t2").await, 800);
 
     // Plays never change the credits version (the ETag).
@@ -421,4 +424,46 @@ async fn a_recompute_after_a_plays_message_reflects_it() {
         after.contribution_value
     );
     assert_eq!(after.collaborative_plays, 999);
+}
+
+/// Review L1: a count applied while a track message or an import rewrites the track is never
+/// lost, because no write of the track item carries plays. Each round races a count against a
+/// rename of the same track; then an import of an older file races a newer count.
+#[tokio::test]
+async fn a_count_racing_a_track_update_or_an_import_is_never_lost() {
+    let table = seeded("sync-race").await;
+    let store = table.store();
+    let base = at("2026-11-21T01:00:00Z");
+    for round in 0..40i64 {
+        let when = (base + chrono::TimeDelta::seconds(round)).to_rfc3339();
+        let rename = json!({"type": "track", "at": when, "trackId": "t1",
+            "title": format!("Take {round}"), "uploaderId": "pa",
+            "uploadedAt": "2026-11-01T00:00:00Z", "credits": ["pa"]});
+        let count = plays(&when, &[("t1", 1_000 + round as u64)]);
+        let (rename, count) = ([rename], [count]);
+        let (renamed, counted) = tokio::join!(deliver(&store, &rename), deliver(&store, &count));
+        assert!(
+            renamed.is_empty() && counted.is_empty(),
+            "{renamed:?} {counted:?}"
+        );
+        let stored = stored_track(&store, "t1").await;
+        assert_eq!(
+            (stored.track.plays, stored.track.title.as_str()),
+            (1_000 + round as u64, format!("Take {round}").as_str()),
+            "round {round}"
+        );
+    }
+    // An import describing midnight, racing a count from the feed at 02:00: the count stays.
+    let mut file = hand_catalog(0);
+    for line in &mut file {
+        if line["id"] == json!("t1") {
+            line["plays"] = json!(5);
+        }
+    }
+    let count = plays("2026-11-21T02:00:00Z", &[("t1", 9_999)]);
+    let count = [count];
+    let (_, counted) = tokio::join!(import(&store, &file), deliver(&store, &count));
+    assert!(counted.is_empty());
+    assert_eq!(track_plays(&store, "t1").await, 9_999);
+    assert_eq!(store.check_consistency(2).await.expect("check"), vec![]);
 }

@@ -31,12 +31,14 @@ pub use sender::PlatformSender;
 const MESSAGES_IN_FLIGHT: usize = 4;
 
 /// What one message did, for the log.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
     Plays {
         applied: u64,
         stale: u64,
         unknown: usize,
+        /// Write units the counts consumed (`ReturnConsumedCapacity`; one per refused count).
+        write_units: f64,
     },
     Producer(Applied),
     Track(Applied),
@@ -57,6 +59,7 @@ pub async fn apply(store: &Store, body: &str, now: DateTime<Utc>) -> Result<Outc
                 applied: report.applied,
                 stale: report.stale,
                 unknown: report.unknown.len(),
+                write_units: report.write_units,
             })
         }
         Message::Producer { at, change } => {
@@ -74,6 +77,16 @@ pub async fn handle(
     event: SqsEvent,
     now: DateTime<Utc>,
 ) -> SqsBatchResponse {
+    handle_summarized(store, platform, event, now).await.0
+}
+
+/// [`handle`], also returning what the batch did (as its EMF line says).
+pub async fn handle_summarized(
+    store: &Store,
+    platform: &PlatformSender,
+    event: SqsEvent,
+    now: DateTime<Utc>,
+) -> (SqsBatchResponse, BatchSummary) {
     let results: Vec<(String, Result<Outcome, SyncError>)> = stream::iter(event.records)
         .map(|record| async move {
             let id = record.message_id.unwrap_or_default();
@@ -91,7 +104,9 @@ pub async fn handle(
         .collect()
         .await;
     let mut response = SqsBatchResponse::default();
+    let mut batch = BatchSummary::default();
     for (id, result) in results {
+        batch.add(&result);
         match result {
             Ok(outcome) => tracing::info!(message_id = %id, ?outcome, "applied"),
             Err(error) => {
@@ -105,5 +120,68 @@ pub async fn handle(
             }
         }
     }
-    response
+    println!("{}", batch.emf_line(Utc::now().timestamp_millis()));
+    (response, batch)
+}
+
+/// What one batch did: logged once per batch as a CloudWatch Embedded Metric Format line
+/// (namespace `BeatPass/Sync`), so counts applied and the write units they cost are metrics.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BatchSummary {
+    pub messages: u64,
+    pub failed: u64,
+    pub counts_applied: u64,
+    pub counts_stale: u64,
+    pub counts_unknown: u64,
+    pub plays_write_units: f64,
+}
+
+impl BatchSummary {
+    fn add(&mut self, result: &Result<Outcome, SyncError>) {
+        self.messages += 1;
+        match result {
+            Ok(Outcome::Plays {
+                applied,
+                stale,
+                unknown,
+                write_units,
+            }) => {
+                self.counts_applied += applied;
+                self.counts_stale += stale;
+                self.counts_unknown += *unknown as u64;
+                self.plays_write_units += write_units;
+            }
+            Ok(_) => {}
+            Err(_) => self.failed += 1,
+        }
+    }
+
+    /// The EMF log line (one JSON object; CloudWatch extracts the metrics from `_aws`).
+    pub fn emf_line(&self, timestamp_millis: i64) -> String {
+        serde_json::json!({
+            "_aws": {
+                "Timestamp": timestamp_millis,
+                "CloudWatchMetrics": [{
+                    "Namespace": "BeatPass/Sync",
+                    "Dimensions": [[]],
+                    "Metrics": [
+                        {"Name": "Messages", "Unit": "Count"},
+                        {"Name": "MessagesFailed", "Unit": "Count"},
+                        {"Name": "CountsApplied", "Unit": "Count"},
+                        {"Name": "CountsStale", "Unit": "Count"},
+                        {"Name": "CountsUnknown", "Unit": "Count"},
+                        {"Name": "PlaysWriteUnits", "Unit": "Count"}
+                    ]
+                }]
+            },
+            "message": "sync batch summary",
+            "Messages": self.messages,
+            "MessagesFailed": self.failed,
+            "CountsApplied": self.counts_applied,
+            "CountsStale": self.counts_stale,
+            "CountsUnknown": self.counts_unknown,
+            "PlaysWriteUnits": self.plays_write_units,
+        })
+        .to_string()
+    }
 }

@@ -67,6 +67,13 @@ impl BatchStats {
         self.bytes_put.fetch_add(bytes as u64, Ordering::Relaxed);
     }
 
+    /// Adds `units` write units that DynamoDB consumed but did not report (a refused conditional
+    /// write: its error carries no `ConsumedCapacity`, and it bills at least one unit).
+    pub fn add_unreported_units(&self, units: u64) {
+        self.write_milli_units
+            .fetch_add(units * 1000, Ordering::Relaxed);
+    }
+
     /// Adds what one request's `ConsumedCapacity` reports.
     pub fn add_consumed<'c>(&self, consumed: impl IntoIterator<Item = &'c ConsumedCapacity>) {
         let units: f64 = consumed.into_iter().filter_map(|c| c.capacity_units).sum();
@@ -176,11 +183,15 @@ impl Store {
         .await
     }
 
-    /// One consistent `BatchGetItem`: what it found, and the keys it left unprocessed.
-    async fn send_get_batch(&self, keys: Vec<Item>) -> Result<(Vec<Item>, Vec<Item>), StoreError> {
+    /// One `BatchGetItem`: what it found, and the keys it left unprocessed.
+    async fn send_get_batch(
+        &self,
+        keys: Vec<Item>,
+        consistent: bool,
+    ) -> Result<(Vec<Item>, Vec<Item>), StoreError> {
         let request = KeysAndAttributes::builder()
             .set_keys(Some(keys))
-            .consistent_read(true)
+            .consistent_read(consistent)
             .build()
             .map_err(StoreError::request("BatchGetItem"))?;
         let out = self
@@ -205,6 +216,23 @@ impl Store {
     /// Reads every key (consistently), in batches of 100, retrying unprocessed keys. Missing items
     /// are simply absent from the result; the order is not the keys' order.
     pub(crate) async fn get_all(&self, keys: Vec<Item>) -> Result<Vec<Item>, StoreError> {
+        self.get_all_read(keys, true).await
+    }
+
+    /// [`Store::get_all`], eventually consistent (half the read units): for the recompute's plays,
+    /// which no read needs to see the instant they are written.
+    pub(crate) async fn get_all_eventually(
+        &self,
+        keys: Vec<Item>,
+    ) -> Result<Vec<Item>, StoreError> {
+        self.get_all_read(keys, false).await
+    }
+
+    async fn get_all_read(
+        &self,
+        keys: Vec<Item>,
+        consistent: bool,
+    ) -> Result<Vec<Item>, StoreError> {
         let policy = RetryPolicy::DEFAULT;
         let chunks: Vec<Vec<Item>> = keys.chunks(GET_BATCH).map(<[Item]>::to_vec).collect();
         let found: Vec<Vec<Item>> = stream::iter(chunks)
@@ -212,7 +240,7 @@ impl Store {
                 let work = (chunk, Vec::new());
                 let outcome =
                     resend_leftovers(&policy, work, |(pending, mut found), _| async move {
-                        let (more, left) = self.send_get_batch(pending).await?;
+                        let (more, left) = self.send_get_batch(pending, consistent).await?;
                         found.extend(more);
                         Ok(if left.is_empty() {
                             Attempt::Done(found)

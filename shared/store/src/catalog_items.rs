@@ -140,15 +140,11 @@ pub struct TrackRecord {
     pub credits: Credits,
     pub version: u64,
     pub uploaded_at: UploadTime,
-    pub plays: u64,
     pub exclusive_only: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub genre: Option<String>,
     #[serde(default)]
     pub metadata_complete: bool,
-    /// The `at` of the newest play count applied (epoch ms).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub plays_at_millis: Option<i64>,
     /// The `at` of the newest platform track message applied (epoch ms).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub platform_at_millis: Option<i64>,
@@ -168,6 +164,45 @@ impl Entity for TrackRecord {
         FullKey {
             indexes: vec![(CATALOG_INDEX.partition_key, primary.pk.clone())],
             primary,
+        }
+    }
+}
+
+/// A track's play count, in an item of its own in the track's partition and in no index: a new
+/// count costs one write unit, and no write of the track item (a credit edit, a platform message,
+/// an import) carries plays, so none can overwrite a count applied after it read the track
+/// (review L1). Every track has one from its creation, so its presence means the track exists.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TrackPlays {
+    pub track_id: TrackId,
+    pub plays: u64,
+    /// The `at` of the newest count applied (epoch ms).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plays_at_millis: Option<i64>,
+}
+
+impl Entity for TrackPlays {
+    const NAME: &'static str = "plays";
+    type Scope = ();
+    type KeyInput<'a> = &'a TrackId;
+
+    fn primary_key(_: &(), id: &TrackId) -> PrimaryKey {
+        PrimaryKey::new(keys::track_pk(id), keys::PLAYS_SK)
+    }
+
+    fn full_key(&self, scope: &()) -> FullKey {
+        Self::primary_key(scope, &self.track_id).into()
+    }
+}
+
+impl TrackPlays {
+    /// The plays item of `t`, stamped `plays_at`.
+    pub fn of(t: &Track, plays_at: Option<i64>) -> Self {
+        Self {
+            track_id: t.id.clone(),
+            plays: t.plays,
+            plays_at_millis: plays_at,
         }
     }
 }
@@ -201,18 +236,18 @@ impl TrackRecord {
             credits: t.credits.clone(),
             version,
             uploaded_at: t.uploaded_at,
-            plays: t.plays,
             exclusive_only: t.exclusive_only,
             genre: t.genre.clone(),
             metadata_complete: t.metadata_complete,
-            plays_at_millis: stamps.plays_at,
             platform_at_millis: stamps.platform_at,
         }
     }
 }
 
-impl From<TrackRecord> for StoredTrack {
-    fn from(i: TrackRecord) -> Self {
+impl StoredTrack {
+    /// A track from its record and its plays item (none: zero plays, never counted).
+    pub fn from_items(i: TrackRecord, plays: Option<TrackPlays>) -> Self {
+        let (plays, plays_at) = plays.map_or((0, None), |p| (p.plays, p.plays_at_millis));
         Self {
             track: Track {
                 id: i.id,
@@ -220,14 +255,14 @@ impl From<TrackRecord> for StoredTrack {
                 uploader_id: i.uploader_id,
                 credits: i.credits,
                 uploaded_at: i.uploaded_at,
-                plays: i.plays,
+                plays,
                 exclusive_only: i.exclusive_only,
                 genre: i.genre,
                 metadata_complete: i.metadata_complete,
             },
             version: i.version,
             stamps: TrackStamps {
-                plays_at: i.plays_at_millis,
+                plays_at,
                 platform_at: i.platform_at_millis,
             },
         }

@@ -4,6 +4,7 @@
 //! - every track's discography entries match its credits exactly: one entry per credited
 //!   producer, at the right key, copying the track's credits and version; no entry for anyone else;
 //! - every credited or uploading producer has a profile;
+//! - every track has its plays item, and every plays item its track;
 //! - every profile carries its `collaborative` index keys;
 //! - the latest-run pointer names a complete run (its meta item exists);
 //! - in every complete run, shares sum to 1 (when anything is worth anything) and the collaboration
@@ -19,7 +20,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use futures_util::future::try_join_all;
 
 use crate::Store;
-use crate::catalog_items::{DiscographyEntry, Profile, TrackRecord};
+use crate::catalog_items::{DiscographyEntry, Profile, TrackPlays, TrackRecord};
 use crate::chunks::{Packed, chunk_index, decode_chunk};
 use crate::entity::{Entity, Item, PrimaryKey, decode, entity_of, string_attribute};
 use crate::error::StoreError;
@@ -45,6 +46,8 @@ struct Seen {
     /// Profiles written before profiles carried the `collaborative` index keys.
     unindexed_profiles: BTreeSet<String>,
     tracks: Vec<TrackRecord>,
+    /// The tracks whose plays items were seen.
+    counted: BTreeSet<String>,
     /// Each discography entry, where it is stored, and whether it carries the `collaborative`
     /// index keys.
     entries: Vec<(DiscographyEntry, PrimaryKey, bool)>,
@@ -81,6 +84,10 @@ impl Seen {
                 self.profiles.insert(p.id.to_string());
             }
             TrackRecord::NAME => self.tracks.push(decode(item)?),
+            TrackPlays::NAME => {
+                let plays: TrackPlays = decode(item)?;
+                self.counted.insert(plays.track_id.to_string());
+            }
             DiscographyEntry::NAME => {
                 let indexed = in_collaborative_index(&item);
                 let stored_at = PrimaryKey::of_item(&item).unwrap_or_default();
@@ -147,6 +154,21 @@ impl Seen {
                 ));
             }
         }
+        // Every track has its count, and every count its track.
+        let tracks: BTreeSet<&str> = self.tracks.iter().map(|t| t.id.as_str()).collect();
+        for track in &tracks {
+            if !self.counted.contains(*track) {
+                report(format!("track {track} has no plays item"));
+            }
+        }
+        for counted in &self.counted {
+            if !tracks.contains(counted.as_str()) {
+                report(format!(
+                    "plays item of {counted}, a track that does not exist"
+                ));
+            }
+        }
+
         let mut present = BTreeSet::new();
         for (entry, key, indexed) in &self.entries {
             // Where the entry is stored, not where its fields say it belongs: a copy in another
@@ -327,6 +349,7 @@ impl Store {
             all.profiles.extend(part.profiles);
             all.unindexed_profiles.extend(part.unindexed_profiles);
             all.tracks.extend(part.tracks);
+            all.counted.extend(part.counted);
             all.entries.extend(part.entries);
             all.pointer = all.pointer.or(part.pointer);
             all.metas.extend(part.metas);

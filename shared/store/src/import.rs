@@ -30,11 +30,12 @@ use crate::Store;
 use crate::access::batch_put;
 use crate::batch::{BatchStats, DEFAULT_CONCURRENCY};
 use crate::catalog_items::{
-    Change, ChangeSource, CreditChange, DiscographyEntry, StoredTrack, TrackRecord, TrackStamps,
+    Change, ChangeSource, CreditChange, DiscographyEntry, StoredTrack, TrackPlays, TrackRecord,
+    TrackStamps,
 };
-use crate::entity::{Entity, decode};
+use crate::entity::{Entity, decode, entity_of};
 use crate::error::StoreError;
-use crate::platform::{Applied, RACE_ATTEMPTS, Ties, copy_platform_fields};
+use crate::platform::{Applied, PlayOutcome, RACE_ATTEMPTS, Ties, copy_platform_fields};
 
 /// New tracks written per group of batch writes (progress is reported per group).
 const NEW_TRACKS_PER_GROUP: usize = 1_000;
@@ -83,11 +84,10 @@ fn new_track_items(track: &Track, as_of: DateTime<Utc>) -> Result<Vec<WriteReque
         plays_at: Some(as_of.timestamp_millis()),
         platform_at: Some(as_of.timestamp_millis()),
     };
-    let mut items = vec![batch_put(
-        &TrackRecord::stamped(track, 1, stamps),
-        &(),
-        None,
-    )?];
+    let mut items = vec![
+        batch_put(&TrackRecord::stamped(track, 1, stamps), &(), None)?,
+        batch_put(&TrackPlays::of(track, stamps.plays_at), &(), None)?,
+    ];
     for entry in DiscographyEntry::all(track, 1) {
         items.push(batch_put(&entry, &(), None)?);
     }
@@ -178,14 +178,30 @@ impl Store {
     ) -> Result<(), StoreError> {
         let keys = tracks
             .iter()
-            .map(|t| TrackRecord::primary_key(&(), &t.id).item())
+            .flat_map(|t| {
+                [
+                    TrackRecord::primary_key(&(), &t.id).item(),
+                    TrackPlays::primary_key(&(), &t.id).item(),
+                ]
+            })
             .collect();
-        let mut existing: HashMap<TrackId, StoredTrack> = self
-            .get_all(keys)
-            .await?
+        let (mut records, mut counted) = (HashMap::new(), HashMap::new());
+        for item in self.get_all(keys).await? {
+            if entity_of(&item) == Some(TrackPlays::NAME) {
+                let p = decode::<TrackPlays>(item)?;
+                counted.insert(p.track_id.clone(), p);
+            } else {
+                let t = decode::<TrackRecord>(item)?;
+                records.insert(t.id.clone(), t);
+            }
+        }
+        let mut existing: HashMap<TrackId, StoredTrack> = records
             .into_iter()
-            .map(|item| decode::<TrackRecord>(item).map(|t| (t.id.clone(), StoredTrack::from(t))))
-            .collect::<Result<_, _>>()?;
+            .map(|(id, t)| {
+                let plays = counted.remove(&id);
+                (id, StoredTrack::from_items(t, plays))
+            })
+            .collect();
 
         let mut created = Vec::new();
         let mut changed = Vec::new();
@@ -212,8 +228,9 @@ impl Store {
             );
         }
 
-        // Changed tracks: one versioned transaction each, a few at a time, never over what the
-        // feed applied after the file's instant.
+        // Changed tracks: one versioned transaction each (when more than plays changed) and one
+        // conditional count (when plays did), a few at a time, never over what the feed applied
+        // after the file's instant.
         report.tracks_updated = changed.len() as u64;
         let kept: Vec<bool> = stream::iter(changed)
             .map(|(current, track)| {
@@ -226,10 +243,23 @@ impl Store {
                     };
                     let mut current = current;
                     let mut attempts = 0;
+                    // The count: its own conditional write, newest stamp wins (a count the feed
+                    // applied after the file's instant, even one landing now, is kept).
+                    let mut kept_feed = false;
+                    if current.track.plays != track.plays
+                        || current.stamps.plays_at < Some(as_of_millis)
+                    {
+                        let outcome = self
+                            .write_play_count(as_of, &track.id, track.plays, Ties::Apply, stats)
+                            .await?;
+                        kept_feed = matches!(outcome, PlayOutcome::Stale);
+                    }
                     let kept_feed = loop {
                         let (merged, stamps) = imported_over(&current, &track, as_of_millis);
-                        let kept_feed = merged != track;
-                        if merged == current.track && stamps == current.stamps {
+                        let kept_feed = kept_feed || !same_apart_from_plays(&merged, &track);
+                        if same_apart_from_plays(&merged, &current.track)
+                            && stamps.platform_at == current.stamps.platform_at
+                        {
                             break kept_feed;
                         }
                         match self
@@ -261,20 +291,27 @@ impl Store {
     }
 }
 
-/// `file`'s track over `current` as of `as_of` (epoch ms): plays and the platform's fields (title,
-/// genre, exclusive-only, metadata) stay as stored where the feed's stamp is after the file's
-/// instant; the stamps move up to it. Credits, uploader and upload time are the file's.
+/// Whether two tracks differ in nothing but plays (which the track item does not hold).
+fn same_apart_from_plays(a: &Track, b: &Track) -> bool {
+    Track {
+        plays: b.plays,
+        ..a.clone()
+    } == *b
+}
+
+/// `file`'s track over `current` as of `as_of` (epoch ms), for the track item: the platform's
+/// fields (title, genre, exclusive-only, metadata) stay as stored where the feed's stamp is after
+/// the file's instant; the stamp moves up to it. Credits, uploader and upload time are the file's.
+/// (Plays are written apart, by `write_play_count`.)
 fn imported_over(current: &StoredTrack, file: &Track, as_of: i64) -> (Track, TrackStamps) {
     let mut merged = file.clone();
     let stored = &current.track;
-    if Ties::Apply.is_stale(current.stamps.plays_at, as_of) {
-        merged.plays = stored.plays;
-    }
+    merged.plays = stored.plays;
     if Ties::Apply.is_stale(current.stamps.platform_at, as_of) {
         copy_platform_fields(&mut merged, stored);
     }
     let stamps = TrackStamps {
-        plays_at: current.stamps.plays_at.max(Some(as_of)),
+        plays_at: current.stamps.plays_at,
         platform_at: current.stamps.platform_at.max(Some(as_of)),
     };
     (merged, stamps)

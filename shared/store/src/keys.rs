@@ -12,6 +12,8 @@ use crate::run_id::RunId;
 
 pub(crate) const PROFILE_SK: &str = "PROFILE";
 pub(crate) const TRACK_SK: &str = "TRACK";
+/// A track's play count, beside the track (sorts after its history, before the track item).
+pub(crate) const PLAYS_SK: &str = "PLAYS";
 /// Sort-key prefix of a producer's discography entries (under the producer's partition).
 pub(crate) const DISCOGRAPHY_PREFIX: &str = "CREDIT#";
 /// Sort-key prefix of a track's credit-change history (under the track's partition).

@@ -7,11 +7,12 @@
 //! profiles), and every write is conditional on being newer. So a duplicate or a late, older
 //! delivery changes nothing, and a count never goes backwards by accident.
 //!
-//! - Plays are one conditional `UpdateItem` each (`SET plays, playsAtMillis`), many at once: they
-//!   touch neither the credits nor the version (the credits ETag). Each costs a write unit on
-//!   the table and one on the `catalog` index (plays are projected there for the recompute's
-//!   scan). Grouping them into transactions of 100 was measured too: no faster on DynamoDB
-//!   Local, and twice the write units on AWS.
+//! - Plays are one conditional `UpdateItem` each (`SET plays, playsAtMillis`) of the track's own
+//!   plays item (`catalog_items::TrackPlays`), many at once: they touch neither the track item
+//!   nor its version (the credits ETag), and the plays item is in no index, so a new count costs
+//!   one write unit (a refused one too: DynamoDB bills a failed condition). Grouping them into
+//!   transactions of 100 was measured too: no faster on DynamoDB Local, and twice the write
+//!   units on AWS.
 //! - A profile is one transaction with its name-search entries, like a profile write
 //!   (`producers.rs`), conditional on being newer and on the name it replaces. A message changes
 //!   only the fields it carries (`catalog::ProducerChange`); one stamp covers the whole profile,
@@ -32,8 +33,9 @@ use futures_util::{StreamExt, TryStreamExt, stream};
 
 use crate::Store;
 use crate::access::{transaction_delete, transaction_put};
+use crate::batch::BatchStats;
 use crate::catalog_items::{
-    ArtistNameEntry, Change, ChangeSource, Profile, StoredTrack, TrackRecord, TrackStamps,
+    ArtistNameEntry, Change, ChangeSource, Profile, StoredTrack, TrackPlays, TrackStamps,
 };
 use crate::entity::{Entity, encode};
 use crate::error::StoreError;
@@ -46,7 +48,7 @@ pub const PLAYS_CONCURRENCY: usize = 32;
 pub(crate) const RACE_ATTEMPTS: u32 = 5;
 
 /// What a batch of play counts did.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct PlaysApplied {
     /// Counts written.
     pub applied: u64,
@@ -54,6 +56,9 @@ pub struct PlaysApplied {
     pub stale: u64,
     /// Tracks the table does not know (skipped).
     pub unknown: Vec<TrackId>,
+    /// Write units the counts consumed: what DynamoDB reported (`ReturnConsumedCapacity`) for
+    /// the counts written, plus one for each refused (a failed condition reports none).
+    pub write_units: f64,
 }
 
 /// What a profile or track change did.
@@ -86,7 +91,7 @@ impl Ties {
     }
 }
 
-enum PlayOutcome {
+pub(crate) enum PlayOutcome {
     Applied,
     Stale,
     Unknown(TrackId),
@@ -104,12 +109,16 @@ impl Store {
         at: DateTime<Utc>,
         counts: &[(TrackId, u64)],
     ) -> Result<PlaysApplied, StoreError> {
+        let stats = BatchStats::default();
         let outcomes: Vec<PlayOutcome> = stream::iter(counts)
-            .map(|(track, plays)| self.apply_play_count(at, track, *plays))
+            .map(|(track, plays)| self.write_play_count(at, track, *plays, Ties::Stale, &stats))
             .buffer_unordered(PLAYS_CONCURRENCY)
             .try_collect()
             .await?;
-        let mut report = PlaysApplied::default();
+        let mut report = PlaysApplied {
+            write_units: stats.write_units(),
+            ..PlaysApplied::default()
+        };
         for outcome in outcomes {
             match outcome {
                 PlayOutcome::Applied => report.applied += 1,
@@ -121,34 +130,48 @@ impl Store {
         Ok(report)
     }
 
-    /// One count: a conditional `UpdateItem` (a write unit on the table and one on the catalog
-    /// index; a transaction would cost twice that).
-    async fn apply_play_count(
+    /// One count as of `at`: a conditional `UpdateItem` of the track's plays item (one write
+    /// unit; a transaction would cost twice that), applied only over an older count (`ties`:
+    /// whether the same instant again applies), and only to a track that exists (its plays item
+    /// does). The units it consumed go to `stats`.
+    pub(crate) async fn write_play_count(
         &self,
         at: DateTime<Utc>,
         track: &TrackId,
         plays: u64,
+        ties: Ties,
+        stats: &BatchStats,
     ) -> Result<PlayOutcome, StoreError> {
         let result = self
             .client
             .update_item()
             .table_name(&self.table)
-            .set_key(Some(TrackRecord::primary_key(&(), track).item()))
+            .set_key(Some(TrackPlays::primary_key(&(), track).item()))
             .update_expression("SET #plays = :plays, playsAtMillis = :at")
-            .condition_expression(
-                "attribute_exists(pk) AND (attribute_not_exists(playsAtMillis) OR playsAtMillis < :at)",
-            )
+            .condition_expression(match ties {
+                Ties::Stale => {
+                    "attribute_exists(pk) AND (attribute_not_exists(playsAtMillis) OR playsAtMillis < :at)"
+                }
+                Ties::Apply => {
+                    "attribute_exists(pk) AND (attribute_not_exists(playsAtMillis) OR playsAtMillis <= :at)"
+                }
+            })
             .expression_attribute_names("#plays", "plays")
             .expression_attribute_values(":plays", AttributeValue::N(plays.to_string()))
             .expression_attribute_values(":at", millis(at))
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .return_consumed_capacity(aws_sdk_dynamodb::types::ReturnConsumedCapacity::Total)
             .send()
             .await;
         match result {
-            Ok(_) => Ok(PlayOutcome::Applied),
+            Ok(out) => {
+                stats.add_consumed(out.consumed_capacity());
+                Ok(PlayOutcome::Applied)
+            }
             Err(e) => match e.as_service_error() {
                 // The old item comes back when the track exists: then the count was stale.
                 Some(UpdateItemError::ConditionalCheckFailedException(failed)) => {
+                    stats.add_unreported_units(1);
                     Ok(if failed.item().is_some_and(|item| !item.is_empty()) {
                         PlayOutcome::Stale
                     } else {

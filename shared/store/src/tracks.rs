@@ -6,6 +6,9 @@
 //! history entry keyed by the new version, and a check that every newly credited producer has a
 //! profile. All of it happens or none of it does; of two edits racing on one version exactly one
 //! wins, and the other gets [`StoreError::VersionConflict`].
+//!
+//! A track's play count is an item of its own beside the track ([`TrackPlays`]), created with
+//! the track and written only by counts (`platform.rs`): no write here carries plays.
 
 use std::collections::HashSet;
 
@@ -17,9 +20,10 @@ use contribution::{Credits, ProducerId, TrackId};
 use crate::Store;
 use crate::access::{transaction_delete, transaction_put};
 use crate::catalog_items::{
-    Change, CreditChange, DiscographyEntry, Profile, StoredTrack, TrackRecord, TrackStamps,
+    Change, CreditChange, DiscographyEntry, Profile, StoredTrack, TrackPlays, TrackRecord,
+    TrackStamps,
 };
-use crate::entity::{Entity, PrimaryKey, encode};
+use crate::entity::{Entity, PrimaryKey, decode, encode, entity_of};
 use crate::error::StoreError;
 use crate::keys;
 use crate::page::{Page, PageQuery, SortRange};
@@ -36,6 +40,7 @@ const TRANSACTION_CONFLICT: RetryPolicy = RetryPolicy {
 #[derive(Debug, Clone)]
 enum Role {
     Track,
+    Plays,
     Entry,
     History,
     Profile(ProducerId),
@@ -59,8 +64,8 @@ enum TrackWrite {
     /// Put, only if no track has this id.
     Create { stamps: TrackStamps },
     /// Put the whole item, only if the stored version is `expected` and no platform message was
-    /// applied since the item was read (its stamps are still `read_stamps`), so a play count or
-    /// track message landing in between is never overwritten.
+    /// applied since the item was read (its stamp is still `read_stamps`'), so a track message
+    /// landing in between is never overwritten. (Plays are not in the item.)
     Replace {
         expected: u64,
         stamps: TrackStamps,
@@ -71,11 +76,26 @@ enum TrackWrite {
 }
 
 impl Store {
+    /// A track and its plays: one strongly consistent Query of the track's partition from its
+    /// plays item to the track item (its history sorts before both).
     pub async fn get_track(&self, id: &TrackId) -> Result<Option<StoredTrack>, StoreError> {
-        Ok(self
-            .get_entity::<TrackRecord>(&(), id, true)
-            .await?
-            .map(StoredTrack::from))
+        let track = TrackRecord::primary_key(&(), id);
+        let plays = TrackPlays::primary_key(&(), id);
+        let out = self
+            .query_between(track.pk, plays.sk, track.sk)
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(StoreError::dynamo("Query"))?;
+        let (mut record, mut counted) = (None, None);
+        for item in out.items.unwrap_or_default() {
+            match entity_of(&item) {
+                Some(TrackRecord::NAME) => record = Some(decode::<TrackRecord>(item)?),
+                Some(TrackPlays::NAME) => counted = Some(decode::<TrackPlays>(item)?),
+                _ => {}
+            }
+        }
+        Ok(record.map(|r| StoredTrack::from_items(r, counted)))
     }
 
     /// Registers a new track (version 1) with its discography entries and first history entry.
@@ -172,6 +192,10 @@ impl Store {
         let track_item =
             |stamps: TrackStamps| encode(&TrackRecord::stamped(track, version, stamps), &(), None);
 
+        let created = match write {
+            TrackWrite::Create { stamps } => Some(stamps),
+            _ => None,
+        };
         let track_item = match write {
             TrackWrite::Create { stamps } => TransactWriteItem::builder()
                 .put(
@@ -192,26 +216,20 @@ impl Store {
                     .table_name(table)
                     .set_item(Some(track_item(stamps)?))
                     .expression_attribute_values(":expected", number(expected));
-                // Each stamp still what was read: absent, or the same instant.
-                let mut condition = "version = :expected".to_owned();
-                for (attribute, placeholder, value) in [
-                    ("platformAtMillis", ":platformAt", read_stamps.platform_at),
-                    ("playsAtMillis", ":playsAt", read_stamps.plays_at),
-                ] {
-                    match value {
-                        None => {
-                            condition.push_str(&format!(" AND attribute_not_exists({attribute})"))
-                        }
-                        Some(millis) => {
-                            condition.push_str(&format!(" AND {attribute} = {placeholder}"));
-                            put = put.expression_attribute_values(
-                                placeholder,
-                                AttributeValue::N(millis.to_string()),
-                            );
-                        }
-                    }
-                }
-                put = put.condition_expression(condition);
+                // The platform stamp still what was read: absent, or the same instant.
+                put = match read_stamps.platform_at {
+                    None => put.condition_expression(
+                        "version = :expected AND attribute_not_exists(platformAtMillis)",
+                    ),
+                    Some(millis) => put
+                        .condition_expression(
+                            "version = :expected AND platformAtMillis = :platformAt",
+                        )
+                        .expression_attribute_values(
+                            ":platformAt",
+                            AttributeValue::N(millis.to_string()),
+                        ),
+                };
                 TransactWriteItem::builder()
                     .put(put.build().expect("table and item are set"))
                     .build()
@@ -236,6 +254,26 @@ impl Store {
                 .build(),
         };
         plan.push(Role::Track, track_item);
+        if let Some(stamps) = created {
+            // The count starts with the track (the platform's new tracks start at zero).
+            plan.push(
+                Role::Plays,
+                TransactWriteItem::builder()
+                    .put(
+                        Put::builder()
+                            .table_name(table)
+                            .set_item(Some(encode(
+                                &TrackPlays::of(track, stamps.plays_at),
+                                &(),
+                                None,
+                            )?))
+                            .condition_expression("attribute_not_exists(pk)")
+                            .build()
+                            .expect("table and item are set"),
+                    )
+                    .build(),
+            );
+        }
 
         // Discography: rewrite every current entry, delete those no longer wanted.
         let entries = DiscographyEntry::all(track, version);
@@ -359,10 +397,12 @@ impl Store {
         if !unknown.is_empty() {
             return Err(StoreError::UnknownProducers(unknown));
         }
-        if failed
-            .iter()
-            .any(|role| matches!(role, Role::Track | Role::History | Role::Entry))
-        {
+        if failed.iter().any(|role| {
+            matches!(
+                role,
+                Role::Track | Role::Plays | Role::History | Role::Entry
+            )
+        }) {
             return Err(if expected == 0 {
                 StoreError::TrackExists(track.clone())
             } else {
