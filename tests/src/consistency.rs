@@ -72,11 +72,13 @@ async fn a_consistent_table_passes_and_each_broken_invariant_is_named() {
     delete(&table, &pc).await;
     // 4. An asymmetric network: pa's collaborator list (one chunk, its head) no longer lists pb.
     let run = store::runs::run_id(as_of());
+    // pa's partition in the run is where pa's summary is.
+    let summary = find(&table, "producerSummary", &[("producerId", "pa")]).await;
     let mut chunk = crate::chaos::table_items(&table)
         .await
         .into_iter()
         .find(|((pk, _), item)| {
-            pk.ends_with("#PRODUCER#pa")
+            Some(pk) == summary["pk"].as_s().ok()
                 && item
                     .get("entity")
                     .and_then(|e| e.as_s().ok())

@@ -730,10 +730,10 @@ fn forged_list_cursors(bend: &Bend) -> Vec<(&'static str, String)> {
             with("r", json!("20200101T000000.000Z")),
         ),
         (
-            "a key in the run",
-            with("r", json!(format!("{run}#PRODUCER#pb"))),
+            "a run with more after it",
+            with("r", json!(format!("{run}#pb"))),
         ),
-        ("not a run", with("r", json!("RUNS"))),
+        ("not a run", with("r", json!("not-a-run"))),
         ("another list", with("l", json!("Elsewhere"))),
         ("a chunk past the list", with("c", json!(chunks))),
         ("a chunk count past the list", {

@@ -11,6 +11,8 @@
 //! - Every source file starts with a `//!` doc saying what it is for.
 //! - The core crate (`shared/contribution`) is pure: no runtime, SDK or I/O dependency, and no
 //!   clock, file or network call in its code.
+//! - The store's modules name each other without a cycle (the crate root aside, which declares
+//!   them all): a module can be read, and changed, after the ones it uses.
 //!
 //! `docs/bad-inputs.md` is checked against the cases themselves by
 //! `tests/src/bad_inputs.rs::the_documented_table_is_the_tested_one`, which can read them.
@@ -106,6 +108,62 @@ fn key_spellings(text: &str, words: &[String]) -> Vec<(usize, String)> {
         }
     }
     found
+}
+
+/// The modules of the crate whose `src` folder holds `files` (name, text), each with the sibling
+/// modules its code (not its comments or tests) names as `crate::<module>`; the crate root aside.
+fn module_uses(files: &[(String, String)]) -> std::collections::BTreeMap<String, Vec<String>> {
+    let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+    files
+        .iter()
+        .filter(|(name, _)| name != "lib")
+        .map(|(name, text)| {
+            let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+            let mut uses: Vec<String> = code
+                .lines()
+                .filter(|l| !l.trim_start().starts_with("//"))
+                .flat_map(|l| l.match_indices("crate::").map(move |(i, _)| &l[i + 7..]))
+                .map(|rest| {
+                    rest.chars()
+                        .take_while(|c| c.is_ascii_lowercase() || *c == '_')
+                        .collect::<String>()
+                })
+                .filter(|m| m != name && m != "lib" && names.contains(&m.as_str()))
+                .collect();
+            uses.sort();
+            uses.dedup();
+            (name.clone(), uses)
+        })
+        .collect()
+}
+
+/// A cycle among `uses` (module → the modules it names), as the modules around it.
+fn find_cycle(uses: &std::collections::BTreeMap<String, Vec<String>>) -> Option<Vec<String>> {
+    // Depth-first; a module met again while still on the path closes a cycle.
+    fn visit<'a>(
+        module: &'a str,
+        uses: &'a std::collections::BTreeMap<String, Vec<String>>,
+        path: &mut Vec<&'a str>,
+        done: &mut std::collections::BTreeSet<&'a str>,
+    ) -> Option<Vec<String>> {
+        if let Some(at) = path.iter().position(|m| *m == module) {
+            return Some(path[at..].iter().map(|m| m.to_string()).collect());
+        }
+        if !done.insert(module) {
+            return None;
+        }
+        path.push(module);
+        for next in uses.get(module).into_iter().flatten() {
+            if let Some(cycle) = visit(next, uses, path, done) {
+                return Some(cycle);
+            }
+        }
+        path.pop();
+        None
+    }
+    let mut done = std::collections::BTreeSet::new();
+    uses.keys()
+        .find_map(|m| visit(m, uses, &mut Vec::new(), &mut done))
 }
 
 #[cfg(test)]
@@ -270,5 +328,62 @@ mod tests {
             "every source file opens with a `//!` doc saying why it exists:\n{}",
             undocumented.join("\n")
         );
+    }
+
+    fn store_modules() -> Vec<(String, String)> {
+        let dir = root().join("shared/store/src");
+        let mut files: Vec<(String, String)> = std::fs::read_dir(&dir)
+            .expect("the store's sources")
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "rs"))
+            .map(|p| {
+                let name = p
+                    .file_stem()
+                    .unwrap_or_default()
+                    .to_string_lossy()
+                    .into_owned();
+                (name, std::fs::read_to_string(&p).expect("a source file"))
+            })
+            .collect();
+        files.sort();
+        files
+    }
+
+    #[test]
+    fn the_store_modules_use_each_other_without_a_cycle() {
+        let uses = module_uses(&store_modules());
+        assert!(uses.contains_key("chunks") && uses["run_items"].contains(&"chunks".to_owned()));
+        assert_eq!(find_cycle(&uses), None, "{uses:#?}");
+    }
+
+    #[test]
+    fn the_cycle_check_finds_a_cycle() {
+        let files = |a: &str, b: &str| {
+            vec![
+                ("keys".to_owned(), format!("//! k\nuse crate::{a};\n")),
+                (
+                    "run_id".to_owned(),
+                    format!("//! r\nfn f() {{ crate::{b}::g() }}\n"),
+                ),
+                (
+                    "lib".to_owned(),
+                    "pub mod keys; use crate::keys;".to_owned(),
+                ),
+            ]
+        };
+        assert_eq!(
+            find_cycle(&module_uses(&files("run_id::RunId", "keys"))),
+            Some(vec!["keys".to_owned(), "run_id".to_owned()])
+        );
+        // Named only in a comment or a test: no cycle.
+        let commented = vec![
+            ("keys".to_owned(), "//! see crate::run_id\n".to_owned()),
+            (
+                "run_id".to_owned(),
+                "use crate::keys;\n#[cfg(test)]\nuse crate::run_id;".to_owned(),
+            ),
+        ];
+        assert_eq!(find_cycle(&module_uses(&commented)), None);
     }
 }

@@ -1,6 +1,6 @@
 //! The routes of the `leaderboard` function and what each reads.
 
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, Utc};
 use contribution::ProducerId;
 use contribution::statement::PayoutPeriod;
 use http_edge::{
@@ -102,9 +102,8 @@ fn board_and_period(
 /// Where a window board's gains are counted from: the baseline run's as-of for plays-based
 /// boards (null when no run was old enough), the window's start for uploads, null for all-time.
 fn since(run: &RunPointer, board: Board, period: Period) -> Option<DateTime<Utc>> {
-    let days = period.days()?;
     match board {
-        Board::Uploads => Some(run.as_of - TimeDelta::days(days)),
+        Board::Uploads => period.start(run.as_of),
         _ => run.baselines.of(period),
     }
 }

@@ -17,7 +17,8 @@
 //! pair); plays gained in a window come from an earlier run's counters, not from here.
 
 use catalog::{Producer, Track};
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, Utc};
+use contribution::window::{PerWindow, per_window};
 use contribution::{Breakdown, ContributionLedger, LedgerError, ProducerId, ProducerNumber};
 use rustc_hash::FxHashMap;
 
@@ -37,8 +38,8 @@ pub struct ProducerTally {
     /// Tracks the producer uploaded, and of those the metadata-complete ones (for XP).
     pub uploads: u64,
     pub complete_uploads: u64,
-    /// The same for the tracks uploaded in each window ([`WINDOWS`] order).
-    pub recent: [RecentTally; 2],
+    /// The same for the tracks uploaded in each window.
+    pub recent: PerWindow<RecentTally>,
 }
 
 impl ProducerTally {
@@ -66,9 +67,6 @@ pub struct RecentTally {
     /// Collaborative tracks crediting the producer, uploaded in the window.
     pub collaborative_tracks: u64,
 }
-
-/// The windows the recent tallies cover, in days: the leaderboards' `7d` and `30d`.
-pub const WINDOWS: [i64; 2] = [7, 30];
 
 /// Two producers' shared tracks and the plays on them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -121,8 +119,8 @@ pub struct Aggregate {
     pub tracks: u64,
     /// Every track, compactly, for each producer's contribution list.
     pub arena: TrackArena,
-    /// Where each window starts (epoch milliseconds, exclusive): the as-of minus [`WINDOWS`].
-    window_starts: [i64; 2],
+    /// Where each window starts (epoch milliseconds, exclusive).
+    window_starts: PerWindow<i64>,
     /// The numbers of the track being added (reused, so adding a track allocates nothing).
     credited: Vec<ProducerNumber>,
 }
@@ -136,14 +134,17 @@ impl Aggregate {
             pairs: FxHashMap::default(),
             tracks: 0,
             arena: TrackArena::default(),
-            window_starts: WINDOWS.map(|days| (as_of - TimeDelta::days(days)).timestamp_millis()),
+            window_starts: per_window(|w| {
+                w.start(as_of)
+                    .map_or(i64::MIN, |start| start.timestamp_millis())
+            }),
             credited: Vec::new(),
         }
     }
 
-    /// Whether a track uploaded at `uploaded_millis` is in window `w` (after its start).
-    pub fn in_window(&self, w: usize, uploaded_millis: i64) -> bool {
-        uploaded_millis > self.window_starts[w]
+    /// Whether a track uploaded at `uploaded_millis` is in each window (after its start).
+    pub fn in_windows(&self, uploaded_millis: i64) -> PerWindow<bool> {
+        self.window_starts.map(|start| uploaded_millis > start)
     }
 
     pub fn as_of(&self) -> DateTime<Utc> {
@@ -198,7 +199,7 @@ impl Aggregate {
         self.arena.add(track, &credited);
         let collaborative = credited.len() > 1;
         let uploaded = track.uploaded_at.instant().timestamp_millis();
-        let recent = [0, 1].map(|w| self.in_window(w, uploaded));
+        let recent = self.in_windows(uploaded);
         for &n in &credited {
             let tally = &mut self.tallies[n as usize];
             tally.tracks += 1;

@@ -14,6 +14,7 @@
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
+use contribution::window::PerWindow;
 use contribution::{ExactSum, ProducerId, ProducerNumber};
 use store::counters::Baseline;
 use store::run_items::{BoardEntry, BoardFigures, PlacedRank, PlayCounters};
@@ -177,9 +178,8 @@ fn positive<K: Ord + Default>(value: K) -> Option<K> {
     (value > K::default()).then_some(value)
 }
 
-/// Ranks every board and period. `baselines` are the window baselines in
-/// [`crate::aggregate::WINDOWS`] order.
-pub fn rank_all(standings: &[Standing<'_>], baselines: [Option<&Baseline>; 2]) -> Boards {
+/// Ranks every board and period, with each window's baseline.
+pub fn rank_all(standings: &[Standing<'_>], baselines: PerWindow<Option<&Baseline>>) -> Boards {
     let mut boards = Boards {
         boards: Vec::new(),
         ranks: vec![Vec::new(); standings.len()],
@@ -244,13 +244,9 @@ fn board_rows(
     standings: &[Standing<'_>],
     board: Board,
     period: Period,
-    baselines: [Option<&Baseline>; 2],
+    baselines: PerWindow<Option<&Baseline>>,
 ) -> Rows {
-    let window = match period {
-        Period::All => None,
-        Period::Days7 => Some(0),
-        Period::Days30 => Some(1),
-    };
+    let window = period.window_index();
     // Plays-based windows compare with a baseline; without one they have no entries.
     let baseline = window.and_then(|w| baselines[w]);
     let none = BoardFigures::default;

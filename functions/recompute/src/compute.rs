@@ -11,6 +11,7 @@
 //! `docs/recompute.md` ("Memory").
 
 use contribution::progress::{self, XpFacts};
+use contribution::window::PerWindow;
 use contribution::{ExactSum, ProducerId, ProducerNumber};
 use rustc_hash::FxHashMap;
 use store::counters::Baseline;
@@ -21,7 +22,7 @@ use store::run_items::{
 use store::run_sink::ProducerResults;
 use store::{Board, Period, StoreError};
 
-use crate::aggregate::{self, Aggregate, PairKey, WINDOWS};
+use crate::aggregate::{self, Aggregate, PairKey};
 use crate::boards::{self, Boards, Standing};
 use crate::recommend::Recommender;
 
@@ -32,8 +33,8 @@ pub const TRENDING_LIMIT: usize = 100;
 pub struct RunContext<'a> {
     pub run_id: &'a RunId,
     /// The counters of the newest runs at or before the as-of minus each window
-    /// ([`WINDOWS`] order), where kept.
-    pub baselines: [Option<&'a Baseline>; 2],
+    /// (in `Period::WINDOWS` order), where kept.
+    pub baselines: PerWindow<Option<&'a Baseline>>,
 }
 
 /// One direction of a collaborating pair, in its producer's adjacency list.
@@ -90,8 +91,12 @@ impl<'a> RunPlan<'a> {
             let (a, b) = (position[a as usize] as usize, position[b as usize] as usize);
             degree[a] += 1;
             degree[b] += 1;
-            for (w, _) in WINDOWS.iter().enumerate() {
-                if agg.in_window(w, tally.latest_upload_millis) {
+            for (w, inside) in agg
+                .in_windows(tally.latest_upload_millis)
+                .iter()
+                .enumerate()
+            {
+                if *inside {
                     recent[a][w] += 1;
                     recent[b][w] += 1;
                 }

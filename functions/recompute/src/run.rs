@@ -27,7 +27,9 @@ use store::runs::{Publication, RunScope, expires_at, run_id};
 use store::scan::CatalogRecord;
 use store::size::item_size;
 
-use crate::aggregate::{Aggregate, WINDOWS};
+use contribution::window::{Period, per_window};
+
+use crate::aggregate::Aggregate;
 use crate::compute::{RunContext, RunPlan};
 use crate::error::RecomputeError;
 use crate::metrics::RunSummary;
@@ -39,8 +41,10 @@ pub const DEFAULT_PAGE_SIZE: u32 = 500;
 /// Items a stream gathers before writing them. (5,000 for the results after the scan, to shorten
 /// the tail of each flush, measured slower on DynamoDB Local: 1.37× the floor against 1.22×.)
 const FLUSH_ITEMS: usize = 1_000;
-/// Bytes of items a stream gathers before writing them (pair-count parts are ~300 KB each).
-const FLUSH_BYTES: usize = 4 << 20;
+/// Bytes of items (by DynamoDB's sizes) a stream gathers before writing them. Pair-count parts
+/// are ~300 KB each and their rows, as the SDK holds them, take ~15–20 times that in memory:
+/// 4 MB of them pending was ~70 MB of the run's peak, 1 MB still ~12 MB: one part at a time.
+const FLUSH_BYTES: usize = 256 << 10;
 
 /// How a run is carried out.
 #[derive(Debug, Clone)]
@@ -170,21 +174,20 @@ pub async fn recompute(
 
     deadline.check(settings.deadline_margin)?;
     // The newest kept counters at or before each window's start (plays gained in the window).
-    let mut baselines = Vec::with_capacity(WINDOWS.len());
-    for days in WINDOWS {
-        baselines.push(
-            store
-                .baseline_at_or_before(as_of - TimeDelta::days(days))
-                .await?,
-        );
+    let mut found = Vec::with_capacity(Period::WINDOWS.len());
+    for window in Period::WINDOWS {
+        let start = window.start(as_of).unwrap_or(as_of);
+        found.push(store.baseline_at_or_before(start).await?);
     }
+    let mut found = found.into_iter();
+    let baselines = per_window(|_| found.next().flatten());
     let pairs = std::mem::take(&mut merged.pairs);
     let mut plan = RunPlan::new(
         &merged,
         pairs,
         &RunContext {
             run_id: &run_id,
-            baselines: [baselines[0].as_ref(), baselines[1].as_ref()],
+            baselines: baselines.each_ref().map(Option::as_ref),
         },
     );
     if let Some(previous) = &previous {
@@ -195,10 +198,8 @@ pub async fn recompute(
             .await?;
         plan.rank_trending();
     }
-    let baselines = Baselines {
-        days7: baselines[0].as_ref().map(|b| b.as_of),
-        days30: baselines[1].as_ref().map(|b| b.as_of),
-    };
+    let baselines =
+        Baselines::of_windows(baselines.each_ref().map(|b| b.as_ref().map(|b| b.as_of)));
 
     // Every list in one stream, a producer at a time.
     let mut sink = RunSink::new(scope.clone(), ItemStream::new(&writer, FLUSH_ITEMS));

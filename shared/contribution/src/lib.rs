@@ -18,6 +18,7 @@
 //! - [`payout`]: the monthly pool split into exact minor units (eligible, Excluded and why).
 //! - [`statement`]: payout periods, currencies, and the forward-only life of a payout statement.
 //! - [`ledger`]: streaming, order-independent aggregation of a catalog into contributions and shares.
+//! - [`window`]: leaderboard timeframes (all time, 7 and 30 days), one type everywhere.
 
 pub mod apportion;
 pub mod credits;
@@ -28,6 +29,7 @@ pub mod ledger;
 pub mod payout;
 pub mod progress;
 pub mod statement;
+pub mod window;
 
 pub use credits::{CreditListError, Credits, MAX_CREDITED_PRODUCERS};
 pub use fixed_point::ExactSum;

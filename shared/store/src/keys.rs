@@ -60,6 +60,13 @@ pub(crate) fn run_pk(run: &RunId) -> String {
     format!("RUN#{run}")
 }
 
+impl RunId {
+    /// Whether a partition key belongs to this run (for tools and tests that read raw items).
+    pub fn owns_partition(&self, pk: &str) -> bool {
+        is_run_partition(pk, self)
+    }
+}
+
 /// Whether partition key `pk` belongs to run `run` (any of its partitions).
 pub(crate) fn is_run_partition(pk: &str, run: &RunId) -> bool {
     pk.strip_prefix(&run_pk(run))

@@ -8,6 +8,8 @@
 
 use serde::{Deserialize, Serialize};
 
+pub use contribution::window::Period;
+
 /// A leaderboard category.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -81,54 +83,6 @@ impl std::fmt::Display for Board {
     }
 }
 
-/// A leaderboard timeframe.
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
-pub enum Period {
-    /// Since the catalog began.
-    #[default]
-    #[serde(rename = "all")]
-    All,
-    /// The seven days up to the run's as-of.
-    #[serde(rename = "7d")]
-    Days7,
-    /// The thirty days up to the run's as-of.
-    #[serde(rename = "30d")]
-    Days30,
-}
-
-impl Period {
-    pub const ALL: [Period; 3] = [Period::All, Period::Days7, Period::Days30];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Period::All => "all",
-            Period::Days7 => "7d",
-            Period::Days30 => "30d",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|p| p.as_str() == text)
-    }
-
-    /// The window's length, or `None` for all-time.
-    pub fn days(self) -> Option<i64> {
-        match self {
-            Period::All => None,
-            Period::Days7 => Some(7),
-            Period::Days30 => Some(30),
-        }
-    }
-}
-
-impl std::fmt::Display for Period {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
 /// One of the lists every producer in a run has (each with a head item, so an empty list and an
 /// unknown producer are told apart in one query).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -159,11 +113,6 @@ mod tests {
         for board in Board::ALL {
             assert_eq!(Board::parse(board.as_str()), Some(board));
             assert!(board.periods().contains(&Period::All));
-        }
-        for period in Period::ALL {
-            assert_eq!(Period::parse(period.as_str()), Some(period));
-            let json = serde_json::to_string(&period).expect("serialises");
-            assert_eq!(json, format!("\"{period}\""));
         }
         assert_eq!(Board::every_period().count(), 7 + 2 * 3);
         assert_eq!(Board::Points.periods(), &[Period::All]);

@@ -40,6 +40,13 @@ pub struct Baselines {
 }
 
 impl Baselines {
+    /// The baselines of each window (in `Period::WINDOWS` order).
+    pub fn of_windows(
+        [days7, days30]: contribution::window::PerWindow<Option<DateTime<Utc>>>,
+    ) -> Self {
+        Self { days7, days30 }
+    }
+
     /// The baseline of `period` (`None` for all-time, which compares with nothing).
     pub fn of(&self, period: Period) -> Option<DateTime<Utc>> {
         match period {
@@ -555,7 +562,7 @@ pub struct PlayCounters {
 
 /// One part of a run's counter snapshot: many producers' counters in one item, one row each
 /// (`[id, plays, collaborativePlays]`), so a snapshot of 5,000 producers is one write, not 5,000.
-/// Kept for [`COUNTER_RETENTION`](crate::runs::COUNTER_RETENTION), longer than the run.
+/// Kept for [`COUNTER_RETENTION`](crate::counters::COUNTER_RETENTION), longer than the run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CounterSnapshotPart {
