@@ -168,7 +168,7 @@ impl PackedList {
             .map(|e| row_value(&e.row()))
             .collect::<Result<Vec<_>, _>>()?;
         let count = rows.len() as u64;
-        let chunks = match list.filling() {
+        let mut chunks = match list.filling() {
             Filling::Ranked => {
                 let mut chunks: Vec<Vec<AttributeValue>> = Vec::new();
                 let mut rows = rows.into_iter().peekable();
@@ -179,7 +179,6 @@ impl PackedList {
             }
             Filling::BySize => cut_by_size(rows, CHUNK_BYTES - CHUNK_OVERHEAD, value_size),
         };
-        let mut chunks = chunks;
         if chunks.is_empty() {
             chunks.push(Vec::new());
         }
