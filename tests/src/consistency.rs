@@ -87,14 +87,18 @@ async fn a_consistent_table_passes_and_each_broken_invariant_is_named() {
         })
         .map(|(_, item)| item)
         .expect("pa's collaborators");
-    let rows = chunk["rows"].as_l().expect("rows").clone();
+    type CollaboratorRow = <store::run_items::Collaborator as store::chunks::Packed>::Row;
+    let rows: Vec<CollaboratorRow> =
+        store::rows::decode(chunk["rows"].as_b().expect("rows").as_ref()).expect("rows decode");
     let kept: Vec<_> = rows
         .into_iter()
-        .filter(|row| row.as_l().expect("a row")[0].as_s().map(String::as_str) != Ok("pb"))
+        .filter(|row| row.0.as_str() != "pb")
         .collect();
     chunk.insert(
         "rows".into(),
-        aws_sdk_dynamodb::types::AttributeValue::L(kept),
+        aws_sdk_dynamodb::types::AttributeValue::B(aws_sdk_dynamodb::primitives::Blob::new(
+            store::rows::encode(&kept).expect("rows encode"),
+        )),
     );
     put(&table, chunk).await;
     // 5. The pointer names a run whose meta item is gone.

@@ -4,7 +4,7 @@
 //! A producer's breakdowns are stored packed into a few chunk items (`store::chunks`), in
 //! track-id order; the producer's tracks are spread over every scan segment, so they cannot be
 //! written as the scan meets them. Each segment keeps this arena instead: per track its id and
-//! title in one text buffer, its upload instant, plays, credit count and exclusive flag (~32
+//! title in one text buffer, its upload instant, plays, credit count and exclusive flag (24
 //! bytes plus the text), and one `(producer, track)` pair per credit (8 bytes). Arenas merge as
 //! the aggregates do (producer numbers renumbered, track indices shifted). When the run writes
 //! producer *n*, the breakdowns are recomputed with `contribution::breakdown_of`: the same
@@ -27,8 +27,14 @@ struct Kept {
     credits: u8,
     exclusive_only: bool,
     plays: u64,
-    uploaded_at: DateTime<Utc>,
+    /// Epoch milliseconds: upload times are kept at millisecond precision
+    /// (`catalog::UploadTime`), and 8 bytes here instead of `DateTime`'s 12 make a track 24
+    /// bytes, not 32.
+    uploaded_millis: i64,
 }
+
+// A track's fixed part stays 24 bytes (100,000 tracks: 2.4 MB, not 3.2).
+const _: () = assert!(std::mem::size_of::<Kept>() == 24);
 
 /// The credited tracks of one part of the catalog.
 #[derive(Debug, Clone, Default)]
@@ -55,7 +61,7 @@ impl TrackArena {
             credits: credited.len() as u8,
             exclusive_only: track.exclusive_only,
             plays: track.plays,
-            uploaded_at: track.uploaded_at.instant(),
+            uploaded_millis: track.uploaded_at.instant().timestamp_millis(),
         });
         self.credits.extend(credited.iter().map(|&n| (n, index)));
     }
@@ -75,6 +81,24 @@ impl TrackArena {
                 .into_iter()
                 .map(|(n, t)| (renumbered[n as usize], t + base)),
         );
+    }
+
+    /// Calls `each` with every credited track's producers, plays and upload instant (epoch
+    /// milliseconds), in the order the tracks were added. Before [`TrackArena::seal`] only: until
+    /// then a track's credits are next to each other.
+    pub fn each_credited_track(&self, mut each: impl FnMut(&[ProducerNumber], u64, i64)) {
+        let mut credited = Vec::new();
+        for group in self.credits.chunk_by(|a, b| a.1 == b.1) {
+            credited.clear();
+            credited.extend(group.iter().map(|&(n, _)| n));
+            let track = &self.tracks[group[0].1 as usize];
+            each(&credited, track.plays, track.uploaded_millis);
+        }
+    }
+
+    /// Whether [`TrackArena::seal`] has grouped the credits by producer.
+    pub fn is_sealed(&self) -> bool {
+        !self.starts.is_empty()
     }
 
     /// Groups the credits by producer (once, after the last merge), for `producers` producers.
@@ -127,8 +151,10 @@ impl TrackArena {
             .into_iter()
             .map(|i| {
                 let t = self.tracks[i];
+                let uploaded_at = DateTime::<Utc>::from_timestamp_millis(t.uploaded_millis)
+                    .expect("the arena keeps upload times that were valid instants");
                 let b = contribution::breakdown_of(
-                    t.uploaded_at,
+                    uploaded_at,
                     t.plays,
                     t.exclusive_only,
                     NonZeroUsize::new(usize::from(t.credits)).unwrap_or(NonZeroUsize::MIN),

@@ -1,9 +1,11 @@
 //! One recompute run: scan, aggregate, write under the run id, publish.
 //!
 //! 1. If a run as of this instant or later is already published, there is nothing to do.
-//! 2. A parallel scan of the catalog index, one task per segment, folds records into per-segment
-//!    [`Aggregate`]s (producers, pairs, and a compact arena of tracks for the contribution lists).
-//! 3. The segment aggregates merge (in any order: same result) into a [`RunPlan`], whose results
+//! 2. A parallel scan of the catalog index, its segments concurrent in this task, folds records
+//!    into one [`Aggregate`] (producers, pairs, and a compact arena of tracks for the contribution
+//!    lists). Aggregates also merge, in any order to the same result, for when segments are
+//!    spread over invocations; one aggregate here keeps each pair and producer once.
+//! 3. The aggregate becomes a [`RunPlan`], whose results
 //!    are made a producer at a time and handed to the store's [`RunSink`], which packs each list
 //!    into chunk items; they go out as one stream of batch writes (unprocessed items retried),
 //!    never all held at once.
@@ -14,18 +16,19 @@
 //!    that cannot finish in time fails loudly and publishes nothing.
 
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use crate::pipeline::{BatchQueue, WriteTarget, batch_queue, write_queued};
 use chrono::{DateTime, TimeDelta, Utc};
 use futures_util::future::try_join_all;
 use store::RunPointer;
 use store::Store;
-use store::batch::{BatchStats, WriteRequest};
+use store::batch::BatchStats;
 use store::run_items::Baselines;
 use store::run_sink::{RequestSink, RunSink};
 use store::runs::{Publication, RunScope, expires_at, run_id};
 use store::scan::CatalogRecord;
-use store::size::item_size;
 
 use contribution::window::{Period, per_window};
 
@@ -34,17 +37,12 @@ use crate::compute::{RunContext, RunPlan};
 use crate::error::RecomputeError;
 use crate::metrics::RunSummary;
 
-/// Records per scan page by default: ~250 KB of catalog items, against DynamoDB's 1 MB (whose
-/// decoded form, four segments at once, was most of a 10,000-track run's memory).
-pub const DEFAULT_PAGE_SIZE: u32 = 500;
-
-/// Items a stream gathers before writing them. (5,000 for the results after the scan, to shorten
-/// the tail of each flush, measured slower on DynamoDB Local: 1.37× the floor against 1.22×.)
-const FLUSH_ITEMS: usize = 1_000;
-/// Bytes of items (by DynamoDB's sizes) a stream gathers before writing them. Pair-count parts
-/// are ~300 KB each and their rows, as the SDK holds them, take ~15–20 times that in memory:
-/// 4 MB of them pending was ~70 MB of the run's peak, 1 MB still ~12 MB: one part at a time.
-const FLUSH_BYTES: usize = 256 << 10;
+/// Records per scan page by default: ~500 KB of catalog items, half DynamoDB's 1 MB. A page is
+/// held decoded (~1.5 KB a record in the SDK's form) by every segment at once, so this bounds the
+/// scan's memory; on DynamoDB Local each page also costs time that grows with the rows left in
+/// its segment, so smaller pages cost time there (BENCHMARKS.md: 500 records took three times
+/// as long at 100,000 tracks). On DynamoDB a page costs its bytes, whatever its size.
+pub const DEFAULT_PAGE_SIZE: u32 = 2_000;
 
 /// How a run is carried out.
 #[derive(Debug, Clone)]
@@ -92,7 +90,7 @@ impl Deadline {
         }
     }
 
-    fn check(&self, margin: Duration) -> Result<(), RecomputeError> {
+    pub(crate) fn check(&self, margin: Duration) -> Result<(), RecomputeError> {
         let Some(deadline) = self.0 else {
             return Ok(());
         };
@@ -111,6 +109,8 @@ impl Deadline {
 pub struct RunProgress {
     pub pages: AtomicU64,
     pub items_written: AtomicU64,
+    /// How long the scan took, once it is done (milliseconds).
+    pub scan_millis: AtomicU64,
     pub batches: BatchStats,
 }
 
@@ -142,6 +142,7 @@ pub async fn recompute(
         bytes_written: progress.batches.bytes_put(),
         retries: progress.batches.retried(),
         seconds: started.elapsed().as_secs_f64(),
+        scan_seconds: progress.scan_millis.load(Ordering::Relaxed) as f64 / 1e3,
     };
 
     let previous = store.latest_run().await?;
@@ -156,20 +157,26 @@ pub async fn recompute(
         expires_at: expires_at(as_of, settings.retention),
     };
     let segments = settings.segments.max(1);
-    let writer = Writer {
+    let target = WriteTarget {
         store,
         deadline,
-        settings,
+        deadline_margin: settings.deadline_margin,
         progress,
     };
 
-    let aggregates =
-        try_join_all((0..segments).map(|segment| scan_segment(&writer, segment, segments, as_of)))
-            .await?;
-    let mut merged = Aggregate::new(as_of);
-    for aggregate in aggregates {
-        merged.merge(aggregate)?;
-    }
+    // The segments run concurrently in this one task, so they fold into one aggregate (a pair
+    // or a producer met by several segments is kept once, not once per segment).
+    let aggregate = Mutex::new(Aggregate::new(as_of));
+    try_join_all(
+        (0..segments).map(|segment| scan_segment(&target, settings, &aggregate, segment, segments)),
+    )
+    .await?;
+    progress
+        .scan_millis
+        .store(started.elapsed().as_millis() as u64, Ordering::Relaxed);
+    let mut merged = aggregate
+        .into_inner()
+        .unwrap_or_else(PoisonError::into_inner);
     merged.seal();
 
     deadline.check(settings.deadline_margin)?;
@@ -201,11 +208,11 @@ pub async fn recompute(
     let baselines =
         Baselines::of_windows(baselines.each_ref().map(|b| b.as_ref().map(|b| b.as_of)));
 
-    // Every list in one stream, a producer at a time.
-    let mut sink = RunSink::new(scope.clone(), ItemStream::new(&writer, FLUSH_ITEMS));
-    write_results(&plan, &mut sink).await?;
-    let mut result_items = sink.items();
-    sink.into_sink().finish().await?;
+    // Every list in one stream, a producer at a time, written while the next are made.
+    let ((), mut result_items) = write_through(&target, scope.clone(), async |sink| {
+        write_results(&plan, sink).await
+    })
+    .await?;
     deadline.check(settings.deadline_margin)?;
     let (counter_parts, snapshot) = plan.counters()?;
     store
@@ -217,9 +224,7 @@ pub async fn recompute(
         .fetch_add(counter_parts.len() as u64 + 1, Ordering::Relaxed);
     // The meta item last, alone: its presence marks the run complete.
     let meta = plan.meta(result_items, baselines);
-    let mut last = RunSink::new(scope.clone(), ItemStream::new(&writer, 1));
-    last.item(&meta).await?;
-    last.into_sink().finish().await?;
+    write_through(&target, scope.clone(), async |sink| sink.item(&meta).await).await?;
 
     deadline.check(settings.deadline_margin)?;
     let pointer = RunPointer {
@@ -251,90 +256,39 @@ pub async fn write_results<S: RequestSink + Send>(
     sink.pairs(plan.pair_tallies()).await
 }
 
-/// Where and under which limits a run writes: what every [`ItemStream`] of the run shares.
-struct Writer<'a> {
-    store: &'a Store,
-    deadline: Deadline,
-    settings: &'a Settings,
-    progress: &'a RunProgress,
-}
-
-impl RequestSink for ItemStream<'_, '_> {
-    type Error = RecomputeError;
-
-    fn send(
-        &mut self,
-        request: WriteRequest,
-    ) -> impl std::future::Future<Output = Result<(), RecomputeError>> + Send {
-        self.push(request)
-    }
-}
-
-/// Items of any kinds gathered into batch writes, `flush_items` or [`FLUSH_BYTES`] at a time.
-struct ItemStream<'w, 'a> {
-    writer: &'w Writer<'a>,
-    flush_items: usize,
-    pending: Vec<WriteRequest>,
-    pending_bytes: usize,
-    written: u64,
-}
-
-impl<'w, 'a> ItemStream<'w, 'a> {
-    fn new(writer: &'w Writer<'a>, flush_items: usize) -> Self {
-        Self {
-            writer,
-            flush_items,
-            pending: Vec::with_capacity(flush_items),
-            pending_bytes: 0,
-            written: 0,
-        }
-    }
-
-    async fn push(&mut self, request: WriteRequest) -> Result<(), RecomputeError> {
-        self.pending_bytes += request.put_request().map_or(0, |p| item_size(p.item()));
-        self.pending.push(request);
-        if self.pending.len() >= self.flush_items || self.pending_bytes >= FLUSH_BYTES {
-            self.flush().await?;
-        }
-        Ok(())
-    }
-
-    async fn flush(&mut self) -> Result<(), RecomputeError> {
-        let w = self.writer;
-        w.deadline.check(w.settings.deadline_margin)?;
-        let batch = std::mem::replace(&mut self.pending, Vec::with_capacity(self.flush_items));
-        self.pending_bytes = 0;
-        let count = batch.len() as u64;
-        w.store.write_requests(batch, &w.progress.batches).await?;
-        w.progress.items_written.fetch_add(count, Ordering::Relaxed);
-        self.written += count;
-        Ok(())
-    }
-
-    /// Writes what is left; returns how many items the stream wrote.
-    async fn finish(mut self) -> Result<u64, RecomputeError> {
-        if !self.pending.is_empty() {
-            self.flush().await?;
-        }
-        Ok(self.written)
-    }
+/// Runs `make` against a run sink whose items are written as they come (see [`crate::pipeline`]);
+/// returns what `make` returned and how many items it made, once all of them are written.
+async fn write_through<T>(
+    target: &WriteTarget<'_>,
+    scope: RunScope,
+    make: impl AsyncFnOnce(&mut RunSink<BatchQueue>) -> Result<T, RecomputeError>,
+) -> Result<(T, u64), RecomputeError> {
+    let (queue, batches) = batch_queue();
+    let maker = async {
+        let mut sink = RunSink::new(scope, queue);
+        let made = make(&mut sink).await?;
+        let items = sink.items();
+        sink.into_sink().finish().await?;
+        Ok((made, items))
+    };
+    let (made, ()) = tokio::try_join!(maker, write_queued(target, batches))?;
+    Ok(made)
 }
 
 /// Scans segment `segment` of `segments`, folding it into an aggregate.
 async fn scan_segment(
-    writer: &Writer<'_>,
+    target: &WriteTarget<'_>,
+    settings: &Settings,
+    aggregate: &Mutex<Aggregate>,
     segment: u32,
     segments: u32,
-    as_of: DateTime<Utc>,
-) -> Result<Aggregate, RecomputeError> {
-    let Writer {
+) -> Result<(), RecomputeError> {
+    let WriteTarget {
         store,
-        settings,
         deadline,
         progress,
         ..
-    } = *writer;
-    let mut aggregate = Aggregate::new(as_of);
+    } = *target;
     let mut start = None;
     loop {
         deadline.check(settings.deadline_margin)?;
@@ -342,20 +296,23 @@ async fn scan_segment(
             .scan_catalog_page(segment, segments, start, settings.page_size)
             .await?;
         progress.pages.fetch_add(1, Ordering::Relaxed);
-        for record in page.records {
-            match record {
-                CatalogRecord::Producer(producer) => aggregate.add_profile(producer),
-                CatalogRecord::Track(stored) => {
-                    aggregate.add_track(&stored.track);
+        {
+            // Held only while folding one page, never across an await.
+            let mut folded = aggregate.lock().unwrap_or_else(PoisonError::into_inner);
+            for record in page.records {
+                match record {
+                    CatalogRecord::Producer(producer) => folded.add_profile(producer),
+                    CatalogRecord::Track(stored) => {
+                        folded.add_track(&stored.track);
+                    }
                 }
             }
         }
         match page.next {
             Some(next) => start = Some(next),
-            None => break,
+            None => return Ok(()),
         }
     }
-    Ok(aggregate)
 }
 
 #[cfg(test)]

@@ -31,6 +31,22 @@ pub const GET_BATCH: usize = 100;
 /// Batches in flight at once.
 pub const DEFAULT_CONCURRENCY: usize = 8;
 
+/// How a batched read reads.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct BatchRead {
+    /// Strongly consistent (twice the read units) rather than eventually.
+    pub consistent: bool,
+    /// Batches in flight at once.
+    pub in_flight: usize,
+}
+
+impl BatchRead {
+    pub const CONSISTENT: Self = Self {
+        consistent: true,
+        in_flight: DEFAULT_CONCURRENCY,
+    };
+}
+
 /// What a batch operation did.
 #[derive(Debug, Default)]
 pub struct BatchStats {
@@ -216,32 +232,39 @@ impl Store {
     /// Reads every key (consistently), in batches of 100, retrying unprocessed keys. Missing items
     /// are simply absent from the result; the order is not the keys' order.
     pub(crate) async fn get_all(&self, keys: Vec<Item>) -> Result<Vec<Item>, StoreError> {
-        self.get_all_read(keys, true).await
+        self.get_batches(&keys, Item::clone, BatchRead::CONSISTENT, Ok)
+            .await
     }
 
-    /// [`Store::get_all`], eventually consistent (half the read units): for the recompute's plays,
-    /// which no read needs to see the instant they are written.
-    pub(crate) async fn get_all_eventually(
+    /// Reads the items of `of` (each one's key made by `key_of`) in batches of 100,
+    /// `read.in_flight` at once, retrying unprocessed keys, and decodes each item found as
+    /// its batch answers. A batch's keys are made only when it is sent and raw items are dropped
+    /// once decoded, so a large read never holds all its keys or answers in the SDK's form.
+    /// The order is not `of`'s.
+    pub(crate) async fn get_batches<K: Sync, T: Send>(
         &self,
-        keys: Vec<Item>,
-    ) -> Result<Vec<Item>, StoreError> {
-        self.get_all_read(keys, false).await
-    }
-
-    async fn get_all_read(
-        &self,
-        keys: Vec<Item>,
-        consistent: bool,
-    ) -> Result<Vec<Item>, StoreError> {
+        of: &[K],
+        key_of: fn(&K) -> Item,
+        read: BatchRead,
+        decode: fn(Item) -> Result<T, StoreError>,
+    ) -> Result<Vec<T>, StoreError> {
+        let BatchRead {
+            consistent,
+            in_flight,
+        } = read;
         let policy = RetryPolicy::DEFAULT;
-        let chunks: Vec<Vec<Item>> = keys.chunks(GET_BATCH).map(<[Item]>::to_vec).collect();
-        let found: Vec<Vec<Item>> = stream::iter(chunks)
-            .map(|chunk| async move {
-                let work = (chunk, Vec::new());
+        // Batches by start index: a closure taking a borrowed chunk would be higher-ranked over
+        // the chunk's lifetime, which the compiler cannot prove `Send` in spawned futures.
+        let found: Vec<Vec<T>> = stream::iter((0..of.len()).step_by(GET_BATCH))
+            .map(|start| async move {
+                let batch = &of[start..of.len().min(start + GET_BATCH)];
+                let work = (batch.iter().map(key_of).collect(), Vec::new());
                 let outcome =
                     resend_leftovers(&policy, work, |(pending, mut found), _| async move {
                         let (more, left) = self.send_get_batch(pending, consistent).await?;
-                        found.extend(more);
+                        for item in more {
+                            found.push(decode(item)?);
+                        }
                         Ok(if left.is_empty() {
                             Attempt::Done(found)
                         } else {
@@ -251,7 +274,7 @@ impl Store {
                     .await?;
                 outcome.map_err(|(left, _)| unprocessed(left.len(), &policy))
             })
-            .buffer_unordered(DEFAULT_CONCURRENCY)
+            .buffer_unordered(in_flight.max(1))
             .try_collect()
             .await?;
         Ok(found.into_iter().flatten().collect())

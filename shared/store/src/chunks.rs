@@ -5,9 +5,9 @@
 //! of one, and ~110 bytes of keys on every entry (`../shared/reviews/2026-11-29-layout.md`).
 //! Every list a run publishes is instead stored as a few *chunks*:
 //!
-//! - A chunk's `rows` attribute is a DynamoDB list of rows; a row is the entry without what the
-//!   list already says (its owner, its board), as a list of typed values ([`Packed::Row`], a
-//!   tuple). Numbers stay `N`, so floats keep their exact shortest text, as before.
+//! - A chunk's `rows` attribute is one binary blob of rows ([`crate::rows`]); a row is the entry
+//!   without what the list already says (its owner, its board), a tuple ([`Packed::Row`]). Floats
+//!   are stored as their 8 bytes, so they come back with the same bits.
 //! - The first chunk's sort key is the list's bare prefix and it is the list's *head*: the entry
 //!   count, how many chunks there are, the fewest rows any chunk but the last holds, and why the
 //!   list is empty when the run knows. Every list a run publishes has a head, so "no head" means
@@ -26,6 +26,7 @@
 //! The same codec packs the pair counts and counter snapshots a run keeps for later runs and the
 //! payout rosters ([`pack_parts`]: rows by size, up to [`PART_BYTES`]).
 
+use aws_sdk_dynamodb::primitives::Blob;
 use aws_sdk_dynamodb::types::AttributeValue;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -37,8 +38,8 @@ use crate::entity::{ENTITY_ATTRIBUTE, Item, string_attribute};
 use crate::error::StoreError;
 use crate::keys;
 use crate::lists::{Board, Period, ProducerList};
+use crate::rows;
 use crate::run_id::RunId;
-use crate::size::value_size;
 use crate::table::DEFINITION;
 
 /// The most a size-filled chunk weighs (unless one row alone weighs more): four write units, and
@@ -66,8 +67,9 @@ pub trait Packed: Sized {
     type Context;
     /// The `entity` attribute of the list's chunks.
     const ENTITY: &'static str;
-    /// The most one row can weigh (DynamoDB bytes, by the catalog's limits on ids, names and
-    /// titles): how few rows a size-filled chunk can hold.
+    /// The most one row can weigh encoded (by the catalog's limits on ids, names and titles):
+    /// how few rows a size-filled chunk can hold. Each bound is that of the row as a DynamoDB
+    /// list of typed values, which its encoding never exceeds (`rows`' tests check the worst rows).
     const MAX_ROW_BYTES: usize;
 
     fn row(&self) -> Self::Row;
@@ -153,7 +155,8 @@ pub enum EmptyBecause {
 #[derive(Debug, Clone, PartialEq)]
 pub struct PackedList {
     pub head: ListHead,
-    chunks: Vec<Vec<AttributeValue>>,
+    /// Each chunk's rows, each row encoded.
+    chunks: Vec<Vec<Vec<u8>>>,
 }
 
 impl PackedList {
@@ -165,19 +168,19 @@ impl PackedList {
     ) -> Result<Self, StoreError> {
         let rows = entries
             .into_iter()
-            .map(|e| row_value(&e.row()))
+            .map(|e| encode_row(&e.row()))
             .collect::<Result<Vec<_>, _>>()?;
         let count = rows.len() as u64;
         let mut chunks = match list.filling() {
             Filling::Ranked => {
-                let mut chunks: Vec<Vec<AttributeValue>> = Vec::new();
+                let mut chunks: Vec<Vec<Vec<u8>>> = Vec::new();
                 let mut rows = rows.into_iter().peekable();
                 while rows.peek().is_some() {
                     chunks.push(rows.by_ref().take(RANKED_ROWS).collect());
                 }
                 chunks
             }
-            Filling::BySize => cut_by_size(rows, CHUNK_BYTES - CHUNK_OVERHEAD, value_size),
+            Filling::BySize => cut_by_size(rows, CHUNK_BYTES - CHUNK_OVERHEAD),
         };
         if chunks.is_empty() {
             chunks.push(Vec::new());
@@ -213,22 +216,22 @@ impl PackedList {
         let partition = list.partition(run);
         let head: Item =
             serde_dynamo::aws_sdk_dynamodb_1::to_item(self.head).map_err(StoreError::Encode)?;
-        Ok(self
-            .chunks
+        self.chunks
             .into_iter()
             .enumerate()
-            .map(|(index, rows)| {
+            .map(|(index, chunk)| {
                 let mut item = if index == 0 {
                     head.clone()
                 } else {
                     Item::new()
                 };
                 let sk = keys::chunk_sk(list.prefix(), index as u32);
-                item.insert(ROWS.to_owned(), AttributeValue::L(rows));
+                let blob = rows::blob(chunk.iter().map(Vec::as_slice))?;
+                item.insert(ROWS.to_owned(), AttributeValue::B(Blob::new(blob)));
                 stamp(&mut item, &partition, sk, entity, Some(expires_at));
-                item
+                Ok(item)
             })
-            .collect())
+            .collect()
     }
 }
 
@@ -251,24 +254,25 @@ fn stamp(item: &mut Item, pk: &str, sk: String, entity: &str, expires_at: Option
     }
 }
 
-fn row_value<R: Serialize>(row: &R) -> Result<AttributeValue, StoreError> {
-    serde_dynamo::aws_sdk_dynamodb_1::to_attribute_value(row).map_err(StoreError::Encode)
+fn encode_row<R: Serialize>(row: &R) -> Result<Vec<u8>, StoreError> {
+    Ok(rows::encode_row(row)?)
 }
 
-/// Cuts `rows` into runs of at most `cap` bytes as DynamoDB weighs a list of them (a row alone
-/// may weigh more); `weight` is a row's own weight.
-fn cut_by_size<R>(rows: Vec<R>, cap: usize, mut weight: impl FnMut(&R) -> usize) -> Vec<Vec<R>> {
-    const LIST_OVERHEAD: usize = 3;
+/// What a part's blob weighs besides its rows, at most: the format byte and a row count below
+/// 2^21 (parts are cut loosely, well under DynamoDB's 400 KB).
+const BLOB_OVERHEAD: usize = 4;
+
+/// Cuts encoded rows into blobs of at most `cap` bytes (a row alone may weigh more).
+fn cut_by_size(rows: Vec<Vec<u8>>, cap: usize) -> Vec<Vec<Vec<u8>>> {
     let mut out = Vec::new();
-    let mut current = Vec::new();
-    let mut bytes = LIST_OVERHEAD;
+    let mut current: Vec<Vec<u8>> = Vec::new();
+    let mut row_bytes = 0;
     for row in rows {
-        let weight = 1 + weight(&row);
-        if !current.is_empty() && bytes + weight > cap {
+        if !current.is_empty() && rows::blob_len(current.len() + 1, row_bytes + row.len()) > cap {
             out.push(std::mem::take(&mut current));
-            bytes = LIST_OVERHEAD;
+            row_bytes = 0;
         }
-        bytes += weight;
+        row_bytes += row.len();
         current.push(row);
     }
     if !current.is_empty() {
@@ -290,7 +294,7 @@ pub(crate) fn decode_chunk<T: Packed>(
             string_attribute(item, DEFINITION.sort_key).unwrap_or("?")
         )
     };
-    let Some(AttributeValue::L(rows)) = item.get(ROWS) else {
+    let Some(AttributeValue::B(blob)) = item.get(ROWS) else {
         return Err(StoreError::BadChunk {
             key: key(),
             problem: "it has no rows".to_owned(),
@@ -309,14 +313,14 @@ pub(crate) fn decode_chunk<T: Packed>(
     } else {
         None
     };
-    let entries = rows
-        .iter()
-        .map(|row| {
-            serde_dynamo::aws_sdk_dynamodb_1::from_attribute_value::<T::Row>(row.clone())
-                .map(|row| T::from_row(row, context))
-                .map_err(|source| StoreError::Decode { key: key(), source })
-        })
-        .collect::<Result<_, _>>()?;
+    let entries = rows::decode::<T::Row>(blob.as_ref())
+        .map_err(|e| StoreError::BadChunk {
+            key: key(),
+            problem: e.to_string(),
+        })?
+        .into_iter()
+        .map(|row| T::from_row(row, context))
+        .collect();
     Ok((head, entries))
 }
 
@@ -514,7 +518,7 @@ impl<R: Serialize> Default for PartPacker<R> {
     fn default() -> Self {
         Self {
             rows: Vec::new(),
-            bytes: 3,
+            bytes: BLOB_OVERHEAD,
             parts: 0,
         }
     }
@@ -523,7 +527,7 @@ impl<R: Serialize> Default for PartPacker<R> {
 impl<R: Serialize> PartPacker<R> {
     /// Adds one row; returns the full part it closed, if it closed one.
     pub fn add(&mut self, row: R) -> Result<Option<Vec<R>>, StoreError> {
-        let weight = 1 + value_size(&row_value(&row)?);
+        let weight = encode_row(&row)?.len();
         let full = (!self.rows.is_empty() && self.bytes + weight > PART_BYTES).then(|| self.take());
         self.bytes += weight;
         self.rows.push(row);
@@ -537,7 +541,7 @@ impl<R: Serialize> PartPacker<R> {
     }
 
     fn take(&mut self) -> Vec<R> {
-        self.bytes = 3;
+        self.bytes = BLOB_OVERHEAD;
         self.parts += 1;
         std::mem::take(&mut self.rows)
     }

@@ -35,6 +35,8 @@ pub enum StoreError {
     BadChunk { key: String, problem: String },
     #[error("item could not be encoded: {0}")]
     Encode(#[source] serde_dynamo::Error),
+    #[error("rows could not be encoded: {0}")]
+    EncodeRows(#[from] crate::rows::RowsError),
     #[error("track {0} does not exist")]
     TrackNotFound(TrackId),
     #[error("track {0} already exists")]

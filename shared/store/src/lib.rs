@@ -40,6 +40,7 @@ pub mod payouts;
 pub mod platform;
 pub mod producers;
 pub mod retry;
+pub mod rows;
 pub mod run_id;
 pub mod run_items;
 pub mod run_sink;

@@ -360,6 +360,7 @@ impl Entity for PayoutStatement {
 pub struct PayoutRosterPart {
     pub period: PayoutPeriod,
     pub part: u32,
+    #[serde(with = "crate::rows::as_blob")]
     pub producers: Vec<ProducerId>,
 }
 

@@ -518,6 +518,7 @@ impl From<PairTally> for PairRow {
 pub struct PairCountsPart {
     pub run_id: RunId,
     pub part: u32,
+    #[serde(with = "crate::rows::as_blob")]
     pub rows: Vec<PairTally>,
 }
 
@@ -568,6 +569,7 @@ pub struct PlayCounters {
 pub struct CounterSnapshotPart {
     pub run_id: RunId,
     pub part: u32,
+    #[serde(with = "crate::rows::as_blob")]
     pub rows: Vec<(ProducerId, u64, u64)>,
 }
 
@@ -688,6 +690,50 @@ mod tests {
             1,
             "an empty snapshot is one empty part"
         );
+    }
+
+    #[test]
+    fn the_heaviest_rows_weigh_no_more_than_their_bound() {
+        use crate::chunks::Packed;
+        use crate::rows::encode_row;
+        use catalog::records::{MAX_NAME_CHARS, MAX_TITLE_CHARS};
+        let long = "x".repeat(contribution::ids::MAX_ID_LEN);
+        let producer = ProducerId::parse(long.clone()).expect("id");
+        let track = TrackId::parse(long).expect("id");
+        // Four-byte characters: the most bytes a title or name of its length can take.
+        let title = "\u{1F3B5}".repeat(MAX_TITLE_CHARS);
+        let name = "\u{1F3B5}".repeat(MAX_NAME_CHARS);
+        let weight = |bytes: Vec<u8>| bytes.len();
+        let contribution: <Contribution as Packed>::Row = (
+            track,
+            title,
+            u64::MAX,
+            f64::MAX,
+            f64::MAX,
+            f64::MAX,
+            f64::MAX,
+            true,
+            f64::MAX,
+        );
+        assert!(weight(encode_row(&contribution).expect("encodes")) <= Contribution::MAX_ROW_BYTES);
+        let collaborator: <Collaborator as Packed>::Row =
+            (producer.clone(), name.clone(), u32::MAX);
+        assert!(weight(encode_row(&collaborator).expect("encodes")) <= Collaborator::MAX_ROW_BYTES);
+        let board: <BoardEntry as Packed>::Row = (
+            u64::MAX,
+            producer.clone(),
+            name.clone(),
+            [Some(u64::MAX); 10],
+        );
+        assert!(weight(encode_row(&board).expect("encodes")) <= BoardEntry::MAX_ROW_BYTES);
+        let trending: <TrendingPair as Packed>::Row = (
+            u64::MAX,
+            [producer.clone(), producer],
+            [name.clone(), name],
+            u32::MAX,
+            u64::MAX,
+        );
+        assert!(weight(encode_row(&trending).expect("encodes")) <= TrendingPair::MAX_ROW_BYTES);
     }
 
     #[test]
