@@ -536,22 +536,6 @@ impl Entity for PairCountsPart {
     }
 }
 
-/// Packs pair counts into parts (in the order given).
-pub fn pack_pairs(
-    run: &RunId,
-    pairs: Vec<PairTally>,
-) -> Result<Vec<PairCountsPart>, crate::StoreError> {
-    Ok(crate::chunks::pack_parts(pairs)?
-        .into_iter()
-        .enumerate()
-        .map(|(part, rows)| PairCountsPart {
-            run_id: run.clone(),
-            part: part as u32,
-            rows,
-        })
-        .collect())
-}
-
 /// A producer's play counters at a run's as-of: what window boards subtract to get plays gained.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct PlayCounters {
@@ -736,8 +720,21 @@ mod tests {
         assert!(weight(encode_row(&trending).expect("encodes")) <= TrendingPair::MAX_ROW_BYTES);
     }
 
-    #[test]
-    fn pair_counts_round_trip_through_parts() {
+    /// Keeps every put a run sink sends, as the table would store it.
+    struct Kept(Vec<crate::entity::Item>);
+
+    impl crate::run_sink::RequestSink for Kept {
+        type Error = crate::StoreError;
+
+        async fn send(&mut self, request: crate::batch::WriteRequest) -> Result<(), Self::Error> {
+            let put = request.put_request().expect("the run sink only puts");
+            self.0.push(put.item().clone());
+            Ok(())
+        }
+    }
+
+    #[tokio::test]
+    async fn pair_counts_round_trip_through_parts() {
         let run = RunId::from_text("20261121T000000.000Z");
         let pairs: Vec<PairTally> = (0..30_000)
             .map(|i| PairTally {
@@ -747,25 +744,24 @@ mod tests {
                 plays: i as u64 * 1_000_003,
             })
             .collect();
-        let parts = pack_pairs(&run, pairs.clone()).expect("packs");
+        let scope = crate::runs::RunScope {
+            run_id: run.clone(),
+            expires_at: 0,
+        };
+        let mut sink = crate::run_sink::RunSink::new(scope, Kept(Vec::new()));
+        sink.pairs(pairs.clone().into_iter()).await.expect("packs");
+        let items = sink.into_sink().0;
+        let parts: Vec<PairCountsPart> = items
+            .iter()
+            .map(|i| crate::entity::decode::<PairCountsPart>(i.clone()).expect("decodes"))
+            .collect();
         assert!(parts.len() > 1, "30,000 pairs span parts");
         assert_eq!(
             parts.iter().map(|p| p.part).collect::<Vec<_>>(),
             (0..parts.len() as u32).collect::<Vec<_>>()
         );
-        let items: Vec<_> = parts
-            .iter()
-            .map(|p| encode(p, &run, None).expect("encodes"))
-            .collect();
         assert!(items.iter().all(|i| item_size(i) < PART_BYTES + 1024));
-        let back: Vec<PairTally> = items
-            .into_iter()
-            .flat_map(|i| {
-                crate::entity::decode::<PairCountsPart>(i)
-                    .expect("decodes")
-                    .rows
-            })
-            .collect();
+        let back: Vec<PairTally> = parts.into_iter().flat_map(|p| p.rows).collect();
         assert_eq!(back, pairs);
     }
 }
