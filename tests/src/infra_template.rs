@@ -205,19 +205,9 @@ fn alarms_on(namespace: &str, metric: &str, target: Option<&str>) -> Vec<Value> 
         .collect()
 }
 
-/// M1: every failure of payouts ends where someone is paged. A failed pool event lands in an
-/// alarmed on-failure queue (Lambda's async retries, then the destination); every function's
-/// `Errors` is alarmed; the function's own failure metrics are alarmed, final failures in the
-/// hour they happen; and the rule takes billing's account only (M2).
-#[test]
-fn payouts_failures_page_someone() {
-    let resources = resources();
-    let payouts = &resources["PayoutsFunction"]["Properties"];
-    let invoke = &payouts["EventInvokeConfig"];
-    assert_eq!(invoke["MaximumRetryAttempts"].as_u64(), Some(2));
-    let on_failure = &invoke["DestinationConfig"]["OnFailure"];
-    assert_eq!(on_failure["Type"].as_str(), Some("SQS"));
-    let queue = reference(&on_failure["Destination"]);
+/// `destination` is a queue's ARN (`!GetAtt Queue.Arn`) and one alarm watches that queue.
+fn assert_an_alarmed_queue(resources: &serde_norway::Mapping, destination: &Value) {
+    let queue = reference(destination);
     let queue = queue
         .strip_prefix("GetAtt ")
         .and_then(|q| q.strip_suffix(".Arn"))
@@ -237,6 +227,21 @@ fn payouts_failures_page_someone() {
         1,
         "the on-failure queue {queue} is alarmed"
     );
+}
+
+/// M1: every failure of payouts ends where someone is paged. A failed pool event lands in an
+/// alarmed on-failure queue (Lambda's async retries, then the destination); every function's
+/// `Errors` is alarmed; the function's own failure metrics are alarmed, final failures in the
+/// hour they happen; and the rule takes billing's account only (M2).
+#[test]
+fn payouts_failures_page_someone() {
+    let resources = resources();
+    let payouts = &resources["PayoutsFunction"]["Properties"];
+    let invoke = &payouts["EventInvokeConfig"];
+    assert_eq!(invoke["MaximumRetryAttempts"].as_u64(), Some(2));
+    let on_failure = &invoke["DestinationConfig"]["OnFailure"];
+    assert_eq!(on_failure["Type"].as_str(), Some("SQS"));
+    assert_an_alarmed_queue(&resources, &on_failure["Destination"]);
 
     // Every function's errors are alarmed.
     let functions: Vec<String> = resources
@@ -244,7 +249,7 @@ fn payouts_failures_page_someone() {
         .filter(|(_, r)| r["Type"].as_str() == Some("AWS::Serverless::Function"))
         .filter_map(|(name, _)| name.as_str().map(str::to_owned))
         .collect();
-    assert_eq!(functions.len(), 5, "{functions:?}");
+    assert_eq!(functions.len(), 6, "{functions:?}");
     for function in &functions {
         let alarms = alarms_on("AWS/Lambda", "Errors", Some(function));
         assert_eq!(alarms.len(), 1, "{function}'s Errors alarm");
@@ -397,9 +402,11 @@ fn only_the_platform_writes_the_feed_and_sync_reads_only_its_queue() {
             }
         }
     }
+    // The one queue mapping is sync's (fanout's mapping reads the table's stream).
     let mappings: Vec<&Value> = resources
         .values()
         .filter(|r| r["Type"].as_str() == Some("AWS::Lambda::EventSourceMapping"))
+        .filter(|r| reference(&r["Properties"]["EventSourceArn"]).ends_with("Queue.Arn"))
         .collect();
     assert_eq!(mappings.len(), 1);
     let mapping = &mappings[0]["Properties"];
@@ -412,4 +419,87 @@ fn only_the_platform_writes_the_feed_and_sync_reads_only_its_queue() {
         strings(&mapping["FunctionResponseTypes"]),
         ["ReportBatchItemFailures"]
     );
+}
+
+/// The stream reaches `fanout` as the code expects: the table streams old and new images, the
+/// mapping's filters are exactly `store::changes::STREAM_FILTERS` (so the function is given what
+/// it handles and nothing it writes comes back to it), failures are reported per record, and a
+/// record that fails every retry lands in an alarmed queue; the function's own failure metric is
+/// alarmed, and its policy writes only the shared-track partitions.
+#[test]
+fn the_stream_mapping_filters_what_fanout_handles() {
+    let resources = resources();
+    let table = &resources["Table"]["Properties"];
+    assert_eq!(
+        text(&table["StreamSpecification"]["StreamViewType"]),
+        DEFINITION.stream_view
+    );
+    let mapping = &resources["FanoutStreamMapping"]["Properties"];
+    assert_eq!(
+        reference(&mapping["EventSourceArn"]),
+        "GetAtt Table.StreamArn"
+    );
+    assert_eq!(reference(&mapping["FunctionName"]), "Ref FanoutFunction");
+    let deployed: Vec<serde_json::Value> = mapping["FilterCriteria"]["Filters"]
+        .as_sequence()
+        .expect("filters")
+        .iter()
+        .map(|f| serde_json::from_str(&text(&f["Pattern"])).expect("a JSON pattern"))
+        .collect();
+    assert_eq!(deployed, store::changes::stream_filter_patterns());
+    assert_eq!(
+        strings(&mapping["FunctionResponseTypes"]),
+        ["ReportBatchItemFailures"]
+    );
+    assert_an_alarmed_queue(
+        &resources,
+        &mapping["DestinationConfig"]["OnFailure"]["Destination"],
+    );
+    assert!(
+        mapping["MaximumRetryAttempts"]
+            .as_u64()
+            .is_some_and(|n| n > 0)
+    );
+
+    let emf: serde_json::Value =
+        serde_json::from_str(&fanout::FanoutBatch::default().emf_line(0)).expect("EMF is JSON");
+    let namespace = emf["_aws"]["CloudWatchMetrics"][0]["Namespace"]
+        .as_str()
+        .expect("namespace");
+    assert!(emf.get("FailedRecords").is_some());
+    assert_eq!(alarms_on(namespace, "FailedRecords", None).len(), 1);
+    assert_eq!(
+        alarms_on("AWS/Lambda", "IteratorAge", Some("FanoutFunction")).len(),
+        1
+    );
+
+    // It writes the shared-track entries only, and puts events on the platform's bus only.
+    let fanout = &resources["FanoutFunction"];
+    let statements = policy_statements(fanout);
+    let writes: Vec<&Value> = statements
+        .iter()
+        .filter(|s| strings(&s["Action"]).iter().any(|a| a.contains("Write")))
+        .collect();
+    assert_eq!(writes.len(), 1);
+    let id = |s: &str| contribution::ProducerId::parse(s).expect("id");
+    let entry = <store::catalog_items::SharedTrack as store::entity::Entity>::primary_key(
+        &(),
+        (
+            &id("a"),
+            &id("b"),
+            catalog::UploadTime::parse("2026-01-01T00:00:00Z").expect("time"),
+            &contribution::TrackId::parse("t").expect("id"),
+        ),
+    );
+    let prefix = entry.partition().split('#').next().expect("a prefix");
+    assert_eq!(
+        strings(&writes[0]["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]),
+        [format!("{prefix}#*")]
+    );
+    let puts: Vec<String> = statements
+        .iter()
+        .filter(|s| strings(&s["Action"]).contains(&"events:PutEvents".to_owned()))
+        .map(|s| reference(&s["Resource"]))
+        .collect();
+    assert_eq!(puts, ["Ref PlatformEventBusArn"]);
 }

@@ -33,7 +33,15 @@ fn ids(list: &Value, field: &str) -> Vec<String> {
 
 /// A table holding the hand-checked catalog and its published run.
 pub(crate) async fn published(test: &str) -> TestTable {
-    let table = TestTable::create(test).await;
+    fill(TestTable::create(test).await).await
+}
+
+/// [`published`] on a table with its change stream, for tests that feed it to `fanout`.
+pub(crate) async fn published_streaming(test: &str) -> TestTable {
+    fill(TestTable::create_streaming(test).await).await
+}
+
+async fn fill(table: TestTable) -> TestTable {
     let store = table.store();
     import(&store, &hand_catalog(0)).await;
     run_at(&store, as_of()).await;

@@ -207,7 +207,7 @@ fn patterns_match_like_iam_string_like() {
 
 #[tokio::test]
 async fn each_function_writes_only_the_partitions_its_policy_allows() {
-    let table = TestTable::create("least-privilege").await;
+    let table = TestTable::create_streaming("least-privilege").await;
     let proxy = FaultProxy::start(&endpoint(), Faults::NONE, 1)
         .await
         .expect("start the proxy");
@@ -267,6 +267,13 @@ async fn each_function_writes_only_the_partitions_its_policy_allows() {
     assert_eq!(reply.status, 200, "{}", reply.body);
     assert_within("CreditsFunction", &proxy.take_recorded());
 
+    // fanout: the shared-track entries of the tracks and the edit above, from the stream (read
+    // directly, as the event source mapping does; the function's own requests go through here).
+    let mut fanout = crate::support::fanout::FanoutWorld::start(&store).await;
+    proxy.take_recorded();
+    assert!(fanout.drain().await.shared_writes > 0);
+    assert_within("FanoutFunction", &proxy.take_recorded());
+
     // recompute: a whole run and its pointer.
     run_at(&store, as_of()).await;
     assert_within("RecomputeFunction", &proxy.take_recorded());
@@ -287,8 +294,16 @@ async fn each_function_writes_only_the_partitions_its_policy_allows() {
         "/leaderboard/contribution",
         "/producers/pa/payouts",
         "/producers/pa/payouts/2026-10",
+        "/producers/pa/history",
+        "/producers/pa/tracks?with=pb",
+        "/collaborations/stats",
     ] {
-        let reply = crate::leaderboard_api::call(&store, Http::get(path).caller("pa")).await;
+        let (path, query) = path.split_once('?').unwrap_or((path, ""));
+        let mut http = Http::get(path).caller("pa");
+        if let Some((name, value)) = query.split_once('=') {
+            http = http.query(name, value);
+        }
+        let reply = crate::leaderboard_api::call(&store, http).await;
         assert_eq!(reply.status, 200, "{path}: {}", reply.body);
     }
     assert_eq!(writes(&proxy.take_recorded()), Vec::new());
@@ -325,7 +340,12 @@ fn only_payouts_may_write_statements_splits_and_rosters() {
     };
     for (what, key) in &money {
         let partition = key.partition();
-        for function in ["CreditsFunction", "SyncFunction", "RecomputeFunction"] {
+        for function in [
+            "CreditsFunction",
+            "SyncFunction",
+            "RecomputeFunction",
+            "FanoutFunction",
+        ] {
             assert!(
                 !may_write(function, partition),
                 "{function} may write {what} ({partition})"

@@ -22,9 +22,13 @@ mod chaos_runs;
 #[cfg(test)]
 mod chaos_sync;
 #[cfg(test)]
+mod collaboration_views;
+#[cfg(test)]
 mod consistency;
 #[cfg(test)]
 mod credits_api;
+#[cfg(test)]
+mod fanout_events;
 #[cfg(test)]
 mod fuzz_http;
 #[cfg(test)]

@@ -26,18 +26,7 @@ pub(crate) fn as_of() -> DateTime<Utc> {
     at("2026-11-21T00:00:00Z")
 }
 
-/// The scheduled run as of `as_of`, with the default settings and no deadline.
-pub(crate) async fn run_at(store: &Store, as_of: DateTime<Utc>) -> recompute::metrics::RunSummary {
-    recompute(
-        store,
-        &Settings::default(),
-        as_of,
-        Deadline(None),
-        &RunProgress::default(),
-    )
-    .await
-    .expect("run")
-}
+pub(crate) use crate::support::fixtures::run_at;
 
 /// Six average Gregorian months, in seconds.
 const SIX_MONTHS: i64 = 15_778_476;

@@ -164,8 +164,8 @@ async fn seed_catalog(
     crate::gen_catalog::seed_text(store, &text, now).await
 }
 
-/// A table holding the catalog above, its first published run, and last month's payout split
-/// (the caller paid through an in-process Stripe stand-in).
+/// A table holding the catalog above, its first published run, its shared-track entries, and
+/// last month's payout split (the caller paid through an in-process Stripe stand-in).
 async fn seeded(endpoint: &str) -> Result<(Store, Known)> {
     let name = format!("beatpass-contract-{}", std::process::id());
     let store = Store::connect(&store::StoreConfig::new(name, Some(endpoint.to_owned()))).await;
@@ -188,6 +188,25 @@ async fn seeded(endpoint: &str) -> Result<(Store, Known)> {
     let progress = recompute::run::RunProgress::default();
     let deadline = recompute::run::Deadline(None);
     recompute::run::recompute(&store, &settings, now, deadline, &progress).await?;
+    // The shared-track entries, kept from the table's stream as fanout keeps them.
+    let bus = eventbridge_standin::StandIn::start(
+        "127.0.0.1:0".parse()?,
+        &["contract"],
+        eventbridge_standin::Output::default(),
+    )
+    .await?;
+    let fanout = fanout::Deps {
+        store: store.clone(),
+        bus: fanout::Bus::connect("contract", Some(bus.base_url.clone())).await,
+    };
+    let mut stream = store.local_stream(endpoint).await?;
+    fanout::local_feed::drain(
+        &mut stream,
+        &fanout,
+        5,
+        std::time::Duration::from_millis(100),
+    )
+    .await?;
 
     let stripe = StandIn::start("127.0.0.1:0".parse()?).await?;
     let deps = payouts::Deps {

@@ -3,8 +3,11 @@
 //! Installs what is missing (DynamoDB Local, Java, cargo-lambda), starts DynamoDB Local with its
 //! data in `.local/dynamodb` (kept across restarts; `--fresh` wipes it), creates the table, loads
 //! a demo catalog and publishes a first run when the table is empty, then runs `cargo lambda
-//! watch` for the three functions with the deployed API's paths and prints ready-to-paste curl
-//! lines. Ctrl-C stops everything it started.
+//! watch` for the functions with the deployed API's paths and prints ready-to-paste curl lines.
+//! It also feeds DynamoDB Local's stream to `fanout`'s handler, as Lambda's event source mapping
+//! does on AWS, with its events going to an EventBridge stand-in that appends them to
+//! `.local/events.jsonl` and prints one line each: a credit edit's `Credit Changed` events show
+//! up seconds after it. Ctrl-C stops everything it started.
 
 use std::process::{Child, Command};
 use std::sync::Arc;
@@ -40,7 +43,13 @@ pub struct DevArgs {
     /// Port of the Stripe stand-in `payouts` sends transfers to.
     #[arg(long, default_value_t = 12111)]
     stripe_port: u16,
+    /// Port of the EventBridge stand-in `fanout` puts `Credit Changed` events on.
+    #[arg(long, default_value_t = 12112)]
+    events_port: u16,
 }
+
+/// The platform bus's name locally (the template's `PlatformEventBus` parameter on AWS).
+const LOCAL_BUS: &str = "beatpass-platform-local";
 
 /// The stand-in takes any `sk_…` key; a local key names itself as one.
 const LOCAL_STRIPE_KEY: &str = "sk_test_local_standin";
@@ -62,15 +71,17 @@ pub fn run(args: DevArgs) -> Result<()> {
     // its first run, not with 500s. The runtime lives as long as the session: it serves the
     // Stripe stand-in `payouts` talks to.
     let runtime = tokio::runtime::Runtime::new()?;
-    let stripe = runtime.block_on(async {
-        let store = target.connect().await?;
+    let (stripe, events) = runtime.block_on(async {
+        let store = target.connect_streaming().await?;
         if !args.empty {
             load_demo(&store).await?;
         }
         let address = std::net::SocketAddr::from(([127, 0, 0, 1], args.stripe_port));
-        StandIn::start(address)
+        let stripe = StandIn::start(address)
             .await
-            .with_context(|| format!("could not start the Stripe stand-in on {address}"))
+            .with_context(|| format!("could not start the Stripe stand-in on {address}"))?;
+        let events = start_fanout(store, &ddb.endpoint(), args.events_port).await?;
+        anyhow::Ok((stripe, events))
     })?;
 
     let path = python_tools::path_with(bin)?;
@@ -101,7 +112,7 @@ pub fn run(args: DevArgs) -> Result<()> {
         ctrlc::set_handler(move || interrupted.store(true, Ordering::SeqCst))
             .context("could not install the Ctrl-C handler")?;
     }
-    print_walkthrough(args.port, &ddb.endpoint(), &stripe.base_url);
+    print_walkthrough(args.port, &ddb.endpoint(), &stripe.base_url, &events);
     wait(&mut watch, &interrupted);
     drop(runtime);
     drop(ddb);
@@ -128,6 +139,56 @@ fn wait(watch: &mut Child, interrupted: &AtomicBool) {
         }
         std::thread::sleep(Duration::from_millis(200));
     }
+}
+
+/// Starts the EventBridge stand-in and a task feeding DynamoDB Local's stream to `fanout`'s
+/// handler; returns the events file. What the stream already holds (the demo import's credits)
+/// is carried out first without a line per event, then each new event is printed.
+async fn start_fanout(store: Store, ddb: &str, port: u16) -> Result<std::path::PathBuf> {
+    let file = project::local_data_dir().join("events.jsonl");
+    let address = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    let bus = eventbridge_standin::StandIn::start(
+        address,
+        &[LOCAL_BUS],
+        eventbridge_standin::Output {
+            file: Some(file.clone()),
+            print: false,
+        },
+    )
+    .await
+    .with_context(|| format!("could not start the EventBridge stand-in on {address}"))?;
+    let deps = fanout::Deps {
+        store: store.clone(),
+        bus: fanout::Bus::connect(LOCAL_BUS, Some(bus.base_url.clone())).await,
+    };
+    if store.ensure_stream().await? {
+        eprintln!(
+            "xtask: turned on the table's change stream (a tool made the table without one): \
+             tracks written before now have no shared-track entries; --fresh starts over"
+        );
+    }
+    let mut stream = store.local_stream(ddb).await?;
+    let backlog = fanout::local_feed::drain(&mut stream, &deps, 10, Duration::from_secs(1)).await?;
+    eprintln!(
+        "xtask: fanout caught up with the stream: {} records, {} Credit Changed events (in {}), {} shared-track writes",
+        backlog.records,
+        backlog.events_put,
+        file.display(),
+        backlog.shared_writes
+    );
+    bus.set_print(true);
+    tokio::spawn(async move {
+        loop {
+            // Lambda retries a failing record until its retries run out; so does this, loudly.
+            if let Err(e) =
+                fanout::local_feed::drain(&mut stream, &deps, 10, Duration::from_secs(1)).await
+            {
+                eprintln!("xtask: fanout: {e}");
+            }
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+    });
+    Ok(file)
 }
 
 /// On an empty table: a demo catalog (300 producers, 3,000 tracks) and a first published run.
@@ -174,7 +235,8 @@ async fn load_demo(store: &Store) -> Result<()> {
     Ok(())
 }
 
-fn print_walkthrough(port: u16, ddb: &str, stripe: &str) {
+fn print_walkthrough(port: u16, ddb: &str, stripe: &str, events: &std::path::Path) {
+    let events = events.display();
     let closed = crate::pool_event::last_closed_period(chrono::Utc::now());
     println!(
         r#"
@@ -182,6 +244,7 @@ BeatPass is running locally.
   API:            http://127.0.0.1:{port}   (the deployed API's paths; callers named by x-dev-producer-id)
   DynamoDB Local: {ddb}   (table {LOCAL_TABLE})
   Stripe stand-in: {stripe}   (payouts' transfers: GET {stripe}/v1/transfers -H 'authorization: Bearer sk_test_x')
+  Events:         {events}   (each Credit Changed event fanout puts on the bus; also printed below)
 The first request to each function compiles it; give it a minute.
 
 B=http://127.0.0.1:{port}; ME='x-dev-producer-id: p0'; J='content-type: application/json'
@@ -191,11 +254,18 @@ cargo xtask sync-event plays --counts demo-1=1200 --out /tmp/plays.json && PATH=
 # a credit edit by the uploader: add p2; the discography changes at once: demo-1 is on p2's profile
 curl -X POST $B/tracks/demo-1/credits -H "$ME" -H "$J" -d '{{"producerId":"p2"}}'
 curl "$B/producers/p2/tracks?collaborative=true&limit=3"
+# every producer the edit touched is told, seconds later (an "event  Credit Changed" line each)
+tail -n 3 {events}
+# the tracks p0 and p2 share (kept from the stream: give it a second)
+curl "$B/producers/p0/tracks?with=p2&limit=3"
 # a recompute (as of now), then the leaderboard and p0's dashboard
 cargo xtask schedule-event --out /tmp/event.json && PATH=$PWD/.cache/venv/bin:$PATH cargo lambda invoke -A 127.0.0.1 -P {port} recompute --data-file /tmp/event.json
 curl "$B/leaderboard/contribution?limit=5" -H "$ME"
 curl "$B/producers/p0/summary" -H "$ME"
 curl "$B/leaderboard/plays?period=7d" -H "$ME"
+# p0's figures over the runs of the last 90 days (private), and the platform's (public)
+curl "$B/producers/p0/history?days=90" -H "$ME"
+curl "$B/collaborations/stats?days=90"
 # billing closes last month ({closed}): the pool is split by the latest run and paid through the stand-in
 cargo xtask pool-event --amount 12345.67 --currency CAD --out /tmp/pool.json && PATH=$PWD/.cache/venv/bin:$PATH cargo lambda invoke -A 127.0.0.1 -P {port} payouts --data-file /tmp/pool.json
 curl "$B/producers/p0/payouts" -H "$ME"

@@ -71,7 +71,7 @@ async fn load(args: &LoadArgs, endpoint: &str) -> Result<()> {
     let table = "beatpass-load";
     let config = store::StoreConfig::new(table, Some(endpoint.to_owned()));
     let store = Store::connect(&config).await.with_wire_clock();
-    store.create_table().await?;
+    store.create_table_without_stream().await?;
 
     let now = Utc::now();
     let spec = Spec {

@@ -10,7 +10,14 @@ use anyhow::{Context, Result};
 
 use crate::{project, python_tools};
 
-pub const FUNCTIONS: [&str; 5] = ["credits", "recompute", "leaderboard", "sync", "payouts"];
+pub const FUNCTIONS: [&str; 6] = [
+    "credits",
+    "recompute",
+    "leaderboard",
+    "sync",
+    "payouts",
+    "fanout",
+];
 
 pub fn run() -> Result<()> {
     let bin = python_tools::ensure(python_tools::CARGO_LAMBDA)?;

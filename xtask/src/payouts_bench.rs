@@ -82,7 +82,7 @@ async fn measure(args: &PayoutsBenchArgs, endpoint: &str) -> Result<()> {
 
     let config = store::StoreConfig::new("beatpass-payouts-bench", Some(endpoint.to_owned()));
     let store = Store::connect(&config).await;
-    store.create_table().await?;
+    store.create_table_without_stream().await?;
     let stats = BatchStats::default();
     let started = Instant::now();
     store

@@ -125,7 +125,9 @@ pub fn io_floor(args: IoFloorArgs) -> Result<()> {
         let scan_seconds = started.elapsed().as_secs_f64();
 
         let scratch = store.with_table(format!("{}-io-floor", args.target.table));
-        scratch.create_table_if_missing().await?;
+        scratch
+            .create_table_if_missing_with(store::table::Stream::Off)
+            .await?;
         let write_started = Instant::now();
         let payload = match args.bytes {
             Some(bytes) => store::Store::filler_payload_for((bytes / args.items.max(1)) as usize),

@@ -42,7 +42,10 @@ pub fn run(args: StartupArgs) -> Result<()> {
     let table = "beatpass-startup";
     tokio::runtime::Runtime::new()?.block_on(async {
         let config = store::StoreConfig::new(table, Some(local.endpoint()));
-        store::Store::connect(&config).await.create_table().await
+        store::Store::connect(&config)
+            .await
+            .create_table_without_stream()
+            .await
     })?;
     println!("| Binary | Runs | Min | p50 | Max |");
     println!("|---|---|---|---|---|");

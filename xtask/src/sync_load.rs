@@ -43,7 +43,7 @@ async fn measure(args: &SyncLoadArgs, local: &DynamoDbLocal) -> Result<()> {
     };
     let config = store::StoreConfig::new("beatpass-sync-load", Some(local.endpoint()));
     let store = Store::connect(&config).await;
-    store.create_table().await?;
+    store.create_table_without_stream().await?;
     let now = Utc::now();
     let spec = Spec {
         producers: args.producers,
@@ -109,7 +109,9 @@ async fn measure(args: &SyncLoadArgs, local: &DynamoDbLocal) -> Result<()> {
         );
     }
     let scratch = store.with_table("beatpass-sync-load-floor".to_owned());
-    scratch.create_table_if_missing().await?;
+    scratch
+        .create_table_if_missing_with(store::table::Stream::Off)
+        .await?;
     let (started, cpu_before) = (Instant::now(), local.cpu_seconds());
     scratch
         .write_filler_items(ids.len() as u64, 200, &store::batch::BatchStats::default())

@@ -3,6 +3,7 @@
 use contribution::IdError;
 use contribution::statement::{BadPeriod, PayoutPeriod};
 use http_edge::Problem;
+use store::series::MAX_SERIES_DAYS;
 use store::{Board, StoreError};
 
 fn names<'a>(names: impl Iterator<Item = &'a str>) -> String {
@@ -31,6 +32,8 @@ pub enum LeaderboardError {
     UnknownProducer(String),
     #[error("collaborative must be true or false, not {0:?}")]
     BadFlag(String),
+    #[error("days must be a whole number from 1 to {MAX_SERIES_DAYS}, not {0:?}")]
+    BadDays(String),
     #[error(transparent)]
     BadPeriod(#[from] BadPeriod),
     #[error("no payout statement for {0}")]
@@ -47,6 +50,7 @@ impl From<LeaderboardError> for Problem {
             | LeaderboardError::UnknownPeriod { .. }
             | LeaderboardError::BadProducerId(..)
             | LeaderboardError::BadFlag(_)
+            | LeaderboardError::BadDays(_)
             | LeaderboardError::BadPeriod(_) => Problem::bad_request(detail),
             LeaderboardError::NoStatement(_) => Problem::not_found(detail),
             LeaderboardError::Private(_) => Problem::forbidden(detail),

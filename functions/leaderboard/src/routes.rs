@@ -9,15 +9,16 @@ use http_edge::{
 use serde::Serialize;
 use store::chunks::{EmptyBecause, ListPage};
 use store::run_items::{self as stored, ProducerListEntry};
+use store::series::MAX_SERIES_DAYS;
 use store::{Board, Period, RunId, RunPointer, Store, StoreError};
 
 use crate::Config;
 use crate::error::LeaderboardError;
 use crate::pointer::PointerCache;
 use crate::views::{
-    BoardEntry, BoardPage, Collaborator, Collaborators, Contribution, Contributions, PayoutDetail,
-    PayoutLine, PayoutList, ProfileTrack, ProfileTracks, Recommendation, Recommendations, RunPage,
-    Summary, Trend, Trending,
+    BoardEntry, BoardPage, Collaborator, Collaborators, Contribution, Contributions, History,
+    HistoryPoint, PayoutDetail, PayoutLine, PayoutList, ProfileTrack, ProfileTracks,
+    Recommendation, Recommendations, RunPage, Stats, StatsPoint, Summary, Trend, Trending,
 };
 
 const DEFAULT_PAGE: u32 = 50;
@@ -35,6 +36,8 @@ pub enum Endpoint {
     Trending,
     Payouts,
     Payout,
+    History,
+    Stats,
 }
 
 /// Every route this function answers, declared once: `infra/openapi.yaml` documents exactly
@@ -76,7 +79,36 @@ pub static ROUTES: &[Route<Endpoint>] = &[
         label: "GET /producers/{id}/payouts/{period}",
         endpoint: Endpoint::Payout,
     },
+    Route {
+        label: "GET /producers/{id}/history",
+        endpoint: Endpoint::History,
+    },
+    Route {
+        label: "GET /collaborations/stats",
+        endpoint: Endpoint::Stats,
+    },
 ];
+
+/// The range a series covers when the query names none, in days.
+const DEFAULT_DAYS: u32 = 90;
+
+/// The `days` the query asks for: 1 to [`MAX_SERIES_DAYS`], 90 when absent.
+fn days(request: &Request<'_>) -> Result<u32, LeaderboardError> {
+    match request.query("days") {
+        None => Ok(DEFAULT_DAYS),
+        Some(text) => text
+            .parse::<u32>()
+            .ok()
+            .filter(|d| (1..=MAX_SERIES_DAYS).contains(d))
+            .ok_or_else(|| LeaderboardError::BadDays(text.to_owned())),
+    }
+}
+
+/// The instants a series of the last `days` days runs between.
+fn series_range(days: u32) -> (DateTime<Utc>, DateTime<Utc>) {
+    let now = Utc::now();
+    (now - chrono::TimeDelta::days(i64::from(days)), now)
+}
 
 /// The board the path names and the period the query asks for (`all` when absent).
 fn board_and_period(
@@ -222,13 +254,18 @@ pub async fn serve(
         Endpoint::Payouts | Endpoint::Payout => {
             require_self(request, config, &id()?, "the payout statements")?
         }
+        Endpoint::History => require_self(request, config, &id()?, "the history")?,
         _ => {}
     }
 
     // The live discography needs no run; everything else reads the published one.
     let run = match endpoint {
-        // Live items: the discography and the payout statements.
-        Endpoint::Tracks | Endpoint::Payouts | Endpoint::Payout => None,
+        // Live items: the discography and the payout statements; series keep their own runs.
+        Endpoint::Tracks
+        | Endpoint::Payouts
+        | Endpoint::Payout
+        | Endpoint::History
+        | Endpoint::Stats => None,
         _ => pointer.get(store).await.map_err(LeaderboardError::from)?,
     };
     let run = run.as_ref();
@@ -338,14 +375,46 @@ pub async fn serve(
                 Some(other) => return Err(LeaderboardError::BadFlag(other.to_owned()).into()),
             };
             let id = id()?;
-            let page = store
-                .profile_discography(&id, collaborative, limit, cursor)
-                .await
-                .map_err(LeaderboardError::from)?
-                .ok_or_else(|| LeaderboardError::UnknownProducer(id.to_string()))?;
+            let with = request.query("with").map(producer).transpose()?;
+            let page = match &with {
+                // Only collaborative tracks are shared, so the flag changes nothing here.
+                Some(with) => store.shared_tracks(&id, with, limit, cursor).await,
+                None => {
+                    store
+                        .profile_discography(&id, collaborative, limit, cursor)
+                        .await
+                }
+            }
+            .map_err(LeaderboardError::from)?
+            .ok_or_else(|| LeaderboardError::UnknownProducer(id.to_string()))?;
             ok(&ProfileTracks {
                 tracks: page.items.into_iter().map(ProfileTrack::from).collect(),
                 next_cursor: page.next_cursor,
+            })
+        }
+        Endpoint::History => {
+            let (id, days) = (id()?, days(request)?);
+            let (from, to) = series_range(days);
+            let points = store
+                .producer_series(&id, from, to)
+                .await
+                .map_err(LeaderboardError::from)?;
+            ok(&History {
+                producer_id: id,
+                days,
+                points: points.into_iter().map(HistoryPoint::from).collect(),
+            })
+        }
+        Endpoint::Stats => {
+            let days = days(request)?;
+            let (from, to) = series_range(days);
+            let points = store
+                .platform_series(from, to)
+                .await
+                .map_err(LeaderboardError::from)?;
+            ok(&Stats {
+                days,
+                points: points.into_iter().map(StatsPoint::from).collect(),
             })
         }
     }

@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use store::catalog_items::DiscographyEntry;
 use store::payout_items::{PayoutStatement, StatusChange, TransferFailure};
 use store::run_items as stored;
+use store::series::{PlatformPoint, ProducerPoint};
 use store::{Board, Period};
 
 /// A page of a run-based list: `asOf` is null before the first run.
@@ -76,13 +77,14 @@ impl BoardPage {
 /// periods they have.
 pub type Ranks = BTreeMap<Board, BTreeMap<Period, Option<u64>>>;
 
-fn ranks(summary: &stored::ProducerSummary) -> Ranks {
+fn ranks(placed: &[stored::PlacedRank]) -> Ranks {
     let mut ranks = Ranks::new();
     for (board, period) in Board::every_period() {
-        ranks
-            .entry(board)
-            .or_default()
-            .insert(period, summary.rank(board, period));
+        let rank = placed
+            .iter()
+            .find(|r| r.board == board && r.period == period)
+            .map(|r| r.rank);
+        ranks.entry(board).or_default().insert(period, rank);
     }
     ranks
 }
@@ -112,7 +114,7 @@ pub struct Summary {
 impl Summary {
     pub fn new(i: stored::ProducerSummary, as_of: DateTime<Utc>) -> Self {
         let level = contribution::progress::level(i.xp);
-        let ranks = ranks(&i);
+        let ranks = ranks(&i.ranks);
         Self {
             producer_id: i.producer_id,
             as_of,
@@ -410,4 +412,71 @@ impl From<&PayoutStatement> for PayoutDetail {
             history: s.history.clone(),
         }
     }
+}
+
+/// A producer's figures in one published run: a point of their history chart.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HistoryPoint {
+    pub as_of: DateTime<Utc>,
+    pub contribution_value: f64,
+    pub share: f64,
+    pub plays: u64,
+    pub xp: u64,
+    pub level: u32,
+    pub ranks: Ranks,
+}
+
+impl From<ProducerPoint> for HistoryPoint {
+    fn from(i: ProducerPoint) -> Self {
+        Self {
+            as_of: i.as_of,
+            contribution_value: i.contribution_value,
+            share: i.share,
+            plays: i.plays,
+            xp: i.xp,
+            level: contribution::progress::level(i.xp).level,
+            ranks: ranks(&i.ranks),
+        }
+    }
+}
+
+/// A producer's figures over the runs published in the last `days` days, oldest first.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct History {
+    pub producer_id: ProducerId,
+    pub days: u32,
+    pub points: Vec<HistoryPoint>,
+}
+
+/// The platform's figures in one published run.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StatsPoint {
+    pub as_of: DateTime<Utc>,
+    pub producers_with_share: u64,
+    pub collaborative_tracks: u64,
+    pub distinct_pairs: u64,
+    pub total_plays: u64,
+}
+
+impl From<PlatformPoint> for StatsPoint {
+    fn from(i: PlatformPoint) -> Self {
+        Self {
+            as_of: i.as_of,
+            producers_with_share: i.producers_with_share,
+            collaborative_tracks: i.collaborative_tracks,
+            distinct_pairs: i.pairs,
+            total_plays: i.plays,
+        }
+    }
+}
+
+/// The platform's figures over the runs published in the last `days` days, oldest first.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Stats {
+    pub days: u32,
+    pub points: Vec<StatsPoint>,
 }

@@ -120,6 +120,10 @@ pub struct Aggregate {
     /// Collaborating pairs: tallied from the arena by [`Aggregate::seal`], empty until then.
     pub pairs: FxHashMap<PairKey, PairTally>,
     pub tracks: u64,
+    /// Tracks with two or more credited producers.
+    pub collaborative_tracks: u64,
+    /// Plays on every track.
+    pub plays: u64,
     /// Every track, compactly, for each producer's contribution list.
     pub arena: TrackArena,
     /// Where each window starts (epoch milliseconds, exclusive).
@@ -136,6 +140,8 @@ impl Aggregate {
             profiles: Vec::new(),
             pairs: FxHashMap::default(),
             tracks: 0,
+            collaborative_tracks: 0,
+            plays: 0,
             arena: TrackArena::default(),
             window_starts: per_window(|w| {
                 w.start(as_of)
@@ -201,6 +207,8 @@ impl Aggregate {
         let breakdown = self.ledger.record_numbered(&track.facts(), &credited);
         self.arena.add(track, &credited);
         let collaborative = credited.len() > 1;
+        self.collaborative_tracks += u64::from(collaborative);
+        self.plays = self.plays.saturating_add(track.plays);
         let uploaded = track.uploaded_at.instant().timestamp_millis();
         let recent = self.in_windows(uploaded);
         for &n in &credited {
@@ -269,6 +277,8 @@ impl Aggregate {
             }
         }
         self.tracks += other.tracks;
+        self.collaborative_tracks += other.collaborative_tracks;
+        self.plays = self.plays.saturating_add(other.plays);
         self.arena.merge(other.arena, &renumbered);
         Ok(())
     }

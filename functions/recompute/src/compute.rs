@@ -20,6 +20,7 @@ use store::run_items::{
     PairTally, ProducerSummary, RunId, RunMeta, TrendingPair, pack_counters,
 };
 use store::run_sink::ProducerResults;
+use store::series::ProducerPoint;
 use store::{Board, Period, StoreError};
 
 use crate::aggregate::{self, Aggregate, PairKey};
@@ -291,9 +292,20 @@ impl<'a> RunPlan<'a> {
         let recommendations = self
             .recommender
             .for_producer(standing.number, &known, |n| self.in_trending[n as usize]);
+        let point = ProducerPoint {
+            producer_id: id.clone(),
+            run_id: self.run_id.clone(),
+            as_of: agg.as_of(),
+            contribution_value: summary.contribution_value,
+            share: summary.share,
+            plays: t.plays,
+            xp: summary.xp,
+            ranks: summary.ranks.clone(),
+        };
         ProducerResults {
             contributions: agg.arena.contributions_of(standing.number, id, agg.as_of()),
             summary,
+            point,
             collaborators,
             recommendations,
             no_recommendations_because: no_genres.then_some(EmptyBecause::NoGenres),
@@ -354,6 +366,13 @@ impl<'a> RunPlan<'a> {
             result_items,
             total_units: self.total.units().to_string(),
             baselines,
+            producers_with_share: self
+                .standings
+                .iter()
+                .filter(|s| s.contribution.units() > 0)
+                .count() as u64,
+            collaborative_tracks: self.agg.collaborative_tracks,
+            plays: self.agg.plays,
         }
     }
 }

@@ -25,10 +25,11 @@ use futures_util::future::try_join_all;
 use store::RunPointer;
 use store::Store;
 use store::batch::BatchStats;
-use store::run_items::Baselines;
+use store::run_items::{Baselines, RunMeta};
 use store::run_sink::{RequestSink, RunSink};
 use store::runs::{Publication, RunScope, expires_at, run_id};
 use store::scan::CatalogRecord;
+use store::series::PlatformPoint;
 
 use contribution::window::{Period, per_window};
 
@@ -150,6 +151,12 @@ pub async fn recompute(
         && previous.as_of >= as_of
     {
         tracing::info!(published = %previous.run_id, "a run as of this instant or later is already published");
+        if previous.run_id == run_id
+            && let Some(meta) = store.run_item::<RunMeta>(&run_id, ()).await?
+        {
+            // A retry of this very run: its platform point may not have been written.
+            store.put_platform_point(&PlatformPoint::of(&meta)).await?;
+        }
         return Ok(summary(false, 0, 0));
     }
     let scope = RunScope {
@@ -236,6 +243,12 @@ pub async fn recompute(
         .publish_counted_run(&pointer, Utc::now(), &progress.batches)
         .await?
         == Publication::Published;
+    if published {
+        // After the pointer moved: the platform point is what marks the run's series points as
+        // a published run's. If this write fails the run fails (alarmed), and its retry, finding
+        // this run published, writes it from the meta item.
+        store.put_platform_point(&PlatformPoint::of(&meta)).await?;
+    }
     Ok(summary(published, meta.tracks, meta.producers))
 }
 

@@ -13,7 +13,7 @@ use crate::batch::BatchStats;
 use crate::entity::PrimaryKey;
 use crate::error::StoreError;
 use crate::keys;
-use crate::table::DEFINITION;
+use crate::table::{DEFINITION, Stream};
 use crate::write::put_request;
 
 /// Partitions the probe's filler items are spread over.
@@ -25,16 +25,76 @@ impl Store {
         Self::new(self.client.clone(), name)
     }
 
-    /// Creates this store's table (`table::DEFINITION`) and waits until it is active.
+    /// Creates this store's table (`table::DEFINITION`, with its stream, as deployed) and waits
+    /// until it is active.
     pub async fn create_table(&self) -> Result<(), StoreError> {
-        DEFINITION.create(&self.client, &self.table).await
+        DEFINITION
+            .create(&self.client, &self.table, Stream::On)
+            .await
     }
 
-    /// Creates this store's table unless it exists. Returns true when it was created.
-    pub async fn create_table_if_missing(&self) -> Result<bool, StoreError> {
+    /// [`Store::create_table`] without the change stream, for tables nothing reads the stream
+    /// of (see [`Stream`]).
+    pub async fn create_table_without_stream(&self) -> Result<(), StoreError> {
         DEFINITION
-            .create_if_missing(&self.client, &self.table)
+            .create(&self.client, &self.table, Stream::Off)
             .await
+    }
+
+    /// Creates this store's table (with its stream) unless it exists. Returns true when it was
+    /// created.
+    pub async fn create_table_if_missing(&self) -> Result<bool, StoreError> {
+        self.create_table_if_missing_with(Stream::On).await
+    }
+
+    /// [`Store::create_table_if_missing`], with or without the change stream.
+    pub async fn create_table_if_missing_with(&self, stream: Stream) -> Result<bool, StoreError> {
+        DEFINITION
+            .create_if_missing(&self.client, &self.table, stream)
+            .await
+    }
+
+    /// The ARN of the table's change stream, when it has one on.
+    pub async fn stream_arn(&self) -> Result<Option<String>, StoreError> {
+        let out = self
+            .client
+            .describe_table()
+            .table_name(&self.table)
+            .send()
+            .await
+            .map_err(StoreError::dynamo("DescribeTable"))?;
+        let table = out.table();
+        let on = table
+            .and_then(|t| t.stream_specification())
+            .is_some_and(|s| s.stream_enabled());
+        Ok(table
+            .and_then(|t| t.latest_stream_arn())
+            .filter(|_| on)
+            .map(str::to_owned))
+    }
+
+    /// Turns the table's change stream on if it is off (a local table made before it had one, or
+    /// by a tool that goes without). Returns true when it was off.
+    pub async fn ensure_stream(&self) -> Result<bool, StoreError> {
+        if self.stream_arn().await?.is_some() {
+            return Ok(false);
+        }
+        self.client
+            .update_table()
+            .table_name(&self.table)
+            .stream_specification(
+                aws_sdk_dynamodb::types::StreamSpecification::builder()
+                    .stream_enabled(true)
+                    .stream_view_type(aws_sdk_dynamodb::types::StreamViewType::from(
+                        DEFINITION.stream_view,
+                    ))
+                    .build()
+                    .expect("the stream flag is set"),
+            )
+            .send()
+            .await
+            .map_err(StoreError::dynamo("UpdateTable"))?;
+        Ok(true)
     }
 
     /// Deletes this store's table and everything in it.

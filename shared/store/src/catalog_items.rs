@@ -329,6 +329,83 @@ impl Entity for DiscographyEntry {
     }
 }
 
+/// A track two producers are both credited on, as `producer_id` sees it: a copy of their
+/// discography entry under the pair's own partition, kept by `fanout` from the table's stream
+/// (`Store::apply_discography_change`), so "the tracks I share with X" is one Query.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SharedTrack {
+    pub producer_id: ProducerId,
+    pub with_id: ProducerId,
+    pub track_id: TrackId,
+    pub title: String,
+    pub uploader_id: ProducerId,
+    pub uploaded_at: UploadTime,
+    pub credits: Credits,
+    pub version: u64,
+}
+
+impl SharedTrack {
+    /// The shared-track entries a discography entry stands for: one per other credited producer.
+    pub fn of_entry(entry: &DiscographyEntry) -> impl Iterator<Item = Self> + '_ {
+        entry
+            .credits
+            .producers()
+            .iter()
+            .filter(|other| **other != entry.producer_id)
+            .map(|other| Self {
+                producer_id: entry.producer_id.clone(),
+                with_id: other.clone(),
+                track_id: entry.track_id.clone(),
+                title: entry.title.clone(),
+                uploader_id: entry.uploader_id.clone(),
+                uploaded_at: entry.uploaded_at,
+                credits: entry.credits.clone(),
+                version: entry.version,
+            })
+    }
+
+    /// The track as the owner's discography shows it.
+    pub fn into_entry(self) -> DiscographyEntry {
+        DiscographyEntry {
+            producer_id: self.producer_id,
+            track_id: self.track_id,
+            title: self.title,
+            uploader_id: self.uploader_id,
+            uploaded_at: self.uploaded_at,
+            credits: self.credits,
+            version: self.version,
+        }
+    }
+}
+
+impl Entity for SharedTrack {
+    const NAME: &'static str = "sharedTrack";
+    type Scope = ();
+    /// The owner, the other producer, the track's upload time and its id.
+    type KeyInput<'a> = (&'a ProducerId, &'a ProducerId, UploadTime, &'a TrackId);
+
+    fn primary_key(_: &(), (owner, with, uploaded_at, track): Self::KeyInput<'_>) -> PrimaryKey {
+        PrimaryKey::new(
+            keys::shared_pk(owner, with),
+            keys::discography_sk(&uploaded_at.to_key_text(), track),
+        )
+    }
+
+    fn full_key(&self, scope: &()) -> FullKey {
+        Self::primary_key(
+            scope,
+            (
+                &self.producer_id,
+                &self.with_id,
+                self.uploaded_at,
+                &self.track_id,
+            ),
+        )
+        .into()
+    }
+}
+
 /// Who made a change: a producer through Backstage, a catalog import run by an operator, or the
 /// platform's live feed (a track it accepted).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -353,6 +430,9 @@ pub struct Change {
 #[serde(rename_all = "camelCase")]
 pub struct CreditChange {
     pub track_id: TrackId,
+    /// The track's title when the change was made (absent on entries written before it was kept).
+    #[serde(default)]
+    pub title: String,
     pub version: u64,
     pub changed_by: ProducerId,
     pub source: ChangeSource,
@@ -367,6 +447,7 @@ impl CreditChange {
     pub fn new(track: &Track, version: u64, change: &Change, before: Vec<ProducerId>) -> Self {
         Self {
             track_id: track.id.clone(),
+            title: track.title.clone(),
             version,
             changed_by: change.by.clone(),
             source: change.source,

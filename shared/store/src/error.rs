@@ -37,6 +37,9 @@ pub enum StoreError {
     Encode(#[source] serde_dynamo::Error),
     #[error("rows could not be encoded: {0}")]
     EncodeRows(#[from] crate::rows::RowsError),
+    /// Reading the table's change stream failed (DynamoDB Local's, for the local feed).
+    #[error("the table's stream: {0}")]
+    Stream(String),
     #[error("track {0} does not exist")]
     TrackNotFound(TrackId),
     #[error("track {0} already exists")]

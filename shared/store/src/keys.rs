@@ -28,12 +28,18 @@ pub(crate) const RANK_PREFIX: &str = "RANK#";
 /// The key the client warm-up reads; nothing is ever stored under it.
 pub(crate) const WARM_UP: &str = "WARMUP";
 
+/// The prefix of a producer's partition (also what the table's stream is filtered on for
+/// discography entries: `crate::changes`).
+pub(crate) const PRODUCER_PREFIX: &str = "PRODUCER#";
+/// The prefix of a track's partition (also what the stream is filtered on for credit history).
+pub(crate) const TRACK_PREFIX: &str = "TRACK#";
+
 pub(crate) fn producer_pk(id: &ProducerId) -> String {
-    format!("PRODUCER#{id}")
+    format!("{PRODUCER_PREFIX}{id}")
 }
 
 pub(crate) fn track_pk(id: &TrackId) -> String {
-    format!("TRACK#{id}")
+    format!("{TRACK_PREFIX}{id}")
 }
 
 /// A discography entry sorts by upload time, then track id: newest first when read backwards.
@@ -178,6 +184,28 @@ pub(crate) fn roster_pk(period: &str) -> String {
 
 pub(crate) fn roster_sk(part: u32) -> String {
     format!("ROSTER#{part:05}")
+}
+
+/// The partition of the tracks two producers share, as `owner` sees them: one item per shared
+/// track, sorting like a discography entry (`discography_sk`), so newest first is one Query read
+/// backwards. A prefix of its own, not `PRODUCER#`, so only the function that keeps these
+/// entries (`fanout`) may write them (IAM's `LeadingKeys`).
+pub(crate) fn shared_pk(owner: &ProducerId, with: &ProducerId) -> String {
+    format!("SHARED#{owner}#{with}")
+}
+
+/// The partition of a producer's figures over time: one item per run, keyed by run id (so by
+/// as-of time). A prefix of its own so the recompute may write it without `PRODUCER#*`.
+pub(crate) fn series_pk(producer: &ProducerId) -> String {
+    format!("SERIES#{producer}")
+}
+
+/// The partition of the platform's figures over time: one item per published run.
+pub(crate) const PLATFORM_SERIES_PK: &str = "STATS";
+
+/// The sort key of a run's point in a series: the run id itself, which sorts by as-of time.
+pub(crate) fn series_sk(run: &RunId) -> String {
+    run.as_str().to_owned()
 }
 
 /// The partition of the write-throughput probe's filler items (`cargo xtask io-floor`), spread

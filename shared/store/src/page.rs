@@ -42,6 +42,11 @@ pub(crate) enum SortRange<'a> {
         prefix: &'a str,
         marker: &'a str,
     },
+    /// Sort keys from `from` to `to`, inclusive.
+    Between {
+        from: &'a str,
+        to: &'a str,
+    },
 }
 
 /// One page of a partition of the table or of an index, over a range of sort keys.
@@ -162,11 +167,18 @@ impl Store {
                 .expression_attribute_names("#sk", sk)
                 .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
                 .expression_attribute_values(":prefix", AttributeValue::S(prefix.to_owned())),
-            (SortRange::PrefixThenMarker { prefix, marker }, Some(sk)) => request
+            (
+                SortRange::PrefixThenMarker {
+                    prefix: from,
+                    marker: to,
+                },
+                Some(sk),
+            )
+            | (SortRange::Between { from, to }, Some(sk)) => request
                 .expression_attribute_names("#sk", sk)
                 .key_condition_expression("#pk = :pk AND #sk BETWEEN :from AND :to")
-                .expression_attribute_values(":from", AttributeValue::S(prefix.to_owned()))
-                .expression_attribute_values(":to", AttributeValue::S(marker.to_owned())),
+                .expression_attribute_values(":from", AttributeValue::S(from.to_owned()))
+                .expression_attribute_values(":to", AttributeValue::S(to.to_owned())),
             _ => request.key_condition_expression("#pk = :pk"),
         };
         let out = request.send().await.map_err(StoreError::dynamo("Query"))?;
@@ -219,6 +231,7 @@ impl SortRange<'_> {
             Self::Prefix(prefix) | Self::PrefixThenMarker { prefix, .. } => {
                 sort_key.starts_with(prefix)
             }
+            Self::Between { from, to } => (*from..=*to).contains(&sort_key),
         }
     }
 }

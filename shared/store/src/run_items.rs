@@ -100,6 +100,15 @@ pub struct RunMeta {
     /// run after a later one is published).
     #[serde(default)]
     pub baselines: Baselines,
+    /// Producers whose contribution value is above zero.
+    #[serde(default)]
+    pub producers_with_share: u64,
+    /// Tracks with two or more credited producers.
+    #[serde(default)]
+    pub collaborative_tracks: u64,
+    /// Plays on every track.
+    #[serde(default)]
+    pub plays: u64,
 }
 
 impl Entity for RunMeta {

@@ -21,6 +21,7 @@ use crate::run_items::{
     ProducerSummary, Recommendation, RunId, TrendingPair,
 };
 use crate::runs::RunScope;
+use crate::series::{ProducerPoint, point_put};
 use crate::write::put_request;
 
 /// Where a run's batch puts go.
@@ -46,6 +47,8 @@ pub struct ProducerResults {
     pub recommendations: Vec<Recommendation>,
     /// Why there are no recommendations, when the run knows.
     pub no_recommendations_because: Option<EmptyBecause>,
+    /// The producer's point in their series (kept beyond the run's own items).
+    pub point: ProducerPoint,
 }
 
 /// Turns a run's results into its items, in the order given, and sends them.
@@ -95,6 +98,8 @@ impl<S: RequestSink + Send> RunSink<S> {
     pub async fn producer(&mut self, results: &ProducerResults) -> Result<(), S::Error> {
         let owner = &results.summary.producer_id;
         self.item(&results.summary).await?;
+        let point = point_put(&results.point)?;
+        self.send(point).await?;
         self.producer_list(owner, &results.contributions, None)
             .await?;
         self.producer_list(owner, &results.collaborators, None)

@@ -7,7 +7,8 @@ use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::client::Waiters;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
-    ProjectionType, ScalarAttributeType, TimeToLiveSpecification,
+    ProjectionType, ScalarAttributeType, StreamSpecification, StreamViewType,
+    TimeToLiveSpecification,
 };
 
 use crate::error::StoreError;
@@ -27,6 +28,8 @@ pub struct TableDefinition {
     pub sort_key: &'static str,
     pub indexes: &'static [IndexDefinition],
     pub ttl_attribute: &'static str,
+    /// The change stream's view (`fanout` reads old and new images of discography entries).
+    pub stream_view: &'static str,
 }
 
 /// The sparse index holding exactly the catalog: every track and every producer profile. The
@@ -45,12 +48,25 @@ pub const COLLABORATIVE_INDEX: IndexDefinition = IndexDefinition {
     sort_key: Some("collabSk"),
 };
 
+/// Whether a table created here has its change stream.
+///
+/// The deployed table always has one (`fanout` reads it), and so do the tables of `cargo xtask
+/// dev` and of the tests that feed it to `fanout`. DynamoDB Local records every write a second
+/// time for a stream and slows down several-fold under the test suite's load, so tables that
+/// nothing reads the stream of (most tests, the benchmarks' scratch tables) go without.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stream {
+    On,
+    Off,
+}
+
 /// The BeatPass table.
 pub const DEFINITION: TableDefinition = TableDefinition {
     partition_key: "pk",
     sort_key: "sk",
     indexes: &[CATALOG_INDEX, COLLABORATIVE_INDEX],
     ttl_attribute: "expiresAt",
+    stream_view: "NEW_AND_OLD_IMAGES",
 };
 
 fn key(name: &str, key_type: KeyType) -> KeySchemaElement {
@@ -83,8 +99,14 @@ impl TableDefinition {
         names
     }
 
-    /// Creates table `name` with this definition, waits until it is active and enables TTL.
-    pub async fn create(&self, client: &Client, name: &str) -> Result<(), StoreError> {
+    /// Creates table `name` with this definition, waits until it is active and enables TTL;
+    /// with `stream`, its change stream too (as deployed; see [`Stream`]).
+    pub async fn create(
+        &self,
+        client: &Client,
+        name: &str,
+        stream: Stream,
+    ) -> Result<(), StoreError> {
         let indexes = self.indexes.iter().map(|index| {
             let mut schema = vec![key(index.partition_key, KeyType::Hash)];
             if let Some(sort) = index.sort_key {
@@ -114,6 +136,15 @@ impl TableDefinition {
             .key_schema(key(self.partition_key, KeyType::Hash))
             .key_schema(key(self.sort_key, KeyType::Range))
             .set_global_secondary_indexes(Some(indexes.collect()))
+            .stream_specification(
+                StreamSpecification::builder()
+                    .stream_enabled(stream == Stream::On)
+                    .set_stream_view_type(
+                        (stream == Stream::On).then(|| StreamViewType::from(self.stream_view)),
+                    )
+                    .build()
+                    .expect("the stream flag is set"),
+            )
             .send()
             .await
             .map_err(StoreError::dynamo("CreateTable"))?;
@@ -140,14 +171,19 @@ impl TableDefinition {
     }
 
     /// Creates table `name` unless it exists. Returns true when it was created.
-    pub async fn create_if_missing(&self, client: &Client, name: &str) -> Result<bool, StoreError> {
+    pub async fn create_if_missing(
+        &self,
+        client: &Client,
+        name: &str,
+        stream: Stream,
+    ) -> Result<bool, StoreError> {
         match client.describe_table().table_name(name).send().await {
             Ok(_) => Ok(false),
             Err(e)
                 if e.as_service_error()
                     .is_some_and(|s| s.is_resource_not_found_exception()) =>
             {
-                self.create(client, name).await?;
+                self.create(client, name, stream).await?;
                 Ok(true)
             }
             Err(e) => Err(StoreError::dynamo("DescribeTable")(e)),

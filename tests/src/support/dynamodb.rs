@@ -62,8 +62,20 @@ pub struct TestTable {
 }
 
 impl TestTable {
-    /// A new table with the BeatPass definition (`store::table::DEFINITION`).
+    /// A new table with the BeatPass definition (`store::table::DEFINITION`), without the change
+    /// stream nothing in most tests reads (`store::table::Stream`).
     pub async fn create(test: &str) -> Self {
+        let table = Self::adopt(unique_table_name(test)).await;
+        table
+            .store()
+            .create_table_without_stream()
+            .await
+            .unwrap_or_else(|e| panic!("could not create test table {}: {e}", table.name));
+        table
+    }
+
+    /// A new table with its change stream, as deployed: for tests that feed it to `fanout`.
+    pub async fn create_streaming(test: &str) -> Self {
         let table = Self::adopt(unique_table_name(test)).await;
         table
             .store()

@@ -103,3 +103,26 @@ pub async fn stored_track(store: &store::Store, id: &str) -> store::StoredTrack 
         .expect("read")
         .unwrap_or_else(|| panic!("no track {id}"))
 }
+
+/// Profiles for each of `ids`, named `Artist <id>`.
+pub async fn seed_producers(store: &store::Store, ids: &[&str]) {
+    for id in ids {
+        store
+            .put_producer(&producer(id, &format!("Artist {id}")))
+            .await
+            .expect("seed producer");
+    }
+}
+
+/// The scheduled run as of `as_of`, with the default settings and no deadline.
+pub async fn run_at(store: &store::Store, as_of: DateTime<Utc>) -> recompute::metrics::RunSummary {
+    recompute::run::recompute(
+        store,
+        &recompute::run::Settings::default(),
+        as_of,
+        recompute::run::Deadline(None),
+        &recompute::run::RunProgress::default(),
+    )
+    .await
+    .expect("run")
+}

@@ -1,0 +1,207 @@
+//! Figures over time: one point per run for each producer, and one for the platform.
+//!
+//! A run's own results live 7 days; a dashboard's chart needs up to 400. Each run therefore also
+//! writes, for every producer it has results for, one small item ([`ProducerPoint`], under 1 KB:
+//! one write unit) in the producer's series partition, and, once published, one
+//! [`PlatformPoint`] in the platform's. Both are keyed by run id, so a re-run overwrites its own
+//! point, and expire after [`SERIES_RETENTION`].
+//!
+//! Per-run items rather than one item per producer per month: a month item grows with every
+//! run and each append rewrites all of it (a four-hourly schedule would bill ~6 units a producer
+//! a run by the month's end), while a point costs one unit whatever came before. A series of 400
+//! daily points is ~60 KB: one Query page.
+//!
+//! A producer's point is written before its run is published; a run that never publishes leaves
+//! points no published run stands for. Readers therefore keep only the points whose run has a
+//! platform point, which is written only after the pointer moved ([`Store::series`]).
+
+use chrono::{DateTime, TimeDelta, Utc};
+use contribution::ProducerId;
+use serde::{Deserialize, Serialize};
+
+use crate::Store;
+use crate::access::batch_put;
+use crate::entity::{Entity, FullKey, PrimaryKey, encode};
+use crate::error::StoreError;
+use crate::keys;
+use crate::page::{Page, PageQuery, SortRange};
+use crate::run_id::RunId;
+use crate::run_items::PlacedRank;
+use aws_sdk_dynamodb::types::WriteRequest;
+
+/// How long a series point is kept after its run: the longest range a reader may ask for
+/// (400 days), and a day.
+pub const SERIES_RETENTION: TimeDelta = TimeDelta::days(401);
+
+/// The longest range a series may be asked for, in days.
+pub const MAX_SERIES_DAYS: u32 = 400;
+
+/// One producer's figures in one run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProducerPoint {
+    pub producer_id: ProducerId,
+    pub run_id: RunId,
+    pub as_of: DateTime<Utc>,
+    pub contribution_value: f64,
+    pub share: f64,
+    /// Plays on every credited track (full plays, not split).
+    pub plays: u64,
+    pub xp: u64,
+    /// The producer's place on every board and period they were placed on.
+    #[serde(default)]
+    pub ranks: Vec<PlacedRank>,
+}
+
+impl Entity for ProducerPoint {
+    const NAME: &'static str = "producerPoint";
+    type Scope = ();
+    type KeyInput<'a> = (&'a ProducerId, &'a RunId);
+
+    fn primary_key(_: &(), (producer, run): Self::KeyInput<'_>) -> PrimaryKey {
+        PrimaryKey::new(keys::series_pk(producer), keys::series_sk(run))
+    }
+
+    fn full_key(&self, scope: &()) -> FullKey {
+        Self::primary_key(scope, (&self.producer_id, &self.run_id)).into()
+    }
+}
+
+/// The platform's figures in one published run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PlatformPoint {
+    pub run_id: RunId,
+    pub as_of: DateTime<Utc>,
+    /// Producers whose contribution value is above zero.
+    pub producers_with_share: u64,
+    pub collaborative_tracks: u64,
+    /// Distinct pairs of co-credited producers.
+    pub pairs: u64,
+    /// Plays on every track.
+    pub plays: u64,
+}
+
+impl Entity for PlatformPoint {
+    const NAME: &'static str = "platformPoint";
+    type Scope = ();
+    type KeyInput<'a> = &'a RunId;
+
+    fn primary_key(_: &(), run: &RunId) -> PrimaryKey {
+        PrimaryKey::new(keys::PLATFORM_SERIES_PK.to_owned(), keys::series_sk(run))
+    }
+
+    fn full_key(&self, scope: &()) -> FullKey {
+        Self::primary_key(scope, &self.run_id).into()
+    }
+}
+
+impl PlatformPoint {
+    /// The point of the run `meta` describes.
+    pub fn of(meta: &crate::run_items::RunMeta) -> Self {
+        Self {
+            run_id: meta.run_id.clone(),
+            as_of: meta.as_of,
+            producers_with_share: meta.producers_with_share,
+            collaborative_tracks: meta.collaborative_tracks,
+            pairs: meta.pairs,
+            plays: meta.plays,
+        }
+    }
+}
+
+/// The `expiresAt` of a point of a run as of `as_of`.
+fn expires(as_of: DateTime<Utc>) -> i64 {
+    (as_of + SERIES_RETENTION).timestamp()
+}
+
+/// The batch put of a producer's point (the run's writer sends it with the run's results).
+pub fn point_put(point: &ProducerPoint) -> Result<WriteRequest, StoreError> {
+    batch_put(point, &(), Some(expires(point.as_of)))
+}
+
+/// The run ids bounding points as of `from` to `to`, inclusive.
+fn run_range(from: DateTime<Utc>, to: DateTime<Utc>) -> (String, String) {
+    (
+        keys::series_sk(&RunId::of(from)),
+        keys::series_sk(&RunId::of(to)),
+    )
+}
+
+impl Store {
+    /// Records a published run's platform figures (after its pointer moved).
+    pub async fn put_platform_point(&self, point: &PlatformPoint) -> Result<(), StoreError> {
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(encode(point, &(), Some(expires(point.as_of)))?))
+            .send()
+            .await
+            .map_err(StoreError::dynamo("PutItem"))?;
+        Ok(())
+    }
+
+    /// The platform's points as of `from` to `to`, oldest first.
+    pub async fn platform_series(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<PlatformPoint>, StoreError> {
+        self.series_between(keys::PLATFORM_SERIES_PK.to_owned(), from, to)
+            .await
+    }
+
+    /// A producer's points as of `from` to `to`, oldest first, of published runs only.
+    pub async fn producer_series(
+        &self,
+        producer: &ProducerId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<ProducerPoint>, StoreError> {
+        let (points, published) = tokio::try_join!(
+            self.series_between::<ProducerPoint>(keys::series_pk(producer), from, to),
+            self.platform_series(from, to),
+        )?;
+        let mut published = published.into_iter().map(|p| p.run_id).peekable();
+        // Both are in run-id order: keep the points whose run was published.
+        Ok(points
+            .into_iter()
+            .filter(|point| {
+                while published.next_if(|run| *run < point.run_id).is_some() {}
+                published.peek() == Some(&point.run_id)
+            })
+            .collect())
+    }
+
+    /// Every item of a series partition whose run is as of `from` to `to`, oldest first.
+    async fn series_between<T: Entity>(
+        &self,
+        partition: String,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<T>, StoreError> {
+        let (first, last) = run_range(from, to);
+        let mut items = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let page: Page<T> = self
+                .query_page(PageQuery {
+                    index: None,
+                    partition: partition.clone(),
+                    sort: SortRange::Between {
+                        from: &first,
+                        to: &last,
+                    },
+                    backwards: false,
+                    limit: 1000,
+                    cursor: cursor.as_deref(),
+                })
+                .await?;
+            items.extend(page.items);
+            match page.next_cursor {
+                Some(next) => cursor = Some(next),
+                None => return Ok(items),
+            }
+        }
+    }
+}

@@ -1,0 +1,345 @@
+//! The tracks two producers share (kept from the table's stream) and the figures over time (a
+//! point per published run), through the `leaderboard` function's routes.
+
+use std::time::Duration;
+
+use chrono::{DateTime, DurationRound, TimeDelta, Utc};
+use http_edge::AuthMode;
+use leaderboard::{Config, PointerCache};
+use serde_json::{Value, json};
+use store::Store;
+use store::batch::BatchStats;
+use store::run_items::RunId;
+use store::series::{ProducerPoint, point_put};
+
+use crate::support::dynamodb::TestTable;
+use crate::support::events::{Http, Reply, assert_problem};
+use crate::support::fanout::FanoutWorld;
+use crate::support::fixtures::{accept_track, at, pid, run_at, seed_producers};
+
+async fn read(store: &Store, request: Http) -> Reply {
+    let fresh = PointerCache::with_max_age(Duration::ZERO);
+    let config = Config {
+        auth: AuthMode::JwtOnly,
+    };
+    leaderboard::handle(store, &config, &fresh, request.build())
+        .await
+        .into()
+}
+
+async fn remove(store: &Store, track: &str, producer: &str) {
+    let config = credits::Config {
+        auth: AuthMode::JwtOnly,
+    };
+    let reply: Reply = credits::handle(
+        store,
+        &config,
+        Http::delete(&format!("/tracks/{track}/credits/{producer}"))
+            .caller("p1")
+            .build(),
+        at("2026-11-21T12:00:00Z"),
+    )
+    .await
+    .into();
+    assert_eq!(reply.status, 200, "{}", reply.body);
+}
+
+fn track_ids(reply: &Reply) -> Vec<String> {
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    reply.body["tracks"]
+        .as_array()
+        .expect("tracks")
+        .iter()
+        .map(|t| t["trackId"].as_str().expect("id").to_owned())
+        .collect()
+}
+
+/// p1 to p5 with profiles; t1 (p1, p2), t2 (p1, p2, p3), t3 (p1 alone), t4 (p2, p3), each
+/// accepted from the platform, uploaded a month apart, with 100, 200, 300 and 400 plays.
+async fn catalog(test: &str) -> TestTable {
+    let table = TestTable::create_streaming(test).await;
+    let store = table.store();
+    seed_producers(&store, &["p1", "p2", "p3", "p4", "p5"]).await;
+    for (id, uploader, credits, month) in [
+        ("t1", "p1", vec!["p1", "p2"], "07"),
+        ("t2", "p1", vec!["p1", "p2", "p3"], "08"),
+        ("t3", "p1", vec!["p1"], "09"),
+        ("t4", "p2", vec!["p2", "p3"], "10"),
+    ] {
+        accept_track(
+            &store,
+            json!({"trackId": id, "title": format!("Track {id}"), "uploaderId": uploader, "credits": credits, "uploadedAt": format!("2026-{month}-01T00:00:00Z")}),
+        )
+        .await;
+    }
+    let plays = json!({"type": "plays", "at": "2026-11-21T11:10:00Z", "counts": [
+        {"trackId": "t1", "plays": 100}, {"trackId": "t2", "plays": 200},
+        {"trackId": "t3", "plays": 300}, {"trackId": "t4", "plays": 400}]});
+    sync::apply(&store, &plays.to_string(), at("2026-11-21T12:00:00Z"))
+        .await
+        .expect("the counts apply");
+    table
+}
+
+/// Every pair's shared tracks equal the tracks on both discographies (the projection agrees with
+/// the source it is kept from).
+async fn assert_shared_tracks_match_the_discographies(store: &Store) {
+    let producers = ["p1", "p2", "p3", "p4", "p5"];
+    for a in producers {
+        let mine = crate::support::fixtures::discography_ids(store, a, false).await;
+        for b in producers {
+            if a == b {
+                continue;
+            }
+            let theirs = crate::support::fixtures::discography_ids(store, b, false).await;
+            let both: Vec<String> = mine
+                .iter()
+                .filter(|t| theirs.contains(t))
+                .cloned()
+                .collect();
+            let shared = read(
+                store,
+                Http::get(&format!("/producers/{a}/tracks")).query("with", b),
+            )
+            .await;
+            assert_eq!(track_ids(&shared), both, "{a} with {b}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_tracks_two_producers_share_newest_first_kept_from_the_stream() {
+    let table = catalog("shared-tracks").await;
+    let store = table.store();
+    let mut world = FanoutWorld::start(&store).await;
+    world.drain().await;
+
+    let shared = read(
+        &store,
+        Http::get("/producers/p1/tracks").query("with", "p2"),
+    )
+    .await;
+    assert_eq!(track_ids(&shared), ["t2", "t1"]);
+    assert_eq!(
+        shared.body["tracks"][0]["credits"],
+        json!(["p1", "p2", "p3"])
+    );
+    assert_eq!(shared.body["tracks"][0]["title"], "Track t2");
+    // Paged like the discography.
+    let first = read(
+        &store,
+        Http::get("/producers/p1/tracks")
+            .query("with", "p2")
+            .query("limit", "1"),
+    )
+    .await;
+    assert_eq!(track_ids(&first), ["t2"]);
+    let cursor = first.body["nextCursor"]
+        .as_str()
+        .expect("a cursor")
+        .to_owned();
+    let second = read(
+        &store,
+        Http::get("/producers/p1/tracks")
+            .query("with", "p2")
+            .query("limit", "1")
+            .query("cursor", &cursor),
+    )
+    .await;
+    assert_eq!(track_ids(&second), ["t1"]);
+    // Another pair's cursor is refused.
+    let forged = read(
+        &store,
+        Http::get("/producers/p1/tracks")
+            .query("with", "p3")
+            .query("cursor", &cursor),
+    )
+    .await;
+    assert_problem(&forged, 400, "bad-request");
+    // Nothing shared: an empty page. Unknown producer: 404. A bad id: 400.
+    let none = read(
+        &store,
+        Http::get("/producers/p1/tracks").query("with", "p4"),
+    )
+    .await;
+    assert_eq!(none.body, json!({"tracks": [], "nextCursor": null}));
+    let unknown = read(
+        &store,
+        Http::get("/producers/nobody/tracks").query("with", "p1"),
+    )
+    .await;
+    assert_problem(&unknown, 404, "not-found");
+    let bad = read(
+        &store,
+        Http::get("/producers/p1/tracks").query("with", "a#b"),
+    )
+    .await;
+    assert_problem(&bad, 400, "bad-request");
+    assert_shared_tracks_match_the_discographies(&store).await;
+
+    // p2 leaves t2, and the platform renames t1: both follow within a drain of the stream.
+    remove(&store, "t2", "p2").await;
+    accept_track(
+        &store,
+        json!({"trackId": "t1", "title": "Renamed", "uploaderId": "p1", "credits": ["p1", "p2"], "uploadedAt": "2026-07-01T00:00:00Z", "at": "2026-11-21T11:30:00Z"}),
+    )
+    .await;
+    world.drain().await;
+    let after = read(
+        &store,
+        Http::get("/producers/p2/tracks").query("with", "p1"),
+    )
+    .await;
+    assert_eq!(track_ids(&after), ["t1"]);
+    assert_eq!(after.body["tracks"][0]["title"], "Renamed");
+    let p3_p2 = read(
+        &store,
+        Http::get("/producers/p3/tracks").query("with", "p2"),
+    )
+    .await;
+    assert_eq!(track_ids(&p3_p2), ["t4"]);
+    assert_shared_tracks_match_the_discographies(&store).await;
+
+    // Redelivering everything the stream holds changes nothing.
+    let mut again = FanoutWorld::start(&store).await;
+    again.drain().await;
+    assert_shared_tracks_match_the_discographies(&store).await;
+}
+
+/// Whole milliseconds (run ids are ms-precise), `days_ago` days before now.
+fn days_ago(days: i64) -> DateTime<Utc> {
+    (Utc::now() - TimeDelta::days(days))
+        .duration_trunc(TimeDelta::milliseconds(1))
+        .expect("truncates")
+}
+
+fn as_ofs(reply: &Reply) -> Vec<DateTime<Utc>> {
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    reply.body["points"]
+        .as_array()
+        .expect("points")
+        .iter()
+        .map(|p| {
+            DateTime::parse_from_rfc3339(p["asOf"].as_str().expect("asOf"))
+                .expect("an instant")
+                .with_timezone(&Utc)
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_producers_figures_over_the_published_runs_only_theirs() {
+    let table = catalog("history").await;
+    let store = table.store();
+    let (older, newer) = (days_ago(10), days_ago(1));
+    run_at(&store, older).await;
+    // A run that wrote its points and died before publishing: not a published run.
+    let orphan = days_ago(5);
+    let point = ProducerPoint {
+        producer_id: pid("p1"),
+        run_id: RunId::of(orphan),
+        as_of: orphan,
+        contribution_value: 9.0,
+        share: 1.0,
+        plays: 1,
+        xp: 1,
+        ranks: Vec::new(),
+    };
+    store
+        .write_requests(
+            vec![point_put(&point).expect("encodes")],
+            &BatchStats::default(),
+        )
+        .await
+        .expect("write the orphan point");
+    run_at(&store, newer).await;
+
+    let history = read(
+        &store,
+        Http::get("/producers/p1/history")
+            .query("days", "90")
+            .caller("p1"),
+    )
+    .await;
+    assert_eq!(as_ofs(&history), [older, newer]);
+    assert_eq!(history.body["producerId"], "p1");
+    assert_eq!(history.body["days"], 90);
+    // The latest point is the latest summary's figures.
+    let summary = read(&store, Http::get("/producers/p1/summary").caller("p1")).await;
+    let latest: &Value = &history.body["points"][1];
+    for field in ["contributionValue", "share", "xp", "level", "ranks"] {
+        assert_eq!(latest[field], summary.body[field], "{field}");
+    }
+    // p1 is credited on t1, t2 and t3.
+    assert_eq!(latest["plays"], 600);
+    // The range counts back from now; the default is 90 days.
+    let recent = read(
+        &store,
+        Http::get("/producers/p1/history")
+            .query("days", "2")
+            .caller("p1"),
+    )
+    .await;
+    assert_eq!(as_ofs(&recent), [newer]);
+    let default = read(&store, Http::get("/producers/p1/history").caller("p1")).await;
+    assert_eq!(as_ofs(&default), [older, newer]);
+    // Private: the producer only. Bad ranges: 400.
+    let other = read(&store, Http::get("/producers/p1/history").caller("p2")).await;
+    assert_problem(&other, 403, "forbidden");
+    let anonymous = read(&store, Http::get("/producers/p1/history")).await;
+    assert_eq!(anonymous.status, 401, "{}", anonymous.body);
+    for days in ["0", "401", "ninety", "-1", "1.5"] {
+        let bad = read(
+            &store,
+            Http::get("/producers/p1/history")
+                .query("days", days)
+                .caller("p1"),
+        )
+        .await;
+        assert_problem(&bad, 400, "bad-request");
+    }
+    // A producer with a profile and no tracks has a point in every run, at zero.
+    let p5 = read(&store, Http::get("/producers/p5/history").caller("p5")).await;
+    assert_eq!(as_ofs(&p5), [older, newer]);
+    assert_eq!(p5.body["points"][1]["contributionValue"], 0.0);
+    assert_eq!(p5.body["points"][1]["level"], 1);
+    // Someone the runs never had: an empty series.
+    let ghost = read(
+        &store,
+        Http::get("/producers/ghost/history").caller("ghost"),
+    )
+    .await;
+    assert_eq!(ghost.body["points"], json!([]));
+}
+
+#[tokio::test]
+async fn the_platforms_figures_over_the_published_runs_are_public() {
+    let table = catalog("stats").await;
+    let store = table.store();
+    let empty = read(&store, Http::get("/collaborations/stats")).await;
+    assert_eq!(empty.body, json!({"days": 90, "points": []}));
+    let (older, newer) = (days_ago(3), days_ago(1));
+    run_at(&store, older).await;
+    run_at(&store, newer).await;
+    // A replayed older schedule changes nothing.
+    run_at(&store, older).await;
+    let stats = read(
+        &store,
+        Http::get("/collaborations/stats").query("days", "30"),
+    )
+    .await;
+    assert_eq!(as_ofs(&stats), [older, newer]);
+    // Five producers, three with tracks (p4, p5 have none); t1, t2, t4 are collaborative; the
+    // pairs are p1-p2, p1-p3, p2-p3; 1,000 plays in all.
+    assert_eq!(
+        stats.body["points"][1],
+        json!({"asOf": stats.body["points"][1]["asOf"], "producersWithShare": 3,
+               "collaborativeTracks": 3, "distinctPairs": 3, "totalPlays": 1000})
+    );
+    let bad = read(
+        &store,
+        Http::get("/collaborations/stats").query("days", "500"),
+    )
+    .await;
+    assert_problem(&bad, 400, "bad-request");
+}
