@@ -98,11 +98,7 @@ impl Bus {
                     .set_entries(Some(pending.clone()))
                     .send()
                     .await
-                    .map_err(|e| {
-                        FanoutError::Bus(
-                            aws_sdk_eventbridge::error::DisplayErrorContext(e).to_string(),
-                        )
-                    })?;
+                    .map_err(|e| FanoutError::Bus(Box::new(e)))?;
                 // The answer's entries are in the request's order; refused ones carry a code.
                 let results = out.entries();
                 let mut refused = Vec::new();

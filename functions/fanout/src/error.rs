@@ -1,5 +1,7 @@
 //! Why a stream record was not carried out, named for the log line that reports it.
 
+use aws_sdk_eventbridge::error::{DisplayErrorContext, SdkError};
+use aws_sdk_eventbridge::operation::put_events::PutEventsError;
 use store::StoreError;
 
 /// An error of the `fanout` boundary. The record is reported as the batch's failure, so Lambda
@@ -17,8 +19,8 @@ pub enum FanoutError {
         attempts: u32,
         code: String,
     },
-    #[error("PutEvents failed: {0}")]
-    Bus(String),
+    #[error("PutEvents failed: {}", DisplayErrorContext(.0))]
+    Bus(#[source] Box<SdkError<PutEventsError>>),
     #[error("an event could not be encoded: {0}")]
     Encode(#[from] serde_json::Error),
     #[error(transparent)]

@@ -19,7 +19,7 @@ use aws_lambda_events::event::dynamodb::{Event, EventRecord};
 use aws_lambda_events::event::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
 use serde_json::json;
 use store::Store;
-use store::changes::{TableChange, stream_record_wanted, table_change};
+use store::changes::{TableChange, table_change};
 
 pub use bus::Bus;
 pub use error::FanoutError;
@@ -123,10 +123,8 @@ async fn apply(
     record: &EventRecord,
     batch: &mut FanoutBatch,
 ) -> Result<(), FanoutError> {
+    // The mapping's filters pass only what is handled here; anything else is `Other`.
     let change = &record.change;
-    if !stream_record_wanted(&record.event_name, &change.keys) {
-        return Ok(());
-    }
     match table_change(&record.event_name, &change.old_image, &change.new_image)
         .map_err(FanoutError::Undecodable)?
     {

@@ -37,9 +37,9 @@ pub enum StoreError {
     Encode(#[source] serde_dynamo::Error),
     #[error("rows could not be encoded: {0}")]
     EncodeRows(#[from] crate::rows::RowsError),
-    /// Reading the table's change stream failed (DynamoDB Local's, for the local feed).
+    /// The local feed has no stream to read (the table has none, or nothing was read yet).
     #[error("the table's stream: {0}")]
-    Stream(String),
+    NoStream(String),
     #[error("track {0} does not exist")]
     TrackNotFound(TrackId),
     #[error("track {0} already exists")]

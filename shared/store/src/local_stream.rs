@@ -38,7 +38,7 @@ impl Store {
         let stream_arn = self
             .stream_arn()
             .await?
-            .ok_or_else(|| StoreError::Stream(format!("table {} has no stream", self.table)))?;
+            .ok_or_else(|| StoreError::NoStream(format!("table {} has no stream", self.table)))?;
         let config = aws_sdk_dynamodbstreams::Config::builder()
             .behavior_version(aws_sdk_dynamodbstreams::config::BehaviorVersion::latest())
             .region(aws_sdk_dynamodbstreams::config::Region::new("us-east-1"))
@@ -87,7 +87,7 @@ impl LocalStream {
         let shard = self
             .last_shard
             .clone()
-            .ok_or_else(|| StoreError::Stream("no batch was read to retry".to_owned()))?;
+            .ok_or_else(|| StoreError::NoStream("no batch was read to retry".to_owned()))?;
         let iterator = self
             .shard_iterator(&shard, ShardIteratorType::AtSequenceNumber, Some(sequence))
             .await?;
@@ -128,7 +128,7 @@ impl LocalStream {
                     .and_then(|b| serde_json::from_slice::<Value>(b).ok())
                     .filter(|v| v.get("Records").is_some());
                 let Some(mut page) = raw else {
-                    return Err(StoreError::Stream(format!("GetRecords: {e:?}")));
+                    return Err(StoreError::dynamo("GetRecords")(e));
                 };
                 let next = page["NextShardIterator"].as_str().map(str::to_owned);
                 let mut records = Vec::new();
@@ -164,7 +164,7 @@ impl LocalStream {
             .set_sequence_number(sequence.map(str::to_owned))
             .send()
             .await
-            .map_err(|e| StoreError::Stream(format!("GetShardIterator: {e:?}")))?;
+            .map_err(StoreError::dynamo("GetShardIterator"))?;
         Ok(out.shard_iterator().map(str::to_owned))
     }
 
@@ -176,7 +176,7 @@ impl LocalStream {
             .stream_arn(&self.stream_arn)
             .send()
             .await
-            .map_err(|e| StoreError::Stream(format!("DescribeStream: {e:?}")))?;
+            .map_err(StoreError::dynamo("DescribeStream"))?;
         let shards: Vec<String> = out
             .stream_description()
             .map(|d| {
