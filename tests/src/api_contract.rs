@@ -7,10 +7,10 @@ use http_edge::Request;
 use http_edge::router::{self, labels};
 use serde_json::{Value, json};
 
-use crate::recompute_run::{as_of, hand_catalog, import, run_at};
 use crate::support::dynamodb::TestTable;
 use crate::support::events::{Http, Reply};
 use crate::support::fixtures::accept_track;
+use crate::support::fixtures::{as_of, hand_catalog, import, run_at};
 
 const OPENAPI: &str = include_str!("../../infra/openapi.yaml");
 const TEMPLATE: &str = include_str!("../../infra/template.yaml");
@@ -134,13 +134,16 @@ async fn real_responses_validate_against_the_schemas() {
     assert_valid(
         "GET /leaderboard/{board}",
         200,
-        &crate::leaderboard_api::call(&store, Http::get("/leaderboard/contribution").caller("pa"))
-            .await,
+        &crate::support::api::leaderboard(
+            &store,
+            Http::get("/leaderboard/contribution").caller("pa"),
+        )
+        .await,
     );
     assert_valid(
         "GET /producers/{id}/summary",
         404,
-        &crate::leaderboard_api::call(&store, Http::get("/producers/pa/summary").caller("pa"))
+        &crate::support::api::leaderboard(&store, Http::get("/producers/pa/summary").caller("pa"))
             .await,
     );
 
@@ -200,7 +203,7 @@ async fn real_responses_validate_against_the_schemas() {
         ),
     ];
     for (route, status, request) in cases {
-        let reply = crate::credits_api::call(&store, request).await;
+        let reply = crate::support::api::credits(&store, request).await;
         assert_eq!(reply.status, status, "{route}: {}", reply.body);
         assert_valid(route, status, &reply);
     }
@@ -294,14 +297,14 @@ async fn real_responses_validate_against_the_schemas() {
         ),
     ];
     for (route, status, request) in cases {
-        let reply = crate::leaderboard_api::call(&store, request).await;
+        let reply = crate::support::api::leaderboard(&store, request).await;
         assert_eq!(reply.status, status, "{route}: {}", reply.body);
         assert_valid(route, status, &reply);
     }
 
     // Every board and period, after plays moved and a second run a week later (so the window
     // boards have a baseline and entries), and a period a board does not have.
-    let failed = crate::sync_feed::deliver(
+    let failed = crate::support::feed::deliver(
         &store,
         &[json!({"type": "plays", "at": "2026-11-21T06:00:00Z",
                  "counts": [{"trackId": "t1", "plays": 50}, {"trackId": "t4", "plays": 1_000_100}]})],
@@ -313,7 +316,7 @@ async fn real_responses_validate_against_the_schemas() {
         let request = Http::get(&format!("/leaderboard/{board}"))
             .caller("pa")
             .query("period", period.as_str());
-        let reply = crate::leaderboard_api::call(&store, request).await;
+        let reply = crate::support::api::leaderboard(&store, request).await;
         assert_eq!(reply.status, 200, "{board} {period}: {}", reply.body);
         // No run is 30 days older: those plays-based windows are empty, with since null.
         let baseline = !reply.body["since"].is_null() || period == store::Period::All;
@@ -328,7 +331,7 @@ async fn real_responses_validate_against_the_schemas() {
         );
         assert_valid("GET /leaderboard/{board}", 200, &reply);
     }
-    let reply = crate::leaderboard_api::call(
+    let reply = crate::support::api::leaderboard(
         &store,
         Http::get("/leaderboard/quality")
             .caller("pa")
@@ -338,6 +341,7 @@ async fn real_responses_validate_against_the_schemas() {
     assert_eq!(reply.status, 400);
     assert_valid("GET /leaderboard/{board}", 400, &reply);
     let reply =
-        crate::leaderboard_api::call(&store, Http::get("/producers/pa/summary").caller("pa")).await;
+        crate::support::api::leaderboard(&store, Http::get("/producers/pa/summary").caller("pa"))
+            .await;
     assert_valid("GET /producers/{id}/summary", 200, &reply);
 }

@@ -5,9 +5,9 @@
 use base64::Engine;
 use serde_json::json;
 
+use crate::support::api;
 use crate::support::events::{Http, Reply};
 use crate::support::fixtures::producer;
-use crate::{credits_api, leaderboard_api};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Function {
@@ -297,7 +297,7 @@ fn cases() -> Vec<Case> {
 
 #[tokio::test]
 async fn every_bad_input_in_the_table_gets_its_answer() {
-    let table = leaderboard_api::published("bad-inputs").await;
+    let table = api::published("bad-inputs").await;
     let store = table.store();
     for id in ["pb", "pd"] {
         store
@@ -308,8 +308,8 @@ async fn every_bad_input_in_the_table_gets_its_answer() {
     let mut wrong = Vec::new();
     for case in cases() {
         let reply: Reply = match case.function {
-            Function::Credits => credits_api::call(&store, case.request).await,
-            Function::Leaderboard => leaderboard_api::call(&store, case.request).await,
+            Function::Credits => api::credits(&store, case.request).await,
+            Function::Leaderboard => api::leaderboard(&store, case.request).await,
         };
         let problem = reply.body["type"]
             .as_str()

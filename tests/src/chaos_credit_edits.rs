@@ -3,8 +3,10 @@
 
 use serde_json::json;
 
-use crate::chaos::{assert_consistent, assert_faulted, faulty_proxy, seed, sized, store_through};
-use crate::credits_api::{call, credited, edit_until_applied};
+use crate::support::api::{credited, credits as call, edit_until_applied};
+use crate::support::chaos::{
+    assert_consistent, assert_faulted, faulty_proxy, seed, sized, store_through,
+};
 use crate::support::dynamodb::{TestTable, endpoint};
 use crate::support::events::Http;
 use crate::support::fault_proxy::{FaultProxy, Faults};

@@ -5,7 +5,7 @@ use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::ProvideErrorMetadata;
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use crate::chaos::{assert_faulted, faulty_proxy, store_through};
+use crate::support::chaos::{assert_faulted, faulty_proxy, store_through};
 use crate::support::dynamodb::{TestTable, config_for, endpoint};
 use crate::support::fault_proxy::{Fault, FaultProxy, Faults};
 use crate::support::fixtures::{pid, producer};

@@ -12,12 +12,13 @@ use store::Store;
 use store::entity::Item;
 use store::runs::run_id;
 
-use crate::chaos::{
+use crate::support::chaos::run_items;
+use crate::support::chaos::{
     assert_consistent, assert_faulted, assert_same_items, faulty_proxy, sized, store_through,
     table_items,
 };
-use crate::recompute_run::{as_of, generated, run_items};
 use crate::support::dynamodb::TestTable;
+use crate::support::fixtures::{as_of, generated};
 
 fn settings() -> Settings {
     Settings {

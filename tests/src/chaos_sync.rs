@@ -7,12 +7,12 @@ use std::collections::BTreeSet;
 use serde_json::{Value, json};
 use store::Store;
 
-use crate::chaos::{
+use crate::support::chaos::{
     assert_consistent, assert_faulted, assert_same_items, faulty_proxy, sized, table_items,
 };
-use crate::recompute_run::generated;
 use crate::support::dynamodb::{TestTable, config_for};
 use crate::support::events::sqs_event;
+use crate::support::fixtures::generated;
 use crate::support::fixtures::{at, pid, tid};
 
 /// The feed: plays messages over disjoint tracks, profile changes for distinct producers (renames
@@ -123,7 +123,7 @@ async fn batches_through_faults_apply_or_report_each_message_and_converge() {
             let bodies: Vec<String> = batch.iter().map(|&i| messages[i].to_string()).collect();
             let response = sync::handle(
                 &store,
-                &crate::sync_feed::platform(),
+                &crate::support::feed::platform(),
                 sqs_event(&bodies),
                 now,
             )
@@ -162,7 +162,13 @@ async fn batches_through_faults_apply_or_report_each_message_and_converge() {
     let all: Vec<String> = messages.iter().map(Value::to_string).collect();
     for batch in all.chunks(10) {
         // Duplicates may fail through faults too; the ones that apply must change nothing.
-        let _ = sync::handle(&store, &crate::sync_feed::platform(), sqs_event(batch), now).await;
+        let _ = sync::handle(
+            &store,
+            &crate::support::feed::platform(),
+            sqs_event(batch),
+            now,
+        )
+        .await;
     }
 
     assert_same_items(&table_items(&table).await, &table_items(&clean).await);

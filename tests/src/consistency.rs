@@ -3,13 +3,13 @@
 
 use store::entity::Item;
 
-use crate::recompute_run::as_of;
 use crate::support::dynamodb::TestTable;
+use crate::support::fixtures::as_of;
 
 /// The one stored item of kind `entity` whose string attributes include every `(name, value)`.
 /// The test breaks invariants through raw items, so it never spells a key itself.
 async fn find(table: &TestTable, entity: &str, fields: &[(&str, &str)]) -> Item {
-    let matches: Vec<Item> = crate::chaos::table_items(table)
+    let matches: Vec<Item> = crate::support::chaos::table_items(table)
         .await
         .into_values()
         .filter(|item| {
@@ -53,7 +53,7 @@ async fn put(table: &TestTable, item: Item) {
 
 #[tokio::test]
 async fn a_consistent_table_passes_and_each_broken_invariant_is_named() {
-    let table = crate::leaderboard_api::published("consistency").await;
+    let table = crate::support::api::published("consistency").await;
     let store = table.store();
     assert_eq!(store.check_consistency(3).await.expect("check"), vec![]);
 
@@ -74,7 +74,7 @@ async fn a_consistent_table_passes_and_each_broken_invariant_is_named() {
     let run = store::runs::run_id(as_of());
     // pa's partition in the run is where pa's summary is.
     let summary = find(&table, "producerSummary", &[("producerId", "pa")]).await;
-    let mut chunk = crate::chaos::table_items(&table)
+    let mut chunk = crate::support::chaos::table_items(&table)
         .await
         .into_iter()
         .find(|((pk, _), item)| {

@@ -6,23 +6,12 @@ use http_edge::AuthMode;
 use serde_json::{Value, json};
 use store::Store;
 
-use crate::support::dynamodb::TestTable;
-use crate::support::events::{Http, Reply, assert_problem};
-use crate::support::fixtures::{accept_track, at, discography_ids, pid, producer, tid};
-
-const JWT: Config = Config {
-    auth: AuthMode::JwtOnly,
+use crate::support::api::{
+    credited, credits as call, credits_with as call_with, edit_until_applied,
 };
-
-async fn call_with(store: &Store, config: &Config, request: Http) -> Reply {
-    credits::handle(store, config, request.build(), at("2026-11-21T12:00:00Z"))
-        .await
-        .into()
-}
-
-pub(crate) async fn call(store: &Store, request: Http) -> Reply {
-    call_with(store, &JWT, request).await
-}
+use crate::support::dynamodb::TestTable;
+use crate::support::events::{Http, assert_problem};
+use crate::support::fixtures::{accept_track, discography_ids, pid, producer, tid};
 
 /// p1 (uploader of t1, credited with p2), p2, p3, p4, and p5 who has no Stripe account.
 async fn platform(test: &str) -> TestTable {
@@ -47,52 +36,6 @@ async fn platform(test: &str) -> TestTable {
     )
     .await;
     table
-}
-
-pub(crate) fn credited(reply: &Reply) -> Vec<String> {
-    reply.body["credits"]
-        .as_array()
-        .expect("a credits list")
-        .iter()
-        .map(|c| c["producerId"].as_str().expect("an id").to_owned())
-        .collect()
-}
-
-/// Reads the credits, then sends `edit` with If-Match of that version, as Backstage does, until
-/// it gets a 200; a 412 (someone else edited in between) starts over. Returns the 412s seen.
-///
-/// Only this editor touches `producer`, so every read before the 200 must show the edit not yet
-/// applied (`applied` false): a 412 or an error for an edit that went in anyway would be a lie
-/// to the caller, which is what a connection dropped after DynamoDB applied a transaction causes
-/// when the re-sent request is not recognised as the same one.
-pub(crate) async fn edit_until_applied(
-    store: &Store,
-    edit: impl Fn() -> Http,
-    applied: impl Fn(&[String]) -> bool,
-) -> u32 {
-    let mut conflicts = 0;
-    loop {
-        let read = call(store, Http::get("/tracks/t1/credits").caller("p1")).await;
-        assert_eq!(read.status, 200, "read: {}", read.body);
-        assert!(
-            !applied(&credited(&read)),
-            "an edit answered 412 was applied: {}",
-            read.body
-        );
-        let version = read.body["version"].as_u64().expect("a version");
-        let reply = call(
-            store,
-            edit()
-                .caller("p1")
-                .header("if-match", &format!("\"{version}\"")),
-        )
-        .await;
-        match reply.status {
-            200 => return conflicts,
-            412 => conflicts += 1,
-            other => panic!("an edit answered {other}: {}", reply.body),
-        }
-    }
 }
 
 #[tokio::test]

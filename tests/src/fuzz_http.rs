@@ -9,10 +9,10 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config as ProptestConfig, TestRunner};
 use serde_json::{Value, json};
 
-use crate::chaos::sized;
+use crate::support::api;
+use crate::support::chaos::sized;
 use crate::support::events::{Http, Reply};
 use crate::support::fixtures::producer;
-use crate::{credits_api, leaderboard_api};
 
 /// The routes with their methods, so most cases get past routing to the handlers' own checks.
 const CREDITS_ROUTES: &[(&str, &str)] = &[
@@ -290,7 +290,7 @@ fn tokio() -> tokio::runtime::Runtime {
 fn credits_answers_any_request_clearly() {
     let runtime = tokio();
     let table = runtime.block_on(async {
-        let table = leaderboard_api::published("fuzz-credits").await;
+        let table = api::published("fuzz-credits").await;
         let store = table.store();
         for id in ["p1", "p2"] {
             store
@@ -302,16 +302,16 @@ fn credits_answers_any_request_clearly() {
     });
     let store = table.store();
     fuzz(CREDITS_ROUTES, |http| {
-        runtime.block_on(credits_api::call(&store, http))
+        runtime.block_on(api::credits(&store, http))
     });
 }
 
 #[test]
 fn leaderboard_answers_any_request_clearly() {
     let runtime = tokio();
-    let table = runtime.block_on(leaderboard_api::published("fuzz-leaderboard"));
+    let table = runtime.block_on(api::published("fuzz-leaderboard"));
     let store = table.store();
     fuzz(LEADERBOARD_ROUTES, |http| {
-        runtime.block_on(leaderboard_api::call(&store, http))
+        runtime.block_on(api::leaderboard(&store, http))
     });
 }

@@ -13,11 +13,11 @@ use std::path::PathBuf;
 
 use serde_json::{Value, json};
 
-use crate::leaderboard_api::call;
-use crate::recompute_run::{as_of, generated, run_at};
+use crate::support::api::leaderboard as call;
 use crate::support::dynamodb::TestTable;
 use crate::support::events::Http;
-use crate::sync_feed::deliver;
+use crate::support::feed::deliver;
+use crate::support::fixtures::{as_of, generated, run_at};
 
 const UPDATE_VAR: &str = "BEATPASS_UPDATE_GOLDEN";
 

@@ -145,7 +145,7 @@ async fn an_import_older_than_a_feed_message_leaves_the_feeds_values() {
             "uploadedAt": "2026-08-21T00:00:00Z", "credits": ["p1", "p2"], "genre": "trap"}),
     ];
     assert_eq!(
-        crate::sync_feed::deliver_at(&store, &feed, at("2026-11-22T00:05:00Z")).await,
+        crate::support::feed::deliver_at(&store, &feed, at("2026-11-22T00:05:00Z")).await,
         Vec::<String>::new()
     );
 
@@ -200,7 +200,7 @@ async fn an_import_older_than_a_feed_message_leaves_the_feeds_values() {
         (7000, "Midnight")
     );
     assert_eq!(
-        crate::sync_feed::deliver_at(&store, &feed, at("2026-11-23T00:05:00Z")).await,
+        crate::support::feed::deliver_at(&store, &feed, at("2026-11-23T00:05:00Z")).await,
         Vec::<String>::new()
     );
     let t1 = stored_track(&store, "t1").await;

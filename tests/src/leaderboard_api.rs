@@ -5,23 +5,15 @@ use std::time::Duration;
 use http_edge::AuthMode;
 use leaderboard::{Config, PointerCache};
 use serde_json::{Value, json};
-use store::Store;
 
-use crate::recompute_run::{as_of, hand_catalog, import, run_at};
+use crate::support::api::{Captured, leaderboard as call, published};
 use crate::support::dynamodb::TestTable;
 use crate::support::events::{Http, Reply, assert_problem};
+use crate::support::fixtures::{as_of, hand_catalog, import, run_at};
 
 const JWT: Config = Config {
     auth: AuthMode::JwtOnly,
 };
-
-pub(crate) async fn call(store: &Store, request: Http) -> Reply {
-    // A cache that always re-reads, so each test sees the pointer as it is.
-    let fresh = PointerCache::with_max_age(Duration::ZERO);
-    leaderboard::handle(store, &JWT, &fresh, request.build())
-        .await
-        .into()
-}
 
 fn ids(list: &Value, field: &str) -> Vec<String> {
     list.as_array()
@@ -29,23 +21,6 @@ fn ids(list: &Value, field: &str) -> Vec<String> {
         .iter()
         .map(|e| e[field].as_str().expect("an id").to_owned())
         .collect()
-}
-
-/// A table holding the hand-checked catalog and its published run.
-pub(crate) async fn published(test: &str) -> TestTable {
-    fill(TestTable::create(test).await).await
-}
-
-/// [`published`] on a table with its change stream, for tests that feed it to `fanout`.
-pub(crate) async fn published_streaming(test: &str) -> TestTable {
-    fill(TestTable::create_streaming(test).await).await
-}
-
-async fn fill(table: TestTable) -> TestTable {
-    let store = table.store();
-    import(&store, &hand_catalog(0)).await;
-    run_at(&store, as_of()).await;
-    table
 }
 
 #[tokio::test]
@@ -518,42 +493,6 @@ async fn every_read_is_at_most_two_round_trips_and_never_a_scan() {
     }
 }
 
-/// A `MakeWriter` into a shared buffer, to read the log lines a request wrote.
-#[derive(Clone, Default)]
-pub(crate) struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().expect("log buffer").extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Captured {
-    /// A JSON subscriber, as the functions log, writing here.
-    pub(crate) fn subscriber(&self) -> impl tracing::Subscriber + Send + Sync {
-        tracing_subscriber::fmt()
-            .json()
-            .flatten_event(true)
-            .with_writer(self.clone())
-            .finish()
-    }
-
-    pub(crate) fn text(&self) -> String {
-        String::from_utf8(self.0.lock().expect("log buffer").clone()).expect("utf-8")
-    }
-}
-
-impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
-    type Writer = Captured;
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
-}
-
 /// Traceability: the request log line names the verified caller (`sub`), never the token.
 #[tokio::test(flavor = "current_thread")]
 async fn the_request_log_names_the_caller_not_the_token() {
@@ -630,7 +569,7 @@ async fn an_empty_stack_answers_as_before_its_first_run() {
         404,
         "no-results-yet",
     );
-    let search = crate::credits_api::call(
+    let search = crate::support::api::credits(
         &store,
         Http::get("/artists").query("q", "nova").caller("pa"),
     )
@@ -818,19 +757,19 @@ async fn every_forged_cursor_shape_answers_400() {
         }
         request
     };
-    let edit = crate::credits_api::call(
+    let edit = crate::support::api::credits(
         &store,
         Http::post("/tracks/t2/credits", json!({"producerId": "pc"})).caller("pa"),
     )
     .await;
     assert_eq!(edit.status, 200, "{}", edit.body);
-    let first = crate::credits_api::call(&store, history(None)).await;
+    let first = crate::support::api::credits(&store, history(None)).await;
     let genuine = first.body["nextCursor"]
         .as_str()
         .expect("a second page")
         .to_owned();
     for (shape, cursor) in forged_cursors(&genuine) {
-        let reply = crate::credits_api::call(&store, history(Some(&cursor))).await;
+        let reply = crate::support::api::credits(&store, history(Some(&cursor))).await;
         assert_eq!(reply.status, 400, "history, {shape}: {}", reply.body);
         checked += 1;
     }

@@ -19,11 +19,11 @@
 
 use serde_json::{Value, json};
 
-use crate::leaderboard_api::{call, published};
-use crate::recompute_run::{as_of, run_at};
+use crate::support::api::{leaderboard as call, published};
 use crate::support::events::Http;
+use crate::support::feed::deliver;
 use crate::support::fixtures::at;
-use crate::sync_feed::deliver;
+use crate::support::fixtures::{as_of, run_at};
 
 /// A board as pa sees it: the whole answer.
 async fn read(store: &store::Store, board: &str, period: Option<&str>) -> Value {

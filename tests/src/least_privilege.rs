@@ -11,12 +11,12 @@ use serde_json::{Value, json};
 use serde_norway::Value as Yaml;
 use store::Store;
 
-use crate::recompute_run::{as_of, hand_catalog, run_at};
 use crate::support::dynamodb::{TestTable, config_for, endpoint};
 use crate::support::events::Http;
 use crate::support::fault_proxy::{FaultProxy, Faults};
+use crate::support::feed::deliver_at;
 use crate::support::fixtures::at;
-use crate::sync_feed::deliver_at;
+use crate::support::fixtures::{as_of, hand_catalog, run_at};
 
 const TEMPLATE: &str = include_str!("../../infra/template.yaml");
 
@@ -303,7 +303,7 @@ async fn each_function_writes_only_the_partitions_its_policy_allows() {
         if let Some((name, value)) = query.split_once('=') {
             http = http.query(name, value);
         }
-        let reply = crate::leaderboard_api::call(&store, http).await;
+        let reply = crate::support::api::leaderboard(&store, http).await;
         assert_eq!(reply.status, 200, "{path}: {}", reply.body);
     }
     assert_eq!(writes(&proxy.take_recorded()), Vec::new());

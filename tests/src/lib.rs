@@ -12,8 +12,6 @@ mod api_contract;
 #[cfg(test)]
 mod bad_inputs;
 #[cfg(test)]
-mod chaos;
-#[cfg(test)]
 mod chaos_credit_edits;
 #[cfg(test)]
 mod chaos_proxy;

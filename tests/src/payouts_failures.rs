@@ -11,12 +11,12 @@ use serde_json::json;
 use store::payout_items::{FailureCode, PayoutSplit, SplitState};
 use stripe_standin::{Faults, ListFailure};
 
-use crate::chaos::{assert_consistent, table_items};
-use crate::leaderboard_api::call;
-use crate::recompute_run::{as_of, generated, import, run_at};
+use crate::support::api::leaderboard as call;
+use crate::support::chaos::{assert_consistent, table_items};
 use crate::support::dynamodb::TestTable;
 use crate::support::events::Http;
 use crate::support::fixtures::at;
+use crate::support::fixtures::{as_of, generated, import, run_at};
 use crate::support::payouts::{
     Clock, deps, deps_with_key, equal_catalog, now, pool_event, retry_event, split, stand_in,
     statement,
@@ -281,7 +281,7 @@ async fn a_final_failure_raises_the_metric_in_the_same_hour_and_a_new_account_is
         "name": "Producer qb", "genres": ["trap"], "stripeAccountId": "acct_qb_new",
         "chargesEnabled": true, "payoutsEnabled": true});
     let failed =
-        crate::sync_feed::deliver_at(&store, &[reconnect], at("2026-12-01T07:00:00Z")).await;
+        crate::support::feed::deliver_at(&store, &[reconnect], at("2026-12-01T07:00:00Z")).await;
     assert!(failed.is_empty());
     for _ in 0..2 {
         clock.advance(TimeDelta::hours(1));

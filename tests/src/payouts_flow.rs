@@ -13,11 +13,13 @@ use serde_json::{Value, json};
 use store::payout_items::PayoutStatement;
 use stripe_standin::Faults;
 
-use crate::chaos::{assert_consistent, assert_faulted, faulty_proxy, sized, store_through};
-use crate::leaderboard_api::call;
-use crate::recompute_run::{as_of, generated, import, run_at};
+use crate::support::api::leaderboard as call;
+use crate::support::chaos::{
+    assert_consistent, assert_faulted, faulty_proxy, sized, store_through,
+};
 use crate::support::dynamodb::TestTable;
 use crate::support::events::Http;
+use crate::support::fixtures::{as_of, generated, import, run_at};
 use crate::support::payouts::{
     Clock, assert_one_transfer_each, deps, equal_catalog, now, period, pool_event, retry_event,
     stand_in, statement,
@@ -200,7 +202,7 @@ async fn malformed_events_and_a_stack_without_runs_write_nothing() {
     import(&store, &equal_catalog()).await;
     let stripe = stand_in(Duration::from_secs(5)).await;
     let deps = deps(store.clone(), &stripe, Duration::from_secs(5));
-    let before = crate::chaos::table_items(&table).await;
+    let before = crate::support::chaos::table_items(&table).await;
     for event in [
         pool_event("2026-10", json!(12.5), "CAD"),
         pool_event("2026-10", json!(0), "CAD"),
@@ -222,7 +224,7 @@ async fn malformed_events_and_a_stack_without_runs_write_nothing() {
         matches!(outcome, Err(PayoutsError::NoPublishedRun)),
         "{outcome:?}"
     );
-    assert_eq!(crate::chaos::table_items(&table).await, before);
+    assert_eq!(crate::support::chaos::table_items(&table).await, before);
     assert_eq!(stripe.post_requests(), 0);
 }
 

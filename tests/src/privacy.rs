@@ -1,17 +1,20 @@
 //! `docs/privacy.md`, walked row by row against the real handlers: for every route and caller
 //! (anonymous, another producer, themselves), the status and the exact set of fields the page
-//! promises. A new field in any answer fails here until the page lists it for its callers.
+//! promises. A new field in any answer fails here until the page lists it for its callers. The
+//! page's 401s and 403s are also read against the access each route table declares
+//! (`http_edge::Access`), so the policy the router enforces and the one the page states are one.
 
 use std::collections::BTreeSet;
 
 use chrono::TimeDelta;
+use http_edge::Access;
 use serde_json::{Value, json};
-use store::Store;
 
-use crate::leaderboard_api::published_streaming;
-use crate::recompute_run::{as_of, run_at};
-use crate::support::events::{Http, Reply};
+use crate::support::api::call;
+use crate::support::api::published_streaming;
+use crate::support::events::Http;
 use crate::support::fixtures::at;
+use crate::support::fixtures::{as_of, run_at};
 
 const PAGE: &str = include_str!("../../docs/privacy.md");
 
@@ -157,15 +160,6 @@ fn request_for(method: &str, template: &str, path: &str) -> Http {
     }
 }
 
-/// `http` answered by the function API Gateway routes its path to.
-pub(crate) async fn call(store: &Store, http: Http) -> Reply {
-    if crate::support::events::credits_serves(http.path()) {
-        crate::credits_api::call(store, http).await
-    } else {
-        crate::leaderboard_api::call(store, http).await
-    }
-}
-
 #[tokio::test]
 async fn every_route_gives_each_caller_exactly_the_documented_fields() {
     let table = published_streaming("privacy").await;
@@ -178,7 +172,7 @@ async fn every_route_gives_each_caller_exactly_the_documented_fields() {
         "name": "Alpha", "genres": ["trap"], "styles": ["dark"], "stripeAccountId": "acct_pa",
         "chargesEnabled": true, "payoutsEnabled": true, "profileComplete": true});
     let failed =
-        crate::sync_feed::deliver_at(&store, &[plays, ready], at("2026-11-21T07:00:00Z")).await;
+        crate::support::feed::deliver_at(&store, &[plays, ready], at("2026-11-21T07:00:00Z")).await;
     assert!(failed.is_empty());
     run_at(&store, as_of() + TimeDelta::days(1)).await;
     crate::support::payouts::pay_pool(&store, 10_000).await;
@@ -250,4 +244,102 @@ fn the_notation_parses() {
         answered_fields("test", &body),
         BTreeSet::from(["a".into(), "list[b,c]".into(), "ids".into()])
     );
+}
+
+/// Every route both API functions serve, with the access its table declares.
+fn declared_access() -> Vec<(&'static str, Access)> {
+    let credits = credits::ROUTES.iter().map(|r| (r.label, r.access));
+    credits
+        .chain(leaderboard::ROUTES.iter().map(|r| (r.label, r.access)))
+        .collect()
+}
+
+/// Whether the page's route (`GET /leaderboard/plays`, `GET /producers/{id}/tracks?with=…`) is
+/// served by the route labelled `label` (`GET /leaderboard/{board}`).
+fn serves(label: &str, route: &str) -> bool {
+    let route = route.split('?').next().unwrap_or(route);
+    let (Some((method, template)), Some((wanted, path))) =
+        (label.split_once(' '), route.split_once(' '))
+    else {
+        return false;
+    };
+    let (parts, segments): (Vec<&str>, Vec<&str>) =
+        (template.split('/').collect(), path.split('/').collect());
+    method == wanted
+        && parts.len() == segments.len()
+        && parts
+            .iter()
+            .zip(&segments)
+            .all(|(part, segment)| part == segment || part.starts_with('{'))
+}
+
+/// Where the page and the route tables disagree on who may call a route: a route that is not
+/// public must answer the anonymous caller 401 and a public one must not; a route only its
+/// producer may call must answer another producer 403.
+fn access_mismatches(rows: &[Row], declared: &[(&str, Access)]) -> Vec<String> {
+    let mut mismatches = Vec::new();
+    for row in rows {
+        let Some((label, access)) = declared.iter().find(|(label, _)| serves(label, &row.route))
+        else {
+            mismatches.push(format!("{}: no route serves it", row.route));
+            continue;
+        };
+        let (anonymous, another) = (row.cells[0].as_str(), row.cells[1].as_str());
+        let wrong = match access {
+            Access::Public => anonymous == "401",
+            Access::SignedIn => anonymous != "401",
+            Access::Producer { .. } => anonymous != "401" || another != "403",
+        };
+        if wrong {
+            mismatches.push(format!(
+                "{}: the page says {anonymous:?} / {another:?}, {label} declares {access:?}",
+                row.route
+            ));
+        }
+    }
+    mismatches
+}
+
+#[test]
+fn the_page_states_the_access_the_route_tables_declare() {
+    let rows = rows();
+    assert!(rows.len() > 20, "{} rows", rows.len());
+    let mismatches = access_mismatches(&rows, &declared_access());
+    assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
+}
+
+#[test]
+fn the_access_check_catches_a_page_that_opens_a_private_route() {
+    let row = |route: &str, anonymous: &str, another: &str| Row {
+        route: route.to_owned(),
+        cells: vec![
+            anonymous.to_owned(),
+            another.to_owned(),
+            "fields".to_owned(),
+        ],
+    };
+    let declared = [
+        (
+            "GET /producers/{id}/summary",
+            Access::Producer {
+                param: "id",
+                what: "the summary",
+            },
+        ),
+        ("GET /leaderboard/{board}", Access::SignedIn),
+        ("GET /collaborations/trending", Access::Public),
+    ];
+    let agreeing = [
+        row("GET /producers/{id}/summary", "401", "403"),
+        row("GET /leaderboard/plays", "401", "entries"),
+        row("GET /collaborations/trending", "trending", "trending"),
+    ];
+    assert!(access_mismatches(&agreeing, &declared).is_empty());
+    let opened = [
+        row("GET /producers/{id}/summary", "401", "producerId, share"),
+        row("GET /leaderboard/plays", "entries", "entries"),
+        row("GET /collaborations/trending", "401", "trending"),
+        row("GET /producers/{id}/secrets", "401", "403"),
+    ];
+    assert_eq!(access_mismatches(&opened, &declared).len(), 4);
 }

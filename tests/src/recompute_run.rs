@@ -6,11 +6,10 @@ use std::sync::Arc;
 
 use catalog::jsonl::parse;
 use catalog::synthetic::{Spec, generate};
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::TimeDelta;
 use contribution::ExactSum;
 use recompute::run::{Deadline, RunProgress, Settings, recompute};
 use serde_json::json;
-use store::entity::Item;
 use store::run_items::{
     BoardEntry, Collaborator, Contribution, ProducerListEntry, ProducerSummary, Recommendation,
     RunId, TrendingPair,
@@ -18,52 +17,9 @@ use store::run_items::{
 use store::runs::run_id;
 use store::{Board, Period, Store};
 
-use crate::chaos::table_items;
+use crate::support::chaos::run_items;
 use crate::support::dynamodb::TestTable;
-use crate::support::fixtures::{at, pid, tid};
-
-pub(crate) fn as_of() -> DateTime<Utc> {
-    at("2026-11-21T00:00:00Z")
-}
-
-pub(crate) use crate::support::fixtures::run_at;
-
-/// Six average Gregorian months, in seconds.
-const SIX_MONTHS: i64 = 15_778_476;
-
-pub(crate) async fn import(store: &Store, lines: &[serde_json::Value]) {
-    let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
-    let (parsed, errors) = parse(text.as_bytes());
-    assert!(errors.is_empty(), "{errors:?}");
-    store
-        .import_catalog(parsed, as_of(), &|_| ())
-        .await
-        .expect("import");
-}
-
-fn ts(t: DateTime<Utc>) -> String {
-    t.to_rfc3339()
-}
-
-/// Four producers and five tracks whose every figure is worked out below.
-pub(crate) fn hand_catalog(t2_plays: u64) -> Vec<serde_json::Value> {
-    vec![
-        json!({"kind":"producer","id":"pa","name":"Alpha","genres":["trap"],"styles":["dark"],"profileComplete":true}),
-        json!({"kind":"producer","id":"pb","name":"Bravo","genres":["trap","drill"],"styles":["melodic"]}),
-        json!({"kind":"producer","id":"pc","name":"Charlie","genres":["lo-fi"],"styles":["chill"]}),
-        json!({"kind":"producer","id":"pd","name":"Delta","genres":["trap"],"styles":["dark","bouncy"]}),
-        // Solo, new, 9 plays: 1 × 2 × 1 = 2 to pa.
-        json!({"kind":"track","id":"t1","title":"One","uploaderId":"pa","credits":["pa"],"uploadedAt":ts(as_of()),"plays":9,"metadataComplete":true}),
-        // pa+pb, 6 months, 0 plays: 1/2 × 1 × 1/2 = 1/4 each.
-        json!({"kind":"track","id":"t2","title":"Two","uploaderId":"pa","credits":["pa","pb"],"uploadedAt":ts(as_of() - TimeDelta::seconds(SIX_MONTHS)),"plays":t2_plays}),
-        // Exclusive-only: 0 to pb whatever its plays.
-        json!({"kind":"track","id":"t3","title":"Three","uploaderId":"pb","credits":["pb"],"uploadedAt":ts(as_of()),"plays":99,"exclusiveOnly":true}),
-        // pc+pa, uploaded a day after the as-of instant (0 months), 999,999 plays: 1 × 19/7 × 1/2 = 19/14 each.
-        json!({"kind":"track","id":"t4","title":"Four","uploaderId":"pc","credits":["pc","pa"],"uploadedAt":ts(as_of() + TimeDelta::days(1)),"plays":999_999}),
-        // Solo, 12 months, 9 plays: 1/4 × 2 = 1/2 to pc.
-        json!({"kind":"track","id":"t5","title":"Five","uploaderId":"pc","credits":["pc"],"uploadedAt":ts(as_of() - TimeDelta::seconds(2 * SIX_MONTHS)),"plays":9}),
-    ]
-}
+use crate::support::fixtures::{as_of, at, generated, hand_catalog, import, pid, run_at, tid};
 
 async fn summary(store: &Store, run: &RunId, producer: &str) -> ProducerSummary {
     store
@@ -282,31 +238,6 @@ async fn every_figure_of_a_hand_checked_catalog() {
         store.latest_run().await.expect("pointer").map(|p| p.run_id),
         Some(run_id(next))
     );
-}
-
-pub(crate) async fn generated(store: &Store, producers: usize, tracks: usize) -> String {
-    let text: String = generate(Spec {
-        producers,
-        tracks,
-        seed: 11,
-        as_of: as_of(),
-    })
-    .map(|l| l + "\n")
-    .collect();
-    let (parsed, errors) = parse(text.as_bytes());
-    assert!(errors.is_empty());
-    store
-        .import_catalog(parsed, as_of(), &|_| ())
-        .await
-        .expect("import");
-    text
-}
-
-/// Every item of the run `run` (all its partitions), by key.
-pub(crate) async fn run_items(table: &TestTable, run: &RunId) -> BTreeMap<(String, String), Item> {
-    let mut items = table_items(table).await;
-    items.retain(|(pk, _), _| run.owns_partition(pk));
-    items
 }
 
 #[tokio::test]

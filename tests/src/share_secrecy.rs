@@ -12,9 +12,9 @@ use chrono::TimeDelta;
 use serde_json::{Value, json};
 use store::{Board, Period, Store};
 
-use crate::recompute_run::{as_of, generated, run_at};
 use crate::support::dynamodb::TestTable;
 use crate::support::events::{Http, Reply};
+use crate::support::fixtures::{as_of, generated, run_at};
 
 /// Two figures agree when within this fraction of each other.
 const SAME: f64 = 1e-3;
@@ -87,7 +87,7 @@ async fn get(store: &Store, caller: &str, path: &str, query: &[(&str, &str)]) ->
     for (name, value) in query {
         http = http.query(name, value);
     }
-    crate::privacy::call(store, http).await
+    crate::support::api::call(store, http).await
 }
 
 #[tokio::test]
@@ -119,7 +119,7 @@ async fn no_answer_lets_a_producer_work_out_anothers_share() {
     let message = json!({"type": "plays", "at": (as_of() + TimeDelta::hours(12)).to_rfc3339(),
         "counts": counts});
     assert_eq!(
-        crate::sync_feed::deliver_at(&store, &[message], as_of() + TimeDelta::hours(12)).await,
+        crate::support::feed::deliver_at(&store, &[message], as_of() + TimeDelta::hours(12)).await,
         Vec::<String>::new()
     );
     run_at(&store, as_of() + TimeDelta::days(1)).await;

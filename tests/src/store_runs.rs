@@ -121,7 +121,7 @@ async fn the_pointer_only_moves_forward_and_boards_read_in_rank_order() {
     assert_eq!(next.items[0].producer_id, pid("p33"));
     // Items expire seven days after the run's as-of instant: every item carries the TTL. 120
     // entries are four chunks of at most 32 rows.
-    let mut stored = crate::chaos::table_items(&table).await;
+    let mut stored = crate::support::chaos::table_items(&table).await;
     stored.retain(|(pk, _), _| run2.owns_partition(pk));
     assert_eq!(stored.len(), 4);
     for item in stored.values() {

@@ -1,45 +1,16 @@
 //! The `sync` function, driven with SQS event JSON against DynamoDB Local: plays, profiles and
 //! accepted tracks arrive, newest `at` wins, and a batch reports exactly its bad messages.
 
-use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 use store::Store;
 use store::run_items::ProducerSummary;
-use sync::SqsBatchResponse;
 
-use crate::credits_api;
-use crate::recompute_run::{as_of, hand_catalog, import, run_at};
+use crate::support::api;
 use crate::support::dynamodb::TestTable;
-use crate::support::events::{Http, PLATFORM_SENDER, sqs_event, sqs_event_from};
+use crate::support::events::{Http, sqs_event, sqs_event_from};
+use crate::support::feed::{deliver, failed_ids, now, platform};
+use crate::support::fixtures::{as_of, hand_catalog, import, run_at};
 use crate::support::fixtures::{at, pid, stored_producer, stored_track, tid};
-
-/// The instant the queue hands the batch over.
-fn now() -> DateTime<Utc> {
-    at("2026-11-21T12:00:00Z")
-}
-
-/// The platform as `sync` is configured with it in tests (the sender of [`sqs_event`]).
-pub(crate) fn platform() -> sync::PlatformSender {
-    sync::PlatformSender::new(PLATFORM_SENDER).expect("a unique IAM id")
-}
-
-pub(crate) async fn deliver(store: &Store, bodies: &[Value]) -> Vec<String> {
-    deliver_at(store, bodies, now()).await
-}
-
-/// The ids of the messages that failed when `bodies` arrive in one batch at `now`.
-pub(crate) async fn deliver_at(store: &Store, bodies: &[Value], now: DateTime<Utc>) -> Vec<String> {
-    let bodies: Vec<String> = bodies.iter().map(Value::to_string).collect();
-    let response: SqsBatchResponse =
-        sync::handle(store, &platform(), sqs_event(&bodies), now).await;
-    let mut failed: Vec<String> = response
-        .batch_item_failures
-        .into_iter()
-        .map(|f| f.item_identifier)
-        .collect();
-    failed.sort();
-    failed
-}
 
 fn plays(at: &str, counts: &[(&str, u64)]) -> Value {
     let counts: Vec<Value> = counts
@@ -70,7 +41,7 @@ async fn plays_apply_only_when_newer_and_leave_the_etag_alone() {
     let table = seeded("sync-plays").await;
     let store = table.store();
     let etag = |reply: &crate::support::events::Reply| reply.header("etag").map(str::to_owned);
-    let before = credits_api::call(&store, Http::get("/tracks/t2/credits").caller("pa")).await;
+    let before = api::credits(&store, Http::get("/tracks/t2/credits").caller("pa")).await;
 
     let failed = deliver(
         &store,
@@ -124,7 +95,7 @@ async fn plays_apply_only_when_newer_and_leave_the_etag_alone() {
     assert_eq!(track_plays(&store, "t2").await, 800);
 
     // Plays never change the credits version (the ETag).
-    let after = credits_api::call(&store, Http::get("/tracks/t2/credits").caller("pa")).await;
+    let after = api::credits(&store, Http::get("/tracks/t2/credits").caller("pa")).await;
     assert_eq!((after.status, etag(&after)), (200, etag(&before)));
     assert_eq!(store.check_consistency(2).await.expect("check"), vec![]);
 }
@@ -287,15 +258,9 @@ async fn a_message_from_another_sender_is_reported_failed_and_never_applied() {
     unsigned.attributes.remove("SenderId");
     event.records.push(unsigned);
 
-    let captured = crate::leaderboard_api::Captured::default();
+    let captured = crate::support::api::Captured::default();
     let _guard = tracing::subscriber::set_default(captured.subscriber());
-    let response = sync::handle(&store, &platform(), event, now()).await;
-    let mut failed: Vec<String> = response
-        .batch_item_failures
-        .into_iter()
-        .map(|f| f.item_identifier)
-        .collect();
-    failed.sort();
+    let failed = failed_ids(sync::handle(&store, &platform(), event, now()).await);
     assert_eq!(
         failed,
         ["m0", "m2"],
@@ -353,7 +318,7 @@ async fn a_track_message_creates_once_and_later_ones_update_only_platform_fields
 
     // The uploader edits the credits; a later platform message renames the track and says
     // nothing new about credits: the uploader's credits stay.
-    let edit = credits_api::call(
+    let edit = api::credits(
         &store,
         Http::post("/tracks/t9/credits", json!({"producerId": "pc"})).caller("pa"),
     )
@@ -376,7 +341,7 @@ async fn a_track_message_creates_once_and_later_ones_update_only_platform_fields
     );
     // The title is copied to every discography entry, so it moved the version on.
     assert_eq!(now.version, 3);
-    let tracks = crate::leaderboard_api::call(&store, Http::get("/producers/pc/tracks")).await;
+    let tracks = crate::support::api::leaderboard(&store, Http::get("/producers/pc/tracks")).await;
     let t9 = tracks.body["tracks"]
         .as_array()
         .and_then(|list| list.iter().find(|t| t["trackId"] == json!("t9")))

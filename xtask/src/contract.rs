@@ -26,7 +26,7 @@ use hyper_util::rt::TokioIo;
 use leaderboard::PointerCache;
 use store::Store;
 use stripe_standin::StandIn;
-use tests::support::events::Http;
+use test_events::Http;
 use tokio::net::TcpListener;
 
 use crate::dynamodb_local::{DynamoDbLocal, Storage};
@@ -303,7 +303,7 @@ async fn answer(
     }
     let event = http.build();
     let path = parts.uri.path();
-    let response = if tests::support::events::credits_serves(path) {
+    let response = if test_events::credits_serves(path) {
         let config = credits::Config {
             auth: http_edge::AuthMode::JwtOnly,
         };

@@ -97,7 +97,7 @@ pub fn run(args: DevArgs) -> Result<()> {
             stripe.base_url,
             crate::pool_event::LOCAL_BILLING_ACCOUNT,
             sync::sender::PLATFORM_SENDER_VAR,
-            tests::support::events::PLATFORM_SENDER,
+            test_events::PLATFORM_SENDER,
         ))
         .env("PATH", path)
         .current_dir(project::root())

@@ -24,7 +24,7 @@ use leaderboard::PointerCache;
 use recompute::run::{Deadline, RunProgress, Settings, recompute};
 use serde_json::{Value, json};
 use store::Store;
-use tests::support::events::Http;
+use test_events::Http;
 use tokio::sync::Mutex;
 
 use crate::dynamodb_local::{DynamoDbLocal, Storage};

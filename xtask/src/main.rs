@@ -27,6 +27,10 @@ mod target;
 mod test;
 #[cfg(test)]
 mod tidy;
+#[cfg(test)]
+mod tidy_graph;
+#[cfg(test)]
+mod tidy_map;
 
 use std::process::ExitCode;
 

@@ -17,6 +17,10 @@ use anyhow::{Context, Result, bail};
 use crate::dynamodb_local::{DynamoDbLocal, Storage};
 use crate::project::root;
 
+/// The functions timed: the four whose init needs nothing but DynamoDB Local. `payouts` reads
+/// its Stripe key from Secrets Manager at init and `fanout` names its EventBridge bus, which
+/// this loopback world does not stand in for yet (so this is not the list of all functions:
+/// that is `package::FUNCTIONS`).
 const FUNCTIONS: [&str; 4] = ["credits", "leaderboard", "recompute", "sync"];
 const NEXT_INVOCATION: &str = "GET /2018-06-01/runtime/invocation/next";
 

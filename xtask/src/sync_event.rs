@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use anyhow::{Context, Result, bail};
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
-use tests::support::events::sqs_event;
+use test_events::sqs_event;
 
 #[derive(clap::Args)]
 pub struct SyncEventArgs {

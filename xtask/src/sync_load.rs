@@ -19,7 +19,7 @@ use catalog::synthetic::Spec;
 use chrono::{TimeDelta, Utc};
 use serde_json::json;
 use store::Store;
-use tests::support::events::sqs_event;
+use test_events::sqs_event;
 
 use crate::dynamodb_local::{DynamoDbLocal, Storage};
 
@@ -72,7 +72,7 @@ async fn measure(args: &SyncLoadArgs, local: &DynamoDbLocal) -> Result<()> {
     };
     let first = messages((now - TimeDelta::minutes(1)).to_rfc3339(), 500);
     let second = messages((now - TimeDelta::seconds(30)).to_rfc3339(), 1_000);
-    let platform = sync::PlatformSender::new(tests::support::events::PLATFORM_SENDER)?;
+    let platform = sync::PlatformSender::new(test_events::PLATFORM_SENDER)?;
     // The first pass also warms DynamoDB Local's JVM; the second is the steady figure.
     for (pass, bodies) in [
         ("new counts, cold", &first),

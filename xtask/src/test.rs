@@ -1,6 +1,7 @@
 //! `cargo xtask test`: everything CI checks, in the order that fails fastest.
 //!
-//! Formatting, clippy with warnings as errors, cfn-lint and checkov on `infra/template.yaml`,
+//! Formatting, clippy with warnings as errors, the pure crates built alone (so chrono's clock and
+//! the tools' features cannot creep in), cfn-lint and checkov on `infra/template.yaml`,
 //! then the whole test suite (including the template-against-code and API checks) with a fresh
 //! in-memory DynamoDB Local whose endpoint reaches the tests through
 //! `BEATPASS_TEST_DYNAMODB_ENDPOINT`, then Schemathesis over the API on the same DynamoDB Local
@@ -14,6 +15,9 @@ use store::config::TEST_ENDPOINT_VAR;
 use crate::dynamodb_local::{DynamoDbLocal, Storage};
 use crate::project;
 use crate::python_tools;
+
+/// The library crates the Lambdas link, checked without the features of the tools.
+const LIBRARIES: [&str; 5] = ["contribution", "catalog", "store", "http-edge", "telemetry"];
 
 #[derive(clap::Args)]
 pub struct TestArgs {
@@ -36,6 +40,18 @@ pub fn run(args: TestArgs) -> Result<()> {
             "-D",
             "warnings",
         ]))?;
+        // The library crates, then the Lambdas, linted without the features the workspace
+        // build unifies in: the core, the catalog and the store compile without chrono's clock,
+        // no Lambda needs the store's `tools` or the catalog's `synthetic` code, and nothing
+        // is left that only the tools use.
+        for packages in [&LIBRARIES[..], &crate::package::FUNCTIONS[..]] {
+            project::run(
+                Command::new("cargo")
+                    .args(["clippy", "--quiet", "--all-targets"])
+                    .args(packages.iter().flat_map(|p| ["--package", p]))
+                    .args(["--", "-D", "warnings"]),
+            )?;
+        }
         // The deployment template: no errors, no warnings, with AWS's serverless rules.
         let bin = python_tools::ensure(python_tools::CFN_LINT)?;
         project::run(Command::new(bin.join("cfn-lint")).args([

@@ -14,6 +14,10 @@
 //! - The store's modules name each other without a cycle (the crate root aside, which declares
 //!   them all): a module can be read, and changed, after the ones it uses.
 //!
+//! Two more files hold the rest: `tidy_graph.rs` (the import graph points down: crate floors,
+//! no tool in a Lambda, test modules as leaves) and `tidy_map.rs` (ARCHITECTURE.md and the
+//! READMEs against the tree).
+//!
 //! `docs/bad-inputs.md` is checked against the cases themselves by
 //! `tests/src/bad_inputs.rs::the_documented_table_is_the_tested_one`, which can read them.
 
@@ -166,6 +170,23 @@ fn find_cycle(uses: &std::collections::BTreeMap<String, Vec<String>>) -> Option<
         .find_map(|m| visit(m, uses, &mut Vec::new(), &mut done))
 }
 
+/// The `.rs` files directly in `dir`, as (module name, text), sorted by name.
+pub fn modules_in(dir: &Path) -> Vec<(String, String)> {
+    let mut modules: Vec<(String, String)> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "rs"))
+        .filter_map(|p| {
+            let name = p.file_stem()?.to_string_lossy().into_owned();
+            Some((name, std::fs::read_to_string(&p).ok()?))
+        })
+        .collect();
+    modules.sort();
+    modules
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -289,13 +310,23 @@ mod tests {
                 "the core crate depends on {name}: it must stay pure"
             );
         }
+        // chrono's `clock` (`Utc::now`, `Local::now`) is off for the core: `cargo xtask test`
+        // checks it alone, so a call to the clock does not compile there.
+        assert!(
+            !dependencies.contains("clock"),
+            "the core crate turns on chrono's clock"
+        );
         let calls = [
             "Utc::now",
+            "Local::now",
             "SystemTime::now",
             "Instant::now",
             "std::fs",
             "std::net",
             "std::env",
+            "std::io",
+            "std::thread",
+            "fastrand",
         ];
         for (path, text) in sources() {
             if !path.starts_with("shared/contribution") {
@@ -331,23 +362,7 @@ mod tests {
     }
 
     fn store_modules() -> Vec<(String, String)> {
-        let dir = root().join("shared/store/src");
-        let mut files: Vec<(String, String)> = std::fs::read_dir(&dir)
-            .expect("the store's sources")
-            .filter_map(Result::ok)
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|x| x == "rs"))
-            .map(|p| {
-                let name = p
-                    .file_stem()
-                    .unwrap_or_default()
-                    .to_string_lossy()
-                    .into_owned();
-                (name, std::fs::read_to_string(&p).expect("a source file"))
-            })
-            .collect();
-        files.sort();
-        files
+        modules_in(&root().join("shared/store/src"))
     }
 
     #[test]

@@ -29,8 +29,8 @@ pub async fn handle(
     event: ApiGatewayV2httpRequest,
     now: DateTime<Utc>,
 ) -> ApiGatewayV2httpResponse {
-    http_edge::router::handle(&event, ROUTES, async |request, route| {
-        routes::serve(store, config, request, route, now).await
+    http_edge::router::handle(&event, ROUTES, config.auth, async |call| {
+        routes::serve(store, call, now).await
     })
     .await
 }

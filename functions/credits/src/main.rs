@@ -6,7 +6,7 @@ use store::{Store, StoreConfig};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    http_edge::logging::init();
+    telemetry::logging::init();
     let store_config = StoreConfig::from_env()?;
     let config = credits::Config::from_env(store_config.endpoint.as_deref());
     let store = Store::connect(&store_config).await;

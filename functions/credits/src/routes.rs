@@ -3,11 +3,10 @@
 use chrono::{DateTime, Utc};
 use contribution::{Credits, ProducerId, TrackId};
 use http_edge::{
-    ApiGatewayV2httpResponse, Caller, FieldProblem, Matched, Problem, Request, Route, json_response,
+    Access, ApiGatewayV2httpResponse, Call, FieldProblem, Problem, Request, Route, json_response,
 };
 use store::{Change, ChangeSource, StoreError, StoredTrack};
 
-use crate::Config;
 use crate::error::CreditsApiError;
 use crate::views::{
     AddCredit, ArtistView, ArtistsView, CreditsView, HistoryEntryView, HistoryView, ReplaceCredits,
@@ -36,149 +35,203 @@ pub enum Endpoint {
     SearchArtists,
 }
 
-/// Every route this function answers, declared once: `infra/openapi.yaml` documents exactly
-/// these, as a test checks.
+/// Every route this function answers and who may call it, declared once: `infra/openapi.yaml`
+/// documents exactly these routes and `docs/privacy.md` this access, as tests check. Every route
+/// needs a signed-in producer; which of them may change a track is the uploader rule, checked
+/// against the stored track.
 pub static ROUTES: &[Route<Endpoint>] = &[
     Route {
         label: "GET /tracks/{trackId}/credits",
+        access: Access::SignedIn,
         endpoint: Endpoint::GetCredits,
     },
     Route {
         label: "PUT /tracks/{trackId}/credits",
+        access: Access::SignedIn,
         endpoint: Endpoint::ReplaceCredits,
     },
     Route {
         label: "POST /tracks/{trackId}/credits",
+        access: Access::SignedIn,
         endpoint: Endpoint::AddCredit,
     },
     Route {
         label: "GET /tracks/{trackId}/credits/history",
+        access: Access::SignedIn,
         endpoint: Endpoint::History,
     },
     Route {
         label: "DELETE /tracks/{trackId}/credits/{producerId}",
+        access: Access::SignedIn,
         endpoint: Endpoint::RemoveCredit,
     },
     Route {
         label: "GET /artists",
+        access: Access::SignedIn,
         endpoint: Endpoint::SearchArtists,
     },
 ];
 
-/// Serves a matched route for an authenticated caller.
+/// Serves a call the router admitted (a signed-in caller) at instant `now`.
 pub async fn serve(
     store: &Store,
-    config: &Config,
-    request: &Request<'_>,
-    route: &Matched<Endpoint>,
+    call: &Call<'_, Endpoint>,
     now: DateTime<Utc>,
 ) -> Result<ApiGatewayV2httpResponse, Problem> {
-    let caller = Caller::of(request.event, config.auth)?;
     let change = Change {
-        by: caller.id().clone(),
+        by: call.caller()?.id().clone(),
         source: ChangeSource::Backstage,
         at: now,
     };
-    let track = || track_id(route.param("trackId"));
-    match route.route.endpoint {
-        Endpoint::GetCredits => {
-            let stored = read_track(store, &track()?).await?;
-            Ok(credits_response(store, &stored, caller.id(), 200).await?)
-        }
-        Endpoint::ReplaceCredits => {
-            let body: ReplaceCredits = request.json_body()?;
-            let wanted = parse_credits(&body.producer_ids)?;
-            let if_match = if_match(request)?;
-            let stored = edit(store, &change, &track()?, if_match, |_| Ok(wanted.clone())).await?;
-            Ok(credits_response(store, &stored, caller.id(), 200).await?)
-        }
-        Endpoint::AddCredit => {
-            let body: AddCredit = request.json_body()?;
-            let producer = producer_id("producerId", &body.producer_id)?;
-            let if_match = if_match(request)?;
-            let stored = edit(store, &change, &track()?, if_match, |current| {
-                if current.contains(&producer) {
-                    return Err(CreditsApiError::AlreadyCredited(producer.clone()));
-                }
-                let mut next = current.producers().to_vec();
-                next.push(producer.clone());
-                Credits::new(next).map_err(CreditsApiError::InvalidCredits)
-            })
-            .await?;
-            Ok(credits_response(store, &stored, caller.id(), 200).await?)
-        }
-        Endpoint::RemoveCredit => {
-            let text = route.param("producerId");
-            let producer = ProducerId::parse(text)
-                .map_err(|e| CreditsApiError::BadId(text.to_owned(), "producer", e))?;
-            let if_match = if_match(request)?;
-            let stored = edit(store, &change, &track()?, if_match, |current| {
-                if !current.contains(&producer) {
-                    return Err(CreditsApiError::NotCredited(producer.clone()));
-                }
-                let next: Vec<ProducerId> = current
-                    .producers()
-                    .iter()
-                    .filter(|p| **p != producer)
-                    .cloned()
-                    .collect();
-                Credits::new(next).map_err(|_| CreditsApiError::LastProducer(producer.clone()))
-            })
-            .await?;
-            Ok(credits_response(store, &stored, caller.id(), 200).await?)
-        }
-        Endpoint::History => {
-            let track = track()?;
-            let stored = read_track(store, &track).await?;
-            require_uploader(&stored, caller.id(), "see its credit history")?;
-            let limit = request.limit(DEFAULT_PAGE, MAX_PAGE)?;
-            let page = store
-                .credit_history(&track, limit, request.cursor()?)
-                .await
-                .map_err(CreditsApiError::from)?;
-            Ok(json_response(
-                200,
-                &HistoryView {
-                    entries: page.items.into_iter().map(HistoryEntryView::from).collect(),
-                    next_cursor: page.next_cursor,
-                },
-                &[],
-            ))
-        }
-        Endpoint::SearchArtists => {
-            // The spec's rule for q, exactly: at most 100 characters as sent, no control
-            // characters (no name holds one), and something besides whitespace.
-            let raw = request.query("q").unwrap_or("");
-            let query = raw.trim();
-            if query.is_empty()
-                || raw.chars().count() > MAX_QUERY_CHARS
-                || raw.chars().any(char::is_control)
-            {
-                return Err(Problem::bad_request(format!(
-                    "q must be 1 to {MAX_QUERY_CHARS} characters of an artist name, not only \
-                     spaces, with no control characters"
-                )));
-            }
-            let limit = request.limit(DEFAULT_SEARCH, MAX_SEARCH)?;
-            let matches = store
-                .search_producers(query, limit as usize)
-                .await
-                .map_err(CreditsApiError::from)?;
-            Ok(json_response(
-                200,
-                &ArtistsView {
-                    artists: matches
-                        .into_iter()
-                        .map(|m| ArtistView {
-                            producer_id: m.producer_id,
-                            name: m.name,
-                        })
-                        .collect(),
-                },
-                &[],
-            ))
-        }
+    let track = || track_id(call.param("trackId"));
+    match call.endpoint() {
+        Endpoint::GetCredits => get_credits(store, &track()?, &change.by).await,
+        Endpoint::ReplaceCredits => replace_credits(store, call, &change).await,
+        Endpoint::AddCredit => add_credit(store, call, &change).await,
+        Endpoint::RemoveCredit => remove_credit(store, call, &change).await,
+        Endpoint::History => history(store, call, &track()?, &change.by).await,
+        Endpoint::SearchArtists => search_artists(store, call).await,
     }
+}
+
+/// `GET /tracks/{trackId}/credits`: who is credited, with the split and the exclusive payee.
+async fn get_credits(
+    store: &Store,
+    track: &TrackId,
+    caller: &ProducerId,
+) -> Result<ApiGatewayV2httpResponse, Problem> {
+    let stored = read_track(store, track).await?;
+    Ok(credits_response(store, &stored, caller).await?)
+}
+
+/// `PUT /tracks/{trackId}/credits`: the whole list, replaced.
+async fn replace_credits(
+    store: &Store,
+    call: &Call<'_, Endpoint>,
+    change: &Change,
+) -> Result<ApiGatewayV2httpResponse, Problem> {
+    let body: ReplaceCredits = call.request.json_body()?;
+    let wanted = parse_credits(&body.producer_ids)?;
+    edit_and_answer(store, call, change, |_| Ok(wanted.clone())).await
+}
+
+/// `POST /tracks/{trackId}/credits`: one producer added.
+async fn add_credit(
+    store: &Store,
+    call: &Call<'_, Endpoint>,
+    change: &Change,
+) -> Result<ApiGatewayV2httpResponse, Problem> {
+    let body: AddCredit = call.request.json_body()?;
+    let producer = producer_id("producerId", &body.producer_id)?;
+    edit_and_answer(store, call, change, |current| {
+        if current.contains(&producer) {
+            return Err(CreditsApiError::AlreadyCredited(producer.clone()));
+        }
+        let mut next = current.producers().to_vec();
+        next.push(producer.clone());
+        Credits::new(next).map_err(CreditsApiError::InvalidCredits)
+    })
+    .await
+}
+
+/// `DELETE /tracks/{trackId}/credits/{producerId}`: one producer removed (never the last).
+async fn remove_credit(
+    store: &Store,
+    call: &Call<'_, Endpoint>,
+    change: &Change,
+) -> Result<ApiGatewayV2httpResponse, Problem> {
+    let text = call.param("producerId");
+    let producer = ProducerId::parse(text)
+        .map_err(|e| CreditsApiError::BadId(text.to_owned(), "producer", e))?;
+    edit_and_answer(store, call, change, |current| {
+        if !current.contains(&producer) {
+            return Err(CreditsApiError::NotCredited(producer.clone()));
+        }
+        let next: Vec<ProducerId> = current
+            .producers()
+            .iter()
+            .filter(|p| **p != producer)
+            .cloned()
+            .collect();
+        Credits::new(next).map_err(|_| CreditsApiError::LastProducer(producer.clone()))
+    })
+    .await
+}
+
+/// What every edit does once its body is read: the `If-Match` version, the track, the edit
+/// ([`edit`]), and the credits as the editor now sees them.
+async fn edit_and_answer(
+    store: &Store,
+    call: &Call<'_, Endpoint>,
+    change: &Change,
+    change_credits: impl Fn(&Credits) -> Result<Credits, CreditsApiError>,
+) -> Result<ApiGatewayV2httpResponse, Problem> {
+    let if_match = if_match(&call.request)?;
+    let track = track_id(call.param("trackId"))?;
+    let stored = edit(store, change, &track, if_match, change_credits).await?;
+    Ok(credits_response(store, &stored, &change.by).await?)
+}
+
+/// `GET /tracks/{trackId}/credits/history`: the uploader's audit trail, newest first.
+async fn history(
+    store: &Store,
+    call: &Call<'_, Endpoint>,
+    track: &TrackId,
+    caller: &ProducerId,
+) -> Result<ApiGatewayV2httpResponse, Problem> {
+    let stored = read_track(store, track).await?;
+    require_uploader(&stored, caller, "see its credit history")?;
+    let limit = call.request.limit(DEFAULT_PAGE, MAX_PAGE)?;
+    let page = store
+        .credit_history(track, limit, call.request.cursor()?)
+        .await
+        .map_err(CreditsApiError::from)?;
+    Ok(json_response(
+        200,
+        &HistoryView {
+            entries: page.items.into_iter().map(HistoryEntryView::from).collect(),
+            next_cursor: page.next_cursor,
+        },
+        &[],
+    ))
+}
+
+/// `GET /artists?q=`: artists whose name starts with the query, to credit them.
+async fn search_artists(
+    store: &Store,
+    call: &Call<'_, Endpoint>,
+) -> Result<ApiGatewayV2httpResponse, Problem> {
+    // The spec's rule for q, exactly: at most 100 characters as sent, no control characters
+    // (no name holds one), and something besides whitespace.
+    let raw = call.request.query("q").unwrap_or("");
+    let query = raw.trim();
+    if query.is_empty()
+        || raw.chars().count() > MAX_QUERY_CHARS
+        || raw.chars().any(char::is_control)
+    {
+        return Err(Problem::bad_request(format!(
+            "q must be 1 to {MAX_QUERY_CHARS} characters of an artist name, not only spaces, \
+             with no control characters"
+        )));
+    }
+    let limit = call.request.limit(DEFAULT_SEARCH, MAX_SEARCH)?;
+    let matches = store
+        .search_producers(query, limit as usize)
+        .await
+        .map_err(CreditsApiError::from)?;
+    Ok(json_response(
+        200,
+        &ArtistsView {
+            artists: matches
+                .into_iter()
+                .map(|m| ArtistView {
+                    producer_id: m.producer_id,
+                    name: m.name,
+                })
+                .collect(),
+        },
+        &[],
+    ))
 }
 
 fn track_id(text: &str) -> Result<TrackId, CreditsApiError> {
@@ -257,13 +310,12 @@ async fn credits_response(
     store: &Store,
     stored: &StoredTrack,
     caller: &ProducerId,
-    status: u16,
 ) -> Result<ApiGatewayV2httpResponse, CreditsApiError> {
     let mut ids: Vec<&ProducerId> = stored.track.credits.producers().iter().collect();
     ids.push(&stored.track.uploader_id);
     let profiles = store.get_producers(ids).await?;
     Ok(json_response(
-        status,
+        200,
         &CreditsView::new(stored, &profiles, caller),
         &[etag(stored.version)],
     ))

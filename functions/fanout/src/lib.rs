@@ -17,9 +17,9 @@ pub mod notice;
 
 use aws_lambda_events::event::dynamodb::{Event, EventRecord};
 use aws_lambda_events::event::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
-use serde_json::json;
 use store::Store;
 use store::changes::{TableChange, table_change};
+use telemetry::emf::Line;
 
 pub use bus::Bus;
 pub use error::FanoutError;
@@ -50,32 +50,16 @@ pub struct FanoutBatch {
 impl FanoutBatch {
     /// The EMF log line (namespace `BeatPass/Fanout`); `FailedRecords` is alarmed.
     pub fn emf_line(&self, timestamp_millis: i64) -> String {
-        json!({
-            "_aws": {
-                "Timestamp": timestamp_millis,
-                "CloudWatchMetrics": [{
-                    "Namespace": "BeatPass/Fanout",
-                    "Dimensions": [[]],
-                    "Metrics": [
-                        {"Name": "Records", "Unit": "Count"},
-                        {"Name": "CreditChanges", "Unit": "Count"},
-                        {"Name": "EventsPut", "Unit": "Count"},
-                        {"Name": "EventsResent", "Unit": "Count"},
-                        {"Name": "SharedWrites", "Unit": "Count"},
-                        {"Name": "FailedRecords", "Unit": "Count"}
-                    ]
-                }]
-            },
-            "message": "fanout batch",
-            "Records": self.records,
-            "CreditChanges": self.credit_changes,
-            "EventsPut": self.events_put,
-            "EventsResent": self.events_resent,
-            "SharedWrites": self.shared_writes,
-            "FailedRecords": self.failed_records,
-            "deferredRecords": self.deferred_records,
-        })
-        .to_string()
+        Line::new("BeatPass/Fanout")
+            .count("Records", self.records)
+            .count("CreditChanges", self.credit_changes)
+            .count("EventsPut", self.events_put)
+            .count("EventsResent", self.events_resent)
+            .count("SharedWrites", self.shared_writes)
+            .count("FailedRecords", self.failed_records)
+            .property("message", "fanout batch")
+            .property("deferredRecords", self.deferred_records)
+            .render(timestamp_millis)
     }
 }
 

@@ -10,7 +10,7 @@ const BUS_VAR: &str = "EVENT_BUS_NAME";
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    http_edge::logging::init();
+    telemetry::logging::init();
     let bus = std::env::var(BUS_VAR)
         .ok()
         .filter(|b| !b.trim().is_empty())

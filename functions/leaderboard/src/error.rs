@@ -24,8 +24,6 @@ pub enum LeaderboardError {
     UnknownPeriod { board: Board, period: String },
     #[error("{0:?} is not a valid producer id: {1}")]
     BadProducerId(String, IdError),
-    #[error("only the producer themselves may see {0}")]
-    Private(&'static str),
     #[error("no results yet: the first recompute run has not completed")]
     NoResultsYet,
     #[error("producer {0} is unknown")]
@@ -53,7 +51,6 @@ impl From<LeaderboardError> for Problem {
             | LeaderboardError::BadDays(_)
             | LeaderboardError::BadPeriod(_) => Problem::bad_request(detail),
             LeaderboardError::NoStatement(_) => Problem::not_found(detail),
-            LeaderboardError::Private(_) => Problem::forbidden(detail),
             LeaderboardError::NoResultsYet => {
                 Problem::new(404, "no-results-yet", "No results yet", detail)
             }

@@ -5,8 +5,10 @@
 //! straight from the table. Every answer costs at most two DynamoDB round trips (the pointer, when
 //! not cached, and one Get or Query); nothing scans.
 //!
-//! Private routes (summary, contributions, recommendations) answer only their producer; public
-//! ones (leaderboards, collaborators, tracks, trending) anyone, signed in or not.
+//! Who may call each route is in the route table (`routes::ROUTES`, `docs/privacy.md`): a
+//! producer's own figures (summary, contributions, recommendations, history, payouts) answer only
+//! that producer, the boards any signed-in producer, and the profile views (collaborators,
+//! tracks, trending, stats) anyone.
 
 mod error;
 mod pointer;
@@ -30,8 +32,8 @@ pub async fn handle(
     pointer: &PointerCache,
     event: ApiGatewayV2httpRequest,
 ) -> ApiGatewayV2httpResponse {
-    http_edge::router::handle(&event, ROUTES, async |request, route| {
-        routes::serve(store, config, pointer, request, route).await
+    http_edge::router::handle(&event, ROUTES, config.auth, async |call| {
+        routes::serve(store, pointer, call).await
     })
     .await
 }

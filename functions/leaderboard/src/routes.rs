@@ -3,16 +3,13 @@
 use chrono::{DateTime, Utc};
 use contribution::ProducerId;
 use contribution::statement::PayoutPeriod;
-use http_edge::{
-    ApiGatewayV2httpResponse, Caller, Matched, Problem, Request, Route, json_response,
-};
+use http_edge::{Access, ApiGatewayV2httpResponse, Call, Problem, Request, Route, json_response};
 use serde::Serialize;
 use store::chunks::{EmptyBecause, ListPage};
 use store::run_items::{self as stored, ProducerListEntry};
 use store::series::MAX_SERIES_DAYS;
 use store::{Board, Period, RunId, RunPointer, Store, StoreError};
 
-use crate::Config;
 use crate::error::LeaderboardError;
 use crate::pointer::PointerCache;
 use crate::views::{
@@ -40,51 +37,68 @@ pub enum Endpoint {
     Stats,
 }
 
-/// Every route this function answers, declared once: `infra/openapi.yaml` documents exactly
-/// these, as a test checks.
+/// Only the producer `{id}` names may read it (the Producer Dashboard's private figures).
+const fn owner(what: &'static str) -> Access {
+    Access::Producer { param: "id", what }
+}
+
+/// Every route this function answers and who may call it, declared once: `infra/openapi.yaml`
+/// documents exactly these routes and `docs/privacy.md` this access, as tests check. Boards are
+/// part of the Producer Dashboard: signed-in producers only.
 pub static ROUTES: &[Route<Endpoint>] = &[
     Route {
         label: "GET /leaderboard/{board}",
+        access: Access::SignedIn,
         endpoint: Endpoint::Board,
     },
     Route {
         label: "GET /producers/{id}/summary",
+        access: owner("the summary"),
         endpoint: Endpoint::Summary,
     },
     Route {
         label: "GET /producers/{id}/contributions",
+        access: owner("the contribution breakdown"),
         endpoint: Endpoint::Contributions,
     },
     Route {
         label: "GET /producers/{id}/collaborators",
+        access: Access::Public,
         endpoint: Endpoint::Collaborators,
     },
     Route {
         label: "GET /producers/{id}/tracks",
+        access: Access::Public,
         endpoint: Endpoint::Tracks,
     },
     Route {
         label: "GET /producers/{id}/recommendations",
+        access: owner("the recommendations"),
         endpoint: Endpoint::Recommendations,
     },
     Route {
         label: "GET /collaborations/trending",
+        access: Access::Public,
         endpoint: Endpoint::Trending,
     },
     Route {
         label: "GET /producers/{id}/payouts",
+        access: owner("the payout statements"),
         endpoint: Endpoint::Payouts,
     },
     Route {
         label: "GET /producers/{id}/payouts/{period}",
+        access: owner("the payout statements"),
         endpoint: Endpoint::Payout,
     },
     Route {
         label: "GET /producers/{id}/history",
+        access: owner("the history"),
         endpoint: Endpoint::History,
     },
     Route {
         label: "GET /collaborations/stats",
+        access: Access::Public,
         endpoint: Endpoint::Stats,
     },
 ];
@@ -111,15 +125,12 @@ fn series_range(days: u32) -> (DateTime<Utc>, DateTime<Utc>) {
 }
 
 /// The board the path names and the period the query asks for (`all` when absent).
-fn board_and_period(
-    request: &Request<'_>,
-    route: &Matched<Endpoint>,
-) -> Result<(Board, Period), LeaderboardError> {
-    let name = route.param("board");
+fn board_and_period(call: &Call<'_, Endpoint>) -> Result<(Board, Period), LeaderboardError> {
+    let name = call.param("board");
     let board = Board::parse(name).ok_or_else(|| LeaderboardError::UnknownBoard {
         name: name.to_owned(),
     })?;
-    let period = match request.query("period") {
+    let period = match call.request.query("period") {
         None => Period::All,
         Some(text) => Period::parse(text)
             .filter(|p| board.periods().contains(p))
@@ -144,19 +155,9 @@ fn producer(text: &str) -> Result<ProducerId, LeaderboardError> {
     ProducerId::parse(text).map_err(|e| LeaderboardError::BadProducerId(text.to_owned(), e))
 }
 
-/// Only `id` may read their private figures.
-fn require_self(
-    request: &Request<'_>,
-    config: &Config,
-    id: &ProducerId,
-    what: &'static str,
-) -> Result<(), Problem> {
-    let caller = Caller::of(request.event, config.auth)?;
-    if caller.id() == id {
-        Ok(())
-    } else {
-        Err(LeaderboardError::Private(what).into())
-    }
+/// The producer `{id}` names.
+fn named(call: &Call<'_, Endpoint>) -> Result<ProducerId, Problem> {
+    Ok(producer(call.param("id"))?)
 }
 
 fn ok<T: Serialize>(body: &T) -> Result<ApiGatewayV2httpResponse, Problem> {
@@ -202,145 +203,86 @@ fn run_page<I, V: From<I>, L: Serialize>(
     })
 }
 
-/// A page of one of a producer's lists in the run: empty before the first run, 404 for a
-/// producer the run does not know.
-async fn producer_list<I: ProducerListEntry, V: From<I>, L: Serialize>(
-    store: &Store,
-    run: Option<&RunPointer>,
-    id: &ProducerId,
+/// What a page asks for: how many entries, and after which.
+struct Paging<'r> {
     limit: u32,
-    cursor: Option<&str>,
-    wrap: impl Fn(Vec<V>, Option<EmptyBecause>) -> L,
-) -> Result<ApiGatewayV2httpResponse, Problem> {
-    let Some(run) = run else {
-        return before_first_run(wrap(Vec::new(), None));
-    };
-    let page: ListPage<I> = store
-        .producer_list(&run.run_id, id, limit, cursor)
-        .await
-        .map_err(LeaderboardError::from)?
-        .ok_or_else(|| LeaderboardError::UnknownProducer(id.to_string()))?;
-    let run = run_of_page(store, run, &page.run).await?;
-    let empty_because = page.empty_because;
-    run_page(&run, page, |list| wrap(list, empty_because))
+    cursor: Option<&'r str>,
 }
 
-pub async fn serve(
-    store: &Store,
-    config: &Config,
-    pointer: &PointerCache,
-    request: &Request<'_>,
-    route: &Matched<Endpoint>,
-) -> Result<ApiGatewayV2httpResponse, Problem> {
-    let limit = request.limit(DEFAULT_PAGE, MAX_PAGE)?;
-    let cursor = request.cursor()?;
-    let endpoint = route.route.endpoint;
-    let id = || producer(route.param("id"));
-    // Boards are part of the Producer Dashboard: signed-in producers only (docs/privacy.md).
-    if endpoint == Endpoint::Board {
-        Caller::of(request.event, config.auth)?;
-    }
-    // Validate what the route names before reading anything.
-    let board = match endpoint {
-        Endpoint::Board => Some(board_and_period(request, route)?),
-        _ => None,
-    };
-    match endpoint {
-        Endpoint::Summary => require_self(request, config, &id()?, "the summary")?,
-        Endpoint::Contributions => {
-            require_self(request, config, &id()?, "the contribution breakdown")?
-        }
-        Endpoint::Recommendations => require_self(request, config, &id()?, "the recommendations")?,
-        Endpoint::Payouts | Endpoint::Payout => {
-            require_self(request, config, &id()?, "the payout statements")?
-        }
-        Endpoint::History => require_self(request, config, &id()?, "the history")?,
-        _ => {}
+/// What every endpoint is given: the table, the published run's pointer, the call, its paging.
+struct Ctx<'a, 'r> {
+    store: &'a Store,
+    pointer: &'a PointerCache,
+    call: &'a Call<'r, Endpoint>,
+    paging: Paging<'a>,
+}
+
+impl Ctx<'_, '_> {
+    /// The latest published run, if any (cached for at most a minute).
+    async fn run(&self) -> Result<Option<RunPointer>, Problem> {
+        Ok(self
+            .pointer
+            .get(self.store)
+            .await
+            .map_err(LeaderboardError::from)?)
     }
 
-    // The live discography needs no run; everything else reads the published one.
-    let run = match endpoint {
-        // Live items: the discography and the payout statements; series keep their own runs.
-        Endpoint::Tracks
-        | Endpoint::Payouts
-        | Endpoint::Payout
-        | Endpoint::History
-        | Endpoint::Stats => None,
-        _ => pointer.get(store).await.map_err(LeaderboardError::from)?,
+    /// A page of one of `{id}`'s lists in the published run: empty before the first run, 404 for
+    /// a producer the run does not know.
+    async fn producer_list<I: ProducerListEntry, V: From<I>, L: Serialize>(
+        &self,
+        wrap: impl Fn(Vec<V>, Option<EmptyBecause>) -> L,
+    ) -> Result<ApiGatewayV2httpResponse, Problem> {
+        let id = named(self.call)?;
+        let Some(run) = self.run().await? else {
+            return before_first_run(wrap(Vec::new(), None));
+        };
+        let page: ListPage<I> = self
+            .store
+            .producer_list(&run.run_id, &id, self.paging.limit, self.paging.cursor)
+            .await
+            .map_err(LeaderboardError::from)?
+            .ok_or_else(|| LeaderboardError::UnknownProducer(id.to_string()))?;
+        let run = run_of_page(self.store, &run, &page.run).await?;
+        let empty_because = page.empty_because;
+        run_page(&run, page, |list| wrap(list, empty_because))
+    }
+}
+
+/// Serves a call the router admitted (its route's [`Access`] is already checked).
+pub async fn serve(
+    store: &Store,
+    pointer: &PointerCache,
+    call: &Call<'_, Endpoint>,
+) -> Result<ApiGatewayV2httpResponse, Problem> {
+    let paging = Paging {
+        limit: call.request.limit(DEFAULT_PAGE, MAX_PAGE)?,
+        cursor: call.request.cursor()?,
     };
-    let run = run.as_ref();
-    match endpoint {
-        Endpoint::Board => {
-            let Some((board, period)) = board else {
-                return Err(LeaderboardError::UnknownBoard {
-                    name: route.param("board").to_owned(),
-                }
-                .into());
-            };
-            let Some(run) = run else {
-                return before_first_run(BoardPage::new(board, period, None, Vec::new()));
-            };
-            let page = store
-                .board_page(&run.run_id, board, period, limit, cursor)
-                .await
-                .map_err(LeaderboardError::from)?;
-            let run = run_of_page(store, run, &page.run).await?;
-            let since = since(&run, board, period);
-            run_page(&run, page, |entries: Vec<BoardEntry>| {
-                BoardPage::new(board, period, since, entries)
-            })
-        }
-        Endpoint::Trending => {
-            let wrap = |trending: Vec<Trend>| Trending { trending };
-            let Some(run) = run else {
-                return before_first_run(wrap(Vec::new()));
-            };
-            let page = store
-                .trending_page(&run.run_id, limit, cursor)
-                .await
-                .map_err(LeaderboardError::from)?;
-            let run = run_of_page(store, run, &page.run).await?;
-            run_page(&run, page, wrap)
-        }
-        Endpoint::Summary => {
-            let id = id()?;
-            let run = run.ok_or(LeaderboardError::NoResultsYet)?;
-            let item: stored::ProducerSummary = store
-                .run_item(&run.run_id, &id)
-                .await
-                .map_err(LeaderboardError::from)?
-                .ok_or_else(|| LeaderboardError::UnknownProducer(id.to_string()))?;
-            ok(&Summary::new(item, run.as_of))
-        }
+    let ctx = Ctx {
+        store,
+        pointer,
+        call,
+        paging,
+    };
+    match call.endpoint() {
+        Endpoint::Board => board(&ctx).await,
+        Endpoint::Trending => trending(&ctx).await,
+        Endpoint::Summary => summary(&ctx).await,
         Endpoint::Contributions => {
-            producer_list::<stored::Contribution, _, _>(
-                store,
-                run,
-                &id()?,
-                limit,
-                cursor,
+            ctx.producer_list::<stored::Contribution, _, _>(
                 |contributions: Vec<Contribution>, _| Contributions { contributions },
             )
             .await
         }
         Endpoint::Collaborators => {
-            producer_list::<stored::Collaborator, _, _>(
-                store,
-                run,
-                &id()?,
-                limit,
-                cursor,
+            ctx.producer_list::<stored::Collaborator, _, _>(
                 |collaborators: Vec<Collaborator>, _| Collaborators { collaborators },
             )
             .await
         }
         Endpoint::Recommendations => {
-            producer_list::<stored::Recommendation, _, _>(
-                store,
-                run,
-                &id()?,
-                limit,
-                cursor,
+            ctx.producer_list::<stored::Recommendation, _, _>(
                 |recommendations: Vec<Recommendation>, empty_because| Recommendations {
                     recommendations,
                     empty_because,
@@ -348,74 +290,147 @@ pub async fn serve(
             )
             .await
         }
-        Endpoint::Payouts => {
-            let page = store
-                .producer_statements(&id()?, limit, cursor)
+        Endpoint::Payouts => payouts(&ctx).await,
+        Endpoint::Payout => payout(&ctx).await,
+        Endpoint::Tracks => tracks(&ctx).await,
+        Endpoint::History => history(&ctx).await,
+        Endpoint::Stats => stats(&ctx).await,
+    }
+}
+
+/// `GET /leaderboard/{board}`: a page of a board in the published run.
+async fn board(ctx: &Ctx<'_, '_>) -> Result<ApiGatewayV2httpResponse, Problem> {
+    let (board, period) = board_and_period(ctx.call)?;
+    let Some(run) = ctx.run().await? else {
+        return before_first_run(BoardPage::new(board, period, None, Vec::new()));
+    };
+    let page = ctx
+        .store
+        .board_page(
+            &run.run_id,
+            board,
+            period,
+            ctx.paging.limit,
+            ctx.paging.cursor,
+        )
+        .await
+        .map_err(LeaderboardError::from)?;
+    let run = run_of_page(ctx.store, &run, &page.run).await?;
+    let since = since(&run, board, period);
+    run_page(&run, page, |entries: Vec<BoardEntry>| {
+        BoardPage::new(board, period, since, entries)
+    })
+}
+
+/// `GET /collaborations/trending`: the pairs whose shared plays grew most.
+async fn trending(ctx: &Ctx<'_, '_>) -> Result<ApiGatewayV2httpResponse, Problem> {
+    let wrap = |trending: Vec<Trend>| Trending { trending };
+    let Some(run) = ctx.run().await? else {
+        return before_first_run(wrap(Vec::new()));
+    };
+    let page = ctx
+        .store
+        .trending_page(&run.run_id, ctx.paging.limit, ctx.paging.cursor)
+        .await
+        .map_err(LeaderboardError::from)?;
+    let run = run_of_page(ctx.store, &run, &page.run).await?;
+    run_page(&run, page, wrap)
+}
+
+/// `GET /producers/{id}/summary`: a producer's own figures in the published run.
+async fn summary(ctx: &Ctx<'_, '_>) -> Result<ApiGatewayV2httpResponse, Problem> {
+    let id = named(ctx.call)?;
+    let run = ctx.run().await?.ok_or(LeaderboardError::NoResultsYet)?;
+    let item: stored::ProducerSummary = ctx
+        .store
+        .run_item(&run.run_id, &id)
+        .await
+        .map_err(LeaderboardError::from)?
+        .ok_or_else(|| LeaderboardError::UnknownProducer(id.to_string()))?;
+    ok(&Summary::new(item, run.as_of))
+}
+
+/// `GET /producers/{id}/payouts`: a producer's statements, newest first (live items).
+async fn payouts(ctx: &Ctx<'_, '_>) -> Result<ApiGatewayV2httpResponse, Problem> {
+    let page = ctx
+        .store
+        .producer_statements(&named(ctx.call)?, ctx.paging.limit, ctx.paging.cursor)
+        .await
+        .map_err(LeaderboardError::from)?;
+    ok(&PayoutList {
+        payouts: page.items.iter().map(PayoutLine::from).collect(),
+        next_cursor: page.next_cursor,
+    })
+}
+
+/// `GET /producers/{id}/payouts/{period}`: one statement, explained.
+async fn payout(ctx: &Ctx<'_, '_>) -> Result<ApiGatewayV2httpResponse, Problem> {
+    let period =
+        PayoutPeriod::parse(ctx.call.param("period")).map_err(LeaderboardError::BadPeriod)?;
+    let statement = ctx
+        .store
+        .payout_statement(&named(ctx.call)?, period)
+        .await
+        .map_err(LeaderboardError::from)?
+        .ok_or(LeaderboardError::NoStatement(period))?;
+    ok(&PayoutDetail::from(&statement))
+}
+
+/// `GET /producers/{id}/tracks`: the live discography, or the tracks shared `?with=` another.
+async fn tracks(ctx: &Ctx<'_, '_>) -> Result<ApiGatewayV2httpResponse, Problem> {
+    let request = &ctx.call.request;
+    let collaborative = match request.query("collaborative") {
+        None | Some("false") => false,
+        Some("true") => true,
+        Some(other) => return Err(LeaderboardError::BadFlag(other.to_owned()).into()),
+    };
+    let id = named(ctx.call)?;
+    let with = request.query("with").map(producer).transpose()?;
+    let (limit, cursor) = (ctx.paging.limit, ctx.paging.cursor);
+    let page = match &with {
+        // Only collaborative tracks are shared, so the flag changes nothing here.
+        Some(with) => ctx.store.shared_tracks(&id, with, limit, cursor).await,
+        None => {
+            ctx.store
+                .profile_discography(&id, collaborative, limit, cursor)
                 .await
-                .map_err(LeaderboardError::from)?;
-            ok(&PayoutList {
-                payouts: page.items.iter().map(PayoutLine::from).collect(),
-                next_cursor: page.next_cursor,
-            })
-        }
-        Endpoint::Payout => {
-            let period =
-                PayoutPeriod::parse(route.param("period")).map_err(LeaderboardError::BadPeriod)?;
-            let statement = store
-                .payout_statement(&id()?, period)
-                .await
-                .map_err(LeaderboardError::from)?
-                .ok_or(LeaderboardError::NoStatement(period))?;
-            ok(&PayoutDetail::from(&statement))
-        }
-        Endpoint::Tracks => {
-            let collaborative = match request.query("collaborative") {
-                None | Some("false") => false,
-                Some("true") => true,
-                Some(other) => return Err(LeaderboardError::BadFlag(other.to_owned()).into()),
-            };
-            let id = id()?;
-            let with = request.query("with").map(producer).transpose()?;
-            let page = match &with {
-                // Only collaborative tracks are shared, so the flag changes nothing here.
-                Some(with) => store.shared_tracks(&id, with, limit, cursor).await,
-                None => {
-                    store
-                        .profile_discography(&id, collaborative, limit, cursor)
-                        .await
-                }
-            }
-            .map_err(LeaderboardError::from)?
-            .ok_or_else(|| LeaderboardError::UnknownProducer(id.to_string()))?;
-            ok(&ProfileTracks {
-                tracks: page.items.into_iter().map(ProfileTrack::from).collect(),
-                next_cursor: page.next_cursor,
-            })
-        }
-        Endpoint::History => {
-            let (id, days) = (id()?, days(request)?);
-            let (from, to) = series_range(days);
-            let points = store
-                .producer_series(&id, from, to)
-                .await
-                .map_err(LeaderboardError::from)?;
-            ok(&History {
-                producer_id: id,
-                days,
-                points: points.into_iter().map(HistoryPoint::from).collect(),
-            })
-        }
-        Endpoint::Stats => {
-            let days = days(request)?;
-            let (from, to) = series_range(days);
-            let points = store
-                .platform_series(from, to)
-                .await
-                .map_err(LeaderboardError::from)?;
-            ok(&Stats {
-                days,
-                points: points.into_iter().map(StatsPoint::from).collect(),
-            })
         }
     }
+    .map_err(LeaderboardError::from)?
+    .ok_or_else(|| LeaderboardError::UnknownProducer(id.to_string()))?;
+    ok(&ProfileTracks {
+        tracks: page.items.into_iter().map(ProfileTrack::from).collect(),
+        next_cursor: page.next_cursor,
+    })
+}
+
+/// `GET /producers/{id}/history`: a producer's figures over the last `days` days of runs.
+async fn history(ctx: &Ctx<'_, '_>) -> Result<ApiGatewayV2httpResponse, Problem> {
+    let (id, days) = (named(ctx.call)?, days(&ctx.call.request)?);
+    let (from, to) = series_range(days);
+    let points = ctx
+        .store
+        .producer_series(&id, from, to)
+        .await
+        .map_err(LeaderboardError::from)?;
+    ok(&History {
+        producer_id: id,
+        days,
+        points: points.into_iter().map(HistoryPoint::from).collect(),
+    })
+}
+
+/// `GET /collaborations/stats`: the platform's figures over the last `days` days of runs.
+async fn stats(ctx: &Ctx<'_, '_>) -> Result<ApiGatewayV2httpResponse, Problem> {
+    let days = days(&ctx.call.request)?;
+    let (from, to) = series_range(days);
+    let points = ctx
+        .store
+        .platform_series(from, to)
+        .await
+        .map_err(LeaderboardError::from)?;
+    ok(&Stats {
+        days,
+        points: points.into_iter().map(StatsPoint::from).collect(),
+    })
 }

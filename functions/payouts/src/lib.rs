@@ -23,6 +23,7 @@ use serde::Serialize;
 use serde_json::Value;
 use store::Store;
 use store::payout_items::{PayoutSplit, SplitState};
+use telemetry::emf::Line;
 
 pub use config::PayoutRules;
 pub use error::{PayoutsError, Refusal};
@@ -149,30 +150,14 @@ async fn pay_period(
 /// in the template: `FinalFailures` (in the hour they happen), `StillOpen` (owed statements that
 /// stay open hour after hour) and `PeriodErrors`.
 pub fn emf_line(report: &PayoutsReport, timestamp_millis: i64) -> String {
-    serde_json::json!({
-        "_aws": {
-            "Timestamp": timestamp_millis,
-            "CloudWatchMetrics": [{
-                "Namespace": "BeatPass/Payouts",
-                "Dimensions": [[]],
-                "Metrics": [
-                    {"Name": "FinalFailures", "Unit": "Count"},
-                    {"Name": "StillOpen", "Unit": "Count"},
-                    {"Name": "PeriodErrors", "Unit": "Count"},
-                    {"Name": "ListingFailed", "Unit": "Count"},
-                    {"Name": "AwaitingAccount", "Unit": "Count"},
-                    {"Name": "Paid", "Unit": "Count"},
-                    {"Name": "Reconciled", "Unit": "Count"},
-                ],
-            }],
-        },
-        "FinalFailures": report.transfers.final_failures,
-        "StillOpen": report.transfers.still_open,
-        "PeriodErrors": report.transfers.period_errors,
-        "ListingFailed": report.transfers.listing_failed,
-        "AwaitingAccount": report.transfers.awaiting_account,
-        "Paid": report.transfers.paid,
-        "Reconciled": report.transfers.reconciled,
-    })
-    .to_string()
+    let transfers = &report.transfers;
+    Line::new("BeatPass/Payouts")
+        .count("FinalFailures", transfers.final_failures)
+        .count("StillOpen", transfers.still_open)
+        .count("PeriodErrors", transfers.period_errors)
+        .count("ListingFailed", transfers.listing_failed)
+        .count("AwaitingAccount", transfers.awaiting_account)
+        .count("Paid", transfers.paid)
+        .count("Reconciled", transfers.reconciled)
+        .render(timestamp_millis)
 }

@@ -9,7 +9,7 @@ use store::{Store, StoreConfig};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    http_edge::logging::init();
+    telemetry::logging::init();
     let lookup = |name: &str| std::env::var(name).ok();
     let settings = StripeSettings::from_lookup(lookup)?;
     let rules = PayoutRules::from_lookup(lookup)?;

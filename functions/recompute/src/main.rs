@@ -19,7 +19,7 @@ fn setting(name: &str, default: u32) -> Result<u32, Error> {
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    http_edge::logging::init();
+    telemetry::logging::init();
     let settings = Settings {
         segments: setting("RECOMPUTE_SEGMENTS", 4)?,
         retention: chrono::TimeDelta::days(i64::from(setting("RESULT_RETENTION_DAYS", 7)?)),

@@ -1,7 +1,7 @@
 //! The run summary, logged once in CloudWatch Embedded Metric Format, so the numbers become
 //! metrics (namespace `BeatPass/Recompute`) with no extra code or API call.
 
-use serde_json::json;
+use telemetry::emf::{Line, Unit};
 
 /// What a run did.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -28,39 +28,20 @@ pub struct RunSummary {
 impl RunSummary {
     /// The EMF log line (one JSON object; CloudWatch extracts the metrics from `_aws`).
     pub fn emf_line(&self, timestamp_millis: i64) -> String {
-        json!({
-            "_aws": {
-                "Timestamp": timestamp_millis,
-                "CloudWatchMetrics": [{
-                    "Namespace": "BeatPass/Recompute",
-                    "Dimensions": [[]],
-                    "Metrics": [
-                        {"Name": "Tracks", "Unit": "Count"},
-                        {"Name": "Producers", "Unit": "Count"},
-                        {"Name": "Pages", "Unit": "Count"},
-                        {"Name": "ItemsWritten", "Unit": "Count"},
-                        {"Name": "WriteUnits", "Unit": "Count"},
-                        {"Name": "BytesWritten", "Unit": "Bytes"},
-                        {"Name": "Retries", "Unit": "Count"},
-                        {"Name": "Seconds", "Unit": "Seconds"},
-                        {"Name": "ScanSeconds", "Unit": "Seconds"}
-                    ]
-                }]
-            },
-            "message": "recompute run summary",
-            "runId": self.run_id,
-            "asOf": self.as_of,
-            "published": self.published,
-            "Tracks": self.tracks,
-            "Producers": self.producers,
-            "Pages": self.pages,
-            "ItemsWritten": self.items_written,
-            "WriteUnits": self.write_units,
-            "BytesWritten": self.bytes_written,
-            "Retries": self.retries,
-            "Seconds": self.seconds,
-            "ScanSeconds": self.scan_seconds,
-        })
-        .to_string()
+        Line::new("BeatPass/Recompute")
+            .count("Tracks", self.tracks)
+            .count("Producers", self.producers)
+            .count("Pages", self.pages)
+            .count("ItemsWritten", self.items_written)
+            .count("WriteUnits", self.write_units)
+            .metric("BytesWritten", Unit::Bytes, self.bytes_written)
+            .count("Retries", self.retries)
+            .metric("Seconds", Unit::Seconds, self.seconds)
+            .metric("ScanSeconds", Unit::Seconds, self.scan_seconds)
+            .property("message", "recompute run summary")
+            .property("runId", self.run_id.as_str())
+            .property("asOf", self.as_of.as_str())
+            .property("published", self.published)
+            .render(timestamp_millis)
     }
 }

@@ -21,6 +21,7 @@ use chrono::{DateTime, Utc};
 use futures_util::{StreamExt, stream};
 use store::Store;
 use store::platform::Applied;
+use telemetry::emf::Line;
 
 pub use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
 pub use error::SyncError;
@@ -158,30 +159,14 @@ impl BatchSummary {
 
     /// The EMF log line (one JSON object; CloudWatch extracts the metrics from `_aws`).
     pub fn emf_line(&self, timestamp_millis: i64) -> String {
-        serde_json::json!({
-            "_aws": {
-                "Timestamp": timestamp_millis,
-                "CloudWatchMetrics": [{
-                    "Namespace": "BeatPass/Sync",
-                    "Dimensions": [[]],
-                    "Metrics": [
-                        {"Name": "Messages", "Unit": "Count"},
-                        {"Name": "MessagesFailed", "Unit": "Count"},
-                        {"Name": "CountsApplied", "Unit": "Count"},
-                        {"Name": "CountsStale", "Unit": "Count"},
-                        {"Name": "CountsUnknown", "Unit": "Count"},
-                        {"Name": "PlaysWriteUnits", "Unit": "Count"}
-                    ]
-                }]
-            },
-            "message": "sync batch summary",
-            "Messages": self.messages,
-            "MessagesFailed": self.failed,
-            "CountsApplied": self.counts_applied,
-            "CountsStale": self.counts_stale,
-            "CountsUnknown": self.counts_unknown,
-            "PlaysWriteUnits": self.plays_write_units,
-        })
-        .to_string()
+        Line::new("BeatPass/Sync")
+            .count("Messages", self.messages)
+            .count("MessagesFailed", self.failed)
+            .count("CountsApplied", self.counts_applied)
+            .count("CountsStale", self.counts_stale)
+            .count("CountsUnknown", self.counts_unknown)
+            .count("PlaysWriteUnits", self.plays_write_units)
+            .property("message", "sync batch summary")
+            .render(timestamp_millis)
     }
 }

@@ -6,7 +6,7 @@ use sync::{PlatformSender, SqsEvent};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    http_edge::logging::init();
+    telemetry::logging::init();
     let platform = PlatformSender::from_env()?;
     let store = Store::connect(&StoreConfig::from_env()?).await;
     store.warm_up(std::time::Duration::from_secs(2)).await;

@@ -12,6 +12,7 @@
 pub mod jsonl;
 pub mod producer_change;
 pub mod records;
+#[cfg(feature = "synthetic")]
 pub mod synthetic;
 
 #[cfg(test)]

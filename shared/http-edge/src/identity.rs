@@ -116,7 +116,7 @@ pub fn jwt_subject(event: &ApiGatewayV2httpRequest) -> Option<&str> {
 
 /// The authenticated producer making the request.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Caller(pub ProducerId);
+pub struct Caller(ProducerId);
 
 impl Caller {
     /// The caller of `event`, or a 401 problem.

@@ -1,4 +1,5 @@
-//! The HTTP edge of the API Gateway functions (`credits`, `leaderboard`), written once.
+//! The HTTP edge of the API Gateway functions (`credits`, `leaderboard`), written once; only
+//! they depend on it (process logging and metrics are `telemetry`'s, for every function).
 //!
 //! Both functions receive API Gateway HTTP API (payload 2.0) events — `cargo lambda watch` sends
 //! the same shape — and must treat identity, bad input, errors and logs the same way. This crate
@@ -7,7 +8,7 @@
 //! - [`identity`]: who is calling (the JWT `sub` claim; a header only in local dev mode).
 //! - [`request`]: the event as a request: path segments, query, headers, a size-limited JSON body.
 //! - [`problem`]: RFC 9457 `application/problem+json` errors, and JSON responses.
-//! - [`logging`]: JSON logs, one line per request.
+//! - [`logging`]: one log line per request.
 //! - [`router`]: one route table per function, and the handling every request shares.
 
 pub mod identity;
@@ -20,4 +21,4 @@ pub use aws_lambda_events::apigw::{ApiGatewayV2httpRequest, ApiGatewayV2httpResp
 pub use identity::{AuthMode, Caller, DEV_AUTH_VAR, DEV_HEADER, EdgeConfig};
 pub use problem::{FieldProblem, Problem, json_response};
 pub use request::Request;
-pub use router::{Matched, Route};
+pub use router::{Access, Call, Matched, Route};

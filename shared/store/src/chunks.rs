@@ -324,7 +324,8 @@ pub(crate) fn decode_chunk<T: Packed>(
     Ok((head, entries))
 }
 
-/// A stored chunk's number (0: the head), from its sort key.
+/// A stored chunk's number (0: the head), from its sort key (the checker's).
+#[cfg(feature = "tools")]
 pub(crate) fn chunk_index(item: &Item) -> Option<u32> {
     let sk = string_attribute(item, DEFINITION.sort_key)?;
     let number = sk.rsplit('#').next()?;

@@ -43,7 +43,8 @@ impl PrimaryKey {
         &self.pk
     }
 
-    /// Where a raw item is stored (its key attributes), if it has them.
+    /// Where a raw item is stored (its key attributes), if it has them (the checker's).
+    #[cfg(feature = "tools")]
     pub(crate) fn of_item(item: &Item) -> Option<Self> {
         Some(Self::new(
             string_attribute(item, DEFINITION.partition_key)?.to_owned(),

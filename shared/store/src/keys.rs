@@ -80,6 +80,7 @@ pub(crate) fn is_run_partition(pk: &str, run: &RunId) -> bool {
 }
 
 /// The run a run partition key belongs to.
+#[cfg(feature = "tools")]
 pub(crate) fn run_of_partition(pk: &str) -> Option<&str> {
     pk.strip_prefix("RUN#")?.split('#').next()
 }
@@ -152,6 +153,7 @@ pub(crate) fn chunk_range_end(prefix: &str) -> String {
 }
 
 /// The producer a run partition belongs to, if it is a producer's.
+#[cfg(feature = "tools")]
 pub(crate) fn producer_of_run_partition(pk: &str) -> Option<&str> {
     pk.strip_prefix("RUN#")?
         .split_once("#PRODUCER#")
@@ -211,10 +213,12 @@ pub(crate) fn series_sk(run: &RunId) -> String {
 /// The partition of the write-throughput probe's filler items (`cargo xtask io-floor`), spread
 /// over `spread` partitions like a run's items are. Fixed-width, so every filler of one payload
 /// weighs the same and the probe's bytes follow from its payload (`Store::filler_payload_for`).
+#[cfg(feature = "tools")]
 pub(crate) fn filler_pk(i: u64, spread: u64) -> String {
     format!("FLOOR#{:06}", i % spread.max(1))
 }
 
+#[cfg(feature = "tools")]
 pub(crate) fn filler_sk(i: u64) -> String {
     format!("{i:012}")
 }
@@ -240,6 +244,17 @@ mod tests {
         assert!(is_run_partition(&run_producer_pk(&run, &p), &run));
         assert!(is_run_partition(&run_pk(&run), &run));
         assert!(!is_run_partition(&run_pk(&other), &run));
+        assert!(is_run_partition(&counters_pk(&run), &run));
+        assert!(statement_sk("2026-11").as_str() > PROFILE_SK);
+        let later = RunId::from_text("20261128T000000.000Z");
+        assert!(counters_index_sk(&run) < counters_index_sk(&later));
+    }
+
+    #[cfg(feature = "tools")]
+    #[test]
+    fn the_checker_reads_the_run_and_producer_of_a_partition() {
+        let run = RunId::from_text("20261121T000000.000Z");
+        let p = ProducerId::parse("p1").expect("id");
         assert_eq!(
             run_of_partition(&board_pk(&run, Board::Contribution, Period::All)),
             Some(run.as_str())
@@ -248,10 +263,6 @@ mod tests {
             run_of_partition(&board_pk(&run, Board::Plays, Period::Days7)),
             Some(run.as_str())
         );
-        assert!(is_run_partition(&counters_pk(&run), &run));
-        assert!(statement_sk("2026-11").as_str() > PROFILE_SK);
-        let later = RunId::from_text("20261128T000000.000Z");
-        assert!(counters_index_sk(&run) < counters_index_sk(&later));
         assert_eq!(run_of_partition(&producer_pk(&p)), None);
         assert_eq!(
             producer_of_run_partition(&run_producer_pk(&run, &p)),

@@ -20,17 +20,20 @@
 //! - [`import`]: loading a catalog file, idempotently; [`consistency`]: the checker.
 
 mod access;
+#[cfg(feature = "tools")]
 pub mod admin;
 pub mod batch;
 pub mod catalog_items;
 pub mod changes;
 pub mod chunks;
 pub mod config;
+#[cfg(feature = "tools")]
 pub mod consistency;
 pub mod counters;
 pub mod entity;
 pub mod error;
 pub mod exact_units;
+#[cfg(feature = "tools")]
 pub mod import;
 mod keys;
 pub mod lists;
@@ -55,6 +58,7 @@ pub mod size;
 pub mod table;
 pub mod tracks;
 pub mod warm;
+#[cfg(feature = "tools")]
 pub mod wire_clock;
 mod write;
 

@@ -77,7 +77,9 @@ pub enum Applied {
 pub(crate) enum Ties {
     /// The feed: the same `at` is the same message, delivered again.
     Stale,
-    /// Import: the same instant again is a corrected file, which wins.
+    /// Import: the same instant again is a corrected file, which wins. (Import is a tool, so
+    /// without the `tools` feature nothing builds this.)
+    #[cfg_attr(not(feature = "tools"), allow(dead_code))]
     Apply,
 }
 

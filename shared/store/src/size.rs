@@ -18,7 +18,8 @@ pub fn item_size(item: &Item) -> usize {
         .sum()
 }
 
-/// The write units one standard write of `item` consumes.
+/// The write units one standard write of `item` consumes (for estimates: `cargo xtask simulate`).
+#[cfg(feature = "tools")]
 pub fn write_units(item: &Item) -> u64 {
     item_size(item).div_ceil(1024).max(1) as u64
 }
@@ -76,12 +77,20 @@ mod tests {
         .collect();
         // 2+5, 1+(3+1), 2+1, 1+(3+1+2)
         assert_eq!(item_size(&item), 7 + 5 + 3 + 7);
-        assert_eq!(write_units(&item), 1);
+        assert_eq!(number_size("0.000123"), 3);
+        assert_eq!(number_size("100"), 2);
+    }
+
+    #[cfg(feature = "tools")]
+    #[test]
+    fn a_write_bills_a_unit_per_started_kilobyte() {
+        let small: Item = [("s".to_owned(), AttributeValue::S("x".repeat(1022)))]
+            .into_iter()
+            .collect();
+        assert_eq!(write_units(&small), 1, "1,023 bytes fit in one kilobyte");
         let big: Item = [("s".to_owned(), AttributeValue::S("x".repeat(1024)))]
             .into_iter()
             .collect();
         assert_eq!(write_units(&big), 2, "1,025 bytes start a second kilobyte");
-        assert_eq!(number_size("0.000123"), 3);
-        assert_eq!(number_size("100"), 2);
     }
 }

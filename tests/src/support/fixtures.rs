@@ -1,10 +1,14 @@
 //! Small, readable catalog records for tests.
 
+use catalog::jsonl::parse;
+use catalog::synthetic::{Spec, generate};
 use catalog::{Producer, Track, UploadTime};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use contribution::{Credits, ProducerId, TrackId};
+use serde_json::json;
 use store::Change;
 use store::ChangeSource;
+use store::Store;
 
 pub fn pid(id: &str) -> ProducerId {
     ProducerId::parse(id).expect("valid producer id")
@@ -125,4 +129,63 @@ pub async fn run_at(store: &store::Store, as_of: DateTime<Utc>) -> recompute::me
     )
     .await
     .expect("run")
+}
+
+pub fn as_of() -> DateTime<Utc> {
+    at("2026-11-21T00:00:00Z")
+}
+
+/// Six average Gregorian months, in seconds.
+pub const SIX_MONTHS: i64 = 15_778_476;
+
+pub async fn import(store: &Store, lines: &[serde_json::Value]) {
+    let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    let (parsed, errors) = parse(text.as_bytes());
+    assert!(errors.is_empty(), "{errors:?}");
+    store
+        .import_catalog(parsed, as_of(), &|_| ())
+        .await
+        .expect("import");
+}
+
+fn ts(t: DateTime<Utc>) -> String {
+    t.to_rfc3339()
+}
+
+/// Four producers and five tracks whose every figure is worked out below.
+pub fn hand_catalog(t2_plays: u64) -> Vec<serde_json::Value> {
+    vec![
+        json!({"kind":"producer","id":"pa","name":"Alpha","genres":["trap"],"styles":["dark"],"profileComplete":true}),
+        json!({"kind":"producer","id":"pb","name":"Bravo","genres":["trap","drill"],"styles":["melodic"]}),
+        json!({"kind":"producer","id":"pc","name":"Charlie","genres":["lo-fi"],"styles":["chill"]}),
+        json!({"kind":"producer","id":"pd","name":"Delta","genres":["trap"],"styles":["dark","bouncy"]}),
+        // Solo, new, 9 plays: 1 × 2 × 1 = 2 to pa.
+        json!({"kind":"track","id":"t1","title":"One","uploaderId":"pa","credits":["pa"],"uploadedAt":ts(as_of()),"plays":9,"metadataComplete":true}),
+        // pa+pb, 6 months, 0 plays: 1/2 × 1 × 1/2 = 1/4 each.
+        json!({"kind":"track","id":"t2","title":"Two","uploaderId":"pa","credits":["pa","pb"],"uploadedAt":ts(as_of() - TimeDelta::seconds(SIX_MONTHS)),"plays":t2_plays}),
+        // Exclusive-only: 0 to pb whatever its plays.
+        json!({"kind":"track","id":"t3","title":"Three","uploaderId":"pb","credits":["pb"],"uploadedAt":ts(as_of()),"plays":99,"exclusiveOnly":true}),
+        // pc+pa, uploaded a day after the as-of instant (0 months), 999,999 plays: 1 × 19/7 × 1/2 = 19/14 each.
+        json!({"kind":"track","id":"t4","title":"Four","uploaderId":"pc","credits":["pc","pa"],"uploadedAt":ts(as_of() + TimeDelta::days(1)),"plays":999_999}),
+        // Solo, 12 months, 9 plays: 1/4 × 2 = 1/2 to pc.
+        json!({"kind":"track","id":"t5","title":"Five","uploaderId":"pc","credits":["pc"],"uploadedAt":ts(as_of() - TimeDelta::seconds(2 * SIX_MONTHS)),"plays":9}),
+    ]
+}
+
+pub async fn generated(store: &Store, producers: usize, tracks: usize) -> String {
+    let text: String = generate(Spec {
+        producers,
+        tracks,
+        seed: 11,
+        as_of: as_of(),
+    })
+    .map(|l| l + "\n")
+    .collect();
+    let (parsed, errors) = parse(text.as_bytes());
+    assert!(errors.is_empty());
+    store
+        .import_catalog(parsed, as_of(), &|_| ())
+        .await
+        .expect("import");
+    text
 }

@@ -74,7 +74,7 @@ pub async fn stand_in(hang: Duration) -> StandIn {
     StandIn::start_with(
         "127.0.0.1:0".parse().expect("address"),
         hang,
-        crate::chaos::seed("stripe-standin"),
+        crate::support::chaos::seed("stripe-standin"),
     )
     .await
     .expect("start the Stripe stand-in")

@@ -1,6 +1,7 @@
 //! Aggregation throughput: tracks per second through the contribution ledger on one core.
 //!
-//! Run with `cargo bench -p contribution --bench aggregation`. The catalog is the project's
+//! Run with `cargo bench -p catalog --features synthetic --bench aggregation` (it sits in `catalog`
+//! so the core depends on nothing of the workspace). The catalog is the project's
 //! synthetic one (`catalog::synthetic`: 100,000 tracks over 10,000 producers, 35% collaborative,
 //! plays over seven orders of magnitude, uploads over three years, 5% exclusive-only), parsed
 //! once before timing, so the figures measure the formula and the exact per-producer sums, not

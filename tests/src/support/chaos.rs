@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 use store::Store;
 use store::entity::Item;
+use store::run_items::RunId;
 
 use crate::support::dynamodb::{TestTable, config_for, endpoint};
 use crate::support::fault_proxy::{Fault, FaultProxy, Faults, Tally};
@@ -122,4 +123,11 @@ pub async fn assert_consistent(table: &TestTable) {
             .collect::<Vec<_>>()
             .join("; ")
     );
+}
+
+/// Every item of the run `run` (all its partitions), by key.
+pub async fn run_items(table: &TestTable, run: &RunId) -> BTreeMap<(String, String), Item> {
+    let mut items = table_items(table).await;
+    items.retain(|(pk, _), _| run.owns_partition(pk));
+    items
 }
