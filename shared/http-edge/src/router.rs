@@ -7,13 +7,12 @@
 //! route is served). From that table come the route matching (404 for an unknown path, 405 with
 //! `Allow` for a known path with another method), the access check before any handler runs, the
 //! path parameters, the label in logs, and the lists the contract and privacy tests compare with
-//! the spec and `docs/privacy.md`. Matching the path (rather than reading API Gateway's `routeKey`) keeps
-//! `cargo lambda watch` serving the same paths locally.
+//! the spec and `docs/privacy.md`. Matching the path (rather than reading API Gateway's
+//! `routeKey`) keeps `cargo lambda watch` serving the same paths locally.
 
 use std::time::Instant;
 
 use aws_lambda_events::apigw::{ApiGatewayV2httpRequest, ApiGatewayV2httpResponse};
-
 use contribution::ProducerId;
 
 use crate::identity::{AuthMode, Caller};

@@ -65,6 +65,7 @@ async fn fill(table: TestTable) -> TestTable {
     table
 }
 
+/// The producer ids a credits answer lists, in order.
 pub fn credited(reply: &Reply) -> Vec<String> {
     reply.body["credits"]
         .as_array()

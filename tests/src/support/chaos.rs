@@ -1,5 +1,6 @@
 //! What the chaos tests share: how hard to push, a store that reaches DynamoDB Local through the
-//! fault proxy, whole-table snapshots to compare, and the closing consistency check.
+//! fault proxy, whole-table snapshots to compare (a run's items among them, which other tests
+//! read too), and the closing consistency check.
 //!
 //! Each chaos test runs a short variant in every `cargo xtask test`; with
 //! `BEATPASS_CHAOS_LONG=1` the same tests run at a size that takes minutes (see README).
