@@ -335,14 +335,10 @@ impl Entity for DiscographyEntry {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SharedTrack {
-    pub producer_id: ProducerId,
     pub with_id: ProducerId,
-    pub track_id: TrackId,
-    pub title: String,
-    pub uploader_id: ProducerId,
-    pub uploaded_at: UploadTime,
-    pub credits: Credits,
-    pub version: u64,
+    /// The owner's discography entry, stored field for field beside `withId`.
+    #[serde(flatten)]
+    pub entry: DiscographyEntry,
 }
 
 impl SharedTrack {
@@ -354,28 +350,9 @@ impl SharedTrack {
             .iter()
             .filter(|other| **other != entry.producer_id)
             .map(|other| Self {
-                producer_id: entry.producer_id.clone(),
                 with_id: other.clone(),
-                track_id: entry.track_id.clone(),
-                title: entry.title.clone(),
-                uploader_id: entry.uploader_id.clone(),
-                uploaded_at: entry.uploaded_at,
-                credits: entry.credits.clone(),
-                version: entry.version,
+                entry: entry.clone(),
             })
-    }
-
-    /// The track as the owner's discography shows it.
-    pub fn into_entry(self) -> DiscographyEntry {
-        DiscographyEntry {
-            producer_id: self.producer_id,
-            track_id: self.track_id,
-            title: self.title,
-            uploader_id: self.uploader_id,
-            uploaded_at: self.uploaded_at,
-            credits: self.credits,
-            version: self.version,
-        }
     }
 }
 
@@ -393,13 +370,14 @@ impl Entity for SharedTrack {
     }
 
     fn full_key(&self, scope: &()) -> FullKey {
+        let entry = &self.entry;
         Self::primary_key(
             scope,
             (
-                &self.producer_id,
+                &entry.producer_id,
                 &self.with_id,
-                self.uploaded_at,
-                &self.track_id,
+                entry.uploaded_at,
+                &entry.track_id,
             ),
         )
         .into()

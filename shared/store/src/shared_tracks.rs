@@ -9,7 +9,6 @@
 //! twice, or its successor after a failure, gives the same items. They trail the edit by the
 //! stream's delay (about a second).
 
-use aws_sdk_dynamodb::types::{DeleteRequest, WriteRequest};
 use contribution::ProducerId;
 
 use crate::Store;
@@ -19,7 +18,7 @@ use crate::entity::{Entity, encode};
 use crate::error::StoreError;
 use crate::keys;
 use crate::page::{Page, PageQuery, SortRange};
-use crate::write::put_request;
+use crate::write::{delete_request, put_request};
 
 /// What applying one discography change wrote.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -46,16 +45,7 @@ impl Store {
             for old in SharedTrack::of_entry(before) {
                 let key = old.full_key(&()).primary;
                 if !wanted_keys.contains(&key) {
-                    requests.push(
-                        WriteRequest::builder()
-                            .delete_request(
-                                DeleteRequest::builder()
-                                    .set_key(Some(key.item()))
-                                    .build()
-                                    .expect("key is set"),
-                            )
-                            .build(),
-                    );
+                    requests.push(delete_request(key.item()));
                     written.deleted += 1;
                 }
             }
@@ -101,11 +91,7 @@ impl Store {
             return Ok(None);
         }
         Ok(Some(Page {
-            items: page
-                .items
-                .into_iter()
-                .map(SharedTrack::into_entry)
-                .collect(),
+            items: page.items.into_iter().map(|shared| shared.entry).collect(),
             next_cursor: page.next_cursor,
         }))
     }

@@ -1,7 +1,9 @@
 //! The write requests the store sends: batch puts and deletes, and transaction puts and deletes.
 //! Built here once so every caller (import, runs, transactions, tools) spells them the same way.
 
-use aws_sdk_dynamodb::types::{Delete, Put, PutRequest, TransactWriteItem, WriteRequest};
+use aws_sdk_dynamodb::types::{
+    Delete, DeleteRequest, Put, PutRequest, TransactWriteItem, WriteRequest,
+};
 
 use crate::entity::Item;
 
@@ -13,6 +15,18 @@ pub fn put_request(item: Item) -> WriteRequest {
                 .set_item(Some(item))
                 .build()
                 .expect("item is set"),
+        )
+        .build()
+}
+
+/// A `BatchWriteItem` delete of the item at `key`.
+pub(crate) fn delete_request(key: Item) -> WriteRequest {
+    WriteRequest::builder()
+        .delete_request(
+            DeleteRequest::builder()
+                .set_key(Some(key))
+                .build()
+                .expect("key is set"),
         )
         .build()
 }

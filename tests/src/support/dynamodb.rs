@@ -13,6 +13,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use aws_sdk_dynamodb::Client;
 use store::StoreConfig;
 use store::config::TEST_ENDPOINT_VAR;
+use store::table::Stream;
 
 /// DynamoDB Local's endpoint, or a panic that tells the developer how to provide one.
 pub fn endpoint() -> String {
@@ -65,23 +66,22 @@ impl TestTable {
     /// A new table with the BeatPass definition (`store::table::DEFINITION`), without the change
     /// stream nothing in most tests reads (`store::table::Stream`).
     pub async fn create(test: &str) -> Self {
-        let table = Self::adopt(unique_table_name(test)).await;
-        table
-            .store()
-            .create_table_without_stream()
-            .await
-            .unwrap_or_else(|e| panic!("could not create test table {}: {e}", table.name));
-        table
+        Self::created(test, Stream::Off).await
     }
 
     /// A new table with its change stream, as deployed: for tests that feed it to `fanout`.
     pub async fn create_streaming(test: &str) -> Self {
+        Self::created(test, Stream::On).await
+    }
+
+    async fn created(test: &str, stream: Stream) -> Self {
         let table = Self::adopt(unique_table_name(test)).await;
-        table
-            .store()
-            .create_table()
-            .await
-            .unwrap_or_else(|e| panic!("could not create test table {}: {e}", table.name));
+        let store = table.store();
+        match stream {
+            Stream::On => store.create_table().await,
+            Stream::Off => store.create_table_without_stream().await,
+        }
+        .unwrap_or_else(|e| panic!("could not create test table {}: {e}", table.name));
         table
     }
 
