@@ -292,6 +292,22 @@ fn cases() -> Vec<Case> {
             405,
             Some("method-not-allowed"),
         ),
+        board(
+            "unknown payouts status filter",
+            Http::get("/producers/pa/payouts")
+                .caller("pa")
+                .query("status", "lost"),
+            400,
+            Some("bad-request"),
+        ),
+        board(
+            "payouts cursor that is not a period",
+            Http::get("/producers/pa/payouts")
+                .caller("pa")
+                .query("cursor", "abc"),
+            400,
+            Some("bad-request"),
+        ),
     ]
 }
 

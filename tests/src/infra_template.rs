@@ -275,7 +275,14 @@ fn payouts_failures_page_someone() {
     let namespace = emf["_aws"]["CloudWatchMetrics"][0]["Namespace"]
         .as_str()
         .expect("namespace");
-    for metric in ["FinalFailures", "StillOpen", "PeriodErrors"] {
+    for metric in [
+        "FinalFailures",
+        "StillOpen",
+        "PeriodErrors",
+        "HeldTooLong",
+        "Escalated",
+        "PoolsWaitingTooLong",
+    ] {
         assert!(emf.get(metric).is_some(), "the function writes {metric}");
         let alarms = alarms_on(namespace, metric, None);
         assert_eq!(alarms.len(), 1, "{metric} is alarmed");
@@ -289,6 +296,40 @@ fn payouts_failures_page_someone() {
                 "{metric} pages in the hour it happens"
             );
         }
+    }
+
+    // The daily reconciliation writes its own metric, alarmed, and the schedule sends the
+    // command the function parses.
+    let reconcile = &payouts["Events"]["Reconcile"]["Properties"];
+    let input: serde_json::Value =
+        serde_json::from_str(reconcile["Input"].as_str().expect("input")).expect("JSON");
+    assert!(matches!(
+        payouts::event::command(&input),
+        Ok(payouts::event::Command::Operator(
+            payouts::event::OperatorCommand::Reconcile { period: None }
+        ))
+    ));
+    assert_eq!(alarms_on(namespace, "ReconcileMismatches", None).len(), 1);
+    let retry: serde_json::Value = serde_json::from_str(
+        payouts["Events"]["RetryTransfers"]["Properties"]["Input"]
+            .as_str()
+            .expect("input"),
+    )
+    .expect("JSON");
+    assert_eq!(
+        payouts::event::command(&retry).ok(),
+        Some(payouts::event::Command::RetryTransfers)
+    );
+    // Every rule the function reads from its environment is set by the template.
+    let variables = &payouts["Environment"]["Variables"];
+    for name in [
+        "PAYOUT_MAX_POOL_MINOR",
+        "PAYOUT_HOLD_ALARM_HOURS",
+        "PAYOUT_HOLD_LIMIT_DAYS",
+        "PAYOUT_WAIT_ALARM_HOURS",
+        "STRIPE_MODE",
+    ] {
+        assert!(variables.get(name).is_some(), "{name} is configured");
     }
 
     // The pool rule matches billing's account, which the function checks too.

@@ -320,7 +320,7 @@ fn only_payouts_may_write_statements_splits_and_rosters() {
     use contribution::ProducerId;
     use contribution::statement::PayoutPeriod;
     use store::entity::Entity;
-    use store::payout_items::{PayoutRosterPart, PayoutSplit, PayoutStatement};
+    use store::payout_items::{OpenStatement, PayoutRosterPart, PayoutSplit, PayoutStatement};
 
     let producer = ProducerId::parse("p0").expect("an id");
     let period = PayoutPeriod::parse("2026-10").expect("a period");
@@ -331,6 +331,10 @@ fn only_payouts_may_write_statements_splits_and_rosters() {
         ),
         ("a split", PayoutSplit::primary_key(&(), period)),
         ("a roster", PayoutRosterPart::primary_key(&(), (period, 0))),
+        (
+            "an open-statement marker",
+            OpenStatement::primary_key(&(), (period, &producer)),
+        ),
     ];
     let may_write = |function: &str, partition: &str| {
         write_grant(function)

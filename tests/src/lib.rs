@@ -46,6 +46,10 @@ mod payouts_failures;
 #[cfg(test)]
 mod payouts_flow;
 #[cfg(test)]
+mod payouts_month;
+#[cfg(test)]
+mod payouts_operators;
+#[cfg(test)]
 mod privacy;
 #[cfg(test)]
 mod recompute_run;

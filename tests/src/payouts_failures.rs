@@ -19,7 +19,7 @@ use crate::support::fixtures::at;
 use crate::support::fixtures::{as_of, generated, import, run_at};
 use crate::support::payouts::{
     Clock, deps, deps_with_key, equal_catalog, now, pool_event, retry_event, split, stand_in,
-    statement,
+    statement, transfers_to,
 };
 
 /// A table with the equal catalog and a run as of 2026-11-21 (October is over by then).
@@ -175,8 +175,8 @@ async fn a_revoked_key_leaves_the_period_open_and_shows_no_stripe_text() {
     assert_consistent(&table).await;
 }
 
-/// M2: a future period, a period older than the limit, a pool from another account, and a split
-/// before any run of the whole month are refused, naming the rule, with nothing written.
+/// M2: a future period, a period older than the limit, a pool from another account, and a pool
+/// above the ceiling are refused, naming the rule, with nothing written.
 #[tokio::test]
 async fn pools_that_do_not_make_sense_are_refused_with_nothing_written() {
     let table = equal_table("payouts-refused").await;
@@ -204,13 +204,8 @@ async fn pools_that_do_not_make_sense_are_refused_with_nothing_written() {
             "RefusedPeriodTooOld",
         ),
         (foreign, "RefusedForeignAccount"),
-        // The run (as of 2026-11-21) is before November ends.
-        (
-            pool_event("2026-11", json!(100), "CAD"),
-            "RefusedRunTooEarly",
-        ),
-        // Three producers' shares of this pool are each above Stripe's per-transfer maximum.
-        (october(300_000_000), "RefusedOverTransferMaximum"),
+        // Above PAYOUT_MAX_POOL_MINOR (10 million): a mis-scaled pool is not paid.
+        (october(1_000_000_001), "RefusedPoolAboveCeiling"),
     ];
     for (event, rule) in cases {
         let outcome = payouts::handle(&deps, &event, now).await;
@@ -236,16 +231,41 @@ async fn pools_that_do_not_make_sense_are_refused_with_nothing_written() {
     assert_eq!(stripe.post_requests(), 0);
 }
 
-/// M1 and L4: a transfer that fails for good (a closed account) is counted in the invocation
-/// where it happens; the period settles with the statement awaiting an account; the producer's
-/// next account is paid, once, under a new key.
+/// M1: a transfer that fails for good (Stripe's `idempotency_error`: the key was used before
+/// with other parameters) is counted in the invocation where it happens; the statement is Failed
+/// and the period settles without it; an operator's release sends it again under a new key,
+/// once.
 #[tokio::test]
-async fn a_final_failure_raises_the_metric_in_the_same_hour_and_a_new_account_is_paid_once() {
-    let table = equal_table("payouts-closed").await;
+async fn a_final_failure_raises_the_metric_in_the_same_hour_and_an_operator_release_pays_it_once() {
+    let table = equal_table("payouts-refused-key").await;
     let store = table.store();
     let stripe = stand_in(Duration::from_secs(5)).await;
-    stripe.close_account("acct_qb");
     let deps = deps(store.clone(), &stripe, Duration::from_secs(5));
+    // Someone used qb's key first, for another amount: Stripe refuses the reuse for good.
+    let stray = payouts::Stripe::new(
+        &stripe.base_url,
+        "sk_test_other".into(),
+        Duration::from_secs(5),
+    )
+    .expect("client")
+    .create_transfer(&payouts::stripe::TransferRequest {
+        amount_minor: 1,
+        currency: Currency::Cad,
+        destination: "acct_elsewhere".into(),
+        idempotency_key: payouts::stripe::idempotency_key(
+            crate::support::payouts::period(),
+            "qb",
+            "acct_qb",
+            0,
+            None,
+        ),
+        transfer_group: "elsewhere".into(),
+        period: crate::support::payouts::period(),
+        producer: "someone".into(),
+        part: 1,
+    })
+    .await;
+    assert!(stray.is_ok(), "{stray:?}");
     let clock = Clock::new();
     let first = payouts::handle(&deps, &october(100), || clock.now())
         .await
@@ -256,30 +276,112 @@ async fn a_final_failure_raises_the_metric_in_the_same_hour_and_a_new_account_is
     );
     let emf = payouts::emf_line(&first, 0);
     assert!(emf.contains(r#""FinalFailures":1"#), "{emf}");
-    let settled = split(&store).await;
-    assert_eq!(
-        (settled.state, settled.awaiting_account),
-        (SplitState::Settled, 1)
-    );
+    assert_eq!(split(&store).await.state, SplitState::Settled);
     let qb = statement(&store, "qb").await;
     assert_eq!(qb.status, StatementStatus::Failed);
     assert_eq!(
-        qb.failure.as_ref().map(|f| (f.code, f.retryable)),
-        Some((FailureCode::AccountUnusable, false))
+        qb.failure
+            .as_ref()
+            .map(|f| (f.code, f.retryable, f.stripe_code.as_deref())),
+        Some((
+            FailureCode::TransferRefused,
+            false,
+            Some("idempotency_error")
+        ))
     );
-    // Nothing changes while the producer has not connected another account.
+    // The operators see it, and release it once they know why.
+    let owed = payouts::invoke(&deps, &json!({"action": "owed"}), || clock.now())
+        .await
+        .expect("owed");
+    assert_eq!(
+        owed["months"][0]["statements"][0]["producerId"],
+        json!("qb")
+    );
+    let why = owed["months"][0]["statements"][0]["why"]
+        .as_str()
+        .expect("why");
+    assert!(
+        why.contains("failed for good") && why.contains("idempotency_error"),
+        "{why}"
+    );
+    let release = json!({"action": "release", "period": "2026-10", "producer": "qb",
+        "by": "ana", "why": "the stray key was a test; checked with Stripe"});
+    payouts::invoke(&deps, &release, || clock.now())
+        .await
+        .expect("released");
+    assert_eq!(split(&store).await.state, SplitState::Split, "open again");
+    clock.advance(TimeDelta::hours(1));
+    let hour = payouts::handle(&deps, &retry_event(), || clock.now())
+        .await
+        .expect("retry");
+    assert_eq!(hour.transfers.paid, 1);
+    let qb = statement(&store, "qb").await;
+    assert_eq!(qb.status, StatementStatus::Paid);
+    assert_eq!(qb.send_round, 1, "a new key");
+    let notes: Vec<String> = qb.history.iter().filter_map(|h| h.note.clone()).collect();
+    assert!(
+        notes.iter().any(|n| n.contains("release by ana")),
+        "{notes:?}"
+    );
+    let to_qb = transfers_to(&stripe, "qb");
+    assert_eq!(to_qb.len(), 1, "paid once");
+    assert_eq!(split(&store).await.state, SplitState::Settled);
+    assert_eq!(split(&store).await.actions.len(), 1);
+    assert_consistent(&table).await;
+}
+
+/// N1 and N4: a closed account holds the statement (not a final failure) while the rest are
+/// paid; it is sent, once, to the account the producer connects next, under a key that names it.
+#[tokio::test]
+async fn a_closed_account_holds_the_statement_and_the_next_account_is_paid_once() {
+    let table = equal_table("payouts-closed").await;
+    let store = table.store();
+    let stripe = stand_in(Duration::from_secs(5)).await;
+    stripe.close_account("acct_qb");
+    let deps = deps(store.clone(), &stripe, Duration::from_secs(5));
+    let clock = Clock::new();
+    let first = payouts::handle(&deps, &october(100), || clock.now())
+        .await
+        .expect("split");
+    assert_eq!(
+        (
+            first.transfers.final_failures,
+            first.transfers.paid,
+            first.transfers.held
+        ),
+        (0, 2, 1)
+    );
+    assert_eq!(split(&store).await.state, SplitState::Split, "held is open");
+    let qb = statement(&store, "qb").await;
+    assert_eq!(qb.status, StatementStatus::Held);
+    assert_eq!(
+        qb.failure
+            .as_ref()
+            .map(|f| (f.code, f.stripe_code.as_deref())),
+        Some((FailureCode::AccountUnusable, Some("account_invalid")))
+    );
+    let reply = call(
+        &store,
+        Http::get("/producers/qb/payouts/2026-10").caller("qb"),
+    )
+    .await;
+    assert_eq!(reply.body["status"], json!("held"), "{}", reply.body);
+    assert_eq!(reply.body["hold"]["reason"], json!("accountRefused"));
+    // Nothing changes while the producer's payout fields do not.
+    let posts = stripe.post_requests();
     clock.advance(TimeDelta::hours(1));
     let waiting = payouts::handle(&deps, &retry_event(), || clock.now())
         .await
         .expect("retry");
+    assert_eq!((waiting.transfers.held, waiting.transfers.paid), (1, 0));
     assert_eq!(
-        (waiting.transfers.awaiting_account, waiting.transfers.paid),
-        (1, 0)
+        stripe.post_requests(),
+        posts,
+        "not sent to the closed account again"
     );
     // qb connects a new account through the platform's feed.
     let reconnect = json!({"type": "producer", "at": "2026-12-01T07:00:00Z", "id": "qb",
-        "name": "Producer qb", "genres": ["trap"], "stripeAccountId": "acct_qb_new",
-        "chargesEnabled": true, "payoutsEnabled": true});
+        "stripeAccountId": "acct_qb_new", "chargesEnabled": true, "payoutsEnabled": true});
     let failed =
         crate::support::feed::deliver_at(&store, &[reconnect], at("2026-12-01T07:00:00Z")).await;
     assert!(failed.is_empty());
@@ -292,22 +394,14 @@ async fn a_final_failure_raises_the_metric_in_the_same_hour_and_a_new_account_is
     let qb = statement(&store, "qb").await;
     assert_eq!(qb.status, StatementStatus::Paid);
     assert_eq!(qb.destination.as_deref(), Some("acct_qb_new"));
-    let to_qb: Vec<_> = stripe
-        .transfers()
-        .into_iter()
-        .filter(|t| t.metadata.contains(&("producer".into(), "qb".into())))
-        .collect();
+    let to_qb = transfers_to(&stripe, "qb");
     assert_eq!(to_qb.len(), 1, "paid once");
     assert_eq!(to_qb[0].destination, "acct_qb_new");
     assert_eq!(
         stripe.transfers().iter().map(|t| t.amount).sum::<u64>(),
         100
     );
-    let done = split(&store).await;
-    assert_eq!(
-        (done.state, done.awaiting_account),
-        (SplitState::Settled, 0)
-    );
+    assert_eq!(split(&store).await.state, SplitState::Settled);
     assert!(store.open_splits().await.expect("read").is_empty());
     assert_consistent(&table).await;
 }
@@ -352,7 +446,7 @@ async fn one_bad_period_never_stops_the_others() {
         contribution::statement::PayoutPeriod::parse("2026-09").expect("period"),
         500,
         Currency::Cad,
-        (store::RunId::of(at("2026-08-01T00:00:00Z")), run.as_of),
+        Some((store::RunId::of(at("2026-08-01T00:00:00Z")), run.as_of)),
         at("2026-10-01T00:00:00Z"),
     );
     stale.claim = Some(store::payout_items::SplitClaim {

@@ -190,13 +190,14 @@ async fn a_pool_of_100_is_paid_34_33_33_by_id_and_the_excluded_share_is_redistri
         violations,
         [
             "payout 2026-10 of qa is Paid without a transfer id",
+            "payout 2026-10 of qb is Paid with transfers of 33 minor units, not its 32",
             "payout split 2026-10: 4 statements summing to 99, but the split says 4 statements and a pool of 100",
         ]
     );
 }
 
 #[tokio::test]
-async fn malformed_events_and_a_stack_without_runs_write_nothing() {
+async fn malformed_events_write_nothing_and_a_pool_before_any_run_waits_for_it() {
     let table = TestTable::create("payouts-bad").await;
     let store = table.store();
     import(&store, &equal_catalog()).await;
@@ -218,14 +219,34 @@ async fn malformed_events_and_a_stack_without_runs_write_nothing() {
             "{event}: {outcome:?}"
         );
     }
-    // A good event before any run: refused, nothing written.
-    let outcome = payouts::handle(&deps, &pool_event("2026-10", json!(100), "CAD"), now).await;
-    assert!(
-        matches!(outcome, Err(PayoutsError::NoPublishedRun)),
-        "{outcome:?}"
-    );
     assert_eq!(crate::support::chaos::table_items(&table).await, before);
+    // A good event before any run: the pool waits for one (review N6), nothing sent; once a run
+    // of the whole month is published the hourly step splits and pays it.
+    let waiting = payouts::handle(&deps, &pool_event("2026-10", json!(100), "CAD"), now)
+        .await
+        .expect("kept");
+    assert_eq!(
+        waiting.split_state,
+        Some(store::payout_items::SplitState::Waiting)
+    );
+    assert_eq!(waiting.transfers.pools_waiting, 1);
+    let stored = crate::support::payouts::split(&store).await;
+    assert_eq!((stored.amount_minor, stored.run_id.is_none()), (100, true));
+    assert_eq!(
+        stored.sent_by.as_ref().map(|s| s.account.as_str()),
+        Some(crate::support::payouts::BILLING_ACCOUNT)
+    );
     assert_eq!(stripe.post_requests(), 0);
+    run_at(&store, as_of()).await;
+    let paid = payouts::handle(&deps, &retry_event(), now)
+        .await
+        .expect("the hourly step splits it");
+    assert_eq!(paid.transfers.paid, 3);
+    assert_eq!(
+        crate::support::payouts::split(&store).await.state,
+        store::payout_items::SplitState::Settled
+    );
+    assert_consistent(&table).await;
 }
 
 #[tokio::test]
@@ -240,7 +261,7 @@ async fn a_split_left_midway_is_finished_and_paid_by_the_hourly_retry() {
         period(),
         100,
         contribution::statement::Currency::Cad,
-        (run.run_id, run.as_of),
+        Some((run.run_id, run.as_of)),
         now(),
     );
     store.start_split(&claimed).await.expect("claim");

@@ -237,6 +237,100 @@ async fn a_producer_message_changes_only_the_fields_it_carries() {
     assert_eq!(store.check_consistency(2).await.expect("check"), vec![]);
 }
 
+/// Review N3: the payout fields and the profile fields are each newest-wins on their own stamp.
+/// Every pair of messages of different groups, at two instants, applied in both orders, gives the
+/// same profile; so a disconnect delivered after a newer name edit (a standard queue keeps no
+/// order, a failed message returns minutes later) still disconnects, and a redelivered old
+/// message of either group changes nothing.
+#[tokio::test]
+async fn messages_of_different_field_groups_give_the_same_profile_in_either_order() {
+    let table = seeded("sync-field-groups").await;
+    let store = table.store();
+    let payout_changes = [
+        json!({"stripeAccountId": null}),
+        json!({"payoutsEnabled": false}),
+        json!({"stripeAccountId": "acct_new", "chargesEnabled": true, "payoutsEnabled": true}),
+    ];
+    let profile_changes = [
+        json!({"name": "Renamed Producer"}),
+        json!({"genres": ["lofi"], "styles": []}),
+        json!({"profileComplete": false}),
+    ];
+    let message = |id: &str, at: &str, fields: &Value| {
+        let mut m = json!({"type": "producer", "at": at, "id": id});
+        for (k, v) in fields.as_object().expect("fields") {
+            m[k] = v.clone();
+        }
+        m
+    };
+    let (earlier, later) = ("2026-11-21T10:01:00Z", "2026-11-21T10:02:00Z");
+    let mut pairs = 0;
+    for (i, payout) in payout_changes.iter().enumerate() {
+        for (j, profile) in profile_changes.iter().enumerate() {
+            for (payout_at, profile_at) in [(earlier, later), (later, earlier)] {
+                let mut profiles = Vec::new();
+                for (k, payout_first) in [true, false].into_iter().enumerate() {
+                    let id = format!("fg{i}{j}{}{k}", u8::from(payout_at == earlier));
+                    let base = json!({"type": "producer", "at": "2026-11-21T10:00:00Z",
+                        "id": id, "name": "Base Producer", "genres": ["trap"],
+                        "styles": ["dark"], "stripeAccountId": "acct_base",
+                        "chargesEnabled": true, "payoutsEnabled": true,
+                        "profileComplete": true});
+                    assert!(deliver(&store, &[base]).await.is_empty());
+                    let a = message(&id, payout_at, payout);
+                    let b = message(&id, profile_at, profile);
+                    let order = if payout_first { [a, b] } else { [b, a] };
+                    for m in &order {
+                        assert!(deliver(&store, std::slice::from_ref(m)).await.is_empty());
+                    }
+                    // Each again, late: a duplicate changes nothing.
+                    for m in &order {
+                        assert!(deliver(&store, std::slice::from_ref(m)).await.is_empty());
+                    }
+                    let stored = stored_producer(&store, &id).await;
+                    profiles.push(catalog::Producer {
+                        id: pid("fg"),
+                        ..stored
+                    });
+                }
+                assert_eq!(
+                    profiles[0], profiles[1],
+                    "{payout} at {payout_at}, {profile} at {profile_at}"
+                );
+                // Both changes took effect, whichever came first.
+                let p = &profiles[0];
+                let expect_payout = match i {
+                    0 => p.stripe_account_id.is_none(),
+                    1 => !p.payouts_enabled,
+                    _ => p.stripe_account_id.as_deref() == Some("acct_new"),
+                };
+                let expect_profile = match j {
+                    0 => p.name == "Renamed Producer",
+                    1 => p.genres == ["lofi"] && p.styles.is_empty(),
+                    _ => !p.profile_complete,
+                };
+                assert!(expect_payout && expect_profile, "{p:?}");
+                pairs += 1;
+            }
+        }
+    }
+    assert_eq!(pairs, 18);
+    // Within one group the newest still wins: an older disconnect after a newer reconnect is
+    // dropped.
+    let reconnect = message("pa", "2026-11-21T11:00:00Z", &payout_changes[2]);
+    let old_disconnect = message("pa", "2026-11-21T10:30:00Z", &payout_changes[0]);
+    assert!(deliver(&store, &[reconnect]).await.is_empty());
+    assert!(deliver(&store, &[old_disconnect]).await.is_empty());
+    assert_eq!(
+        stored_producer(&store, "pa")
+            .await
+            .stripe_account_id
+            .as_deref(),
+        Some("acct_new")
+    );
+    assert_eq!(store.check_consistency(2).await.expect("check"), vec![]);
+}
+
 /// M3: only the platform writes the feed. A message another principal sent (a role session that
 /// is not the platform's, which the queue policy should have denied) is reported failed, so it
 /// ends in the dead-letter queue, with a log line naming the sender; nothing of it is applied,

@@ -106,6 +106,17 @@ e = raises(stripe.InvalidRequestError, lambda: transfer("conf-closed", destinati
 assert e.code == "account_invalid", e.code
 ok("a closed account is an InvalidRequestError account_invalid")
 
+# A paused transfers capability, then restored: the saved error is replayed under its key (as
+# Stripe does), and a new key reaches the recovered account.
+control(action="removeTransfersCapability", account="acct_paused")
+e = raises(stripe.InvalidRequestError, lambda: transfer("conf-paused", destination="acct_paused"))
+assert e.code == "insufficient_capabilities_for_transfer", e.code
+control(action="restoreTransfersCapability", account="acct_paused")
+e = raises(stripe.InvalidRequestError, lambda: transfer("conf-paused", destination="acct_paused"))
+assert e.code == "insufficient_capabilities_for_transfer", e.code
+assert transfer("conf-paused-round-1", destination="acct_paused").destination == "acct_paused"
+ok("a paused capability is insufficient_capabilities_for_transfer, replayed under its key; restored, a new key pays")
+
 e = raises(stripe.InvalidRequestError, lambda: transfer("conf-big", amount=100_000_000))
 assert e.code == "amount_too_large", e.code
 ok("an amount over the maximum is amount_too_large")

@@ -217,10 +217,7 @@ async fn seeded(endpoint: &str) -> Result<(Store, Known)> {
             std::time::Duration::from_secs(5),
         )?,
         concurrency: 4,
-        rules: payouts::PayoutRules {
-            billing_account: crate::pool_event::LOCAL_BILLING_ACCOUNT.to_owned(),
-            max_period_age_months: 3,
-        },
+        rules: payouts::PayoutRules::new(crate::pool_event::LOCAL_BILLING_ACCOUNT),
     };
     let period = crate::pool_event::last_closed_period(now);
     let pool = crate::pool_event::event(&period, 100_000, "USD");

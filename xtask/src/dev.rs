@@ -52,7 +52,7 @@ pub struct DevArgs {
 const LOCAL_BUS: &str = "beatpass-platform-local";
 
 /// The stand-in takes any `sk_…` key; a local key names itself as one.
-const LOCAL_STRIPE_KEY: &str = "sk_test_local_standin";
+pub const LOCAL_STRIPE_KEY: &str = "sk_test_local_standin";
 
 pub fn run(args: DevArgs) -> Result<()> {
     let data = project::local_data_dir().join("dynamodb");
@@ -270,6 +270,9 @@ curl "$B/collaborations/stats?days=90"
 cargo xtask pool-event --amount 12345.67 --currency CAD --out /tmp/pool.json && PATH=$PWD/.cache/venv/bin:$PATH cargo lambda invoke -A 127.0.0.1 -P {port} payouts --data-file /tmp/pool.json
 curl "$B/producers/p0/payouts" -H "$ME"
 curl "$B/producers/p8/payouts/{closed}" -H 'x-dev-producer-id: p8'   # Excluded: payouts not enabled
+# the operators' view (owed or held, and why), and a month checked against Stripe's listing
+cargo xtask payouts owed && cargo xtask payouts reconcile --period {closed}
+# a paused account held, then paid once the platform relays Stripe's account.updated: README, "payouts"
 # make Stripe fail like Stripe (lists failing, answers lost), then recover: see docs/payouts.md
 curl -X POST {stripe}/_standin/control -d '{{"action":"listFailure","failure":"serverError"}}'
 curl -X POST {stripe}/_standin/control -d '{{"action":"recover"}}'

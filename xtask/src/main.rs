@@ -14,6 +14,7 @@ mod load;
 mod memory;
 mod package;
 mod payouts_bench;
+mod payouts_operator;
 mod pool_event;
 mod project;
 mod python_tools;
@@ -69,6 +70,9 @@ enum Command {
     SyncEvent(sync_event::SyncEventArgs),
     /// Print billing's "Producer Pool Closed" event for `cargo lambda invoke payouts --data-file`.
     PoolEvent(pool_event::PoolEventArgs),
+    /// The payouts operator commands against the local stack: owed, hold, release, void,
+    /// reconcile, and the hourly retry (`docs/payouts.md`, "Operators").
+    Payouts(payouts_operator::PayoutsArgs),
     /// Time the monthly split and its writes for many producers (an in-memory DynamoDB Local).
     PayoutsBench(payouts_bench::PayoutsBenchArgs),
     /// Measure the recompute's I/O floor: a bare parallel scan plus a batch write of N items.
@@ -119,6 +123,7 @@ fn run(command: Command) -> Result<()> {
         Command::ScheduleEvent(args) => recompute::schedule_event(args),
         Command::SyncEvent(args) => sync_event::run(args),
         Command::PoolEvent(args) => pool_event::run(args),
+        Command::Payouts(args) => payouts_operator::run(args),
         Command::PayoutsBench(args) => payouts_bench::run(args),
         Command::IoFloor(args) => recompute::io_floor(args),
         Command::Simulate(args) => simulate::run(args),

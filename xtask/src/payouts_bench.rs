@@ -3,7 +3,7 @@
 //! Generates a run's claimants (exact contribution units spread over five orders of magnitude,
 //! about 80% payout-ready), then times the pure part (`payouts::split::build_statements`: the
 //! split in whole minor units and every statement) and the writes (`Store::put_statements`:
-//! every statement and the roster) into a fresh table on an in-memory DynamoDB Local. Peak
+//! every statement, the roster and the open-statement markers) into a fresh table on an in-memory DynamoDB Local. Peak
 //! memory is this process's own high-water mark (`VmHWM`; DynamoDB Local runs in its own JVM, which
 //! `/usr/bin/time` would count). The amounts are checked to sum to the pool.
 
@@ -63,7 +63,7 @@ async fn measure(args: &PayoutsBenchArgs, endpoint: &str) -> Result<()> {
         PayoutPeriod::parse("2026-11")?,
         args.pool_minor,
         Currency::Usd,
-        (run_id(now), now),
+        Some((run_id(now), now)),
         now,
     );
 
@@ -89,7 +89,9 @@ async fn measure(args: &PayoutsBenchArgs, endpoint: &str) -> Result<()> {
         .put_statements(&statements, &roster, 16, &stats)
         .await?;
     let write_seconds = started.elapsed().as_secs_f64();
-    let items = statements.len() + roster.len();
+    // One open-statement marker for each statement not final (the Queued ones).
+    let markers = statements.iter().filter(|s| !s.status.is_final()).count();
+    let items = statements.len() + roster.len() + markers;
     println!(
         "{}",
         json!({
@@ -98,6 +100,7 @@ async fn measure(args: &PayoutsBenchArgs, endpoint: &str) -> Result<()> {
             "splitSeconds": split_seconds,
             "itemsWritten": items,
             "rosterParts": roster.len(),
+            "openMarkers": markers,
             "writeSeconds": write_seconds,
             "itemsPerSecond": items as f64 / write_seconds,
             "retries": stats.retried(),

@@ -36,6 +36,11 @@ pub enum LeaderboardError {
     BadPeriod(#[from] BadPeriod),
     #[error("no payout statement for {0}")]
     NoStatement(PayoutPeriod),
+    #[error(
+        "status must be one of {names}, not {0:?}",
+        names = crate::views::StatusFilter::NAMES.join(", ")
+    )]
+    BadStatus(String),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -49,6 +54,7 @@ impl From<LeaderboardError> for Problem {
             | LeaderboardError::BadProducerId(..)
             | LeaderboardError::BadFlag(_)
             | LeaderboardError::BadDays(_)
+            | LeaderboardError::BadStatus(_)
             | LeaderboardError::BadPeriod(_) => Problem::bad_request(detail),
             LeaderboardError::NoStatement(_) => Problem::not_found(detail),
             LeaderboardError::NoResultsYet => {

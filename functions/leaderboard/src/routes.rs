@@ -15,7 +15,8 @@ use crate::pointer::PointerCache;
 use crate::views::{
     BoardEntry, BoardPage, Collaborator, Collaborators, Contribution, Contributions, History,
     HistoryPoint, PayoutDetail, PayoutLine, PayoutList, ProfileTrack, ProfileTracks,
-    Recommendation, Recommendations, RunPage, Stats, StatsPoint, Summary, Trend, Trending,
+    Recommendation, Recommendations, RunPage, Stats, StatsPoint, StatusFilter, Summary, Trend,
+    Trending, overview,
 };
 
 const DEFAULT_PAGE: u32 = 50;
@@ -350,18 +351,59 @@ async fn summary(ctx: &Ctx<'_, '_>) -> Result<ApiGatewayV2httpResponse, Problem>
     ok(&Summary::new(item, run.as_of))
 }
 
-/// `GET /producers/{id}/payouts`: a producer's statements, newest first (live items).
+/// `GET /producers/{id}/payouts`: a producer's statements, newest first (live items), with the
+/// overview per currency; `?status=` keeps one of the Finances page's tabs. A producer has one
+/// statement a month, so the newest [`MAX_STATEMENTS`] are read whole (the published Finances
+/// page keeps the last 1,000 too) and paged here; the cursor is the last period returned.
 async fn payouts(ctx: &Ctx<'_, '_>) -> Result<ApiGatewayV2httpResponse, Problem> {
-    let page = ctx
-        .store
-        .producer_statements(&named(ctx.call)?, ctx.paging.limit, ctx.paging.cursor)
-        .await
-        .map_err(LeaderboardError::from)?;
+    let id = named(ctx.call)?;
+    let filter = match ctx.call.request.query("status") {
+        None => None,
+        Some(text) => Some(
+            StatusFilter::parse(text)
+                .ok_or_else(|| LeaderboardError::BadStatus(text.to_owned()))?,
+        ),
+    };
+    let after = ctx
+        .paging
+        .cursor
+        .map(|c| PayoutPeriod::parse(c).map_err(|_| LeaderboardError::from(StoreError::BadCursor)))
+        .transpose()?;
+    let mut statements = Vec::new();
+    let mut cursor: Option<String> = None;
+    while statements.len() < MAX_STATEMENTS {
+        let page = ctx
+            .store
+            .producer_statements(&id, 100, cursor.as_deref())
+            .await
+            .map_err(LeaderboardError::from)?;
+        statements.extend(page.items);
+        match page.next_cursor {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    statements.truncate(MAX_STATEMENTS);
+    let listed: Vec<&store::payout_items::PayoutStatement> = statements
+        .iter()
+        .filter(|s| filter.is_none_or(|f| f.admits(s.status)))
+        .filter(|s| after.is_none_or(|after| s.period < after))
+        .collect();
+    let limit = ctx.paging.limit as usize;
+    let next_cursor = (listed.len() > limit).then(|| listed[limit - 1].period.to_string());
     ok(&PayoutList {
-        payouts: page.items.iter().map(PayoutLine::from).collect(),
-        next_cursor: page.next_cursor,
+        overview: overview(&statements),
+        payouts: listed
+            .iter()
+            .take(limit)
+            .map(|s| PayoutLine::from(*s))
+            .collect(),
+        next_cursor,
     })
 }
+
+/// Statements a payouts answer reads at most (one a month: over 80 years).
+const MAX_STATEMENTS: usize = 1_000;
 
 /// `GET /producers/{id}/payouts/{period}`: one statement, explained.
 async fn payout(ctx: &Ctx<'_, '_>) -> Result<ApiGatewayV2httpResponse, Problem> {

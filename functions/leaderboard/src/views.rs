@@ -8,7 +8,7 @@ use contribution::{ProducerId, TrackId};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use store::catalog_items::DiscographyEntry;
-use store::payout_items::{PayoutStatement, StatusChange, TransferFailure};
+use store::payout_items::{Hold, HoldReason, PayoutStatement, StatusChange, TransferFailure};
 use store::run_items as stored;
 use store::series::{PlatformPoint, ProducerPoint};
 use store::{Board, Period};
@@ -282,12 +282,131 @@ pub struct ProfileTracks {
     pub next_cursor: Option<String>,
 }
 
-/// A producer's payout statements, newest period first.
+/// A producer's payout statements, newest period first (filtered by status when asked), with the
+/// overview the Finances page's Upcoming and Lifetime cards show.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PayoutList {
+    pub overview: Vec<PayoutOverview>,
     pub payouts: Vec<PayoutLine>,
     pub next_cursor: Option<String>,
+}
+
+/// One currency's totals over a producer's statements.
+#[derive(Debug, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PayoutOverview {
+    pub currency: Option<Currency>,
+    /// Everything transferred so far.
+    pub lifetime_paid_minor: u64,
+    /// Still to come: queued, being sent, held or escalated (what is not paid of them).
+    pub upcoming_minor: u64,
+    /// Failed (what is not paid of them).
+    pub failed_minor: u64,
+    /// The upcoming statements, newest first, each with why it is not paid yet.
+    pub upcoming: Vec<UpcomingPayout>,
+}
+
+/// A statement still to come, and why it has not come yet.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UpcomingPayout {
+    pub period: PayoutPeriod,
+    pub status: StatementStatus,
+    pub amount_minor: u64,
+    pub why: &'static str,
+    /// Held: the payout-ready signals missing.
+    pub missing: Vec<Signal>,
+}
+
+/// The Finances page's tabs: which statuses each shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusFilter {
+    Paid,
+    Pending,
+    Failed,
+    Excluded,
+}
+
+impl StatusFilter {
+    pub const NAMES: [&'static str; 4] = ["paid", "pending", "failed", "excluded"];
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Some(match text {
+            "paid" => StatusFilter::Paid,
+            "pending" => StatusFilter::Pending,
+            "failed" => StatusFilter::Failed,
+            "excluded" => StatusFilter::Excluded,
+            _ => return None,
+        })
+    }
+
+    pub fn admits(self, status: StatementStatus) -> bool {
+        use StatementStatus::*;
+        match self {
+            StatusFilter::Paid => status == Paid,
+            StatusFilter::Pending => matches!(status, Queued | Sending | Held | Escalated),
+            StatusFilter::Failed => status == Failed,
+            StatusFilter::Excluded => matches!(status, Excluded | NothingDue | Voided),
+        }
+    }
+}
+
+/// Why a statement still to come has not come (this project's words).
+fn pending_reason(s: &PayoutStatement) -> &'static str {
+    match (s.status, &s.hold) {
+        (StatementStatus::Held, Some(hold)) => hold.message(),
+        (StatementStatus::Escalated, _) => {
+            "BeatPass support is looking into this payout; it is sent once they have."
+        }
+        (StatementStatus::Sending, _) => "The transfer is on its way to Stripe.",
+        _ => "Queued: sent with this month's transfers.",
+    }
+}
+
+/// The overview of `statements`, one entry per currency (in the order first seen: newest first).
+pub fn overview(statements: &[PayoutStatement]) -> Vec<PayoutOverview> {
+    let mut by_currency: Vec<PayoutOverview> = Vec::new();
+    for s in statements {
+        let index = match by_currency
+            .iter()
+            .position(|o| o.currency == Some(s.currency))
+        {
+            Some(i) => i,
+            None => {
+                by_currency.push(PayoutOverview {
+                    currency: Some(s.currency),
+                    ..PayoutOverview::default()
+                });
+                by_currency.len() - 1
+            }
+        };
+        let o = &mut by_currency[index];
+        let paid = s.paid_minor().max(if s.status == StatementStatus::Paid {
+            s.amount_minor
+        } else {
+            0
+        });
+        o.lifetime_paid_minor += paid;
+        let rest = s.amount_minor.saturating_sub(paid);
+        if StatusFilter::Pending.admits(s.status) {
+            o.upcoming_minor += rest;
+            o.upcoming.push(UpcomingPayout {
+                period: s.period,
+                status: s.status,
+                amount_minor: rest,
+                why: pending_reason(s),
+                missing: s
+                    .hold
+                    .as_ref()
+                    .map(|h| h.missing.clone())
+                    .unwrap_or_default(),
+            });
+        } else if s.status == StatementStatus::Failed {
+            o.failed_minor += rest;
+        }
+    }
+    by_currency
 }
 
 /// One period's payout, as the list shows it.
@@ -303,6 +422,36 @@ pub struct PayoutLine {
     pub share: f64,
     pub run_as_of: DateTime<Utc>,
     pub transfer_id: Option<String>,
+    /// Minor units transferred so far (all of it once Paid; part of a large one paid in parts).
+    pub paid_minor: u64,
+    /// Held or escalated: why, since when, and what is missing.
+    pub hold: Option<HoldView>,
+}
+
+/// Why a statement is held, in this project's words (an operator's own note stays internal).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HoldView {
+    pub reason: &'static str,
+    pub message: &'static str,
+    pub since: DateTime<Utc>,
+    pub missing: Vec<Signal>,
+}
+
+impl From<&Hold> for HoldView {
+    fn from(h: &Hold) -> Self {
+        Self {
+            reason: match h.reason {
+                HoldReason::NotPayoutReady => "notPayoutReady",
+                HoldReason::AccountRefused => "accountRefused",
+                HoldReason::Operator { .. } => "review",
+                HoldReason::Released { .. } => "released",
+            },
+            message: h.message(),
+            since: h.since,
+            missing: h.missing.clone(),
+        }
+    }
 }
 
 /// The exact share of the pool: contribution units over the eligible producers' total (units
@@ -331,6 +480,16 @@ impl From<&PayoutStatement> for PayoutLine {
             share: share_number(s),
             run_as_of: s.run_as_of,
             transfer_id: s.transfer_id.clone(),
+            paid_minor: s.paid_minor().max(if s.status == StatementStatus::Paid {
+                s.amount_minor
+            } else {
+                0
+            }),
+            hold: s
+                .hold
+                .as_ref()
+                .filter(|_| matches!(s.status, StatementStatus::Held | StatementStatus::Escalated))
+                .map(HoldView::from),
         }
     }
 }
@@ -387,7 +546,19 @@ pub struct PayoutDetail {
     pub line: PayoutLine,
     pub explanation: PayoutExplanation,
     pub failure: Option<FailureView>,
+    /// The transfers made, one per part (a share above Stripe's per-transfer maximum is paid in
+    /// several).
+    pub transfers: Vec<TransferView>,
     pub history: Vec<StatusChange>,
+}
+
+/// One transfer of a statement.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TransferView {
+    pub part: u32,
+    pub amount_minor: u64,
+    pub transfer_id: String,
 }
 
 impl From<&PayoutStatement> for PayoutDetail {
@@ -409,6 +580,15 @@ impl From<&PayoutStatement> for PayoutDetail {
                 missing: s.missing.clone(),
             },
             failure: s.failure.as_ref().map(FailureView::from),
+            transfers: s
+                .paid_parts
+                .iter()
+                .map(|p| TransferView {
+                    part: p.part,
+                    amount_minor: p.amount_minor,
+                    transfer_id: p.transfer_id.clone(),
+                })
+                .collect(),
             history: s.history.clone(),
         }
     }

@@ -3,7 +3,6 @@
 //! `errorType` and message (`docs/payouts.md`, "Failures and who sees them").
 
 use chrono::{DateTime, Utc};
-use contribution::ProducerId;
 use contribution::payout::SplitError;
 use contribution::statement::{Currency, PayoutPeriod};
 use lambda_runtime::Diagnostic;
@@ -40,21 +39,12 @@ pub enum Refusal {
         max_months: u32,
     },
     #[error(
-        "rule run-after-period: the latest published run is as of {run_as_of}, before {period} \
-         ends at {ends}; the split waits for a run of the whole month (nothing written)"
+        "rule pool-ceiling: the pool of {period} is {amount_minor} minor units, more than the \
+         {max_minor} allowed (PAYOUT_MAX_POOL_MINOR); a mis-scaled pool is not paid (nothing \
+         written)"
     )]
-    RunTooEarly {
+    PoolAboveCeiling {
         period: PayoutPeriod,
-        run_as_of: DateTime<Utc>,
-        ends: DateTime<Utc>,
-    },
-    #[error(
-        "rule transfer-maximum: {producer}'s share of {period} is {amount_minor} minor units, \
-         more than Stripe accepts in one transfer ({max_minor}); nothing written"
-    )]
-    OverTransferMaximum {
-        period: PayoutPeriod,
-        producer: ProducerId,
         amount_minor: u64,
         max_minor: u64,
     },
@@ -67,8 +57,7 @@ impl Refusal {
             Refusal::ForeignAccount { .. } => "RefusedForeignAccount",
             Refusal::PeriodNotEnded { .. } => "RefusedPeriodNotEnded",
             Refusal::PeriodTooOld { .. } => "RefusedPeriodTooOld",
-            Refusal::RunTooEarly { .. } => "RefusedRunTooEarly",
-            Refusal::OverTransferMaximum { .. } => "RefusedOverTransferMaximum",
+            Refusal::PoolAboveCeiling { .. } => "RefusedPoolAboveCeiling",
         }
     }
 }
@@ -93,8 +82,6 @@ pub enum PayoutsError {
         asked_minor: u64,
         asked_currency: Currency,
     },
-    #[error("no recompute run is published yet: there are no contribution values to split by")]
-    NoPublishedRun,
     #[error("run {0} has expired from the table: its contributions cannot be read any more")]
     RunGone(String),
     #[error("cannot split the pool of {period}: {source}")]
@@ -103,9 +90,18 @@ pub enum PayoutsError {
         #[source]
         source: SplitError,
     },
+    /// The period's split was voided, but the void did not finish: the pool waits for it.
+    #[error(
+        "the void of {0} did not finish: an operator runs it again, then this pool is split \
+         (nothing written)"
+    )]
+    VoidUnfinished(PayoutPeriod),
     /// Another invocation took over this split while this one was writing it.
     #[error("the split of {0} was taken over by another invocation; it finishes it")]
     LostClaim(PayoutPeriod),
+    /// An operator's command that cannot be carried out as asked; nothing was changed.
+    #[error("operator command refused: {0} (nothing changed)")]
+    Operator(String),
     #[error("configuration: {0}")]
     Config(String),
     #[error(transparent)]
@@ -119,10 +115,11 @@ impl PayoutsError {
             PayoutsError::BadEvent(_) => "BadEvent",
             PayoutsError::Refused(refusal) => refusal.rule(),
             PayoutsError::ConflictingPool { .. } => "ConflictingPool",
-            PayoutsError::NoPublishedRun => "NoPublishedRun",
+            PayoutsError::Operator(_) => "OperatorRefused",
             PayoutsError::RunGone(_) => "RunGone",
             PayoutsError::Split { .. } => "SplitError",
             PayoutsError::LostClaim(_) => "LostClaim",
+            PayoutsError::VoidUnfinished(_) => "VoidUnfinished",
             PayoutsError::Config(_) => "Config",
             PayoutsError::Store(_) => "StoreError",
         }

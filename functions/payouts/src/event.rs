@@ -1,9 +1,11 @@
-//! The events `payouts` handles: billing's "Producer Pool Closed" (split, then transfer), and the
-//! hourly schedule's retry (transfer what is left). Anything else is refused before any read, and
-//! so is a pool from another account or for a month that is not over or too long gone
+//! The events `payouts` handles: billing's "Producer Pool Closed" (split, then transfer), the
+//! hourly schedule's retry (transfer what is left), the daily reconciliation, and the operators'
+//! commands ([`OperatorCommand`]). Anything else is refused before any read, and so is a pool
+//! from another account, for a month that is not over or too long gone, or above the ceiling
 //! ([`check_pool`]).
 
 use chrono::{DateTime, TimeZone, Utc};
+use contribution::ProducerId;
 use contribution::statement::{Currency, PayoutPeriod};
 use serde::Deserialize;
 use serde_json::Value;
@@ -22,11 +24,56 @@ pub struct PoolClosed {
 }
 
 /// What an event asks for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
     Split(PoolClosed),
     RetryTransfers,
+    Operator(OperatorCommand),
 }
+
+/// An operator's command (`docs/payouts.md`, "Operators"): invoked on the deployed function
+/// (`aws lambda invoke --payload`, which IAM restricts), or locally with `cargo xtask payouts`.
+/// `by` names the operator and `why` the reason; both are recorded on the split and shown in the
+/// statement's history.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(tag = "action", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum OperatorCommand {
+    /// What is owed or held, per month, and why (one month, or every open one).
+    Owed {
+        #[serde(default)]
+        period: Option<PayoutPeriod>,
+    },
+    /// Holds one statement: not sent until released.
+    Hold {
+        period: PayoutPeriod,
+        producer: ProducerId,
+        by: String,
+        why: String,
+    },
+    /// Releases one held or escalated statement: the next pass sends it if the producer is
+    /// payout-ready.
+    Release {
+        period: PayoutPeriod,
+        producer: ProducerId,
+        by: String,
+        why: String,
+    },
+    /// Voids a split that has sent nothing (a wrong pool): a new pool for the month may follow.
+    Void {
+        period: PayoutPeriod,
+        by: String,
+        why: String,
+    },
+    /// Checks months against Stripe's listing of their transfer groups (one month, or every
+    /// recent one: the daily schedule's input).
+    Reconcile {
+        #[serde(default)]
+        period: Option<PayoutPeriod>,
+    },
+}
+
+/// The daily schedule's input (`infra/template.yaml`).
+pub const RECONCILE_ACTION: &str = "reconcile";
 
 /// The EventBridge `source` and `detail-type` of billing's event.
 pub const BILLING_SOURCE: &str = "beatpass.billing";
@@ -36,8 +83,32 @@ pub const RETRY_ACTION: &str = "retry-transfers";
 
 pub fn command(event: &Value) -> Result<Command, PayoutsError> {
     let bad = |why: String| PayoutsError::BadEvent(why);
-    if event.get("action").and_then(Value::as_str) == Some(RETRY_ACTION) {
-        return Ok(Command::RetryTransfers);
+    match event.get("action").and_then(Value::as_str) {
+        Some(RETRY_ACTION) if event.as_object().is_some_and(|o| o.len() == 1) => {
+            return Ok(Command::RetryTransfers);
+        }
+        Some(_) => {
+            let command: OperatorCommand = serde_json::from_value(event.clone()).map_err(|e| {
+                bad(format!(
+                    "an action must be {{\"action\":\"{RETRY_ACTION}\"}} or an operator \
+                     command (owed, hold, release, void, reconcile; docs/payouts.md): {e}"
+                ))
+            })?;
+            let blank = |text: &str| text.trim().is_empty() || text.len() > 500;
+            if let OperatorCommand::Hold { by, why, .. }
+            | OperatorCommand::Release { by, why, .. }
+            | OperatorCommand::Void { by, why, .. } = &command
+                && (blank(by) || blank(why))
+            {
+                return Err(bad(
+                    "an operator command says who (\"by\") and why (\"why\"), each 1 to 500 \
+                     characters"
+                        .to_owned(),
+                ));
+            }
+            return Ok(Command::Operator(command));
+        }
+        None => {}
     }
     let source = event.get("source").and_then(Value::as_str);
     let detail_type = event.get("detail-type").and_then(Value::as_str);
@@ -110,6 +181,13 @@ pub fn check_pool(
             max_months: rules.max_period_age_months,
         });
     }
+    if pool.amount_minor > rules.max_pool_minor {
+        return Err(Refusal::PoolAboveCeiling {
+            period: pool.period,
+            amount_minor: pool.amount_minor,
+            max_minor: rules.max_pool_minor,
+        });
+    }
     Ok(())
 }
 
@@ -128,10 +206,7 @@ mod tests {
     }
 
     fn rules() -> PayoutRules {
-        PayoutRules {
-            billing_account: "111122223333".into(),
-            max_period_age_months: 3,
-        }
+        PayoutRules::new("111122223333")
     }
 
     fn at(text: &str) -> DateTime<Utc> {
@@ -194,6 +269,65 @@ mod tests {
             period_end(PayoutPeriod::parse("2026-12").expect("period")),
             at("2027-01-01T00:00:00Z")
         );
+        let mut huge = PoolClosed {
+            period: PayoutPeriod::parse("2026-11").expect("period"),
+            amount_minor: rules().max_pool_minor + 1,
+            currency: Currency::Usd,
+        };
+        let event = json!({"account": "111122223333"});
+        assert!(matches!(
+            check_pool(&event, &huge, &rules(), at("2026-12-01T00:00:00Z")),
+            Err(Refusal::PoolAboveCeiling { .. })
+        ));
+        huge.amount_minor = rules().max_pool_minor;
+        assert_eq!(
+            check_pool(&event, &huge, &rules(), at("2026-12-01T00:00:00Z")),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn operator_commands_say_who_and_why() {
+        let period = PayoutPeriod::parse("2026-11").expect("period");
+        assert_eq!(
+            command(
+                &json!({"action": "hold", "period": "2026-11", "producer": "p3",
+                "by": "ana", "why": "fraud report"})
+            )
+            .ok(),
+            Some(Command::Operator(OperatorCommand::Hold {
+                period,
+                producer: ProducerId::parse("p3").expect("id"),
+                by: "ana".into(),
+                why: "fraud report".into()
+            }))
+        );
+        assert_eq!(
+            command(&json!({"action": "owed"})).ok(),
+            Some(Command::Operator(OperatorCommand::Owed { period: None }))
+        );
+        assert_eq!(
+            command(&json!({"action": "reconcile"})).ok(),
+            Some(Command::Operator(OperatorCommand::Reconcile {
+                period: None
+            }))
+        );
+        for bad in [
+            json!({"action": "hold", "period": "2026-11", "producer": "p3", "by": "ana"}),
+            json!({"action": "hold", "period": "2026-11", "producer": "p3", "by": " ", "why": "x"}),
+            json!({"action": "void", "period": "2026-13", "by": "ana", "why": "x"}),
+            json!({"action": "void", "period": "2026-11", "by": "ana", "why": "x", "extra": 1}),
+            json!({"action": "release", "period": "2026-11", "producer": "not an id!",
+                "by": "ana", "why": "x"}),
+            json!({"action": "retry-transfers", "period": "2026-11"}),
+            json!({"action": "void", "period": "2026-11", "by": "a".repeat(501), "why": "x"}),
+            json!({"action": "explode"}),
+        ] {
+            assert!(
+                matches!(command(&bad), Err(PayoutsError::BadEvent(_))),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

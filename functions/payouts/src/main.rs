@@ -1,5 +1,6 @@
 //! The `payouts` Lambda: tracing, configuration, the DynamoDB client and the Stripe client (its
-//! key read once from Secrets Manager), then the handler.
+//! key read once from Secrets Manager, its mode checked against the base), then the handler:
+//! pool events, the hourly retry, the daily reconciliation and operators' commands.
 
 use lambda_runtime::{Error, LambdaEvent, run, service_fn};
 use payouts::config::{PayoutRules, StripeSettings, api_key};
@@ -23,7 +24,7 @@ async fn main() -> Result<(), Error> {
     };
     run(service_fn(|event: LambdaEvent<Value>| {
         let deps = &deps;
-        async move { payouts::handle(deps, &event.payload, chrono::Utc::now).await }
+        async move { payouts::invoke(deps, &event.payload, chrono::Utc::now).await }
     }))
     .await
 }

@@ -1,15 +1,19 @@
 //! Splitting a closed month's pool: once per period, by the latest published run, which must be
 //! as of the period's end or later.
 //!
+//! 0. A pool that arrives before such a run (billing closes the month just after midnight; the
+//!    daily run may be hours away) is stored as `Waiting`: pool, currency and sender. The hourly
+//!    step ([`start_waiting`]) splits it once a run as of after the month's end is published.
 //! 1. The period's split item fixes the run, the pool and the currency (a conditional put), and
 //!    names the invocation that writes the statements (its claim, for 16 minutes: longer than an
 //!    invocation can live). The same event again finds it and reports it; another pool for the
-//!    period is refused.
+//!    period is refused, unless an operator voided the first before it paid anything.
 //! 2. Every producer with contribution > 0 in that run (the run's contribution board) is a
 //!    claimant, with the run's exact units and their payout-ready signals as the profile says now.
 //! 3. `contribution::payout::split` gives each eligible producer their exact share of the pool in
 //!    whole minor units (largest remainder); the rest are Excluded, with why; a share that rounds
-//!    to 0 is "nothing due". A share above what Stripe takes in one transfer refuses the split.
+//!    to 0 is "nothing due". A share above what Stripe takes in one transfer is paid in parts
+//!    (`transfer.rs`), so it never holds up the others.
 //! 4. Statements and the period's roster are written (each statement only if it never moved),
 //!    then the split item moves to `Split`, conditional on the revision read. A crash in between
 //!    leaves it `Splitting`: once the claim lapses, the next invocation ([`resume`]) takes it and
@@ -23,15 +27,15 @@ use contribution::statement::StatementStatus;
 use contribution::{ExactSum, ProducerId};
 use store::batch::BatchStats;
 use store::payout_items::{
-    ExactUnits, PayoutSplit, PayoutStatement, SplitClaim, SplitState, StatusChange, pack_roster,
+    ExactUnits, PayoutSplit, PayoutStatement, PoolSender, SplitClaim, SplitState, StatusChange,
+    pack_roster,
 };
 use store::payouts::{Moved, SplitStart};
 use store::run_items::RunMeta;
 use store::{Board, Period, Store};
 
-use crate::error::{PayoutsError, Refusal};
+use crate::error::PayoutsError;
 use crate::event::{PoolClosed, period_end};
-use crate::stripe::MAX_TRANSFER_MINOR;
 
 /// Board entries read per page while collecting claimants.
 const PAGE: u32 = 1_000;
@@ -43,59 +47,109 @@ const CLAIM_LEASE: TimeDelta = TimeDelta::minutes(16);
 /// Statements written at once.
 const WRITE_CONCURRENCY: usize = 16;
 
-fn claim(now: DateTime<Utc>) -> SplitClaim {
+pub(crate) fn claim(now: DateTime<Utc>) -> SplitClaim {
     SplitClaim {
         token: format!("{:016x}", fastrand::u64(..)),
         until: now + CLAIM_LEASE,
     }
 }
 
-/// Splits `pool` (or finds the period's split), and returns the split as it now stands.
+/// Splits `pool` (or finds the period's split, or keeps the pool waiting for its run), and
+/// returns the split as it now stands.
 pub async fn split_pool(
     store: &Store,
     pool: &PoolClosed,
+    sender: PoolSender,
     now: DateTime<Utc>,
 ) -> Result<PayoutSplit, PayoutsError> {
-    if let Some(existing) = store.payout_split(pool.period).await? {
-        refuse_another_pool(&existing, pool)?;
-        if existing.state == SplitState::Splitting {
-            return resume(store, existing, now).await;
-        }
-        tracing::info!(period = %pool.period, state = ?existing.state, "the period is already split; nothing to do");
-        return Ok(existing);
+    let existing = store.payout_split(pool.period).await?;
+    if let Some(existing) = &existing
+        && existing.state != SplitState::Voided
+    {
+        refuse_another_pool(existing, pool)?;
+        return match existing.state {
+            SplitState::Waiting => start_waiting(store, existing.clone(), now).await,
+            SplitState::Splitting => resume(store, existing.clone(), now).await,
+            _ => {
+                tracing::info!(period = %pool.period, state = ?existing.state, "the period is already split; nothing to do");
+                Ok(existing.clone())
+            }
+        };
     }
-    let run = store
-        .latest_run()
-        .await?
-        .ok_or(PayoutsError::NoPublishedRun)?;
+    if let Some(voided) = &existing
+        && voided.claim.is_some()
+    {
+        return Err(PayoutsError::VoidUnfinished(pool.period));
+    }
     let ends = period_end(pool.period);
-    if run.as_of < ends {
-        return Err(Refusal::RunTooEarly {
-            period: pool.period,
-            run_as_of: run.as_of,
-            ends,
-        }
-        .into());
-    }
+    let run = store.latest_run().await?.filter(|run| run.as_of >= ends);
     let mut record = PayoutSplit::starting(
         pool.period,
         pool.amount_minor,
         pool.currency,
-        (run.run_id, run.as_of),
+        run.map(|run| (run.run_id, run.as_of)),
         now,
     );
-    record.claim = Some(claim(now));
+    record.sent_by = Some(sender);
+    if record.state == SplitState::Splitting {
+        record.claim = Some(claim(now));
+    }
     // Every line is known (and checked) before the period is claimed: a refused split writes
     // nothing.
-    let statements = statements(store, &record, now).await?;
-    match store.start_split(&record).await? {
-        SplitStart::Started => write(store, &record, &statements).await,
-        SplitStart::Exists(other) => {
-            refuse_another_pool(&other, pool)?;
-            tracing::info!(period = %pool.period, "the period was claimed by another invocation meanwhile");
-            Ok(other)
+    let statements = match record.state {
+        SplitState::Splitting => statements(store, &record, now).await?,
+        _ => Vec::new(),
+    };
+    let started = match existing {
+        // A voided split (it paid nothing) gives way to the new pool, keeping its record.
+        Some(voided) => {
+            record.actions = voided.actions.clone();
+            store.replace_split(&voided, &mut record).await? == Moved::Done
         }
+        None => match store.start_split(&record).await? {
+            SplitStart::Started => true,
+            SplitStart::Exists(other) => {
+                refuse_another_pool(&other, pool)?;
+                tracing::info!(period = %pool.period, "the period was claimed by another invocation meanwhile");
+                return Ok(*other);
+            }
+        },
+    };
+    if !started {
+        tracing::info!(period = %pool.period, "the voided split was replaced by another invocation meanwhile");
+        return Ok(store.payout_split(pool.period).await?.unwrap_or(record));
     }
+    if record.state == SplitState::Waiting {
+        tracing::info!(period = %pool.period, ends = %ends,
+            "the pool waits for a run as of the month's end or later; the hourly step splits it then");
+        return Ok(record);
+    }
+    write(store, &record, &statements).await
+}
+
+/// Splits a pool that was waiting for its run, once the latest published run is as of the
+/// period's end or later; until then it is left as it is.
+pub async fn start_waiting(
+    store: &Store,
+    waiting: PayoutSplit,
+    now: DateTime<Utc>,
+) -> Result<PayoutSplit, PayoutsError> {
+    let ends = period_end(waiting.period);
+    let Some(run) = store.latest_run().await?.filter(|run| run.as_of >= ends) else {
+        return Ok(waiting);
+    };
+    let mut claimed = waiting.clone();
+    claimed.state = SplitState::Splitting;
+    claimed.run_id = Some(run.run_id);
+    claimed.run_as_of = Some(run.as_of);
+    claimed.claim = Some(claim(now));
+    if store.replace_split(&waiting, &mut claimed).await? == Moved::Lost {
+        tracing::info!(period = %waiting.period, "another invocation started the waiting split first");
+        return Ok(store.payout_split(waiting.period).await?.unwrap_or(waiting));
+    }
+    tracing::info!(period = %claimed.period, run_as_of = %run.as_of, "the waiting pool's run is published: splitting");
+    let statements = statements(store, &claimed, now).await?;
+    write(store, &claimed, &statements).await
 }
 
 /// Finishes a split left `Splitting` by an invocation that died: takes its claim once lapsed and
@@ -155,7 +209,7 @@ async fn write(
         return Err(PayoutsError::LostClaim(claimed.period));
     }
     tracing::info!(
-        period = %done.period, run = %done.run_id, pool_minor = done.amount_minor,
+        period = %done.period, run = ?done.run_id, pool_minor = done.amount_minor,
         eligible = done.eligible, excluded = done.excluded, "pool split"
     );
     Ok(done)
@@ -180,7 +234,9 @@ async fn statements(
     split: &PayoutSplit,
     now: DateTime<Utc>,
 ) -> Result<Vec<PayoutStatement>, PayoutsError> {
-    let run = &split.run_id;
+    let run = split.run_id.as_ref().ok_or_else(|| {
+        PayoutsError::RunGone(format!("{} (the split names no run)", split.period))
+    })?;
     if store.run_item::<RunMeta>(run, ()).await?.is_none() {
         return Err(PayoutsError::RunGone(run.to_string()));
     }
@@ -227,8 +283,8 @@ async fn statements(
 }
 
 /// The statements of `split` for `claimants` (pure: the same inputs give the same statements).
-/// `destinations` are the claimants' Stripe accounts. A share above what Stripe takes in one
-/// transfer refuses the whole split.
+/// `destinations` are the claimants' Stripe accounts when the split ran (each send reads the
+/// account again).
 pub fn build_statements(
     split: &PayoutSplit,
     claimants: &[Claimant],
@@ -240,19 +296,12 @@ pub fn build_statements(
             period: split.period,
             source,
         })?;
-    if let Some(line) = lines
-        .lines
-        .iter()
-        .find(|l| l.amount_minor() > MAX_TRANSFER_MINOR)
-    {
-        return Err(Refusal::OverTransferMaximum {
-            period: split.period,
-            producer: line.producer.clone(),
-            amount_minor: line.amount_minor(),
-            max_minor: MAX_TRANSFER_MINOR,
-        }
-        .into());
-    }
+    let (Some(run_id), Some(run_as_of)) = (&split.run_id, split.run_as_of) else {
+        return Err(PayoutsError::RunGone(format!(
+            "{} (the split names no run)",
+            split.period
+        )));
+    };
     let excluded = lines.excluded() as u64;
     let eligible_units = ExactUnits(lines.eligible_units);
     Ok(lines
@@ -285,8 +334,8 @@ pub fn build_statements(
                 period: split.period,
                 currency: split.currency,
                 amount_minor: line.amount_minor(),
-                run_id: split.run_id.clone(),
-                run_as_of: split.run_as_of,
+                run_id: run_id.clone(),
+                run_as_of,
                 contribution_units: ExactUnits(line.units),
                 contribution_value: ExactSum::from_units(line.units).to_f64(),
                 eligible_units,
@@ -301,9 +350,11 @@ pub fn build_statements(
                     .filter(|_| status == StatementStatus::Queued),
                 status,
                 transfer_id: None,
+                paid_parts: Vec::new(),
                 failure: None,
+                hold: None,
                 attempts: 0,
-                repoints: 0,
+                send_round: 0,
                 revision: 0,
                 history: vec![StatusChange {
                     status,

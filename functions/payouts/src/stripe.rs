@@ -15,25 +15,52 @@ use contribution::statement::{Currency, PayoutPeriod};
 use serde::Deserialize;
 use store::payout_items::{FailureCode, TransferFailure};
 
-/// The largest amount Stripe accepts in one transfer, in minor units (eight digits for the
-/// two-decimal currencies BeatPass pays in: 999,999.99).
-pub const MAX_TRANSFER_MINOR: u64 = 99_999_999;
+pub use contribution::statement::MAX_TRANSFER_MINOR;
 
 /// The transfer group of a period's payouts: listed before anything sent before is sent again.
 pub fn transfer_group(period: PayoutPeriod) -> String {
     format!("payout-{period}")
 }
 
+/// The idempotency key of one send of one part of a statement: the same for every retry of it
+/// (so Stripe replays a request whose answer was lost), and a new one when the destination
+/// changes (it is named in the key) or the statement is sent again after a hold (`round`: an
+/// error Stripe saved under the old key, such as a paused capability, is not replayed to the
+/// recovered account). A statement paid in several transfers names the part. Before any key but
+/// a statement's first is used, the period's group is listed, so no earlier transfer for the
+/// same part is ever repeated under a new key.
+pub fn idempotency_key(
+    period: PayoutPeriod,
+    producer: &str,
+    destination: &str,
+    round: u32,
+    part: Option<u32>,
+) -> String {
+    let mut key = format!("payout-{period}-{producer}-{destination}");
+    if round > 0 {
+        key.push_str(&format!("-round-{round}"));
+    }
+    if let Some(part) = part {
+        key.push_str(&format!("-part-{part}"));
+    }
+    key
+}
+
 /// The metadata key naming the producer a transfer pays (read back from the group listing).
 pub const METADATA_PRODUCER: &str = "producer";
 /// The metadata key naming the period a transfer pays.
 pub const METADATA_PERIOD: &str = "period";
+/// The metadata key naming which part of a statement a transfer pays (1 when it is paid whole;
+/// transfers made before parts existed have none, and count as part 1).
+pub const METADATA_PART: &str = "part";
 
 /// A transfer as Stripe returns it (the fields this system reads).
 #[derive(Debug, Clone, Deserialize)]
 pub struct TransferObject {
     pub id: String,
     pub amount: u64,
+    #[serde(default)]
+    pub destination: Option<String>,
     #[serde(default)]
     pub metadata: HashMap<String, String>,
 }
@@ -42,6 +69,14 @@ impl TransferObject {
     /// The producer the transfer pays, from its metadata.
     pub fn producer(&self) -> Option<&str> {
         self.metadata.get(METADATA_PRODUCER).map(String::as_str)
+    }
+
+    /// The part of the producer's statement it pays (1 when the metadata names none).
+    pub fn part(&self) -> u32 {
+        self.metadata
+            .get(METADATA_PART)
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(1)
     }
 }
 
@@ -80,9 +115,10 @@ pub struct TransferRequest {
     pub idempotency_key: String,
     /// [`transfer_group`] of the period.
     pub transfer_group: String,
-    /// [`METADATA_PERIOD`] and [`METADATA_PRODUCER`].
+    /// [`METADATA_PERIOD`], [`METADATA_PRODUCER`] and [`METADATA_PART`].
     pub period: PayoutPeriod,
     pub producer: String,
+    pub part: u32,
 }
 
 impl TransferRequest {
@@ -100,6 +136,7 @@ impl TransferRequest {
                 format!("metadata[{METADATA_PRODUCER}]"),
                 self.producer.clone(),
             ),
+            (format!("metadata[{METADATA_PART}]"), self.part.to_string()),
         ]
     }
 }
@@ -447,6 +484,32 @@ mod tests {
             assert_eq!(got, want, "{status} {kind} {code:?} {param:?}");
             assert_eq!(got.is_retryable(), retryable, "{status} {code:?}");
         }
+    }
+
+    #[test]
+    fn keys_name_the_destination_the_round_and_the_part() {
+        let period = PayoutPeriod::parse("2026-11").expect("period");
+        assert_eq!(
+            idempotency_key(period, "p1", "acct_1", 0, None),
+            "payout-2026-11-p1-acct_1"
+        );
+        assert_eq!(
+            idempotency_key(period, "p1", "acct_2", 2, Some(3)),
+            "payout-2026-11-p1-acct_2-round-2-part-3"
+        );
+        let keys: std::collections::HashSet<String> = [
+            idempotency_key(period, "p1", "acct_1", 0, None),
+            idempotency_key(period, "p1", "acct_2", 0, None),
+            idempotency_key(period, "p1", "acct_1", 1, None),
+            idempotency_key(period, "p1", "acct_1", 0, Some(1)),
+            idempotency_key(period, "p1", "acct_1", 0, Some(2)),
+        ]
+        .into();
+        assert_eq!(
+            keys.len(),
+            5,
+            "every destination, round and part has its own key"
+        );
     }
 
     #[test]

@@ -63,6 +63,42 @@ impl ProducerChange {
         }
     }
 
+    /// Whether it carries a payout field (`stripeAccountId`, `chargesEnabled`,
+    /// `payoutsEnabled`): what Stripe's `account.updated` changes. These fields have a stamp of
+    /// their own, so a late Stripe message still applies over a newer name edit (review N3).
+    pub fn carries_payout_fields(&self) -> bool {
+        self.stripe_account_id.is_some()
+            || self.charges_enabled.is_some()
+            || self.payouts_enabled.is_some()
+    }
+
+    /// Whether it carries a profile field (name, genres, styles, completeness): what a profile
+    /// edit changes, under the profile fields' own stamp.
+    pub fn carries_profile_fields(&self) -> bool {
+        self.name.is_some()
+            || self.genres.is_some()
+            || self.styles.is_some()
+            || self.profile_complete.is_some()
+    }
+
+    /// This change without its payout fields, or without its profile fields: what is left of it
+    /// once a newer change of that group was applied.
+    pub fn without(&self, payout_fields: bool, profile_fields: bool) -> Self {
+        let mut kept = self.clone();
+        if payout_fields {
+            kept.stripe_account_id = None;
+            kept.charges_enabled = None;
+            kept.payouts_enabled = None;
+        }
+        if profile_fields {
+            kept.name = None;
+            kept.genres = None;
+            kept.styles = None;
+            kept.profile_complete = None;
+        }
+        kept
+    }
+
     /// Checks the fields this change carries, without the stored profile: what `apply` would
     /// refuse whatever is stored (a blank name, a bad account id), so a message can be refused
     /// before anything is read.
@@ -167,6 +203,26 @@ mod tests {
         .expect("applies");
         assert!(!paused.payouts_enabled && paused.charges_enabled);
         assert_eq!(paused.stripe_account_id.as_deref(), Some("acct_1"));
+    }
+
+    #[test]
+    fn fields_fall_in_two_groups() {
+        let stripe = ProducerChange {
+            payouts_enabled: Some(false),
+            ..change()
+        };
+        assert!(stripe.carries_payout_fields() && !stripe.carries_profile_fields());
+        let edit = ProducerChange {
+            name: Some("Nova".into()),
+            ..change()
+        };
+        assert!(edit.carries_profile_fields() && !edit.carries_payout_fields());
+        let whole = ProducerChange::whole(&stored());
+        assert_eq!(whole.without(true, false).stripe_account_id, None);
+        assert_eq!(whole.without(true, false).name.as_deref(), Some("Nova"));
+        assert_eq!(whole.without(false, true).name, None);
+        assert!(!whole.without(true, true).carries_payout_fields());
+        assert!(!whole.without(true, true).carries_profile_fields());
     }
 
     #[test]

@@ -54,16 +54,30 @@ impl Signal {
 impl Claimant {
     /// The payout-ready signals this producer lacks, in a fixed order (empty when ready).
     pub fn missing(&self) -> Vec<Signal> {
-        [
-            (self.has_stripe_account, Signal::StripeAccount),
-            (self.charges_enabled, Signal::ChargesEnabled),
-            (self.payouts_enabled, Signal::PayoutsEnabled),
-        ]
-        .into_iter()
-        .filter(|(present, _)| !present)
-        .map(|(_, signal)| signal)
-        .collect()
+        missing_signals(
+            self.has_stripe_account,
+            self.charges_enabled,
+            self.payouts_enabled,
+        )
     }
+}
+
+/// The payout-ready signals lacking from an account's three, in a fixed order (empty when
+/// payout-ready): asked at the split and again at every send.
+pub fn missing_signals(
+    has_stripe_account: bool,
+    charges_enabled: bool,
+    payouts_enabled: bool,
+) -> Vec<Signal> {
+    [
+        (has_stripe_account, Signal::StripeAccount),
+        (charges_enabled, Signal::ChargesEnabled),
+        (payouts_enabled, Signal::PayoutsEnabled),
+    ]
+    .into_iter()
+    .filter(|(present, _)| !present)
+    .map(|(_, signal)| signal)
+    .collect()
 }
 
 /// What one producer gets.

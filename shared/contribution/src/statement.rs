@@ -1,6 +1,7 @@
-//! The terms of a monthly payout: which month, which currency, and the life of a producer's
+//! The terms of a monthly payout: which month, which currency, the life of a producer's
 //! statement (`published-rules.md`, "Subscription payout split": Queued → Sending → Paid, or
-//! Failed; Excluded for those not paid).
+//! Failed; Excluded for those not paid; Held while the producer's account cannot take it), and
+//! how an amount above Stripe's per-transfer maximum is cut into transfers.
 //!
 //! The status machine lives here, pure, so every writer asks the same question before its
 //! conditional write: may a statement move from this status to that one?
@@ -120,22 +121,34 @@ pub enum StatementStatus {
     Queued,
     /// The transfer request is (or was, if the sender died) on its way to Stripe.
     Sending,
-    /// Stripe created the transfer.
+    /// Stripe created the transfer (every part of it).
     Paid,
     /// The transfer failed; retried when the cause is retryable.
     Failed,
+    /// Not sent now, and not failed: the producer was not payout-ready when it was to be sent,
+    /// Stripe could not take it on their account (a paused `transfers` capability), or an
+    /// operator holds it. Sent when the producer's payout fields next change or an operator
+    /// releases it.
+    Held,
+    /// Held longer than the limit: handed to operators, no longer retried by the hourly step.
+    Escalated,
     /// Not payout-ready when the split ran: nothing is paid for this period (final).
     Excluded,
     /// Payout-ready, but the exact share rounds to 0 minor units: nothing to send (final, no
     /// transfer; Stripe refuses a transfer of 0).
     #[serde(rename = "nothing_due")]
     NothingDue,
+    /// Its split was voided by an operator before anything was sent (final).
+    Voided,
 }
 
 impl StatementStatus {
     /// Whether a statement may move from `self` to `to`. Only forward: Queued → Sending; Sending →
     /// Paid, Failed, or Sending again (a retry of a send that died); Failed → Sending (a retry).
-    /// Paid and Excluded are final.
+    /// Any statement not yet paid may be held (Queued, Sending, Failed, Held → Held), a hold is
+    /// sent (Held → Sending) or handed to operators (Held → Escalated, and back when released:
+    /// Escalated → Held). A split that never sent anything may be voided: Queued, Held,
+    /// Escalated, Excluded and nothing due → Voided. Paid and Voided are final.
     pub fn may_move_to(self, to: StatementStatus) -> bool {
         use StatementStatus::*;
         matches!(
@@ -145,16 +158,54 @@ impl StatementStatus {
                 | (Sending, Paid)
                 | (Sending, Failed)
                 | (Failed, Sending)
+                | (Queued | Sending | Failed | Held | Escalated, Held)
+                | (Held, Sending)
+                | (Held, Escalated)
+                | (Queued | Held | Escalated | Excluded | NothingDue, Voided)
         )
     }
 
-    /// Whether nothing will ever change the statement again.
+    /// Whether no money will ever move for the statement again.
     pub fn is_final(self) -> bool {
         matches!(
             self,
-            StatementStatus::Paid | StatementStatus::Excluded | StatementStatus::NothingDue
+            StatementStatus::Paid
+                | StatementStatus::Excluded
+                | StatementStatus::NothingDue
+                | StatementStatus::Voided
         )
     }
+
+    /// Every status, for tests and documentation.
+    pub const ALL: [StatementStatus; 9] = [
+        StatementStatus::Queued,
+        StatementStatus::Sending,
+        StatementStatus::Paid,
+        StatementStatus::Failed,
+        StatementStatus::Held,
+        StatementStatus::Escalated,
+        StatementStatus::Excluded,
+        StatementStatus::NothingDue,
+        StatementStatus::Voided,
+    ];
+}
+
+/// The largest amount Stripe accepts in one transfer, in minor units (eight digits for the
+/// two-decimal currencies BeatPass pays in: 999,999.99).
+pub const MAX_TRANSFER_MINOR: u64 = 99_999_999;
+
+/// The transfers that pay `amount_minor`: one when it fits in one transfer, else as few parts as
+/// fit, as equal as whole minor units allow (the first ones one unit larger), numbered from 1.
+/// Deterministic, so every retry of a statement sends the same parts; they sum to the amount.
+pub fn transfer_parts(amount_minor: u64) -> Vec<(u32, u64)> {
+    if amount_minor == 0 {
+        return Vec::new();
+    }
+    let count = amount_minor.div_ceil(MAX_TRANSFER_MINOR);
+    let (base, extra) = (amount_minor / count, amount_minor % count);
+    (0..count)
+        .map(|i| ((i + 1) as u32, base + u64::from(i < extra)))
+        .collect()
 }
 
 #[cfg(test)]
@@ -190,23 +241,81 @@ mod tests {
 
     #[test]
     fn statuses_only_move_forward() {
-        let all = [Queued, Sending, Paid, Failed, Excluded, NothingDue];
-        let allowed: Vec<(StatementStatus, StatementStatus)> = all
+        let allowed: Vec<(StatementStatus, StatementStatus)> = StatementStatus::ALL
             .iter()
-            .flat_map(|a| all.iter().map(move |b| (*a, *b)))
+            .flat_map(|a| StatementStatus::ALL.iter().map(move |b| (*a, *b)))
             .filter(|(a, b)| a.may_move_to(*b))
             .collect();
         assert_eq!(
             allowed,
             [
                 (Queued, Sending),
+                (Queued, Held),
+                (Queued, Voided),
                 (Sending, Sending),
                 (Sending, Paid),
                 (Sending, Failed),
-                (Failed, Sending)
+                (Sending, Held),
+                (Failed, Sending),
+                (Failed, Held),
+                (Held, Sending),
+                (Held, Held),
+                (Held, Escalated),
+                (Held, Voided),
+                (Escalated, Held),
+                (Escalated, Voided),
+                (Excluded, Voided),
+                (NothingDue, Voided),
             ]
         );
-        assert!(Paid.is_final() && Excluded.is_final() && NothingDue.is_final());
-        assert!(!Failed.is_final() && !Queued.is_final() && !Sending.is_final());
+        for status in StatementStatus::ALL {
+            assert_eq!(
+                status.is_final(),
+                [Paid, Excluded, NothingDue, Voided].contains(&status),
+                "{status:?}"
+            );
+        }
+        // Nothing leaves Paid or Voided.
+        assert!(
+            StatementStatus::ALL
+                .iter()
+                .all(|to| !Paid.may_move_to(*to) && !Voided.may_move_to(*to))
+        );
+    }
+
+    #[test]
+    fn large_amounts_are_paid_in_parts_that_sum_to_them() {
+        assert_eq!(transfer_parts(0), []);
+        assert_eq!(transfer_parts(1), [(1, 1)]);
+        assert_eq!(
+            transfer_parts(MAX_TRANSFER_MINOR),
+            [(1, MAX_TRANSFER_MINOR)]
+        );
+        assert_eq!(
+            transfer_parts(MAX_TRANSFER_MINOR + 1),
+            [(1, 50_000_000), (2, 50_000_000)]
+        );
+        // 1.5 times the maximum: two parts, one unit apart at most.
+        assert_eq!(
+            transfer_parts(149_999_999),
+            [(1, 75_000_000), (2, 74_999_999)]
+        );
+        for amount in [
+            3 * MAX_TRANSFER_MINOR,
+            3 * MAX_TRANSFER_MINOR + 2,
+            10_000_000_000,
+            123_456_789_012,
+        ] {
+            let parts = transfer_parts(amount);
+            assert_eq!(parts.iter().map(|(_, a)| a).sum::<u64>(), amount);
+            assert!(
+                parts
+                    .iter()
+                    .all(|(_, a)| *a <= MAX_TRANSFER_MINOR && *a > 0)
+            );
+            assert_eq!(parts.len() as u64, amount.div_ceil(MAX_TRANSFER_MINOR));
+            let numbers: Vec<u32> = parts.iter().map(|(n, _)| *n).collect();
+            assert_eq!(numbers, (1..=parts.len() as u32).collect::<Vec<_>>());
+        }
     }
 }

@@ -6,7 +6,7 @@ use aws_sdk_dynamodb::types::{TransactWriteItem, WriteRequest};
 use crate::Store;
 use crate::entity::{Entity, decode, encode};
 use crate::error::StoreError;
-use crate::write::{put_request, transact_delete, transact_put};
+use crate::write::{delete_request, put_request, transact_delete, transact_put};
 
 impl Store {
     /// The entity `input` names in `scope`, if stored. `consistent` asks for a strongly
@@ -38,6 +38,11 @@ pub(crate) fn batch_put<E: Entity>(
     expires_at: Option<i64>,
 ) -> Result<WriteRequest, StoreError> {
     Ok(put_request(encode(value, scope, expires_at)?))
+}
+
+/// A batch delete of the entity `input` names in `scope`.
+pub(crate) fn batch_delete<E: Entity>(scope: &E::Scope, input: E::KeyInput<'_>) -> WriteRequest {
+    delete_request(E::primary_key(scope, input).item())
 }
 
 /// An unconditional transaction put of `value` into `table`.

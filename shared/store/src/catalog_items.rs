@@ -32,10 +32,31 @@ pub struct Profile {
     pub payouts_enabled: bool,
     #[serde(default)]
     pub profile_complete: bool,
-    /// The `at` of the newest platform message applied (epoch ms); older ones change nothing.
-    /// Absent on profiles only ever written by import.
+    /// The `at` of the newest platform message applied to the payout fields (`stripeAccountId`,
+    /// `chargesEnabled`, `payoutsEnabled`; epoch ms); older ones change none of them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payout_at_millis: Option<i64>,
+    /// The same for the profile fields (name, genres, styles, completeness). Each group is
+    /// newest-wins on its own stamp (review N3): a late Stripe message applies over a newer name
+    /// edit, and the other way round.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile_at_millis: Option<i64>,
+    /// The one stamp profiles had before the two groups had their own: read as both groups'
+    /// stamp, never written again (the next write replaces it with the two).
+    #[serde(default, skip_serializing)]
     pub synced_at_millis: Option<i64>,
+}
+
+impl Profile {
+    /// The payout fields' stamp (the old single stamp on a profile not written since).
+    pub fn payout_stamp(&self) -> Option<i64> {
+        self.payout_at_millis.or(self.synced_at_millis)
+    }
+
+    /// The profile fields' stamp (the old single stamp on a profile not written since).
+    pub fn profile_stamp(&self) -> Option<i64> {
+        self.profile_at_millis.or(self.synced_at_millis)
+    }
 }
 
 impl Entity for Profile {
@@ -69,6 +90,8 @@ impl From<&Producer> for Profile {
             charges_enabled: p.charges_enabled,
             payouts_enabled: p.payouts_enabled,
             profile_complete: p.profile_complete,
+            payout_at_millis: None,
+            profile_at_millis: None,
             synced_at_millis: None,
         }
     }

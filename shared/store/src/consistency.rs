@@ -15,7 +15,7 @@
 //! It is an operator's tool (`cargo xtask check`) and the last step of every chaos test; it scans,
 //! which no request path does.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use futures_util::future::try_join_all;
 
@@ -25,7 +25,7 @@ use crate::chunks::{Packed, chunk_index, decode_chunk};
 use crate::entity::{Entity, Item, PrimaryKey, decode, entity_of, string_attribute};
 use crate::error::StoreError;
 use crate::keys;
-use crate::payout_items::{PayoutSplit, PayoutStatement, SplitState};
+use crate::payout_items::{OpenStatement, PayoutSplit, PayoutStatement, SplitState};
 use crate::run_items::{Collaborator, ProducerSummary, PublishedRun, RunMeta};
 use crate::table::{COLLABORATIVE_INDEX, DEFINITION};
 use contribution::statement::StatementStatus;
@@ -58,6 +58,7 @@ struct Seen {
     collaborators: Vec<(String, Collaborator)>,
     splits: Vec<PayoutSplit>,
     statements: Vec<PayoutStatement>,
+    open_markers: HashSet<(String, String)>,
 }
 
 /// The run a run item belongs to (from its partition key).
@@ -117,6 +118,11 @@ impl Seen {
             }
             PayoutSplit::NAME => self.splits.push(decode(item)?),
             PayoutStatement::NAME => self.statements.push(decode(item)?),
+            OpenStatement::NAME => {
+                let marker: OpenStatement = decode(item)?;
+                self.open_markers
+                    .insert((marker.period.to_string(), marker.producer_id.to_string()));
+            }
             _ => {}
         }
         Ok(())
@@ -255,16 +261,31 @@ impl Seen {
                 )),
             }
         }
-        // Payouts: a finished split's statements sum to its pool; Paid means a transfer id;
-        // money only goes to eligible statements; nothing is settled while money is owed.
+        // Payouts: a finished split's statements sum to its pool; Paid means its transfers (one
+        // per part, summing to the amount); money only goes to eligible statements; nothing is
+        // settled while a statement is still open. Voided statements belong to no split.
         let mut per_period: BTreeMap<String, (u64, u64)> = BTreeMap::new();
-        let mut owed: BTreeMap<String, u64> = BTreeMap::new();
+        let mut open: BTreeMap<String, u64> = BTreeMap::new();
         for s in &self.statements {
+            if s.status == StatementStatus::Voided {
+                continue;
+            }
             let entry = per_period.entry(s.period.to_string()).or_default();
             entry.0 += s.amount_minor;
             entry.1 += 1;
-            if s.is_owed() {
-                *owed.entry(s.period.to_string()).or_default() += 1;
+            if s.is_open() {
+                *open.entry(s.period.to_string()).or_default() += 1;
+            }
+            if !s.status.is_final()
+                && !self
+                    .open_markers
+                    .contains(&(s.period.to_string(), s.producer_id.to_string()))
+            {
+                report(format!(
+                    "payout {} of {} is not final ({:?}) but not marked open: the hourly \
+                         step would never look at it",
+                    s.period, s.producer_id, s.status
+                ));
             }
             if s.status == StatementStatus::NothingDue
                 && (s.amount_minor != 0 || s.transfer_id.is_some())
@@ -280,6 +301,27 @@ impl Seen {
                     s.period, s.producer_id
                 ));
             }
+            if s.status == StatementStatus::Paid
+                && !s.paid_parts.is_empty()
+                && s.paid_minor() != s.amount_minor
+            {
+                report(format!(
+                    "payout {} of {} is Paid with transfers of {} minor units, not its {}",
+                    s.period,
+                    s.producer_id,
+                    s.paid_minor(),
+                    s.amount_minor
+                ));
+            }
+            if s.status != StatementStatus::Paid
+                && s.paid_minor() >= s.amount_minor
+                && s.paid_minor() > 0
+            {
+                report(format!(
+                    "payout {} of {} has every part paid but is {:?}",
+                    s.period, s.producer_id, s.status
+                ));
+            }
             if s.status == StatementStatus::Excluded && s.amount_minor != 0 {
                 report(format!(
                     "payout {} of {} is Excluded but carries {} minor units",
@@ -288,13 +330,16 @@ impl Seen {
             }
         }
         for split in &self.splits {
-            if split.state == SplitState::Splitting {
+            if matches!(
+                split.state,
+                SplitState::Waiting | SplitState::Splitting | SplitState::Voided
+            ) {
                 continue;
             }
-            let still_owed = owed.get(&split.period.to_string()).copied().unwrap_or(0);
-            if split.state == SplitState::Settled && still_owed > 0 {
+            let still_open = open.get(&split.period.to_string()).copied().unwrap_or(0);
+            if split.state == SplitState::Settled && still_open > 0 {
                 report(format!(
-                    "payout split {} is settled while {still_owed} statements are still owed",
+                    "payout split {} is settled while {still_open} statements are still open",
                     split.period
                 ));
             }
@@ -357,6 +402,7 @@ impl Store {
             all.collaborators.extend(part.collaborators);
             all.splits.extend(part.splits);
             all.statements.extend(part.statements);
+            all.open_markers.extend(part.open_markers);
         }
         Ok(all.violations())
     }

@@ -188,6 +188,14 @@ pub(crate) fn roster_sk(part: u32) -> String {
     format!("ROSTER#{part:05}")
 }
 
+/// The partition of a period's open statements: one small item per statement the hourly step
+/// still looks at (owed, or held for the producer's account), so it reads only those, never a
+/// settled month's others (review N8). Under `PAYOUT#` like the roster, which only payouts may
+/// write.
+pub(crate) fn open_statements_pk(period: &str) -> String {
+    format!("PAYOUT#{period}#OPEN")
+}
+
 /// The partition of the tracks two producers share, as `owner` sees them: one item per shared
 /// track, sorting like a discography entry (`discography_sk`), so newest first is one Query read
 /// backwards. A prefix of its own, not `PRODUCER#`, so only the function that keeps these

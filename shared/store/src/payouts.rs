@@ -1,5 +1,6 @@
-//! Payout access patterns: a period's split and roster, each producer's statements, and the
-//! conditional moves of a statement's status.
+//! Payout access patterns: a period's split and roster, its open statements (the only ones the
+//! hourly step reads), each producer's statements, and the conditional moves of a statement's
+//! status.
 //!
 //! Every status move is a put conditional on the revision the mover read, so two movers (a
 //! retried invocation and the hourly step) can never both win, and a statement only ever moves
@@ -11,14 +12,18 @@ use contribution::ProducerId;
 use contribution::statement::PayoutPeriod;
 
 use crate::Store;
+use crate::access::batch_delete;
 use crate::access::batch_put;
 use crate::batch::BatchStats;
 use crate::entity::{Entity, decode, encode};
 use crate::error::StoreError;
 use crate::keys;
 use crate::page::{Page, PageQuery, SortRange};
-use crate::payout_items::{PayoutRosterPart, PayoutSplit, PayoutStatement};
+use crate::payout_items::{OpenStatement, PayoutRosterPart, PayoutSplit, PayoutStatement};
 use crate::table::DEFINITION;
+
+/// Open-statement markers encoded and written at once.
+const MARKERS_AT_ONCE: usize = 2_000;
 
 /// What asking to start a period's split found.
 #[derive(Debug, Clone, PartialEq)]
@@ -26,7 +31,7 @@ pub enum SplitStart {
     /// This split is now the period's.
     Started,
     /// The period already has a split (this one, retried, or another).
-    Exists(PayoutSplit),
+    Exists(Box<PayoutSplit>),
 }
 
 /// What a conditional write (a split claimed or replaced, a statement moved) did.
@@ -69,14 +74,16 @@ impl Store {
                     what: format!("the payout split of {}", split.period),
                     attempts: 1,
                 })?;
-        Ok(SplitStart::Exists(existing))
+        Ok(SplitStart::Exists(Box::new(existing)))
     }
 
-    /// Writes a split's statements and roster, while the split is `Splitting` and this
-    /// invocation holds its claim. Each statement is a put conditional on it never having moved
-    /// (absent, or revision 0), so a writer that lost its claim can never reset a statement a
-    /// sender already moved; such a statement is left as it is and counted in the answer.
-    /// Statements are written `concurrency` at a time; the roster in batches.
+    /// Writes a split's statements, roster and open-statement markers, while the split is
+    /// `Splitting` and this invocation holds its claim. The markers go first (an open statement
+    /// always has one). Each statement is a put conditional on it never having moved (absent,
+    /// revision 0, or voided with an earlier split of the period), so a writer that lost its claim
+    /// can never reset a statement a sender already moved; such a statement is left as it is and
+    /// counted in the answer. Statements are written `concurrency` at a time; the rest in
+    /// batches.
     pub async fn put_statements(
         &self,
         statements: &[PayoutStatement],
@@ -85,6 +92,22 @@ impl Store {
         stats: &BatchStats,
     ) -> Result<u64, StoreError> {
         use futures_util::{StreamExt, TryStreamExt, stream};
+        // Encoded and written a chunk at a time: a month's markers at once would hold every
+        // encoded item (BENCHMARKS.md, "Payouts").
+        for chunk in statements.chunks(MARKERS_AT_ONCE) {
+            let markers = chunk
+                .iter()
+                .filter(|s| !s.status.is_final())
+                .map(|s| {
+                    let marker = OpenStatement {
+                        period: s.period,
+                        producer_id: s.producer_id.clone(),
+                    };
+                    batch_put(&marker, &(), None)
+                })
+                .collect::<Result<Vec<_>, StoreError>>()?;
+            self.write_all(markers, stats).await?;
+        }
         let moved_on: u64 = stream::iter(statements)
             .map(|statement| self.put_unmoved_statement(statement))
             .buffer_unordered(concurrency.max(1))
@@ -110,9 +133,13 @@ impl Store {
                     .put_item()
                     .table_name(&self.table)
                     .set_item(Some(encode(statement, &(), None)?))
-                    .condition_expression("attribute_not_exists(#pk) OR revision = :zero")
+                    .condition_expression(
+                        "attribute_not_exists(#pk) OR revision = :zero OR #status = :voided",
+                    )
                     .expression_attribute_names("#pk", DEFINITION.partition_key)
-                    .expression_attribute_values(":zero", AttributeValue::N("0".to_owned())))
+                    .expression_attribute_names("#status", "status")
+                    .expression_attribute_values(":zero", AttributeValue::N("0".to_owned()))
+                    .expression_attribute_values(":voided", AttributeValue::S("voided".to_owned())))
             })
             .await?;
         Ok(result == Moved::Done)
@@ -129,10 +156,20 @@ impl Store {
         self.put_at_revision(&*next, current.revision).await
     }
 
-    /// Every split the hourly step has work for (not settled, or awaiting a producer's new
-    /// account), oldest period first.
+    /// Every split the hourly step has work for (waiting for its run, being split, or with
+    /// statements still open), newest period first: a new month is never paid behind old holds.
     pub async fn open_splits(&self) -> Result<Vec<PayoutSplit>, StoreError> {
-        let mut open = Vec::new();
+        Ok(self
+            .payout_splits()
+            .await?
+            .into_iter()
+            .filter(PayoutSplit::is_open)
+            .collect())
+    }
+
+    /// Every split, newest period first (one item a month: a few hundred over decades).
+    pub async fn payout_splits(&self) -> Result<Vec<PayoutSplit>, StoreError> {
+        let mut all = Vec::new();
         let mut cursor: Option<String> = None;
         loop {
             let page = self
@@ -140,17 +177,86 @@ impl Store {
                     index: None,
                     partition: keys::PAYOUTS_PK.to_owned(),
                     sort: SortRange::All,
-                    backwards: false,
+                    backwards: true,
                     limit: 100,
                     cursor: cursor.as_deref(),
                 })
                 .await?;
-            open.extend(page.items.into_iter().filter(PayoutSplit::is_open));
+            all.extend(page.items);
             match page.next_cursor {
                 Some(next) => cursor = Some(next),
-                None => return Ok(open),
+                None => return Ok(all),
             }
         }
+    }
+
+    /// The statements of `period` that are not final (those with an open marker: owed, held,
+    /// escalated, or failed for good), in no particular order: reads grow with what is still
+    /// owed, not with the month.
+    pub async fn open_statements(
+        &self,
+        period: PayoutPeriod,
+    ) -> Result<Vec<PayoutStatement>, StoreError> {
+        let mut ids: Vec<ProducerId> = Vec::new();
+        self.each_in_partition(
+            keys::open_statements_pk(&period.to_string()),
+            1_000,
+            |marker: OpenStatement| {
+                ids.push(marker.producer_id);
+                Ok(())
+            },
+        )
+        .await?;
+        self.statements_of(period, &ids).await
+    }
+
+    /// The statements of `ids` for `period` that exist (consistent), in no particular order.
+    pub async fn statements_of(
+        &self,
+        period: PayoutPeriod,
+        ids: &[ProducerId],
+    ) -> Result<Vec<PayoutStatement>, StoreError> {
+        let keys = ids
+            .iter()
+            .map(|id| PayoutStatement::primary_key(&(), (id, period)).item())
+            .collect();
+        self.get_all(keys)
+            .await?
+            .into_iter()
+            .map(decode::<PayoutStatement>)
+            .collect()
+    }
+
+    /// Removes the open markers of statements that are final now (Paid, Excluded, nothing due,
+    /// Voided): called after the statement's own move.
+    pub async fn close_open_statements(
+        &self,
+        period: PayoutPeriod,
+        ids: &[ProducerId],
+    ) -> Result<(), StoreError> {
+        for chunk in ids.chunks(MARKERS_AT_ONCE) {
+            let requests = chunk
+                .iter()
+                .map(|id| batch_delete::<OpenStatement>(&(), (period, id)))
+                .collect();
+            self.write_all(requests, &BatchStats::default()).await?;
+        }
+        Ok(())
+    }
+
+    /// Puts the open marker of a statement about to be looked at again (an operator's release):
+    /// called before the statement's own move (a marker already there is rewritten as it was).
+    pub async fn reopen_statement(
+        &self,
+        period: PayoutPeriod,
+        producer: &ProducerId,
+    ) -> Result<(), StoreError> {
+        let marker = OpenStatement {
+            period,
+            producer_id: producer.clone(),
+        };
+        self.write_all(vec![batch_put(&marker, &(), None)?], &BatchStats::default())
+            .await
     }
 
     /// Every statement of a split (found through its roster), in no particular order.
@@ -168,15 +274,7 @@ impl Store {
             },
         )
         .await?;
-        let keys = ids
-            .iter()
-            .map(|id| PayoutStatement::primary_key(&(), (id, split.period)).item())
-            .collect();
-        self.get_all(keys)
-            .await?
-            .into_iter()
-            .map(decode::<PayoutStatement>)
-            .collect()
+        self.statements_of(split.period, &ids).await
     }
 
     /// Writes `next` over the statement read as `current`, only if no one wrote it since (its

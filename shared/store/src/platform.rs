@@ -3,8 +3,8 @@
 //!
 //! The platform sends changes through a queue that delivers at least once and in no particular
 //! order. Every change carries the instant it describes (`at`); the table keeps, per item, the
-//! newest `at` applied (`playsAtMillis`, `platformAtMillis` on tracks, `syncedAtMillis` on
-//! profiles), and every write is conditional on being newer. So a duplicate or a late, older
+//! newest `at` applied (`playsAtMillis`, `platformAtMillis` on tracks, `payoutAtMillis` and
+//! `profileAtMillis` on profiles), and every write is conditional on being newer. So a duplicate or a late, older
 //! delivery changes nothing, and a count never goes backwards by accident.
 //!
 //! - Plays are one conditional `UpdateItem` each (`SET plays, playsAtMillis`) of the track's own
@@ -14,9 +14,13 @@
 //!   transactions of 100 was measured too: no faster on DynamoDB Local, and twice the write
 //!   units on AWS.
 //! - A profile is one transaction with its name-search entries, like a profile write
-//!   (`producers.rs`), conditional on being newer and on the name it replaces. A message changes
-//!   only the fields it carries (`catalog::ProducerChange`); one stamp covers the whole profile,
-//!   so an older message is dropped even when the newer one carried other fields.
+//!   (`producers.rs`), conditional on the stamps and the name it read. A message changes only the
+//!   fields it carries (`catalog::ProducerChange`), and each of the two field groups is
+//!   newest-wins on its own stamp: the payout fields (`stripeAccountId`, `chargesEnabled`,
+//!   `payoutsEnabled`, what Stripe's `account.updated` changes) and the profile fields (name,
+//!   genres, styles, completeness). So a disconnect that arrives after a newer name edit still
+//!   applies (review N3), and messages of different groups give the same profile in either
+//!   order.
 //! - A track the platform accepted is created with its initial credits (the credit rules and the
 //!   profile checks of `tracks.rs`), or has its platform-owned fields updated; its credits are
 //!   never touched here, they are the uploader's to edit.
@@ -186,8 +190,9 @@ impl Store {
     }
 
     /// Creates or updates a profile as of `at` with the fields `change` carries (the others stay
-    /// as stored), with its name-search entries in the same transaction; a profile already
-    /// reflecting `at` or later is left alone.
+    /// as stored), with its name-search entries in the same transaction. A field group (payout
+    /// fields, profile fields) already reflecting `at` or later keeps its stored values; a
+    /// change none of whose groups is newer is left alone.
     pub async fn sync_producer(
         &self,
         change: &ProducerChange,
@@ -196,8 +201,8 @@ impl Store {
         self.write_producer(change, at, Ties::Stale).await
     }
 
-    /// [`Store::sync_producer`], with `ties` saying whether a profile already stamped exactly
-    /// `at` takes the change (an import re-run with a corrected file) or is left alone (a
+    /// [`Store::sync_producer`], with `ties` saying whether a group already stamped exactly `at`
+    /// takes the change (an import re-run with a corrected file) or keeps its values (a
     /// redelivered message).
     pub(crate) async fn write_producer(
         &self,
@@ -208,36 +213,67 @@ impl Store {
         let at_millis = at.timestamp_millis();
         for _ in 0..RACE_ATTEMPTS {
             let current = self.get_entity::<Profile>(&(), &change.id, true).await?;
-            if let Some(current) = &current
-                && ties.is_stale(current.synced_at_millis, at_millis)
-            {
+            let (payout_stale, profile_stale) = match &current {
+                None => (false, false),
+                Some(current) => (
+                    ties.is_stale(current.payout_stamp(), at_millis),
+                    ties.is_stale(current.profile_stamp(), at_millis),
+                ),
+            };
+            let fresh = change.without(payout_stale, profile_stale);
+            let carries_payout = fresh.carries_payout_fields();
+            let carries_profile = fresh.carries_profile_fields();
+            if current.is_some() && !carries_payout && !carries_profile {
                 return Ok(Applied::Stale);
             }
             let stored = current.clone().map(Producer::from);
-            let producer = &change.apply(stored.as_ref())?;
+            let producer = &fresh.apply(stored.as_ref())?;
             let mut profile = Profile::from(producer);
-            profile.synced_at_millis = Some(at.timestamp_millis());
+            let stamp = |carried: bool, stored: Option<i64>| {
+                if carried { Some(at_millis) } else { stored }
+            };
+            profile.payout_at_millis = stamp(
+                carries_payout,
+                current.as_ref().and_then(Profile::payout_stamp),
+            );
+            profile.profile_at_millis = stamp(
+                carries_profile,
+                current.as_ref().and_then(Profile::profile_stamp),
+            );
             let mut put =
                 Put::builder()
                     .table_name(&self.table)
                     .set_item(Some(encode(&profile, &(), None)?));
             put = match &current {
                 None => put.condition_expression("attribute_not_exists(pk)"),
-                // Newer, and still the name whose search entries this write replaces.
-                Some(current) => put
-                    .condition_expression(match ties {
-                        Ties::Stale => {
-                            "(attribute_not_exists(syncedAtMillis) OR syncedAtMillis < :at) \
-                             AND #name = :name"
+                // Still the stamps this write read, and the name whose search entries it
+                // replaces: any other write in between changed a stamp, and this one reads again.
+                Some(current) => {
+                    let mut conditions = vec!["#name = :name".to_owned()];
+                    put = put
+                        .expression_attribute_names("#name", "name")
+                        .expression_attribute_values(
+                            ":name",
+                            AttributeValue::S(current.name.clone()),
+                        );
+                    for (name, value) in [
+                        ("payoutAtMillis", current.payout_at_millis),
+                        ("profileAtMillis", current.profile_at_millis),
+                        ("syncedAtMillis", current.synced_at_millis),
+                    ] {
+                        match value {
+                            Some(v) => {
+                                conditions.push(format!("{name} = :{name}"));
+                                put = put.expression_attribute_values(
+                                    format!(":{name}"),
+                                    AttributeValue::N(v.to_string()),
+                                );
+                            }
+                            None => conditions.push(format!("attribute_not_exists({name})")),
                         }
-                        Ties::Apply => {
-                            "(attribute_not_exists(syncedAtMillis) OR syncedAtMillis <= :at) \
-                             AND #name = :name"
-                        }
-                    })
-                    .expression_attribute_names("#name", "name")
-                    .expression_attribute_values(":name", AttributeValue::S(current.name.clone()))
-                    .expression_attribute_values(":at", millis(at)),
+                    }
+                    put.condition_expression(conditions.join(" AND "))
+                }
             };
             let old_entries = stored
                 .as_ref()

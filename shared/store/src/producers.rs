@@ -19,6 +19,46 @@ use crate::keys;
 use crate::names::name_query;
 use crate::page::{PageQuery, SortRange};
 
+/// A producer's payout fields as the profile has them now, with their stamp: what a payout send
+/// reads at the moment it sends (the destination is never taken from an older copy).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PayoutFields {
+    pub stripe_account_id: Option<String>,
+    pub charges_enabled: bool,
+    pub payouts_enabled: bool,
+    /// The `at` of the newest platform message applied to these fields (epoch ms).
+    pub stamp: Option<i64>,
+}
+
+impl PayoutFields {
+    /// The payout-ready signals missing (empty: payout-ready).
+    pub fn missing(&self) -> Vec<contribution::payout::Signal> {
+        contribution::payout::missing_signals(
+            self.stripe_account_id.is_some(),
+            self.charges_enabled,
+            self.payouts_enabled,
+        )
+    }
+
+    /// The account to pay, when payout-ready.
+    pub fn ready_account(&self) -> Option<&str> {
+        self.stripe_account_id
+            .as_deref()
+            .filter(|_| self.charges_enabled && self.payouts_enabled)
+    }
+}
+
+impl From<&Profile> for PayoutFields {
+    fn from(p: &Profile) -> Self {
+        Self {
+            stripe_account_id: p.stripe_account_id.clone(),
+            charges_enabled: p.charges_enabled,
+            payouts_enabled: p.payouts_enabled,
+            stamp: p.payout_stamp(),
+        }
+    }
+}
+
 /// A search hit: who, and the name to show.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ArtistMatch {
@@ -70,6 +110,19 @@ impl Store {
         &self,
         ids: impl IntoIterator<Item = &ProducerId>,
     ) -> Result<HashMap<ProducerId, Producer>, StoreError> {
+        Ok(self
+            .profiles_of(ids)
+            .await?
+            .into_iter()
+            .map(|p| (p.id.clone(), Producer::from(p)))
+            .collect())
+    }
+
+    /// The stored profiles of `ids` that exist (consistent reads, each id once).
+    async fn profiles_of(
+        &self,
+        ids: impl IntoIterator<Item = &ProducerId>,
+    ) -> Result<Vec<Profile>, StoreError> {
         let unique: HashSet<&ProducerId> = ids.into_iter().collect();
         let keys = unique
             .into_iter()
@@ -78,8 +131,30 @@ impl Store {
         self.get_all(keys)
             .await?
             .into_iter()
-            .map(|item| decode::<Profile>(item).map(|p| (p.id.clone(), Producer::from(p))))
+            .map(decode::<Profile>)
             .collect()
+    }
+
+    /// A producer's payout fields now (a consistent read), if the producer has a profile.
+    pub async fn payout_fields(&self, id: &ProducerId) -> Result<Option<PayoutFields>, StoreError> {
+        Ok(self
+            .get_entity::<Profile>(&(), id, true)
+            .await?
+            .as_ref()
+            .map(PayoutFields::from))
+    }
+
+    /// The payout fields of `ids` that have a profile, by id (consistent reads).
+    pub async fn payout_fields_of(
+        &self,
+        ids: impl IntoIterator<Item = &ProducerId>,
+    ) -> Result<HashMap<ProducerId, PayoutFields>, StoreError> {
+        Ok(self
+            .profiles_of(ids)
+            .await?
+            .iter()
+            .map(|p| (p.id.clone(), PayoutFields::from(p)))
+            .collect())
     }
 
     /// The ids among `ids` that have no profile, in the order given.

@@ -10,6 +10,7 @@
 //! `{"action":"restrictKey","key":"rk_…","readTransfers":false,"writeTransfers":true}`,
 //! `{"action":"closeAccount","account":"acct_…"}`,
 //! `{"action":"removeTransfersCapability","account":"acct_…"}`,
+//! `{"action":"restoreTransfersCapability","account":"acct_…"}`,
 //! `{"action":"balance","currency":"usd","minor":0}`, `{"action":"processingDelayMs","ms":500}`,
 //! `{"action":"recover"}`. The answer is `{"ok":true}`, or a 400 saying what was wrong.
 
@@ -62,6 +63,9 @@ pub enum Control {
     RemoveTransfersCapability {
         account: String,
     },
+    RestoreTransfersCapability {
+        account: String,
+    },
     Balance {
         currency: String,
         minor: u64,
@@ -96,6 +100,9 @@ impl StandIn {
             Control::CloseAccount { account } => self.close_account(&account),
             Control::RemoveTransfersCapability { account } => {
                 self.remove_transfers_capability(&account)
+            }
+            Control::RestoreTransfersCapability { account } => {
+                self.restore_transfers_capability(&account)
             }
             Control::Balance { currency, minor } => {
                 self.set_balance(&currency.to_ascii_lowercase(), minor)
@@ -147,6 +154,12 @@ mod tests {
         assert_eq!(
             parse(r#"{"action":"recover"}"#).ok(),
             Some(Control::Recover)
+        );
+        assert_eq!(
+            parse(r#"{"action":"restoreTransfersCapability","account":"acct_1"}"#).ok(),
+            Some(Control::RestoreTransfersCapability {
+                account: "acct_1".into()
+            })
         );
         assert!(parse(r#"{"action":"explode"}"#).is_err());
         assert!(parse(r#"{"action":"advanceHours","hours":-1}"#).is_err());

@@ -18,7 +18,7 @@
 //!   while results from inside the endpoint (successes, `balance_insufficient`,
 //!   `account_invalid`, a 500 raised there) are saved and replayed;
 //! - amounts above 99,999,999 minor units are `amount_too_large`; a closed destination account
-//!   is `account_invalid`; one without the transfers capability is
+//!   is `account_invalid`; one whose transfers capability is paused (and later restored) is
 //!   `insufficient_capabilities_for_transfer`; a platform balance per currency (unlimited unless
 //!   set) gives `balance_insufficient`.
 //!
@@ -271,9 +271,17 @@ impl StandIn {
         self.ledger().closed_accounts.insert(account.to_owned());
     }
 
-    /// Takes the `transfers` capability from a connected account.
+    /// Takes the `transfers` capability from a connected account (Stripe pauses it while it asks
+    /// the account for more verification): transfers to it are
+    /// `insufficient_capabilities_for_transfer`.
     pub fn remove_transfers_capability(&self, account: &str) {
         self.ledger().incapable_accounts.insert(account.to_owned());
+    }
+
+    /// Gives a connected account its `transfers` capability back (the verification is done).
+    /// A request already answered under a key stays answered as it was (Stripe replays it).
+    pub fn restore_transfers_capability(&self, account: &str) {
+        self.ledger().incapable_accounts.remove(account);
     }
 
     /// Every transfer made, oldest first.

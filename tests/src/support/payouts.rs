@@ -81,10 +81,7 @@ pub async fn stand_in(hang: Duration) -> StandIn {
 }
 
 pub fn rules() -> PayoutRules {
-    PayoutRules {
-        billing_account: BILLING_ACCOUNT.to_owned(),
-        max_period_age_months: 3,
-    }
+    PayoutRules::new(BILLING_ACCOUNT)
 }
 
 pub fn deps(store: Store, stand_in: &StandIn, timeout: Duration) -> Deps {
@@ -148,21 +145,60 @@ pub async fn split(store: &Store) -> PayoutSplit {
         .expect("a split")
 }
 
-/// Exactly one transfer per statement in `paid`, for its amount and under the id the statement
-/// records, the transfers summing to `pool`.
+/// Every transfer the stand-in made to pay `producer` (any month).
+pub fn transfers_to(stripe: &StandIn, producer: &str) -> Vec<Transfer> {
+    stripe
+        .transfers()
+        .into_iter()
+        .filter(|t| t.metadata.contains(&("producer".into(), producer.into())))
+        .collect()
+}
+
+/// Exactly one transfer per part of each statement in `paid` (one part unless the amount is above
+/// Stripe's per-transfer maximum), for the part's amount, under the id the statement records,
+/// to the account the statement last sent to; the transfers sum to `pool`.
 pub fn assert_one_transfer_each(paid: &[&PayoutStatement], transfers: &[Transfer], pool: u64) {
-    assert_eq!(transfers.len(), paid.len(), "one transfer each, never two");
+    let parts: usize = paid
+        .iter()
+        .map(|s| contribution::statement::transfer_parts(s.amount_minor).len())
+        .sum();
+    assert_eq!(transfers.len(), parts, "one transfer a part, never two");
     for s in paid {
         let made: Vec<_> = transfers
             .iter()
             .filter(|t| {
                 t.metadata
                     .contains(&("producer".into(), s.producer_id.to_string()))
+                    && t.metadata
+                        .contains(&("period".into(), s.period.to_string()))
             })
             .collect();
-        assert_eq!(made.len(), 1, "{}", s.producer_id);
-        assert_eq!(made[0].amount, s.amount_minor);
-        assert_eq!(Some(made[0].id.as_str()), s.transfer_id.as_deref());
+        let expected = contribution::statement::transfer_parts(s.amount_minor);
+        assert_eq!(made.len(), expected.len(), "{}", s.producer_id);
+        for (part, amount) in expected {
+            let t = made
+                .iter()
+                .find(|t| t.metadata.contains(&("part".into(), part.to_string())))
+                .unwrap_or_else(|| panic!("{} part {part} was paid", s.producer_id));
+            assert_eq!(t.amount, amount, "{} part {part}", s.producer_id);
+            let recorded = s.paid_parts.iter().find(|p| p.part == part);
+            assert_eq!(
+                recorded.map(|p| p.transfer_id.as_str()),
+                Some(t.id.as_str()),
+                "{} part {part}",
+                s.producer_id
+            );
+            assert_eq!(
+                recorded.map(|p| p.destination.as_str()),
+                Some(t.destination.as_str()),
+                "{} part {part}",
+                s.producer_id
+            );
+        }
+        assert_eq!(
+            s.transfer_id.as_deref(),
+            s.paid_parts.first().map(|p| p.transfer_id.as_str())
+        );
     }
     assert_eq!(transfers.iter().map(|t| t.amount).sum::<u64>(), pool);
 }
