@@ -4,7 +4,6 @@
 use std::time::Duration;
 
 use chrono::{DateTime, DurationRound, TimeDelta, Utc};
-use http_edge::AuthMode;
 use leaderboard::{Config, PointerCache};
 use serde_json::{Value, json};
 use store::Store;
@@ -19,18 +18,14 @@ use crate::support::fixtures::{accept_track, at, pid, run_at, seed_producers};
 
 async fn read(store: &Store, request: Http) -> Reply {
     let fresh = PointerCache::with_max_age(Duration::ZERO);
-    let config = Config {
-        auth: AuthMode::JwtOnly,
-    };
+    let config: Config = http_edge::EdgeConfig::JWT;
     leaderboard::handle(store, &config, &fresh, request.build())
         .await
         .into()
 }
 
 async fn remove(store: &Store, track: &str, producer: &str) {
-    let config = credits::Config {
-        auth: AuthMode::JwtOnly,
-    };
+    let config = credits::Config::unlimited(http_edge::EdgeConfig::JWT);
     let reply: Reply = credits::handle(
         store,
         &config,

@@ -544,3 +544,65 @@ fn the_stream_mapping_filters_what_fanout_handles() {
         .collect();
     assert_eq!(puts, ["Ref PlatformEventBusArn"]);
 }
+
+/// Issue 38: the producers a caller acts for are read from one JWT claim, the same for both API
+/// functions and the one the API's JWT authorizer verifies tokens for. Both functions sit behind
+/// that authorizer and read the claim the `ProducerIdsClaim` parameter names (in the variable
+/// `http_edge` reads); a function reading another claim, or none, fails here.
+#[test]
+fn the_authorizer_and_both_api_functions_agree_on_the_producers_claim() {
+    let template: Value = serde_norway::from_str(TEMPLATE).expect("the template is YAML");
+    let parameter = &template["Parameters"]["ProducerIdsClaim"];
+    assert_eq!(
+        parameter["Default"].as_str(),
+        Some("sub"),
+        "one-artist tokens by default"
+    );
+    let pattern = parameter["AllowedPattern"].as_str().expect("a pattern");
+    assert!(pattern.contains("A-Za-z0-9"), "{pattern}");
+    let resources = resources();
+    let api = &resources["Api"]["Properties"]["Auth"];
+    assert_eq!(api["DefaultAuthorizer"].as_str(), Some("BackstageJwt"));
+    assert!(
+        api["Authorizers"]["BackstageJwt"]["JwtConfiguration"].is_mapping(),
+        "a JWT authorizer"
+    );
+    for function in ["CreditsFunction", "LeaderboardFunction"] {
+        let properties = &resources[function]["Properties"];
+        let claim = &properties["Environment"]["Variables"][http_edge::PRODUCER_IDS_CLAIM_VAR];
+        assert_eq!(
+            reference(claim),
+            "Ref ProducerIdsClaim",
+            "{function} reads the claim the authorizer's tokens carry"
+        );
+        let events = properties["Events"].as_mapping().expect("events");
+        for (name, event) in events {
+            if event["Type"].as_str() == Some("HttpApi") {
+                assert_eq!(
+                    reference(&event["Properties"]["ApiId"]),
+                    "Ref Api",
+                    "{function} {name:?} is behind the API's authorizer"
+                );
+            }
+        }
+    }
+}
+
+/// Issue 38: the credit-edit limits the function reads are the template's parameters.
+#[test]
+fn the_credit_edit_limits_are_configured_and_their_refusals_alarmed() {
+    let resources = resources();
+    let variables = &resources["CreditsFunction"]["Properties"]["Environment"]["Variables"];
+    assert_eq!(
+        reference(&variables["CREDIT_EDIT_BURST"]),
+        "Ref CreditEditBurst"
+    );
+    assert_eq!(
+        reference(&variables["CREDIT_EDITS_PER_MINUTE"]),
+        "Ref CreditEditsPerMinute"
+    );
+    assert_eq!(
+        alarms_on("BeatPass/Credits", "CreditEditsLimited", None).len(),
+        1
+    );
+}

@@ -2,7 +2,6 @@
 
 use std::time::Duration;
 
-use http_edge::AuthMode;
 use leaderboard::{Config, PointerCache};
 use serde_json::{Value, json};
 
@@ -11,9 +10,7 @@ use crate::support::dynamodb::TestTable;
 use crate::support::events::{Http, Reply, assert_problem};
 use crate::support::fixtures::{as_of, hand_catalog, import, run_at};
 
-const JWT: Config = Config {
-    auth: AuthMode::JwtOnly,
-};
+const JWT: Config = http_edge::EdgeConfig::JWT;
 
 fn ids(list: &Value, field: &str) -> Vec<String> {
     list.as_array()
@@ -378,9 +375,7 @@ async fn discographies_change_at_once_after_a_credit_edit() {
     let store = table.store();
     let edit = credits::handle(
         &store,
-        &credits::Config {
-            auth: AuthMode::JwtOnly,
-        },
+        &credits::Config::unlimited(http_edge::EdgeConfig::JWT),
         Http::post("/tracks/t1/credits", json!({"producerId": "pd"}))
             .caller("pa")
             .build(),

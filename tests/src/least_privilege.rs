@@ -254,9 +254,7 @@ async fn each_function_writes_only_the_partitions_its_policy_allows() {
     // credits: an edit by the uploader of t1.
     let reply: crate::support::events::Reply = credits::handle(
         &store,
-        &credits::Config {
-            auth: http_edge::AuthMode::JwtOnly,
-        },
+        &credits::Config::unlimited(http_edge::EdgeConfig::JWT),
         Http::post("/tracks/t1/credits", json!({"producerId": "pc"}))
             .caller("pa")
             .build(),

@@ -24,6 +24,8 @@ mod collaboration_views;
 #[cfg(test)]
 mod consistency;
 #[cfg(test)]
+mod credits_accounts;
+#[cfg(test)]
 mod credits_api;
 #[cfg(test)]
 mod fanout_events;

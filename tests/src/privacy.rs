@@ -135,9 +135,16 @@ fn answered_fields(route: &str, body: &Value) -> BTreeSet<String> {
 fn request(route: &str) -> Http {
     let (method, target) = route.split_once(' ').expect("METHOD /path");
     let (template, query) = target.split_once('?').unwrap_or((target, ""));
+    // A credit is removed by the uploader (pa) from pb, whom pc cannot remove; a decline is
+    // lifted by the producer it names, so that row names pa, the third column's caller.
+    let named = if template.ends_with("/decline") {
+        "pa"
+    } else {
+        "pb"
+    };
     let path = template
         .replace("{trackId}", "t2")
-        .replace("{producerId}", "pc")
+        .replace("{producerId}", named)
         .replace("{id}", "pa")
         .replace("{period}", "2026-10");
     let http = request_for(method, template, &path);

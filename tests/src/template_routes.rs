@@ -172,3 +172,43 @@ fn each_kind_of_drift_is_reported() {
         ]
     );
 }
+
+/// `cargo xtask dev` serves the API through `cargo lambda watch`, whose router is a table in the
+/// workspace manifest: every path either function answers must reach that function there (a
+/// route added without it answered "default function route is disabled" locally, seen trying
+/// `GET /me` through `cargo xtask dev`).
+#[test]
+fn the_local_watch_router_sends_every_route_to_its_function() {
+    let manifest: toml::Value =
+        toml::from_str(include_str!("../../Cargo.toml")).expect("the manifest is TOML");
+    let router = manifest["workspace"]["metadata"]["lambda"]["watch"]["router"]
+        .as_table()
+        .expect("a watch router");
+    let fits = |pattern: &str, path: &str| {
+        let (parts, segments): (Vec<&str>, Vec<&str>) =
+            (pattern.split('/').collect(), path.split('/').collect());
+        parts.len() == segments.len()
+            && parts
+                .iter()
+                .zip(&segments)
+                .all(|(p, s)| p == s || p.starts_with('{'))
+    };
+    let served = credits::ROUTES
+        .iter()
+        .map(|r| (r.label, "credits"))
+        .chain(leaderboard::ROUTES.iter().map(|r| (r.label, "leaderboard")));
+    let mut missing = Vec::new();
+    for (label, function) in served {
+        let path = label.split_once(' ').map_or(label, |(_, p)| p);
+        // The most literal pattern wins, as the router matches.
+        let target = router
+            .iter()
+            .filter(|(pattern, _)| fits(pattern, path))
+            .max_by_key(|(pattern, _)| pattern.split('/').filter(|p| !p.starts_with('{')).count())
+            .and_then(|(_, f)| f.as_str());
+        if target != Some(function) {
+            missing.push(format!("{label} → {target:?}, not {function}"));
+        }
+    }
+    assert!(missing.is_empty(), "{}", missing.join("\n"));
+}

@@ -19,7 +19,7 @@ use aws_lambda_events::encodings::Body;
 use catalog::synthetic::Spec;
 use chrono::Utc;
 use contribution::ProducerId;
-use http_edge::{AuthMode, EdgeConfig};
+use http_edge::EdgeConfig;
 use leaderboard::PointerCache;
 use recompute::run::{Deadline, RunProgress, Settings, recompute};
 use serde_json::{Value, json};
@@ -105,9 +105,9 @@ async fn load(args: &LoadArgs, endpoint: &str) -> Result<()> {
 
     let shared = Arc::new(Shared {
         store,
-        config: EdgeConfig {
-            auth: AuthMode::JwtOnly,
-        },
+        config: EdgeConfig::JWT,
+        // The load test measures throughput, not the per-caller edit limits.
+        credits_config: credits::Config::unlimited(EdgeConfig::JWT),
         pointer: PointerCache::default(),
         tracks,
         producers,
@@ -145,6 +145,7 @@ async fn load(args: &LoadArgs, endpoint: &str) -> Result<()> {
 struct Shared {
     store: Store,
     config: EdgeConfig,
+    credits_config: credits::Config,
     pointer: PointerCache,
     tracks: Vec<(String, ProducerId)>,
     producers: Vec<ProducerId>,
@@ -276,7 +277,7 @@ async fn credits_call(
     let started = Instant::now();
     let (response, wire) = wire_clock::measure(credits::handle(
         &shared.store,
-        &shared.config,
+        &shared.credits_config,
         event,
         Utc::now(),
     ))

@@ -11,7 +11,9 @@ pub enum CreditsApiError {
     TrackNotFound(TrackId),
     #[error("{0} is not a valid {1} id: {2}")]
     BadId(String, &'static str, IdError),
-    #[error("only the uploader of track {track} ({uploader}) can {action}")]
+    #[error(
+        "only the uploader of track {track} ({uploader}), an account acting for them, can {action}"
+    )]
     NotUploader {
         track: TrackId,
         uploader: ProducerId,
@@ -35,6 +37,23 @@ pub enum CreditsApiError {
     TrackExists(TrackId),
     #[error("the track changed too often while this edit was retried; try again")]
     Contention,
+    #[error(
+        "{} declined a credit on this track; they can lift the decline (DELETE \
+         /tracks/{{trackId}}/credits/{{producerId}}/decline), the uploader cannot",
+        ids(.0)
+    )]
+    Declined(Vec<ProducerId>),
+    #[error(
+        "too many credit edits from {who}: at most {} at once and {} a minute; retry after the \
+         Retry-After seconds (nothing was changed)",
+        limit.burst,
+        limit.per_minute
+    )]
+    TooManyEdits {
+        who: &'static str,
+        limit: store::edit_limits::EditLimit,
+        retry_after: std::time::Duration,
+    },
     #[error(transparent)]
     Store(StoreError),
 }
@@ -52,6 +71,7 @@ impl From<StoreError> for CreditsApiError {
             StoreError::TrackNotFound(id) => Self::TrackNotFound(id),
             StoreError::TrackExists(id) => Self::TrackExists(id),
             StoreError::UnknownProducers(ids) => Self::UnknownProducers(ids),
+            StoreError::CreditDeclined(ids) => Self::Declined(ids),
             other => Self::Store(other),
         }
     }
@@ -83,6 +103,12 @@ impl From<CreditsApiError> for Problem {
             CreditsApiError::StaleVersion { .. } => Problem::precondition_failed(detail),
             CreditsApiError::BadIfMatch(_) => Problem::bad_request(detail),
             CreditsApiError::Contention => Problem::new(409, "contention", "Conflict", detail),
+            CreditsApiError::Declined(_) => {
+                Problem::new(403, "credit-declined", "Credit declined", detail)
+            }
+            CreditsApiError::TooManyEdits { retry_after, .. } => {
+                Problem::too_many_requests(detail, retry_after)
+            }
             CreditsApiError::Store(StoreError::BadCursor) => {
                 Problem::bad_request("the cursor is not valid for this list")
             }

@@ -1,9 +1,13 @@
 //! The `credits` function: credit edits from the Backstage app.
 //!
-//! Only a track's uploader manages its credits (collaborations.txt); every credited producer
-//! must have an artist profile; a track credits 1 to 20 distinct producers; the split is equal.
-//! Each edit is one versioned transaction (see `store::tracks`), so concurrent edits never lose
-//! an update and discographies change in the same instant as the track.
+//! Only a track's uploader manages its credits (collaborations.txt): a caller acting for the
+//! uploader (an account may act for several producers, `http_edge::identity`). A credited
+//! producer may decline a credit, which removes it and keeps the uploader from crediting them
+//! there again until they lift the decline. Every credited producer must have an artist profile;
+//! a track credits 1 to 20 distinct producers; the split is equal. Each edit is one versioned
+//! transaction (see `store::tracks`), so concurrent edits never lose an update and discographies
+//! change in the same instant as the track; edits are limited per acting producer and per
+//! account (`store::edit_limits`).
 //!
 //! [`handle`] takes an API Gateway HTTP API (payload 2.0) event and returns the response; it
 //! never panics on input and answers every failure with problem+json.
@@ -12,15 +16,15 @@ mod error;
 mod routes;
 mod views;
 
+mod config;
+
 use chrono::{DateTime, Utc};
 use http_edge::{ApiGatewayV2httpRequest, ApiGatewayV2httpResponse};
 use store::Store;
 
+pub use config::{Config, EditLimits};
 pub use error::CreditsApiError;
 pub use routes::{Endpoint, ROUTES};
-
-/// How the function treats its callers (the edge configuration both API functions share).
-pub use http_edge::EdgeConfig as Config;
 
 /// Handles one request at instant `now`.
 pub async fn handle(
@@ -29,8 +33,8 @@ pub async fn handle(
     event: ApiGatewayV2httpRequest,
     now: DateTime<Utc>,
 ) -> ApiGatewayV2httpResponse {
-    http_edge::router::handle(&event, ROUTES, config.auth, async |call| {
-        routes::serve(store, call, now).await
+    http_edge::router::handle(&event, ROUTES, config.edge, async |call| {
+        routes::serve(store, call, &config.limits, now).await
     })
     .await
 }

@@ -3,13 +3,18 @@
 use chrono::{DateTime, Utc};
 use contribution::{Credits, ProducerId, TrackId};
 use http_edge::{
-    Access, ApiGatewayV2httpResponse, Call, FieldProblem, Problem, Request, Route, json_response,
+    Access, ApiGatewayV2httpResponse, Call, Caller, FieldProblem, Problem, Request, Route,
+    json_response,
 };
+use store::catalog_items::{ChangeReason, CreditDecline};
+use store::edit_limits::{EditLimit, Editor, Taken};
 use store::{Change, ChangeSource, StoreError, StoredTrack};
 
+use crate::config::EditLimits;
 use crate::error::CreditsApiError;
 use crate::views::{
-    AddCredit, ArtistView, ArtistsView, CreditsView, HistoryEntryView, HistoryView, ReplaceCredits,
+    AddCredit, ArtistView, ArtistsView, CreditsView, DeclineView, HistoryEntryView, HistoryView,
+    ReplaceCredits,
 };
 use store::Store;
 
@@ -31,13 +36,15 @@ pub enum Endpoint {
     ReplaceCredits,
     AddCredit,
     RemoveCredit,
+    LiftDecline,
     History,
     SearchArtists,
 }
 
 /// Every route this function answers and who may call it, declared once: `infra/openapi.yaml`
 /// documents exactly these routes and `docs/privacy.md` this access, as tests check. Every route
-/// needs a signed-in producer; which of them may change a track is the uploader rule, checked
+/// needs a signed-in caller; who may change a track is the uploader rule (a caller acting for the
+/// uploader), and who may remove a credit also the credited producer (a decline), both checked
 /// against the stored track.
 pub static ROUTES: &[Route<Endpoint>] = &[
     Route {
@@ -66,6 +73,14 @@ pub static ROUTES: &[Route<Endpoint>] = &[
         endpoint: Endpoint::RemoveCredit,
     },
     Route {
+        label: "DELETE /tracks/{trackId}/credits/{producerId}/decline",
+        access: Access::Producer {
+            param: "producerId",
+            what: "their declines",
+        },
+        endpoint: Endpoint::LiftDecline,
+    },
+    Route {
         label: "GET /artists",
         access: Access::SignedIn,
         endpoint: Endpoint::SearchArtists,
@@ -76,21 +91,78 @@ pub static ROUTES: &[Route<Endpoint>] = &[
 pub async fn serve(
     store: &Store,
     call: &Call<'_, Endpoint>,
+    limits: &EditLimits,
     now: DateTime<Utc>,
 ) -> Result<ApiGatewayV2httpResponse, Problem> {
-    let change = Change {
-        by: call.caller()?.id().clone(),
-        source: ChangeSource::Backstage,
-        at: now,
+    let edits = Edits {
+        store,
+        call,
+        caller: call.caller()?,
+        limits,
+        now,
     };
     let track = || track_id(call.param("trackId"));
     match call.endpoint() {
-        Endpoint::GetCredits => get_credits(store, &track()?, &change.by).await,
-        Endpoint::ReplaceCredits => replace_credits(store, call, &change).await,
-        Endpoint::AddCredit => add_credit(store, call, &change).await,
-        Endpoint::RemoveCredit => remove_credit(store, call, &change).await,
-        Endpoint::History => history(store, call, &track()?, &change.by).await,
+        Endpoint::GetCredits => get_credits(store, &track()?, edits.caller).await,
+        Endpoint::ReplaceCredits => replace_credits(&edits).await,
+        Endpoint::AddCredit => add_credit(&edits).await,
+        Endpoint::RemoveCredit => remove_credit(&edits).await,
+        Endpoint::LiftDecline => lift_decline(&edits).await,
+        Endpoint::History => history(store, call, &track()?, edits.caller).await,
         Endpoint::SearchArtists => search_artists(store, call).await,
+    }
+}
+
+/// What every edit needs: the table, the call and its caller, the limits, the instant.
+struct Edits<'a, 'r> {
+    store: &'a Store,
+    call: &'a Call<'r, Endpoint>,
+    caller: &'a Caller,
+    limits: &'a EditLimits,
+    now: DateTime<Utc>,
+}
+
+impl Edits<'_, '_> {
+    /// The change `acting` makes, for the caller's account.
+    fn change(&self, acting: &ProducerId, reason: Option<ChangeReason>) -> Change {
+        Change {
+            account: Some(self.caller.account().to_owned()),
+            reason,
+            ..Change::new(acting.clone(), ChangeSource::Backstage, self.now)
+        }
+    }
+
+    /// Takes one edit from the acting producer's bucket and the account's: a 429 with
+    /// `Retry-After` when either is empty (nothing is written), counted in the function's
+    /// `CreditEditsLimited` metric.
+    async fn limit(&self, acting: &ProducerId) -> Result<(), CreditsApiError> {
+        let buckets: [(Editor<'_>, EditLimit); 2] = [
+            (Editor::Producer(acting), self.limits.per_producer),
+            (
+                Editor::Account(self.caller.account()),
+                self.limits.per_account,
+            ),
+        ];
+        for (editor, limit) in buckets {
+            if let Taken::Wait(wait) = self.store.take_edit_token(&editor, limit, self.now).await? {
+                let who = match editor {
+                    Editor::Producer(_) => "this producer",
+                    Editor::Account(_) => "this account",
+                };
+                println!(
+                    "{}",
+                    telemetry::emf::Line::new("BeatPass/Credits")
+                        .count("CreditEditsLimited", 1u64)
+                        .render(self.now.timestamp_millis())
+                );
+                return Err(CreditsApiError::TooManyEdits {
+                    who,
+                    limit,
+                    retry_after: wait,
+                });
+            }
+        }
+        Ok(())
     }
 }
 
@@ -98,32 +170,24 @@ pub async fn serve(
 async fn get_credits(
     store: &Store,
     track: &TrackId,
-    caller: &ProducerId,
+    caller: &Caller,
 ) -> Result<ApiGatewayV2httpResponse, Problem> {
     let stored = read_track(store, track).await?;
     Ok(credits_response(store, &stored, caller).await?)
 }
 
 /// `PUT /tracks/{trackId}/credits`: the whole list, replaced.
-async fn replace_credits(
-    store: &Store,
-    call: &Call<'_, Endpoint>,
-    change: &Change,
-) -> Result<ApiGatewayV2httpResponse, Problem> {
-    let body: ReplaceCredits = call.request.json_body()?;
+async fn replace_credits(edits: &Edits<'_, '_>) -> Result<ApiGatewayV2httpResponse, Problem> {
+    let body: ReplaceCredits = edits.call.request.json_body()?;
     let wanted = parse_credits(&body.producer_ids)?;
-    edit_and_answer(store, call, change, |_| Ok(wanted.clone())).await
+    edit_and_answer(edits, |_| Ok(wanted.clone())).await
 }
 
 /// `POST /tracks/{trackId}/credits`: one producer added.
-async fn add_credit(
-    store: &Store,
-    call: &Call<'_, Endpoint>,
-    change: &Change,
-) -> Result<ApiGatewayV2httpResponse, Problem> {
-    let body: AddCredit = call.request.json_body()?;
+async fn add_credit(edits: &Edits<'_, '_>) -> Result<ApiGatewayV2httpResponse, Problem> {
+    let body: AddCredit = edits.call.request.json_body()?;
     let producer = producer_id("producerId", &body.producer_id)?;
-    edit_and_answer(store, call, change, |current| {
+    edit_and_answer(edits, |current| {
         if current.contains(&producer) {
             return Err(CreditsApiError::AlreadyCredited(producer.clone()));
         }
@@ -134,42 +198,118 @@ async fn add_credit(
     .await
 }
 
-/// `DELETE /tracks/{trackId}/credits/{producerId}`: one producer removed (never the last).
-async fn remove_credit(
-    store: &Store,
-    call: &Call<'_, Endpoint>,
-    change: &Change,
-) -> Result<ApiGatewayV2httpResponse, Problem> {
-    let text = call.param("producerId");
-    let producer = ProducerId::parse(text)
-        .map_err(|e| CreditsApiError::BadId(text.to_owned(), "producer", e))?;
-    edit_and_answer(store, call, change, |current| {
-        if !current.contains(&producer) {
-            return Err(CreditsApiError::NotCredited(producer.clone()));
-        }
-        let next: Vec<ProducerId> = current
-            .producers()
-            .iter()
-            .filter(|p| **p != producer)
-            .cloned()
-            .collect();
-        Credits::new(next).map_err(|_| CreditsApiError::LastProducer(producer.clone()))
-    })
-    .await
+/// `credits` without `producer` (never empty: removing the last one is refused).
+fn without(credits: &Credits, producer: &ProducerId) -> Result<Credits, CreditsApiError> {
+    if !credits.contains(producer) {
+        return Err(CreditsApiError::NotCredited(producer.clone()));
+    }
+    let next: Vec<ProducerId> = credits
+        .producers()
+        .iter()
+        .filter(|p| *p != producer)
+        .cloned()
+        .collect();
+    Credits::new(next).map_err(|_| CreditsApiError::LastProducer(producer.clone()))
 }
 
-/// What every edit does once its body is read: the `If-Match` version, the track, the edit
-/// ([`edit`]), and the credits as the editor now sees them.
+/// `DELETE /tracks/{trackId}/credits/{producerId}`: one producer removed (never the last), by the
+/// uploader; or by the credited producer themselves, a *decline*.
+async fn remove_credit(edits: &Edits<'_, '_>) -> Result<ApiGatewayV2httpResponse, Problem> {
+    let text = edits.call.param("producerId");
+    let producer = ProducerId::parse(text)
+        .map_err(|e| CreditsApiError::BadId(text.to_owned(), "producer", e))?;
+    let track = track_id(edits.call.param("trackId"))?;
+    let stored = read_track(edits.store, &track).await?;
+    if !edits.caller.acts_for(&stored.track.uploader_id) && edits.caller.acts_for(&producer) {
+        return decline(edits, &track, &producer).await;
+    }
+    edit_and_answer(edits, |current| without(current, &producer)).await
+}
+
+/// A credited producer removes themselves: the versioned transaction of any edit, with the
+/// decline recorded in it (the uploader cannot credit them on this track again until they lift
+/// it) and a history entry saying `declined`, by them.
+async fn decline(
+    edits: &Edits<'_, '_>,
+    track: &TrackId,
+    producer: &ProducerId,
+) -> Result<ApiGatewayV2httpResponse, Problem> {
+    let if_match = if_match(&edits.call.request)?;
+    edits.limit(producer).await?;
+    let change = edits.change(producer, Some(ChangeReason::Declined));
+    let record = CreditDecline {
+        track_id: track.clone(),
+        producer_id: producer.clone(),
+        declined_at: edits.now,
+        account: change.account.clone(),
+    };
+    for _ in 0..EDIT_ATTEMPTS {
+        let current = read_track(edits.store, track).await?;
+        check_if_match(if_match, &current)?;
+        let wanted = without(&current.track.credits, producer)?;
+        match edits
+            .store
+            .decline_credit(&current, wanted, &change, &record)
+            .await
+        {
+            Ok(stored) => return Ok(credits_response(edits.store, &stored, edits.caller).await?),
+            Err(StoreError::VersionConflict { .. }) if if_match.is_none() => continue,
+            Err(StoreError::VersionConflict { expected, .. }) => {
+                let now = read_track(edits.store, track).await?;
+                return Err(CreditsApiError::StaleVersion {
+                    expected,
+                    current: now.version,
+                }
+                .into());
+            }
+            Err(e) => return Err(CreditsApiError::from(e).into()),
+        }
+    }
+    Err(CreditsApiError::Contention.into())
+}
+
+/// `DELETE /tracks/{trackId}/credits/{producerId}/decline`: the producer lifts their decline, so
+/// the uploader may credit them again (answered the same whether there was one).
+async fn lift_decline(edits: &Edits<'_, '_>) -> Result<ApiGatewayV2httpResponse, Problem> {
+    let track = track_id(edits.call.param("trackId"))?;
+    let text = edits.call.param("producerId");
+    let producer = ProducerId::parse(text)
+        .map_err(|e| CreditsApiError::BadId(text.to_owned(), "producer", e))?;
+    read_track(edits.store, &track).await?;
+    edits.limit(&producer).await?;
+    let lifted = edits
+        .store
+        .lift_decline(&track, &producer)
+        .await
+        .map_err(CreditsApiError::from)?;
+    Ok(json_response(
+        200,
+        &DeclineView {
+            track_id: track,
+            producer_id: producer,
+            declined: false,
+            lifted,
+        },
+        &[],
+    ))
+}
+
+/// What every uploader's edit does once its body is read: the `If-Match` version, the track, the
+/// caller acting for its uploader, their edit limits, the edit ([`edit`]), and the credits as the
+/// editor now sees them.
 async fn edit_and_answer(
-    store: &Store,
-    call: &Call<'_, Endpoint>,
-    change: &Change,
+    edits: &Edits<'_, '_>,
     change_credits: impl Fn(&Credits) -> Result<Credits, CreditsApiError>,
 ) -> Result<ApiGatewayV2httpResponse, Problem> {
-    let if_match = if_match(&call.request)?;
-    let track = track_id(call.param("trackId"))?;
-    let stored = edit(store, change, &track, if_match, change_credits).await?;
-    Ok(credits_response(store, &stored, &change.by).await?)
+    let if_match = if_match(&edits.call.request)?;
+    let track = track_id(edits.call.param("trackId"))?;
+    let current = read_track(edits.store, &track).await?;
+    let uploader = current.track.uploader_id.clone();
+    require_uploader(&current, edits.caller, "change its credits")?;
+    edits.limit(&uploader).await?;
+    let change = edits.change(&uploader, None);
+    let stored = edit(edits.store, &change, &track, if_match, change_credits).await?;
+    Ok(credits_response(edits.store, &stored, edits.caller).await?)
 }
 
 /// `GET /tracks/{trackId}/credits/history`: the uploader's audit trail, newest first.
@@ -177,7 +317,7 @@ async fn history(
     store: &Store,
     call: &Call<'_, Endpoint>,
     track: &TrackId,
-    caller: &ProducerId,
+    caller: &Caller,
 ) -> Result<ApiGatewayV2httpResponse, Problem> {
     let stored = read_track(store, track).await?;
     require_uploader(&stored, caller, "see its credit history")?;
@@ -290,12 +430,13 @@ async fn read_track(store: &Store, id: &TrackId) -> Result<StoredTrack, CreditsA
         .ok_or_else(|| CreditsApiError::TrackNotFound(id.clone()))
 }
 
+/// A caller acting for the track's uploader; else a 403 saying what only the uploader may do.
 fn require_uploader(
     stored: &StoredTrack,
-    caller: &ProducerId,
+    caller: &Caller,
     action: &'static str,
 ) -> Result<(), CreditsApiError> {
-    if &stored.track.uploader_id == caller {
+    if caller.acts_for(&stored.track.uploader_id) {
         Ok(())
     } else {
         Err(CreditsApiError::NotUploader {
@@ -309,20 +450,33 @@ fn require_uploader(
 async fn credits_response(
     store: &Store,
     stored: &StoredTrack,
-    caller: &ProducerId,
+    caller: &Caller,
 ) -> Result<ApiGatewayV2httpResponse, CreditsApiError> {
     let mut ids: Vec<&ProducerId> = stored.track.credits.producers().iter().collect();
     ids.push(&stored.track.uploader_id);
     let profiles = store.get_producers(ids).await?;
+    let for_uploader = caller.acts_for(&stored.track.uploader_id);
     Ok(json_response(
         200,
-        &CreditsView::new(stored, &profiles, caller),
+        &CreditsView::new(stored, &profiles, for_uploader),
         &[etag(stored.version)],
     ))
 }
 
-/// Reads the track, checks the caller may edit it, applies `change_credits` to its credits and
-/// writes the result in one versioned transaction. With `If-Match`, a changed track is a 412;
+/// A 412 when `If-Match` names another version than `current`'s.
+fn check_if_match(if_match: Option<u64>, current: &StoredTrack) -> Result<(), CreditsApiError> {
+    match if_match {
+        Some(expected) if expected != current.version => Err(CreditsApiError::StaleVersion {
+            expected,
+            current: current.version,
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// Reads the track, checks `change` is its uploader's (the uploader may have changed since the
+/// caller was admitted), applies `change_credits` to its credits and writes the result in one
+/// versioned transaction. With `If-Match`, a changed track is a 412;
 /// without, the edit is re-applied to the fresh track (so no concurrent edit is lost).
 async fn edit(
     store: &Store,
@@ -333,15 +487,14 @@ async fn edit(
 ) -> Result<StoredTrack, CreditsApiError> {
     for _ in 0..EDIT_ATTEMPTS {
         let current = read_track(store, track).await?;
-        require_uploader(&current, &change.by, "change its credits")?;
-        if let Some(expected) = if_match
-            && expected != current.version
-        {
-            return Err(CreditsApiError::StaleVersion {
-                expected,
-                current: current.version,
+        if current.track.uploader_id != change.by {
+            return Err(CreditsApiError::NotUploader {
+                track: track.clone(),
+                uploader: current.track.uploader_id.clone(),
+                action: "change its credits",
             });
         }
+        check_if_match(if_match, &current)?;
         let wanted = change_credits(&current.track.credits)?;
         if wanted == current.track.credits {
             return Ok(current);

@@ -6,7 +6,7 @@ use contribution::apportion::percent_text;
 use contribution::{ProducerId, TrackId};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
-use store::catalog_items::CreditChange;
+use store::catalog_items::{ChangeReason, CreditChange};
 use store::{ChangeSource, StoredTrack};
 
 /// `PUT /tracks/{trackId}/credits`.
@@ -60,11 +60,11 @@ pub struct CreditsView {
 
 impl CreditsView {
     /// `profiles` holds the credited producers and the uploader (missing ones show their id);
-    /// `caller` decides whether the uploader's payout account is included.
+    /// the uploader's payout account is included `for_uploader` (a caller acting for them) only.
     pub fn new(
         stored: &StoredTrack,
         profiles: &HashMap<ProducerId, Producer>,
-        caller: &ProducerId,
+        for_uploader: bool,
     ) -> Self {
         let credits = &stored.track.credits;
         let denominator = credits.count().get() as u64;
@@ -90,7 +90,7 @@ impl CreditsView {
                 })
                 .collect(),
             exclusive_sales_paid_to: uploader.clone(),
-            exclusive_payout_account: (caller == uploader).then(|| {
+            exclusive_payout_account: for_uploader.then(|| {
                 profiles
                     .get(uploader)
                     .and_then(|p| p.stripe_account_id.clone())
@@ -104,8 +104,13 @@ impl CreditsView {
 #[serde(rename_all = "camelCase")]
 pub struct HistoryEntryView {
     pub version: u64,
+    /// The producer who acted.
     pub who: ProducerId,
+    /// The account behind them (Backstage changes; null for the platform's and imports').
+    pub account: Option<String>,
     pub source: ChangeSource,
+    /// `declined` when the credited producer removed themselves; null for the uploader's edits.
+    pub reason: Option<ChangeReason>,
     pub when: DateTime<Utc>,
     pub before: Vec<ProducerId>,
     pub after: Vec<ProducerId>,
@@ -116,12 +121,26 @@ impl From<CreditChange> for HistoryEntryView {
         Self {
             version: h.version,
             who: h.changed_by,
+            account: h.account,
             source: h.source,
+            reason: h.reason,
             when: h.changed_at,
             before: h.before,
             after: h.after,
         }
     }
+}
+
+/// A producer's decline of a credit on a track, after they lifted it.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeclineView {
+    pub track_id: TrackId,
+    pub producer_id: ProducerId,
+    /// Whether a decline stands now (false: the uploader may credit them again).
+    pub declined: bool,
+    /// Whether this request lifted one (false: there was none).
+    pub lifted: bool,
 }
 
 #[derive(Debug, Serialize)]

@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use contribution::{ProducerId, TrackId};
 use serde::Serialize;
 use store::ChangeSource;
-use store::catalog_items::CreditChange;
+use store::catalog_items::{ChangeReason, CreditChange};
 
 /// The event's `source` on the bus.
 pub const SOURCE: &str = "beatpass.collaborations";
@@ -45,7 +45,13 @@ pub struct CreditChanged {
     /// Every producer credited after the change, in credit order.
     pub credits: Vec<ProducerId>,
     pub changed_by: ProducerId,
+    /// The account behind `changed_by` (Backstage changes), for the platform's audit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub changed_by_account: Option<String>,
     pub source: ChangeSource,
+    /// `declined` when the producer removed was the one who removed themselves.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<ChangeReason>,
     pub changed_at: DateTime<Utc>,
 }
 
@@ -61,7 +67,9 @@ pub fn notices_of(change: &CreditChange) -> Vec<CreditChanged> {
         version: change.version,
         credits: change.after.clone(),
         changed_by: change.changed_by.clone(),
+        changed_by_account: change.account.clone(),
         source: change.source,
+        reason: change.reason,
         changed_at: change.changed_at,
     };
     let credited = change.after.iter().map(|p| {
@@ -98,6 +106,8 @@ mod tests {
             changed_at: DateTime::from_timestamp(1_790_000_000, 0).expect("instant"),
             before: before.iter().map(|p| id(p)).collect(),
             after: after.iter().map(|p| id(p)).collect(),
+            account: None,
+            reason: None,
         }
     }
 

@@ -32,7 +32,7 @@ pub async fn handle(
     pointer: &PointerCache,
     event: ApiGatewayV2httpRequest,
 ) -> ApiGatewayV2httpResponse {
-    http_edge::router::handle(&event, ROUTES, config.auth, async |call| {
+    http_edge::router::handle(&event, ROUTES, *config, async |call| {
         routes::serve(store, pointer, call).await
     })
     .await

@@ -9,7 +9,7 @@ use store::{Store, StoreConfig};
 async fn main() -> Result<(), Error> {
     telemetry::logging::init();
     let store_config = StoreConfig::from_env()?;
-    let config = Config::from_env(store_config.endpoint.as_deref());
+    let config = Config::from_env(store_config.endpoint.as_deref())?;
     let store = Store::connect(&store_config).await;
     // Connect during init, not on a user's first request (see store::warm).
     store.warm_up(std::time::Duration::from_secs(2)).await;

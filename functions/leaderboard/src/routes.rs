@@ -18,6 +18,7 @@ use crate::views::{
     Recommendation, Recommendations, RunPage, Stats, StatsPoint, StatusFilter, Summary, Trend,
     Trending, overview,
 };
+use crate::views::{Me, MyProducer};
 
 const DEFAULT_PAGE: u32 = 50;
 const MAX_PAGE: u32 = 200;
@@ -36,6 +37,7 @@ pub enum Endpoint {
     Payout,
     History,
     Stats,
+    Me,
 }
 
 /// Only the producer `{id}` names may read it (the Producer Dashboard's private figures).
@@ -101,6 +103,11 @@ pub static ROUTES: &[Route<Endpoint>] = &[
         label: "GET /collaborations/stats",
         access: Access::Public,
         endpoint: Endpoint::Stats,
+    },
+    Route {
+        label: "GET /me",
+        access: Access::SignedIn,
+        endpoint: Endpoint::Me,
     },
 ];
 
@@ -296,7 +303,30 @@ pub async fn serve(
         Endpoint::Tracks => tracks(&ctx).await,
         Endpoint::History => history(&ctx).await,
         Endpoint::Stats => stats(&ctx).await,
+        Endpoint::Me => me(&ctx).await,
     }
+}
+
+/// `GET /me`: the account and the producers it acts for, with their names (the Finances page's
+/// artist selector); a producer without a profile yet shows a null name.
+async fn me(ctx: &Ctx<'_, '_>) -> Result<ApiGatewayV2httpResponse, Problem> {
+    let caller = ctx.call.caller()?;
+    let profiles = ctx
+        .store
+        .get_producers(caller.producers())
+        .await
+        .map_err(LeaderboardError::from)?;
+    ok(&Me {
+        account: caller.account().to_owned(),
+        producers: caller
+            .producers()
+            .iter()
+            .map(|id| MyProducer {
+                producer_id: id.clone(),
+                name: profiles.get(id).map(|p| p.name.clone()),
+            })
+            .collect(),
+    })
 }
 
 /// `GET /leaderboard/{board}`: a page of a board in the published run.

@@ -282,6 +282,23 @@ pub struct ProfileTracks {
     pub next_cursor: Option<String>,
 }
 
+/// Who is signed in: the account, and the producers it acts for.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Me {
+    pub account: String,
+    pub producers: Vec<MyProducer>,
+}
+
+/// A producer an account acts for.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MyProducer {
+    pub producer_id: ProducerId,
+    /// The profile's name; null when the producer has no profile yet.
+    pub name: Option<String>,
+}
+
 /// A producer's payout statements, newest period first (filtered by status when asked), with the
 /// overview the Finances page's Upcoming and Lifetime cards show.
 #[derive(Debug, Serialize)]

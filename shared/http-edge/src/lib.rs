@@ -5,7 +5,8 @@
 //! the same shape — and must treat identity, bad input, errors and logs the same way. This crate
 //! is that shared edge:
 //!
-//! - [`identity`]: who is calling (the JWT `sub` claim; a header only in local dev mode).
+//! - [`identity`]: who is calling (the JWT's account and the producers its claim lists; a header
+//!   only in local dev mode).
 //! - [`request`]: the event as a request: path segments, query, headers, a size-limited JSON body.
 //! - [`problem`]: RFC 9457 `application/problem+json` errors, and JSON responses.
 //! - [`logging`]: one log line per request.
@@ -18,7 +19,9 @@ pub mod request;
 pub mod router;
 
 pub use aws_lambda_events::apigw::{ApiGatewayV2httpRequest, ApiGatewayV2httpResponse};
-pub use identity::{AuthMode, Caller, DEV_AUTH_VAR, DEV_HEADER, EdgeConfig};
+pub use identity::{
+    AuthMode, Caller, DEV_AUTH_VAR, DEV_HEADER, EdgeConfig, PRODUCER_IDS_CLAIM_VAR, ProducersClaim,
+};
 pub use problem::{FieldProblem, Problem, json_response};
 pub use request::Request;
 pub use router::{Access, Call, Matched, Route};

@@ -37,6 +37,8 @@ pub struct Problem {
     pub request_id: Option<Box<str>>,
     /// The `Allow` header of a 405.
     pub allow: Option<Box<str>>,
+    /// The `Retry-After` header of a 429, in whole seconds (at most an hour).
+    pub retry_after: Option<u16>,
 }
 
 /// The wire form of a [`Problem`].
@@ -69,6 +71,7 @@ impl Problem {
             errors: Vec::new(),
             request_id: None,
             allow: None,
+            retry_after: None,
         }
     }
 
@@ -121,6 +124,14 @@ impl Problem {
         Self::new(412, "precondition-failed", "Precondition failed", detail)
     }
 
+    /// A 429: too many requests from this caller; `Retry-After` says when to try again (at
+    /// least a second).
+    pub fn too_many_requests(detail: impl Into<String>, retry_after: std::time::Duration) -> Self {
+        let mut problem = Self::new(429, "too-many-requests", "Too many requests", detail);
+        problem.retry_after = Some(retry_after.as_secs_f64().ceil().clamp(1.0, 3_600.0) as u16);
+        problem
+    }
+
     pub fn unprocessable(detail: impl Into<String>) -> Self {
         Self::new(422, "invalid-request", "Invalid request", detail)
     }
@@ -159,6 +170,11 @@ impl Problem {
             .and_then(|a| HeaderValue::from_str(a).ok())
         {
             response.headers.insert("allow", allow);
+        }
+        if let Some(seconds) = self.retry_after {
+            response
+                .headers
+                .insert("retry-after", HeaderValue::from(seconds));
         }
         response
     }

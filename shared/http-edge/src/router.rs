@@ -15,7 +15,7 @@ use std::time::Instant;
 use aws_lambda_events::apigw::{ApiGatewayV2httpRequest, ApiGatewayV2httpResponse};
 use contribution::ProducerId;
 
-use crate::identity::{AuthMode, Caller};
+use crate::identity::{Caller, EdgeConfig};
 use crate::problem::Problem;
 use crate::request::Request;
 
@@ -35,10 +35,10 @@ pub struct Route<E> {
 pub enum Access {
     /// Anyone, signed in or not; the handler is given no caller.
     Public,
-    /// Any signed-in producer (401 otherwise).
+    /// Any signed-in caller (401 otherwise).
     SignedIn,
-    /// Only the producer the path parameter `param` names: 400 when it is not a producer id, 401
-    /// without a caller, 403 for anyone else, saying `what` the route guards.
+    /// Only a caller acting for the producer the path parameter `param` names: 400 when it is not
+    /// a producer id, 401 without a caller, 403 for anyone else, saying `what` the route guards.
     Producer {
         param: &'static str,
         what: &'static str,
@@ -51,23 +51,23 @@ impl Access {
     pub fn admit<E>(
         self,
         event: &ApiGatewayV2httpRequest,
-        auth: AuthMode,
+        config: EdgeConfig,
         route: &Matched<E>,
     ) -> Result<Option<Caller>, Problem> {
         match self {
             Access::Public => Ok(None),
-            Access::SignedIn => Caller::of(event, auth).map(Some),
+            Access::SignedIn => Caller::of(event, config).map(Some),
             Access::Producer { param, what } => {
                 let text = route.param(param);
                 let named = ProducerId::parse(text).map_err(|e| {
                     Problem::bad_request(format!("{text:?} is not a valid producer id: {e}"))
                 })?;
-                let caller = Caller::of(event, auth)?;
-                if caller.id() == &named {
+                let caller = Caller::of(event, config)?;
+                if caller.acts_for(&named) {
                     Ok(Some(caller))
                 } else {
                     Err(Problem::forbidden(format!(
-                        "only the producer themselves may see {what}"
+                        "only the producer themselves (an account acting for them) may see {what}"
                     )))
                 }
             }
@@ -192,12 +192,12 @@ pub fn route<E>(routes: &'static [Route<E>], request: &Request<'_>) -> Result<Ma
 }
 
 /// Handles one API Gateway event: routes it through `routes`, admits its caller by the route's
-/// [`Access`] (identity read under `auth`), serves it with `serve`, turns a problem into
+/// [`Access`] (identity read under `config`), serves it with `serve`, turns a problem into
 /// problem+json (a 500 names the request id) and writes the request's log line.
 pub async fn handle<E>(
     event: &ApiGatewayV2httpRequest,
     routes: &'static [Route<E>],
-    auth: AuthMode,
+    config: EdgeConfig,
     serve: impl AsyncFnOnce(&Call<'_, E>) -> Result<ApiGatewayV2httpResponse, Problem>,
 ) -> ApiGatewayV2httpResponse {
     let started = Instant::now();
@@ -207,7 +207,7 @@ pub async fn handle<E>(
             Err(problem) => (request.method.clone(), "unmatched", Err(problem)),
             Ok(matched) => {
                 let (method, label) = (request.method.clone(), matched.route.label);
-                let result = match matched.route.access.admit(event, auth, &matched) {
+                let result = match matched.route.access.admit(event, config, &matched) {
                     Err(problem) => Err(problem),
                     Ok(caller) => {
                         let call = Call {
@@ -286,8 +286,8 @@ mod tests {
         matched
             .route
             .access
-            .admit(&event, AuthMode::JwtOnly, &matched)
-            .map(|caller| caller.map(|c| c.id().to_string()))
+            .admit(&event, EdgeConfig::JWT, &matched)
+            .map(|caller| caller.map(|c| c.account().to_owned()))
             .map_err(|p| p.status)
     }
 
@@ -312,7 +312,7 @@ mod tests {
     async fn the_router_refuses_before_the_handler_runs() {
         let served = std::sync::atomic::AtomicUsize::new(0);
         let event = Http::get("/producers/pa/summary").caller("pb").build();
-        let response = handle(&event, ROUTES, AuthMode::JwtOnly, async |call| {
+        let response = handle(&event, ROUTES, EdgeConfig::JWT, async |call| {
             served.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             assert_eq!(call.endpoint(), Endpoint::Summary);
             Ok(crate::json_response(200, &serde_json::json!({}), &[]))
@@ -321,9 +321,9 @@ mod tests {
         assert_eq!(response.status_code, 403);
         assert_eq!(served.load(std::sync::atomic::Ordering::SeqCst), 0);
         let event = Http::get("/producers/pa/summary").caller("pa").build();
-        let response = handle(&event, ROUTES, AuthMode::JwtOnly, async |call| {
+        let response = handle(&event, ROUTES, EdgeConfig::JWT, async |call| {
             served.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-            assert_eq!(call.caller().ok().map(|c| c.id().as_str()), Some("pa"));
+            assert_eq!(call.caller().ok().map(|c| c.account()), Some("pa"));
             Ok(crate::json_response(200, &serde_json::json!({}), &[]))
         })
         .await;

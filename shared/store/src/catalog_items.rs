@@ -417,12 +417,38 @@ pub enum ChangeSource {
     Platform,
 }
 
+/// Why a credit change was made, when it is not the uploader managing their credits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ChangeReason {
+    /// The credited producer removed themselves (a credit they never agreed to).
+    Declined,
+}
+
 /// Who changes a track, how, and when.
 #[derive(Debug, Clone)]
 pub struct Change {
+    /// The producer who acted.
     pub by: ProducerId,
     pub source: ChangeSource,
     pub at: DateTime<Utc>,
+    /// The account behind a Backstage change (the JWT's `sub`); none for the platform's and
+    /// imports' changes.
+    pub account: Option<String>,
+    pub reason: Option<ChangeReason>,
+}
+
+impl Change {
+    /// A change `by` a producer from `source` at `at`, for no account and no particular reason.
+    pub fn new(by: ProducerId, source: ChangeSource, at: DateTime<Utc>) -> Self {
+        Self {
+            by,
+            source,
+            at,
+            account: None,
+            reason: None,
+        }
+    }
 }
 
 /// One credit change, keyed by the version it created, so two edits can never both record the
@@ -440,6 +466,12 @@ pub struct CreditChange {
     pub changed_at: DateTime<Utc>,
     pub before: Vec<ProducerId>,
     pub after: Vec<ProducerId>,
+    /// The account behind the producer who acted (Backstage changes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
+    /// Why, when it was not the uploader's own edit (a decline).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<ChangeReason>,
 }
 
 impl CreditChange {
@@ -455,7 +487,37 @@ impl CreditChange {
             changed_at: change.at,
             before,
             after: track.credits.producers().to_vec(),
+            account: change.account.clone(),
+            reason: change.reason,
         }
+    }
+}
+
+/// A producer's decline of a credit on a track: while it stands, the uploader cannot credit them
+/// there again. Beside the track's other items (its partition is the credits function's); only
+/// the producer who declined lifts it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreditDecline {
+    pub track_id: TrackId,
+    pub producer_id: ProducerId,
+    pub declined_at: DateTime<Utc>,
+    /// The account that declined for the producer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
+}
+
+impl Entity for CreditDecline {
+    const NAME: &'static str = "creditDecline";
+    type Scope = ();
+    type KeyInput<'a> = (&'a TrackId, &'a ProducerId);
+
+    fn primary_key(_: &(), (track, producer): Self::KeyInput<'_>) -> PrimaryKey {
+        PrimaryKey::new(keys::track_pk(track), keys::decline_sk(producer))
+    }
+
+    fn full_key(&self, scope: &()) -> FullKey {
+        Self::primary_key(scope, (&self.track_id, &self.producer_id)).into()
     }
 }
 

@@ -48,6 +48,10 @@ pub enum StoreError {
     VersionConflict { track: TrackId, expected: u64 },
     #[error("no artist profile for {}", list(.0))]
     UnknownProducers(Vec<ProducerId>),
+    /// Producers who declined a credit on this track: the uploader cannot credit them again
+    /// until they lift it.
+    #[error("{} declined a credit on this track", list(.0))]
+    CreditDeclined(Vec<ProducerId>),
     #[error("{remaining} items were still unprocessed after {attempts} attempts")]
     Unprocessed { remaining: usize, attempts: u32 },
     #[error("the pagination cursor is not valid for this query")]

@@ -91,11 +91,7 @@ fn new_track_items(track: &Track, as_of: DateTime<Utc>) -> Result<Vec<WriteReque
     for entry in DiscographyEntry::all(track, 1) {
         items.push(batch_put(&entry, &(), None)?);
     }
-    let change = Change {
-        by: track.uploader_id.clone(),
-        source: ChangeSource::Import,
-        at: as_of,
-    };
+    let change = Change::new(track.uploader_id.clone(), ChangeSource::Import, as_of);
     items.push(batch_put(
         &CreditChange::new(track, 1, &change, Vec::new()),
         &(),
@@ -236,11 +232,8 @@ impl Store {
             .map(|(current, track)| {
                 let done = &done;
                 async move {
-                    let change = Change {
-                        by: track.uploader_id.clone(),
-                        source: ChangeSource::Import,
-                        at: as_of,
-                    };
+                    let change =
+                        Change::new(track.uploader_id.clone(), ChangeSource::Import, as_of);
                     let mut current = current;
                     let mut attempts = 0;
                     // The count: its own conditional write, newest stamp wins (a count the feed

@@ -47,6 +47,20 @@ pub(crate) fn discography_sk(uploaded_at: &str, track: &TrackId) -> String {
     format!("{DISCOGRAPHY_PREFIX}{uploaded_at}#{track}")
 }
 
+/// The partition of one editor's credit-edit bucket (`edit_limits.rs`): a prefix of its own, which
+/// the credits function may write and nothing else reads.
+pub(crate) fn edit_bucket_pk(editor: &str) -> String {
+    format!("LIMIT#{editor}")
+}
+
+pub(crate) const EDIT_BUCKET_SK: &str = "BUCKET";
+
+/// The sort key of a producer's decline of a credit, in the track's partition (sorting before the
+/// history, the plays and the track, so no read of those ranges meets it).
+pub(crate) fn decline_sk(producer: &ProducerId) -> String {
+    format!("DECLINED#{producer}")
+}
+
 pub(crate) fn history_sk(version: u64) -> String {
     format!("{HISTORY_PREFIX}{version:020}")
 }

@@ -30,6 +30,7 @@ pub mod config;
 #[cfg(feature = "tools")]
 pub mod consistency;
 pub mod counters;
+pub mod edit_limits;
 pub mod entity;
 pub mod error;
 pub mod exact_units;

@@ -307,7 +307,7 @@ impl Store {
     }
 
     /// Sends a conditional put: `Done`, or `Lost` when its condition failed.
-    async fn conditional_put(
+    pub(crate) async fn conditional_put(
         &self,
         request: impl Fn() -> Result<
             aws_sdk_dynamodb::operation::put_item::builders::PutItemFluentBuilder,

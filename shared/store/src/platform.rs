@@ -332,11 +332,7 @@ impl Store {
         at: DateTime<Utc>,
     ) -> Result<Applied, StoreError> {
         let at_millis = at.timestamp_millis();
-        let change = Change {
-            by: track.uploader_id.clone(),
-            source: ChangeSource::Platform,
-            at,
-        };
+        let change = Change::new(track.uploader_id.clone(), ChangeSource::Platform, at);
         for _ in 0..RACE_ATTEMPTS {
             match self.get_track(&track.id).await? {
                 None => {

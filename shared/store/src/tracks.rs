@@ -20,8 +20,8 @@ use contribution::{Credits, ProducerId, TrackId};
 use crate::Store;
 use crate::access::{transaction_delete, transaction_put};
 use crate::catalog_items::{
-    Change, CreditChange, DiscographyEntry, Profile, StoredTrack, TrackPlays, TrackRecord,
-    TrackStamps,
+    Change, ChangeSource, CreditChange, CreditDecline, DiscographyEntry, Profile, StoredTrack,
+    TrackPlays, TrackRecord, TrackStamps,
 };
 use crate::entity::{Entity, PrimaryKey, decode, encode, entity_of};
 use crate::error::StoreError;
@@ -44,6 +44,10 @@ enum Role {
     Entry,
     History,
     Profile(ProducerId),
+    /// No standing decline by this producer (a Backstage edit crediting them anew).
+    NotDeclined(ProducerId),
+    /// The decline a producer's removal of themselves writes.
+    Decline,
 }
 
 #[derive(Default)]
@@ -145,6 +149,64 @@ impl Store {
             version,
             stamps: current.stamps,
         })
+    }
+
+    /// Removes `decline.producer_id` from `current`'s credits at their own request, and records
+    /// the decline (so the uploader cannot credit them there again until they lift it), in the
+    /// same versioned transaction as any credit edit; the history entry carries `change`'s reason.
+    pub async fn decline_credit(
+        &self,
+        current: &StoredTrack,
+        credits: Credits,
+        change: &Change,
+        decline: &CreditDecline,
+    ) -> Result<StoredTrack, StoreError> {
+        let mut track = current.track.clone();
+        track.credits = credits;
+        let version = current.version + 1;
+        let write = TrackWrite::Credits {
+            expected: current.version,
+        };
+        let mut plan = self.plan(Some(current), &track, version, write, change)?;
+        plan.push(Role::Decline, transaction_put(&self.table, decline)?);
+        self.execute(plan, &track.id, current.version).await?;
+        Ok(StoredTrack {
+            track,
+            version,
+            stamps: current.stamps,
+        })
+    }
+
+    /// Lifts `producer`'s decline of a credit on `track`: `true` when there was one.
+    pub async fn lift_decline(
+        &self,
+        track: &TrackId,
+        producer: &ProducerId,
+    ) -> Result<bool, StoreError> {
+        let out = self
+            .client
+            .delete_item()
+            .table_name(&self.table)
+            .set_key(Some(
+                CreditDecline::primary_key(&(), (track, producer)).item(),
+            ))
+            .return_values(aws_sdk_dynamodb::types::ReturnValue::AllOld)
+            .send()
+            .await
+            .map_err(StoreError::dynamo("DeleteItem"))?;
+        Ok(out.attributes.is_some_and(|a| !a.is_empty()))
+    }
+
+    /// Whether `producer` stands by a decline of a credit on `track`.
+    pub async fn declined(
+        &self,
+        track: &TrackId,
+        producer: &ProducerId,
+    ) -> Result<bool, StoreError> {
+        Ok(self
+            .get_entity::<CreditDecline>(&(), (track, producer), true)
+            .await?
+            .is_some())
     }
 
     /// Replaces every field of `current` with `track`, writing `stamps`, only if no platform
@@ -313,6 +375,31 @@ impl Store {
             );
         }
 
+        // A Backstage edit may not credit anew a producer who declined a credit on this track
+        // (checked in the same transaction, so a decline racing the edit wins or loses whole).
+        if let (Some(current), ChangeSource::Backstage) = (current, change.source) {
+            for producer in track.credits.producers() {
+                if current.track.credits.contains(producer) {
+                    continue;
+                }
+                plan.push(
+                    Role::NotDeclined(producer.clone()),
+                    TransactWriteItem::builder()
+                        .condition_check(
+                            ConditionCheck::builder()
+                                .table_name(table)
+                                .set_key(Some(
+                                    CreditDecline::primary_key(&(), (&track.id, producer)).item(),
+                                ))
+                                .condition_expression("attribute_not_exists(pk)")
+                                .build()
+                                .expect("table, key and condition are set"),
+                        )
+                        .build(),
+                );
+            }
+        }
+
         // Every newly named producer must have a profile, checked in the same transaction.
         let mut named: Vec<&ProducerId> = track.credits.producers().iter().collect();
         named.push(&track.uploader_id);
@@ -397,10 +484,20 @@ impl Store {
         if !unknown.is_empty() {
             return Err(StoreError::UnknownProducers(unknown));
         }
+        let declined: Vec<ProducerId> = failed
+            .iter()
+            .filter_map(|role| match role {
+                Role::NotDeclined(id) => Some(id.clone()),
+                _ => None,
+            })
+            .collect();
+        if !declined.is_empty() {
+            return Err(StoreError::CreditDeclined(declined));
+        }
         if failed.iter().any(|role| {
             matches!(
                 role,
-                Role::Track | Role::Plays | Role::History | Role::Entry
+                Role::Track | Role::Plays | Role::History | Role::Entry | Role::Decline
             )
         }) {
             return Err(if expected == 0 {

@@ -25,6 +25,7 @@ pub struct Http {
     body: Option<String>,
     base64: bool,
     caller: Option<String>,
+    claims: Vec<(String, String)>,
 }
 
 /// Whether API Gateway routes `path` to the `credits` function (credit edits and the artist
@@ -43,6 +44,7 @@ impl Http {
             body: None,
             base64: false,
             caller: None,
+            claims: Vec::new(),
         }
     }
 
@@ -70,6 +72,13 @@ impl Http {
     /// The verified JWT `sub` of the caller (no caller: no authorizer context at all).
     pub fn caller(mut self, sub: &str) -> Self {
         self.caller = Some(sub.to_owned());
+        self
+    }
+
+    /// Another verified claim beside `sub` (as API Gateway hands it: a string), e.g. the claim
+    /// listing the producers an account acts for.
+    pub fn claim(mut self, name: &str, value: &str) -> Self {
+        self.claims.push((name.to_owned(), value.to_owned()));
         self
     }
 
@@ -124,7 +133,13 @@ impl Http {
             event["headers"][name] = json!(value);
         }
         match &self.caller {
-            Some(sub) => event["requestContext"]["authorizer"]["jwt"]["claims"]["sub"] = json!(sub),
+            Some(sub) => {
+                let claims = &mut event["requestContext"]["authorizer"]["jwt"]["claims"];
+                claims["sub"] = json!(sub);
+                for (name, value) in &self.claims {
+                    claims[name] = json!(value);
+                }
+            }
             None => {
                 if let Some(context) = event["requestContext"].as_object_mut() {
                     context.remove("authorizer");

@@ -5,7 +5,6 @@
 
 use std::time::Duration;
 
-use http_edge::AuthMode;
 use leaderboard::PointerCache;
 use store::Store;
 
@@ -14,9 +13,9 @@ use crate::support::events::{Http, Reply, credits_serves};
 use crate::support::fixtures::{as_of, at, hand_catalog, import, run_at};
 
 /// Production's identity rule: the verified JWT only.
-const JWT: http_edge::EdgeConfig = http_edge::EdgeConfig {
-    auth: AuthMode::JwtOnly,
-};
+const JWT: http_edge::EdgeConfig = http_edge::EdgeConfig::JWT;
+/// The credits function as deployed, with edit limits no test that is not about them reaches.
+const CREDITS: credits::Config = credits::Config::unlimited(JWT);
 
 /// `request` answered by the `credits` function under `config`, at a fixed instant.
 pub async fn credits_with(store: &Store, config: &credits::Config, request: Http) -> Reply {
@@ -27,7 +26,7 @@ pub async fn credits_with(store: &Store, config: &credits::Config, request: Http
 
 /// `request` answered by the `credits` function as deployed (JWT only).
 pub async fn credits(store: &Store, request: Http) -> Reply {
-    credits_with(store, &JWT, request).await
+    credits_with(store, &CREDITS, request).await
 }
 
 /// `request` answered by the `leaderboard` function as deployed, with a pointer cache that

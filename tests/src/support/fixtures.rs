@@ -54,11 +54,11 @@ pub fn track(id: &str, uploader: &str, credited: &[&str], uploaded_at: &str) -> 
 }
 
 pub fn edit_by(uploader: &str) -> Change {
-    Change {
-        by: pid(uploader),
-        source: ChangeSource::Backstage,
-        at: at("2026-11-21T12:00:00Z"),
-    }
+    Change::new(
+        pid(uploader),
+        ChangeSource::Backstage,
+        at("2026-11-21T12:00:00Z"),
+    )
 }
 
 /// The track ids on `producer`'s discography (the collaborative view when asked), newest first.
