@@ -338,3 +338,51 @@ async fn the_platforms_figures_over_the_published_runs_are_public() {
     .await;
     assert_problem(&bad, 400, "bad-request");
 }
+
+/// Review N11: a series answer is capped by construction. An hourly schedule kept for 400 days
+/// would give 9,600 points; the answer holds the newest `MAX_SERIES_POINTS`, oldest first.
+#[tokio::test]
+async fn a_series_holds_at_most_its_cap_of_the_newest_points() {
+    let table = TestTable::create("series-cap").await;
+    let store = table.store();
+    let now = Utc::now()
+        .duration_trunc(TimeDelta::hours(1))
+        .expect("an hour");
+    let over = store::series::MAX_SERIES_POINTS + 5;
+    let points: Vec<store::series::PlatformPoint> = (0..over as i64)
+        .map(|hours| {
+            let as_of = now - TimeDelta::hours(hours);
+            store::series::PlatformPoint {
+                run_id: RunId::of(as_of),
+                as_of,
+                producers_with_share: hours as u64,
+                collaborative_tracks: 0,
+                pairs: 0,
+                plays: 0,
+            }
+        })
+        .collect();
+    let store_ref = &store;
+    futures_util::future::try_join_all(points.chunks(100).map(|chunk| async move {
+        for p in chunk {
+            store_ref.put_platform_point(p).await?;
+        }
+        Ok::<_, store::StoreError>(())
+    }))
+    .await
+    .expect("written");
+    let reply = read(
+        &store,
+        Http::get("/collaborations/stats").query("days", "400"),
+    )
+    .await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let answered = reply.body["points"].as_array().expect("points");
+    assert_eq!(answered.len(), store::series::MAX_SERIES_POINTS);
+    // The newest ones, oldest first: the oldest kept is 999 hours back, the last is now.
+    assert_eq!(answered[0]["producersWithShare"], json!(999));
+    assert_eq!(
+        answered.last().expect("a point")["producersWithShare"],
+        json!(0)
+    );
+}

@@ -396,6 +396,25 @@ fn only_the_platform_writes_the_feed_and_sync_reads_only_its_queue() {
         denies_others,
         "every sender but the platform is denied: {statements:?}"
     );
+    // Review N16: and every consumer but sync's role.
+    let consumes = [
+        "sqs:ReceiveMessage",
+        "sqs:DeleteMessage",
+        "sqs:ChangeMessageVisibility",
+    ];
+    let denies_consumers = statements.iter().any(|s| {
+        let actions = strings(&s["Action"]);
+        s["Effect"].as_str() == Some("Deny")
+            && s["Principal"].as_str() == Some("*")
+            && consumes.iter().all(|a| actions.iter().any(|b| b == a))
+            && reference(&s["Resource"]) == "GetAtt SyncQueue.Arn"
+            && reference(&s["Condition"]["ArnNotEquals"]["aws:PrincipalArn"])
+                == "GetAtt SyncFunctionRole.Arn"
+    });
+    assert!(
+        denies_consumers,
+        "every consumer but sync is denied: {statements:?}"
+    );
     let allows: Vec<&Value> = statements
         .iter()
         .filter(|s| s["Effect"].as_str() == Some("Allow"))
@@ -604,5 +623,36 @@ fn the_credit_edit_limits_are_configured_and_their_refusals_alarmed() {
     assert_eq!(
         alarms_on("BeatPass/Credits", "CreditEditsLimited", None).len(),
         1
+    );
+}
+
+/// Review N10: fanout may put only its own events (their source and detail-type, as the code
+/// spells them) on the platform's bus.
+#[test]
+fn fanout_may_put_only_its_own_events() {
+    let resources = resources();
+    let statements: Vec<Value> = resources["FanoutFunction"]["Properties"]["Policies"]
+        .as_sequence()
+        .expect("policies")
+        .iter()
+        .flat_map(|p| p["Statement"].as_sequence().cloned().unwrap_or_default())
+        .collect();
+    let puts: Vec<&Value> = statements
+        .iter()
+        .filter(|s| {
+            strings(&s["Action"])
+                .iter()
+                .any(|a| a == "events:PutEvents")
+        })
+        .collect();
+    assert_eq!(puts.len(), 1, "{puts:?}");
+    let equals = &puts[0]["Condition"]["StringEquals"];
+    assert_eq!(
+        equals["events:source"].as_str(),
+        Some(fanout::notice::SOURCE)
+    );
+    assert_eq!(
+        equals["events:detail-type"].as_str(),
+        Some(fanout::notice::DETAIL_TYPE)
     );
 }

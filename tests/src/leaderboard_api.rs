@@ -805,3 +805,75 @@ async fn a_producer_without_genres_is_told_why_there_are_no_recommendations() {
     .await;
     assert!(some.body.get("emptyBecause").is_none(), "{}", some.body);
 }
+
+/// Review N13: a list cursor names its run, and only the published run or an older one that was
+/// published may be read through it. Runs A and B are published; then A's publication marker
+/// (its platform series point, written at publication) is removed, which leaves A as a run whose
+/// results were written and never published. A cursor into A is then a 400, as is one naming a
+/// run newer than the pointer; a cursor into B reads on.
+#[tokio::test]
+async fn a_cursor_naming_a_run_never_published_is_refused() {
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let table = published("cursor-unpublished").await;
+    let store = table.store();
+    let first_page = || {
+        call(
+            &store,
+            Http::get("/leaderboard/plays")
+                .caller("pa")
+                .query("limit", "1"),
+        )
+    };
+    let cursor_a = first_page().await.body["nextCursor"]
+        .as_str()
+        .expect("a next page")
+        .to_owned();
+    run_at(&store, as_of() + chrono::TimeDelta::days(1)).await;
+    let cursor_b = first_page().await.body["nextCursor"]
+        .as_str()
+        .expect("a next page")
+        .to_owned();
+    let next = |cursor: String| {
+        let store = store.clone();
+        async move {
+            call(
+                &store,
+                Http::get("/leaderboard/plays")
+                    .caller("pa")
+                    .query("limit", "1")
+                    .query("cursor", &cursor),
+            )
+            .await
+        }
+    };
+    // A page sequence begun on A before B was published reads on (review I2).
+    assert_eq!(next(cursor_a.clone()).await.status, 200);
+    // A's publication marker gone: A is a run that was never published.
+    use store::entity::Entity;
+    let a = store::RunId::of(as_of());
+    let marker = store::series::PlatformPoint::primary_key(&(), &a);
+    table
+        .client
+        .delete_item()
+        .table_name(&table.name)
+        .key(
+            "pk",
+            aws_sdk_dynamodb::types::AttributeValue::S(marker.partition().to_owned()),
+        )
+        .key(
+            "sk",
+            aws_sdk_dynamodb::types::AttributeValue::S(a.to_string()),
+        )
+        .send()
+        .await
+        .expect("delete the marker");
+    assert_problem(&next(cursor_a).await, 400, "bad-request");
+    // A run newer than the pointer, named in an otherwise genuine cursor.
+    let mut forged: Value =
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(&cursor_b).expect("base64")).expect("JSON");
+    forged["r"] = json!(store::RunId::of(as_of() + chrono::TimeDelta::days(3)).to_string());
+    let forged = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&forged).expect("JSON"));
+    assert_problem(&next(forged).await, 400, "bad-request");
+    assert_eq!(next(cursor_b).await.status, 200);
+}

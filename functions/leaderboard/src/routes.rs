@@ -182,7 +182,8 @@ fn before_first_run<L: Serialize>(empty: L) -> Result<ApiGatewayV2httpResponse, 
 }
 
 /// The run a page was read from: the published one, or, for a page sequence that began before
-/// the latest publish, the run its cursor names (read from that run's meta item).
+/// the latest publish, the run its cursor names, if that run was published and is older (a
+/// cursor naming any other run is a 400: review N13).
 async fn run_of_page(
     store: &Store,
     published: &RunPointer,
@@ -192,7 +193,7 @@ async fn run_of_page(
         return Ok(published.clone());
     }
     Ok(store
-        .run_pointer_of(page_run)
+        .published_run_pointer_of(page_run, published)
         .await
         .map_err(LeaderboardError::from)?
         .ok_or(LeaderboardError::from(StoreError::BadCursor))?)

@@ -151,6 +151,20 @@ pub enum EmptyBecause {
     NoGenres,
 }
 
+/// Refuses a list of more chunks than a chunk's sort key can number in order (review N12: past
+/// [`keys::MAX_CHUNKS`] the keys would sort out of order and every cursor past page one would be
+/// refused), so a run that large fails before anything is published instead of breaking paging.
+pub(crate) fn check_chunk_count(list: &str, chunks: usize) -> Result<(), StoreError> {
+    if chunks > keys::MAX_CHUNKS as usize {
+        return Err(StoreError::ListTooLong {
+            list: list.to_owned(),
+            chunks,
+            max: keys::MAX_CHUNKS,
+        });
+    }
+    Ok(())
+}
+
 /// The rows of a list, cut into chunks, ready to be made items.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PackedList {
@@ -185,6 +199,7 @@ impl PackedList {
         if chunks.is_empty() {
             chunks.push(Vec::new());
         }
+        check_chunk_count(&list.tag(), chunks.len())?;
         let per_chunk = match list.filling() {
             Filling::Ranked => RANKED_ROWS as u32,
             Filling::BySize => chunks[..chunks.len() - 1]
@@ -559,4 +574,28 @@ pub fn pack_parts<R: Serialize>(
     }
     parts.extend(packer.finish());
     Ok(parts)
+}
+
+#[cfg(test)]
+mod limit_tests {
+    use super::*;
+
+    /// Review N12: a list of exactly the most chunks a key can number is written; one more fails
+    /// the run, naming the list (a ranked board reaches it at 32 × 99,999 = 3,199,968 entries).
+    #[test]
+    fn a_list_past_the_chunk_limit_is_refused_at_the_limit_exactly() {
+        assert!(check_chunk_count("plays/all", keys::MAX_CHUNKS as usize).is_ok());
+        assert!(check_chunk_count("plays/all", 1).is_ok());
+        match check_chunk_count("plays/all", keys::MAX_CHUNKS as usize + 1) {
+            Err(StoreError::ListTooLong { list, chunks, max }) => {
+                assert_eq!((list.as_str(), chunks, max), ("plays/all", 100_000, 99_999));
+            }
+            other => panic!("{other:?}"),
+        }
+        // The last numbered chunk still sorts after every other and before the range's end.
+        let prefix = "testlist#";
+        let last = keys::chunk_sk(prefix, keys::MAX_CHUNKS);
+        assert!(keys::chunk_sk(prefix, keys::MAX_CHUNKS - 1) < last);
+        assert!(last <= keys::chunk_range_end(prefix));
+    }
 }

@@ -48,6 +48,16 @@ pub enum StoreError {
     VersionConflict { track: TrackId, expected: u64 },
     #[error("no artist profile for {}", list(.0))]
     UnknownProducers(Vec<ProducerId>),
+    /// A run's list is longer than its chunks can be numbered (nothing is published).
+    #[error(
+        "the list {list} needs {chunks} chunks, more than the {max} a list can have: the run is \
+         not published"
+    )]
+    ListTooLong {
+        list: String,
+        chunks: usize,
+        max: u32,
+    },
     /// Producers who declined a credit on this track: the uploader cannot credit them again
     /// until they lift it.
     #[error("{} declined a credit on this track", list(.0))]

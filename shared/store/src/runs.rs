@@ -141,6 +141,28 @@ impl Store {
             }))
     }
 
+    /// [`Store::run_pointer_of`], only for a run that was published (its platform series point,
+    /// written at publication, exists) and is older than `published` (a page sequence that began
+    /// on it before a later publish): a crafted cursor naming a run that was never published, or
+    /// one newer than the pointer, reads nothing (review N13).
+    pub async fn published_run_pointer_of(
+        &self,
+        run: &RunId,
+        published: &RunPointer,
+    ) -> Result<Option<RunPointer>, StoreError> {
+        let Some(pointer) = self.run_pointer_of(run).await? else {
+            return Ok(None);
+        };
+        if pointer.as_of >= published.as_of {
+            return Ok(None);
+        }
+        let was_published = self
+            .get_entity::<crate::series::PlatformPoint>(&(), run, false)
+            .await?
+            .is_some();
+        Ok(was_published.then_some(pointer))
+    }
+
     /// One result item of `run` by its key input (eventually consistent: results never change
     /// once published).
     pub async fn run_item<E: Entity<Scope = RunId>>(

@@ -36,6 +36,10 @@ pub const SERIES_RETENTION: TimeDelta = TimeDelta::days(401);
 /// The longest range a series may be asked for, in days.
 pub const MAX_SERIES_DAYS: u32 = 400;
 
+/// The most points a series answer holds: the newest ones in range. A daily schedule gives at
+/// most 400 (`MAX_SERIES_DAYS`); only a schedule more frequent than 2.5 runs a day is capped.
+pub const MAX_SERIES_POINTS: usize = 1_000;
+
 /// One producer's figures in one run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -173,7 +177,9 @@ impl Store {
             .collect())
     }
 
-    /// Every item of a series partition whose run is as of `from` to `to`, oldest first.
+    /// The items of a series partition whose run is as of `from` to `to`, oldest first: the
+    /// newest [`MAX_SERIES_POINTS`] of them at most (review N11: a schedule more frequent than
+    /// daily would otherwise make a 400-day read unbounded in reads and in the answer's size).
     async fn series_between<T: Entity>(
         &self,
         partition: String,
@@ -183,7 +189,7 @@ impl Store {
         let (first, last) = run_range(from, to);
         let mut items = Vec::new();
         let mut cursor: Option<String> = None;
-        loop {
+        while items.len() < MAX_SERIES_POINTS {
             let page: Page<T> = self
                 .query_page(PageQuery {
                     index: None,
@@ -192,16 +198,18 @@ impl Store {
                         from: &first,
                         to: &last,
                     },
-                    backwards: false,
-                    limit: 1000,
+                    backwards: true,
+                    limit: (MAX_SERIES_POINTS - items.len()).min(1_000) as u32,
                     cursor: cursor.as_deref(),
                 })
                 .await?;
             items.extend(page.items);
             match page.next_cursor {
                 Some(next) => cursor = Some(next),
-                None => return Ok(items),
+                None => break,
             }
         }
+        items.reverse();
+        Ok(items)
     }
 }

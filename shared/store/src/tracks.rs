@@ -474,23 +474,24 @@ impl Store {
             .filter(|(code, _)| code.as_deref() == Some("ConditionalCheckFailed"))
             .map(|(_, role)| role)
             .collect();
-        let unknown: Vec<ProducerId> = failed
-            .iter()
-            .filter_map(|role| match role {
-                Role::Profile(id) => Some(id.clone()),
-                _ => None,
-            })
-            .collect();
+        // The producers named by the failed checks of one kind.
+        let named = |pick: fn(&Role) -> Option<&ProducerId>| -> Vec<ProducerId> {
+            failed
+                .iter()
+                .filter_map(|role| pick(role).cloned())
+                .collect()
+        };
+        let unknown = named(|role| match role {
+            Role::Profile(id) => Some(id),
+            _ => None,
+        });
         if !unknown.is_empty() {
             return Err(StoreError::UnknownProducers(unknown));
         }
-        let declined: Vec<ProducerId> = failed
-            .iter()
-            .filter_map(|role| match role {
-                Role::NotDeclined(id) => Some(id.clone()),
-                _ => None,
-            })
-            .collect();
+        let declined = named(|role| match role {
+            Role::NotDeclined(id) => Some(id),
+            _ => None,
+        });
         if !declined.is_empty() {
             return Err(StoreError::CreditDeclined(declined));
         }
