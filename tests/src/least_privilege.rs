@@ -157,19 +157,7 @@ fn granted_actions(function: &str) -> BTreeSet<String> {
 /// Asserts `function` wrote something, only what its grant allows, and sent no request its
 /// policies lack the action for (a read included: the recompute's plays are a BatchGetItem).
 fn assert_within(function: &str, recorded: &[(String, bytes::Bytes)]) {
-    let granted = granted_actions(function);
-    for (operation, _) in recorded {
-        let action = format!("dynamodb:{operation}");
-        let needed = match operation.as_str() {
-            // A transaction needs its parts' actions, checked with the writes below.
-            "TransactWriteItems" => continue,
-            _ => action,
-        };
-        assert!(
-            granted.contains(&needed),
-            "{function} sent {operation}, which its policies do not allow ({granted:?})"
-        );
-    }
+    assert_granted(function, recorded);
     let grant = write_grant(function);
     let written = writes(recorded);
     assert!(
@@ -295,6 +283,7 @@ async fn each_function_writes_only_the_partitions_its_policy_allows() {
         "/producers/pa/history",
         "/producers/pa/tracks?with=pb",
         "/collaborations/stats",
+        "/me",
     ] {
         let (path, query) = path.split_once('?').unwrap_or((path, ""));
         let mut http = Http::get(path).caller("pa");
@@ -304,7 +293,27 @@ async fn each_function_writes_only_the_partitions_its_policy_allows() {
         let reply = crate::support::api::leaderboard(&store, http).await;
         assert_eq!(reply.status, 200, "{path}: {}", reply.body);
     }
-    assert_eq!(writes(&proxy.take_recorded()), Vec::new());
+    let reads = proxy.take_recorded();
+    assert_granted("LeaderboardFunction", &reads);
+    assert_eq!(writes(&reads), Vec::new());
+}
+
+/// Every DynamoDB operation `function` sent is one its policies allow (a transaction's parts are
+/// checked with its writes).
+fn assert_granted(function: &str, recorded: &[(String, bytes::Bytes)]) {
+    let granted = granted_actions(function);
+    for (operation, _) in recorded {
+        let action = format!("dynamodb:{operation}");
+        let needed = match operation.as_str() {
+            // A transaction needs its parts' actions, checked with the writes below.
+            "TransactWriteItems" => continue,
+            _ => action,
+        };
+        assert!(
+            granted.contains(&needed),
+            "{function} sent {operation}, which its policies do not allow ({granted:?})"
+        );
+    }
 }
 
 /// Review M4: money is written by `payouts` alone. A statement says where a transfer goes and how
