@@ -243,29 +243,9 @@ async fn decline(
         declined_at: edits.now,
         account: change.account.clone(),
     };
-    for _ in 0..EDIT_ATTEMPTS {
-        let current = read_track(edits.store, track).await?;
-        check_if_match(if_match, &current)?;
-        let wanted = without(&current.track.credits, producer)?;
-        match edits
-            .store
-            .decline_credit(&current, wanted, &change, &record)
-            .await
-        {
-            Ok(stored) => return Ok(credits_response(edits.store, &stored, edits.caller).await?),
-            Err(StoreError::VersionConflict { .. }) if if_match.is_none() => continue,
-            Err(StoreError::VersionConflict { expected, .. }) => {
-                let now = read_track(edits.store, track).await?;
-                return Err(CreditsApiError::StaleVersion {
-                    expected,
-                    current: now.version,
-                }
-                .into());
-            }
-            Err(e) => return Err(CreditsApiError::from(e).into()),
-        }
-    }
-    Err(CreditsApiError::Contention.into())
+    let remove = |current: &Credits| without(current, producer);
+    let stored = edit(edits.store, &change, track, if_match, remove, Some(&record)).await?;
+    Ok(credits_response(edits.store, &stored, edits.caller).await?)
 }
 
 /// `DELETE /tracks/{trackId}/credits/{producerId}/decline`: the producer lifts their decline, so
@@ -308,7 +288,7 @@ async fn edit_and_answer(
     require_uploader(&current, edits.caller, "change its credits")?;
     edits.limit(&uploader).await?;
     let change = edits.change(&uploader, None);
-    let stored = edit(edits.store, &change, &track, if_match, change_credits).await?;
+    let stored = edit(edits.store, &change, &track, if_match, change_credits, None).await?;
     Ok(credits_response(edits.store, &stored, edits.caller).await?)
 }
 
@@ -475,19 +455,21 @@ fn check_if_match(if_match: Option<u64>, current: &StoredTrack) -> Result<(), Cr
 }
 
 /// Reads the track, checks `change` is its uploader's (the uploader may have changed since the
-/// caller was admitted), applies `change_credits` to its credits and writes the result in one
-/// versioned transaction. With `If-Match`, a changed track is a 412;
-/// without, the edit is re-applied to the fresh track (so no concurrent edit is lost).
+/// caller was admitted) unless it is `decline`, the credited producer's own removal, applies
+/// `change_credits` to its credits and writes the result in one versioned transaction (with the
+/// decline in it). With `If-Match`, a changed track is a 412; without, the edit is re-applied to
+/// the fresh track (so no concurrent edit is lost).
 async fn edit(
     store: &Store,
     change: &Change,
     track: &TrackId,
     if_match: Option<u64>,
     change_credits: impl Fn(&Credits) -> Result<Credits, CreditsApiError>,
+    decline: Option<&CreditDecline>,
 ) -> Result<StoredTrack, CreditsApiError> {
     for _ in 0..EDIT_ATTEMPTS {
         let current = read_track(store, track).await?;
-        if current.track.uploader_id != change.by {
+        if decline.is_none() && current.track.uploader_id != change.by {
             return Err(CreditsApiError::NotUploader {
                 track: track.clone(),
                 uploader: current.track.uploader_id.clone(),
@@ -509,7 +491,15 @@ async fn edit(
         if !unknown.is_empty() {
             return Err(CreditsApiError::UnknownProducers(unknown));
         }
-        match store.replace_credits(&current, wanted, change).await {
+        let written = match decline {
+            None => store.replace_credits(&current, wanted, change).await,
+            Some(decline) => {
+                store
+                    .decline_credit(&current, wanted, change, decline)
+                    .await
+            }
+        };
+        match written {
             Ok(stored) => return Ok(stored),
             Err(StoreError::VersionConflict { expected, .. }) if if_match.is_some() => {
                 let now = read_track(store, track).await?;

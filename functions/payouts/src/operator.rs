@@ -20,6 +20,7 @@ use store::payouts::Moved;
 use crate::Deps;
 use crate::error::PayoutsError;
 use crate::event::OperatorCommand;
+use crate::split::update_split;
 use crate::transfer::{advance, release_claim};
 
 /// Carries out one operator command; its answer is what the invoker reads back.
@@ -251,28 +252,29 @@ async fn move_statement(
 }
 
 /// Records `action` on the split of `period` (and moves a settled split back to `Split` when
-/// `reopen`), re-read and re-tried when the split was written meanwhile.
+/// `reopen`).
 async fn record(
     store: &Store,
     period: PayoutPeriod,
     action: &OperatorAction,
     reopen: bool,
 ) -> Result<(), PayoutsError> {
-    for _ in 0..10 {
-        let current = split_of(store, period).await?;
-        let mut next = current.clone();
-        next.record(action.clone());
-        if reopen && next.state == SplitState::Settled {
-            next.state = SplitState::Split;
+    let recorded = update_split(store, period, |split| {
+        split.record(action.clone());
+        if reopen && split.state == SplitState::Settled {
+            split.state = SplitState::Split;
         }
-        if store.replace_split(&current, &mut next).await? == Moved::Done {
-            return Ok(());
-        }
+    })
+    .await;
+    match recorded {
+        Ok(Some(_)) => Ok(()),
+        Ok(None) => Err(PayoutsError::Operator(format!("{period} has no pool"))),
+        Err(PayoutsError::LostClaim(_)) => Err(PayoutsError::Operator(format!(
+            "the split of {period} kept changing; the action took effect on the statement but is \
+             not yet recorded on the split: run it again"
+        ))),
+        Err(e) => Err(e),
     }
-    Err(PayoutsError::Operator(format!(
-        "the split of {period} kept changing; the action took effect on the statement but is \
-         not yet recorded on the split: run it again"
-    )))
 }
 
 fn statement_note(action: &OperatorAction) -> Option<String> {
@@ -415,7 +417,7 @@ pub async fn void(
     }
     let mut claimed = split.clone();
     claimed.claim = Some(crate::split::claim(now()));
-    if unfinished || !split.claimed_by_other(None, now()) {
+    if unfinished || !split.is_claimed(now()) {
         if store.replace_split(&split, &mut claimed).await? == Moved::Lost {
             return Err(PayoutsError::Operator(format!(
                 "{period} changed meanwhile; try again"

@@ -14,7 +14,6 @@ use chrono::{DateTime, Utc};
 use contribution::statement::{PayoutPeriod, StatementStatus, transfer_parts};
 use serde::Serialize;
 use store::payout_items::{PayoutSplit, PayoutStatement, Reconciliation, SplitState};
-use store::payouts::Moved;
 use telemetry::emf::Line;
 
 use crate::Deps;
@@ -219,21 +218,15 @@ pub fn compare(
     found
 }
 
-/// Keeps the result on the split (re-read and re-tried when it was written meanwhile).
+/// Keeps the result on the split.
 async fn record(
     deps: &Deps,
     period: PayoutPeriod,
     found: &Reconciliation,
 ) -> Result<(), PayoutsError> {
-    for _ in 0..10 {
-        let Some(current) = deps.store.payout_split(period).await? else {
-            return Ok(());
-        };
-        let mut next = current.clone();
-        next.reconciled = Some(found.clone());
-        if deps.store.replace_split(&current, &mut next).await? == Moved::Done {
-            return Ok(());
-        }
-    }
-    Err(PayoutsError::LostClaim(period))
+    crate::split::update_split(&deps.store, period, |split| {
+        split.reconciled = Some(found.clone());
+    })
+    .await?;
+    Ok(())
 }

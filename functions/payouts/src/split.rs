@@ -159,8 +159,8 @@ pub async fn resume(
     split: PayoutSplit,
     now: DateTime<Utc>,
 ) -> Result<PayoutSplit, PayoutsError> {
-    if let Some(held) = &split.claim
-        && held.until > now
+    if split.is_claimed(now)
+        && let Some(held) = &split.claim
     {
         tracing::info!(period = %split.period, until = %held.until, "the split is being written by another invocation");
         return Ok(split);
@@ -213,6 +213,30 @@ async fn write(
         eligible = done.eligible, excluded = done.excluded, "pool split"
     );
     Ok(done)
+}
+
+/// How many times [`update_split`] re-reads a split another writer moved meanwhile.
+const SPLIT_RACES: u32 = 10;
+
+/// Applies `change` to the period's split as stored, re-read and re-applied while another writer
+/// (a pass settling it, another operator) moves it meanwhile: the split as written, `None` when
+/// the period has none, [`PayoutsError::LostClaim`] when it kept moving.
+pub(crate) async fn update_split(
+    store: &Store,
+    period: contribution::statement::PayoutPeriod,
+    change: impl Fn(&mut PayoutSplit),
+) -> Result<Option<PayoutSplit>, PayoutsError> {
+    for _ in 0..SPLIT_RACES {
+        let Some(current) = store.payout_split(period).await? else {
+            return Ok(None);
+        };
+        let mut next = current.clone();
+        change(&mut next);
+        if store.replace_split(&current, &mut next).await? == Moved::Done {
+            return Ok(Some(next));
+        }
+    }
+    Err(PayoutsError::LostClaim(period))
 }
 
 fn refuse_another_pool(existing: &PayoutSplit, pool: &PoolClosed) -> Result<(), PayoutsError> {

@@ -113,7 +113,7 @@ pub async fn take_claim(
     split: &PayoutSplit,
     now: DateTime<Utc>,
 ) -> Result<Option<PayoutSplit>, PayoutsError> {
-    if split.claimed_by_other(None, now) {
+    if split.is_claimed(now) {
         return Ok(None);
     }
     let mut claimed = split.clone();

@@ -211,11 +211,9 @@ impl PayoutSplit {
         }
     }
 
-    /// Whether `claim` is held by someone else at `now`.
-    pub fn claimed_by_other(&self, token: Option<&str>, now: DateTime<Utc>) -> bool {
-        self.claim
-            .as_ref()
-            .is_some_and(|c| c.until > now && Some(c.token.as_str()) != token)
+    /// Whether an invocation's claim on it still holds at `now`.
+    pub fn is_claimed(&self, now: DateTime<Utc>) -> bool {
+        self.claim.as_ref().is_some_and(|c| c.until > now)
     }
 }
 

@@ -136,19 +136,7 @@ impl Store {
         credits: Credits,
         change: &Change,
     ) -> Result<StoredTrack, StoreError> {
-        let mut track = current.track.clone();
-        track.credits = credits;
-        let version = current.version + 1;
-        let write = TrackWrite::Credits {
-            expected: current.version,
-        };
-        let plan = self.plan(Some(current), &track, version, write, change)?;
-        self.execute(plan, &track.id, current.version).await?;
-        Ok(StoredTrack {
-            track,
-            version,
-            stamps: current.stamps,
-        })
+        self.write_credits(current, credits, change, None).await
     }
 
     /// Removes `decline.producer_id` from `current`'s credits at their own request, and records
@@ -161,6 +149,18 @@ impl Store {
         change: &Change,
         decline: &CreditDecline,
     ) -> Result<StoredTrack, StoreError> {
+        self.write_credits(current, credits, change, Some(decline))
+            .await
+    }
+
+    /// A credit edit's versioned transaction, with `decline` written in it when there is one.
+    async fn write_credits(
+        &self,
+        current: &StoredTrack,
+        credits: Credits,
+        change: &Change,
+        decline: Option<&CreditDecline>,
+    ) -> Result<StoredTrack, StoreError> {
         let mut track = current.track.clone();
         track.credits = credits;
         let version = current.version + 1;
@@ -168,7 +168,9 @@ impl Store {
             expected: current.version,
         };
         let mut plan = self.plan(Some(current), &track, version, write, change)?;
-        plan.push(Role::Decline, transaction_put(&self.table, decline)?);
+        if let Some(decline) = decline {
+            plan.push(Role::Decline, transaction_put(&self.table, decline)?);
+        }
         self.execute(plan, &track.id, current.version).await?;
         Ok(StoredTrack {
             track,
@@ -195,18 +197,6 @@ impl Store {
             .await
             .map_err(StoreError::dynamo("DeleteItem"))?;
         Ok(out.attributes.is_some_and(|a| !a.is_empty()))
-    }
-
-    /// Whether `producer` stands by a decline of a credit on `track`.
-    pub async fn declined(
-        &self,
-        track: &TrackId,
-        producer: &ProducerId,
-    ) -> Result<bool, StoreError> {
-        Ok(self
-            .get_entity::<CreditDecline>(&(), (track, producer), true)
-            .await?
-            .is_some())
     }
 
     /// Replaces every field of `current` with `track`, writing `stamps`, only if no platform
