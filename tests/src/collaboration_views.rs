@@ -13,7 +13,7 @@ use store::series::{ProducerPoint, point_put};
 
 use crate::support::dynamodb::TestTable;
 use crate::support::events::{Http, Reply, assert_problem};
-use crate::support::fanout::FanoutWorld;
+use crate::support::fanout::{FanoutWorld, start_bus};
 use crate::support::fixtures::{accept_track, at, pid, run_at, seed_producers};
 
 async fn read(store: &Store, request: Http) -> Reply {
@@ -77,8 +77,11 @@ async fn catalog(test: &str) -> TestTable {
 }
 
 /// Every pair's shared tracks equal the tracks on both discographies (the projection agrees with
-/// the source it is kept from).
+/// the source it is kept from), and the checker's projection rule finds nothing.
 async fn assert_shared_tracks_match_the_discographies(store: &Store) {
+    let report = store.check_consistency_report(2).await.expect("check");
+    assert_eq!(report.violations, vec![]);
+    assert_eq!(report.shared_tracks, vec![]);
     let producers = ["p1", "p2", "p3", "p4", "p5"];
     for a in producers {
         let mine = crate::support::fixtures::discography_ids(store, a, false).await;
@@ -199,6 +202,158 @@ async fn the_tracks_two_producers_share_newest_first_kept_from_the_stream() {
     let mut again = FanoutWorld::start(&store).await;
     again.drain().await;
     assert_shared_tracks_match_the_discographies(&store).await;
+}
+
+/// A bus that refuses every event (its policy changed) holds back the events, never the
+/// shared-track entries: they have their own mapping. The removed co-credit leaves `?with=` at
+/// once; the events' record is parked after its retries, and later changes are announced again.
+#[tokio::test]
+async fn a_refusing_bus_holds_back_the_events_not_the_shared_tracks() {
+    use store::changes::StreamMapping;
+    let table = catalog("shared-outage").await;
+    let store = table.store();
+    let bus = start_bus().await;
+    let url = bus.base_url.clone();
+    let mut world = FanoutWorld::through(&store, bus, &url).await;
+    world.drain().await;
+    let announced = world.bus.events().len();
+    let with = |a: &str, b: &str| Http::get(&format!("/producers/{a}/tracks")).query("with", b);
+    assert_eq!(
+        track_ids(&read(&store, with("p1", "p2")).await),
+        ["t2", "t1"]
+    );
+
+    world.bus.set_faults(eventbridge_standin::Faults {
+        call_denied: 1.0,
+        ..Default::default()
+    });
+    remove(&store, "t2", "p2").await;
+
+    // The shared-track mapping goes on at once: no failure, no retry, nothing parked.
+    let shared = world.drain_mapping(StreamMapping::SharedTracks, 50).await;
+    assert_eq!(
+        (shared.retried_batches, shared.parked),
+        (0, 0),
+        "{shared:?}"
+    );
+    assert!(shared.shared_writes > 0, "{shared:?}");
+    assert_eq!(track_ids(&read(&store, with("p1", "p2")).await), ["t1"]);
+    assert_eq!(track_ids(&read(&store, with("p2", "p1")).await), ["t1"]);
+    assert_eq!(track_ids(&read(&store, with("p3", "p2")).await), ["t4"]);
+    assert_shared_tracks_match_the_discographies(&store).await;
+
+    // The events' record fails every attempt and is parked (on AWS: the on-failure queue).
+    let events = world.drain_mapping(StreamMapping::Events, 3).await;
+    assert_eq!(events.parked, 1, "{events:?}");
+    assert_eq!(events.events_put, 0);
+    assert_eq!(world.bus.events().len(), announced);
+
+    // Once the bus accepts again, the next change is announced: the parked record holds nothing up.
+    world.bus.set_faults(eventbridge_standin::Faults::default());
+    remove(&store, "t1", "p2").await;
+    world.drain().await;
+    let told: Vec<(String, String)> = world.details()[announced..]
+        .iter()
+        .map(|d| {
+            (
+                d["trackId"].as_str().expect("track").to_owned(),
+                d["change"].as_str().expect("change").to_owned(),
+            )
+        })
+        .collect();
+    assert!(
+        told.contains(&("t1".to_owned(), "removed".to_owned())),
+        "{told:?}"
+    );
+    assert_eq!(
+        track_ids(&read(&store, with("p1", "p2")).await),
+        Vec::<String>::new()
+    );
+}
+
+/// The shared-track entries rebuilt from the discographies: on a table whose tracks predate the
+/// stream (none projected), and after a parked record left them behind (an entry the source no
+/// longer credits, a title the source no longer has); the checker's rule sees each difference and
+/// none after the rebuild, and a second rebuild writes nothing.
+#[tokio::test]
+async fn the_shared_tracks_are_rebuilt_from_the_discographies() {
+    // Tracks written before anything read the stream: nothing is projected.
+    let table = catalog("shared-rebuild").await;
+    let store = table.store();
+    let with = |a: &str, b: &str| Http::get(&format!("/producers/{a}/tracks")).query("with", b);
+    assert_eq!(
+        track_ids(&read(&store, with("p1", "p2")).await),
+        Vec::<String>::new()
+    );
+    let before = store.check_consistency_report(2).await.expect("check");
+    assert_eq!(before.violations, vec![]);
+    // t1: p1-p2 both ways; t2: three producers, six; t4: two.
+    assert_eq!(
+        before.shared_tracks.len(),
+        2 + 6 + 2,
+        "{:?}",
+        before.shared_tracks
+    );
+    assert!(
+        before
+            .shared_tracks
+            .iter()
+            .all(|d| matches!(d, store::shared_track_projection::Drift::Missing(_)))
+    );
+    let rebuilt = store.rebuild_shared_tracks(2).await.expect("rebuild");
+    assert_eq!((rebuilt.put, rebuilt.deleted), (10, 0), "{rebuilt}");
+    assert_eq!(
+        track_ids(&read(&store, with("p1", "p2")).await),
+        ["t2", "t1"]
+    );
+    assert_shared_tracks_match_the_discographies(&store).await;
+
+    // Changes the stream never carried to the projection (its records parked): p3 leaves t2 and
+    // the platform renames t1.
+    remove(&store, "t2", "p3").await;
+    accept_track(
+        &store,
+        json!({"trackId": "t1", "title": "Renamed", "uploaderId": "p1", "credits": ["p1", "p2"], "uploadedAt": "2026-07-01T00:00:00Z", "at": "2026-11-21T11:30:00Z"}),
+    )
+    .await;
+    let drift = store
+        .check_consistency_report(2)
+        .await
+        .expect("check")
+        .shared_tracks;
+    let described: Vec<String> = drift.iter().map(ToString::to_string).collect();
+    // p1-p3, p2-p3, p3-p1 and p3-p2 orphaned on t2; p1-p2 and p2-p1 stale on t2 (its credits)
+    // and on t1 (its title).
+    assert_eq!(drift.len(), 8, "{described:?}");
+    assert!(
+        described
+            .iter()
+            .any(|d| d.starts_with("orphaned shared-track entry")),
+        "{described:?}"
+    );
+    assert!(
+        described
+            .iter()
+            .any(|d| d.starts_with("shared-track entry stale: p1 with p2, track t1")),
+        "{described:?}"
+    );
+    assert_eq!(track_ids(&read(&store, with("p3", "p1")).await), ["t2"]);
+    let rebuilt = store.rebuild_shared_tracks(2).await.expect("rebuild");
+    assert_eq!(rebuilt.deleted, 4, "{rebuilt}");
+    assert_eq!(
+        track_ids(&read(&store, with("p3", "p1")).await),
+        Vec::<String>::new()
+    );
+    let renamed = read(&store, with("p2", "p1")).await;
+    assert_eq!(track_ids(&renamed), ["t2", "t1"]);
+    assert_eq!(renamed.body["tracks"][1]["title"], "Renamed");
+    assert_shared_tracks_match_the_discographies(&store).await;
+    let again = store.rebuild_shared_tracks(2).await.expect("rebuild");
+    assert_eq!(
+        (again.repaired, again.put, again.deleted),
+        (0, 0, 0),
+        "{again}"
+    );
 }
 
 /// Whole milliseconds (run ids are ms-precise), `days_ago` days before now.

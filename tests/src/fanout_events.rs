@@ -195,7 +195,8 @@ async fn a_redelivered_record_gives_the_same_event_ids() {
     let store = table.store();
     let mut world = FanoutWorld::start(&store).await;
     let batch = world
-        .stream
+        .feed
+        .stream(store::changes::StreamMapping::Events)
         .next_batch()
         .await
         .expect("read the stream")

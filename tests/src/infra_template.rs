@@ -432,6 +432,11 @@ fn only_the_platform_writes_the_feed_and_sync_reads_only_its_queue() {
         ),
         "Ref PlatformSenderId"
     );
+    // Records of any other queue are refused: the function knows the one its mapping reads.
+    assert_eq!(
+        reference(&sync["Properties"]["Environment"]["Variables"][sync::origin::SYNC_QUEUE_VAR]),
+        reference(&resources["SyncQueueMapping"]["Properties"]["EventSourceArn"])
+    );
 
     for (name, resource) in &resources {
         let name = name.as_str().unwrap_or_default();
@@ -481,45 +486,62 @@ fn only_the_platform_writes_the_feed_and_sync_reads_only_its_queue() {
     );
 }
 
-/// The stream reaches `fanout` as the code expects: the table streams old and new images, the
-/// mapping's filters are exactly `store::changes::STREAM_FILTERS` (so the function is given what
-/// it handles and nothing it writes comes back to it), failures are reported per record, and a
-/// record that fails every retry lands in an alarmed queue; the function's own failure metric is
-/// alarmed, and its policy writes only the shared-track partitions.
+/// The stream reaches `fanout` as the code expects: the table streams old and new images; one
+/// mapping per `store::changes::StreamMapping`, each with exactly its filters (so the function is
+/// given what it handles, nothing it writes comes back to it, and a refusing bus holds back only
+/// the events); failures are reported per record, a crash bisects the batch, and a record that
+/// fails every retry lands in an alarmed queue; the function's own failure metric is alarmed,
+/// and its policy writes only the shared-track partitions.
 #[test]
 fn the_stream_mapping_filters_what_fanout_handles() {
+    use store::changes::StreamMapping;
     let resources = resources();
     let table = &resources["Table"]["Properties"];
     assert_eq!(
         text(&table["StreamSpecification"]["StreamViewType"]),
         DEFINITION.stream_view
     );
-    let mapping = &resources["FanoutStreamMapping"]["Properties"];
-    assert_eq!(
-        reference(&mapping["EventSourceArn"]),
-        "GetAtt Table.StreamArn"
-    );
-    assert_eq!(reference(&mapping["FunctionName"]), "Ref FanoutFunction");
-    let deployed: Vec<serde_json::Value> = mapping["FilterCriteria"]["Filters"]
-        .as_sequence()
-        .expect("filters")
+    let mappings: Vec<&str> = resources
         .iter()
-        .map(|f| serde_json::from_str(&text(&f["Pattern"])).expect("a JSON pattern"))
+        .filter(|(_, r)| text(&r["Type"]) == "AWS::Lambda::EventSourceMapping")
+        .filter(|(_, r)| reference(&r["Properties"]["EventSourceArn"]) == "GetAtt Table.StreamArn")
+        .map(|(name, _)| name.as_str().expect("a resource name"))
         .collect();
-    assert_eq!(deployed, store::changes::stream_filter_patterns());
-    assert_eq!(
-        strings(&mapping["FunctionResponseTypes"]),
-        ["ReportBatchItemFailures"]
-    );
-    assert_an_alarmed_queue(
-        &resources,
-        &mapping["DestinationConfig"]["OnFailure"]["Destination"],
-    );
-    assert!(
-        mapping["MaximumRetryAttempts"]
-            .as_u64()
-            .is_some_and(|n| n > 0)
-    );
+    let expected = [
+        (StreamMapping::Events, "FanoutEventsMapping"),
+        (StreamMapping::SharedTracks, "FanoutSharedTracksMapping"),
+    ];
+    assert_eq!(mappings.len(), StreamMapping::ALL.len(), "{mappings:?}");
+    for (kind, name) in expected {
+        let mapping = &resources[name]["Properties"];
+        assert_eq!(reference(&mapping["FunctionName"]), "Ref FanoutFunction");
+        let deployed: Vec<serde_json::Value> = mapping["FilterCriteria"]["Filters"]
+            .as_sequence()
+            .expect("filters")
+            .iter()
+            .map(|f| serde_json::from_str(&text(&f["Pattern"])).expect("a JSON pattern"))
+            .collect();
+        assert_eq!(deployed, kind.patterns(), "{name}");
+        assert_eq!(
+            strings(&mapping["FunctionResponseTypes"]),
+            ["ReportBatchItemFailures"],
+            "{name}"
+        );
+        assert_eq!(
+            mapping["BisectBatchOnFunctionError"].as_bool(),
+            Some(true),
+            "{name}"
+        );
+        assert_an_alarmed_queue(
+            &resources,
+            &mapping["DestinationConfig"]["OnFailure"]["Destination"],
+        );
+        assert!(
+            mapping["MaximumRetryAttempts"]
+                .as_u64()
+                .is_some_and(|n| n > 0)
+        );
+    }
 
     let emf: serde_json::Value =
         serde_json::from_str(&fanout::FanoutBatch::default().emf_line(0)).expect("EMF is JSON");
@@ -655,4 +677,50 @@ fn fanout_may_put_only_its_own_events() {
         equals["events:detail-type"].as_str(),
         Some(fanout::notice::DETAIL_TYPE)
     );
+}
+
+/// Review N14: `sync` and `payouts` trust what their event says once its origin checks pass
+/// (the queue and sender; billing's source and account), so nobody in the stack may hand them a
+/// made-up event: no statement anywhere in the template grants `lambda:InvokeFunction` (or a
+/// wildcard that covers it), and no hand-written `AWS::Lambda::Permission` exists. Their only
+/// invokers are the event source mapping and the EventBridge rules SAM wires, each scoped to its
+/// source ARN. (Principals outside the stack: the README's "Deploying".)
+#[test]
+fn nobody_in_the_stack_may_invoke_a_function_directly() {
+    fn actions(v: &Value, found: &mut Vec<String>) {
+        match v {
+            Value::Mapping(m) => {
+                for (k, child) in m {
+                    if k.as_str() == Some("Action") || k.as_str() == Some("NotAction") {
+                        found.extend(strings(child));
+                    }
+                    actions(child, found);
+                }
+            }
+            Value::Sequence(items) => items.iter().for_each(|i| actions(i, found)),
+            Value::Tagged(tagged) => actions(&tagged.value, found),
+            _ => {}
+        }
+    }
+    let resources = resources();
+    let mut found = Vec::new();
+    for (_, resource) in &resources {
+        actions(resource, &mut found);
+    }
+    assert!(
+        found.len() > 20,
+        "the walk finds the stack's actions: {found:?}"
+    );
+    let covers_invoke = |action: &str| {
+        let action = action.to_ascii_lowercase();
+        action == "*" || action == "lambda:*" || action.starts_with("lambda:invoke")
+    };
+    let granted: Vec<&String> = found.iter().filter(|a| covers_invoke(a)).collect();
+    assert!(granted.is_empty(), "{granted:?}");
+    let permissions: Vec<&Value> = resources
+        .iter()
+        .filter(|(_, r)| text(&r["Type"]) == "AWS::Lambda::Permission")
+        .map(|(name, _)| name)
+        .collect();
+    assert!(permissions.is_empty(), "{permissions:?}");
 }

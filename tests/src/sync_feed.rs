@@ -383,6 +383,52 @@ async fn a_message_from_another_sender_is_reported_failed_and_never_applied() {
     );
 }
 
+/// Review N14: a record that did not come through the feed's queue is refused unread, even with
+/// the platform's sender: a made-up batch handed to the function directly (no queue named), or a
+/// record of another queue (a mapping added by hand). The feed's own record in the same batch is
+/// applied.
+#[tokio::test(flavor = "current_thread")]
+async fn a_record_of_another_queue_is_refused_even_with_the_platforms_sender() {
+    let table = seeded("sync-foreign-queue").await;
+    let store = table.store();
+    let before = store.get_producer(&pid("pa")).await.expect("read");
+    let hijack = json!({"type": "producer", "at": "2026-11-21T10:00:00Z", "id": "pa",
+        "name": "Alpha", "stripeAccountId": "acct_attacker", "chargesEnabled": true,
+        "payoutsEnabled": true});
+    let mut event = sqs_event(&[
+        hijack.to_string(),
+        hijack.to_string(),
+        plays("2026-11-21T10:00:00Z", &[("t1", 78)]).to_string(),
+    ]);
+    event.records[0].event_source_arn =
+        Some("arn:aws:sqs:us-east-1:123456789012:somebody-elses-queue".into());
+    event.records[1].event_source_arn = None;
+
+    let captured = crate::support::api::Captured::default();
+    let _guard = tracing::subscriber::set_default(captured.subscriber());
+    let failed = failed_ids(sync::handle(&store, &platform(), event, now()).await);
+    assert_eq!(failed, ["m0", "m1"]);
+    assert_eq!(store.get_producer(&pid("pa")).await.expect("read"), before);
+    assert_eq!(
+        track_plays(&store, "t1").await,
+        78,
+        "the feed's own record applied"
+    );
+    let text = captured.text();
+    let refused = text
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).expect("a JSON log line"))
+        .filter(|l| l["error_type"] == "ForeignQueue")
+        .count();
+    assert_eq!(refused, 2, "{text}");
+    assert!(
+        text.contains(
+            "from arn:aws:sqs:us-east-1:123456789012:somebody-elses-queue, not the feed's queue"
+        ),
+        "{text}"
+    );
+}
+
 #[tokio::test]
 async fn a_track_message_creates_once_and_later_ones_update_only_platform_fields() {
     let table = seeded("sync-track").await;

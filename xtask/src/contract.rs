@@ -199,14 +199,11 @@ async fn seeded(endpoint: &str) -> Result<(Store, Known)> {
         store: store.clone(),
         bus: fanout::Bus::connect("contract", Some(bus.base_url.clone())).await,
     };
-    let mut stream = store.local_stream(endpoint).await?;
-    fanout::local_feed::drain(
-        &mut stream,
-        &fanout,
-        5,
-        std::time::Duration::from_millis(100),
-    )
-    .await?;
+    let drained = fanout::local_feed::LocalFeed::open(&store, endpoint)
+        .await?
+        .drain(&fanout, 5, std::time::Duration::from_millis(100))
+        .await?;
+    anyhow::ensure!(drained.parked == 0, "fanout parked stream records");
 
     let stripe = StandIn::start("127.0.0.1:0".parse()?).await?;
     let deps = payouts::Deps {

@@ -87,10 +87,13 @@ pub fn run(args: DevArgs) -> Result<()> {
     let path = python_tools::path_with(bin)?;
     let mut watch = Command::new("cargo")
         .args(["lambda", "watch", "--invoke-address", "127.0.0.1"])
+        // The dev identity header exists only in builds with this feature (http-edge's
+        // `identity` module): the deployed functions are built without it.
+        .args(["--features", "credits/dev-identity,leaderboard/dev-identity"])
         .args(["--invoke-port", &args.port.to_string()])
         .arg("--env-var")
         .arg(format!(
-            "TABLE_NAME={},DYNAMODB_ENDPOINT={},{}=1,STRIPE_API_BASE={},STRIPE_API_KEY={LOCAL_STRIPE_KEY},BILLING_ACCOUNT_ID={},{}={}",
+            "TABLE_NAME={},DYNAMODB_ENDPOINT={},{}=1,STRIPE_API_BASE={},STRIPE_API_KEY={LOCAL_STRIPE_KEY},BILLING_ACCOUNT_ID={},{}={},{}={}",
             target.table,
             ddb.endpoint(),
             http_edge::DEV_AUTH_VAR,
@@ -98,6 +101,8 @@ pub fn run(args: DevArgs) -> Result<()> {
             crate::pool_event::LOCAL_BILLING_ACCOUNT,
             sync::sender::PLATFORM_SENDER_VAR,
             test_events::PLATFORM_SENDER,
+            sync::origin::SYNC_QUEUE_VAR,
+            test_events::SYNC_QUEUE_ARN,
         ))
         .env("PATH", path)
         .current_dir(project::root())
@@ -161,29 +166,38 @@ async fn start_fanout(store: Store, ddb: &str, port: u16) -> Result<std::path::P
         store: store.clone(),
         bus: fanout::Bus::connect(LOCAL_BUS, Some(bus.base_url.clone())).await,
     };
-    if store.ensure_stream().await? {
+    let turned_on = store.ensure_stream().await?;
+    let mut feed = fanout::local_feed::LocalFeed::open(&store, ddb).await?;
+    if turned_on {
+        // Tracks written before the stream existed never reach fanout: project them once, as an
+        // operator does after deploying fanout on an existing table.
+        let rebuilt = store.rebuild_shared_tracks(2).await?;
         eprintln!(
-            "xtask: turned on the table's change stream (a tool made the table without one): \
-             tracks written before now have no shared-track entries; --fresh starts over"
+            "xtask: turned on the table's change stream (a tool made the table without one) and \
+             rebuilt the shared-track entries from the discographies: {rebuilt}"
         );
     }
-    let mut stream = store.local_stream(ddb).await?;
-    let backlog = fanout::local_feed::drain(&mut stream, &deps, 10, Duration::from_secs(1)).await?;
+    let backlog = feed.drain(&deps, 10, Duration::from_secs(1)).await?;
     eprintln!(
-        "xtask: fanout caught up with the stream: {} records, {} Credit Changed events (in {}), {} shared-track writes",
+        "xtask: fanout caught up with the stream: {} records, {} Credit Changed events (in {}), {} shared-track writes, {} parked",
         backlog.records,
         backlog.events_put,
         file.display(),
-        backlog.shared_writes
+        backlog.shared_writes,
+        backlog.parked
     );
     bus.set_print(true);
     tokio::spawn(async move {
         loop {
-            // Lambda retries a failing record until its retries run out; so does this, loudly.
-            if let Err(e) =
-                fanout::local_feed::drain(&mut stream, &deps, 10, Duration::from_secs(1)).await
-            {
-                eprintln!("xtask: fanout: {e}");
+            // Lambda retries a failing record until its retries run out, then parks it; so does
+            // this, loudly.
+            match feed.drain(&deps, 10, Duration::from_secs(1)).await {
+                Ok(drained) if drained.parked > 0 => eprintln!(
+                    "xtask: fanout parked {} stream records that failed every attempt",
+                    drained.parked
+                ),
+                Ok(_) => {}
+                Err(e) => eprintln!("xtask: fanout: {e}"),
             }
             tokio::time::sleep(Duration::from_millis(250)).await;
         }

@@ -20,6 +20,7 @@ mod project;
 mod python_tools;
 mod recompute;
 mod sam;
+mod shared_tracks;
 mod simulate;
 mod startup;
 mod sync_event;
@@ -51,8 +52,12 @@ enum Command {
     /// API's paths, plus `sync`, `recompute` and `payouts` (against a Stripe stand-in) to invoke
     /// (Ctrl-C stops everything).
     Dev(dev::DevArgs),
-    /// Verify every invariant of the table; print each violation, exit non-zero on any.
+    /// Verify every invariant of the table, and that the shared-track entries match the
+    /// discographies; print each violation, exit non-zero on any.
     Check(check::CheckArgs),
+    /// Rewrite the shared-track entries from the discography entries (after parked stream
+    /// records, or on a table older than its stream); safe while fanout runs.
+    RebuildSharedTracks(shared_tracks::RebuildArgs),
     /// Everything CI checks: formatting, clippy, and the whole test suite against DynamoDB Local.
     Test(test::TestArgs),
     /// Run DynamoDB Local in the foreground for hand use (Ctrl-C stops it).
@@ -111,6 +116,7 @@ fn run(command: Command) -> Result<()> {
     match command {
         Command::Dev(args) => dev::run(args),
         Command::Check(args) => check::run(args),
+        Command::RebuildSharedTracks(args) => shared_tracks::run(args),
         Command::Load(args) => load::run(args),
         Command::SyncLoad(args) => sync_load::run(args),
         Command::Contract(args) => contract::run(args),

@@ -72,7 +72,10 @@ async fn measure(args: &SyncLoadArgs, local: &DynamoDbLocal) -> Result<()> {
     };
     let first = messages((now - TimeDelta::minutes(1)).to_rfc3339(), 500);
     let second = messages((now - TimeDelta::seconds(30)).to_rfc3339(), 1_000);
-    let platform = sync::PlatformSender::new(test_events::PLATFORM_SENDER)?;
+    let platform = sync::FeedOrigin::new(
+        test_events::SYNC_QUEUE_ARN,
+        sync::PlatformSender::new(test_events::PLATFORM_SENDER)?,
+    )?;
     // The first pass also warms DynamoDB Local's JVM; the second is the steady figure.
     for (pass, bodies) in [
         ("new counts, cold", &first),

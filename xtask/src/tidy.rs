@@ -401,4 +401,66 @@ mod tests {
         ];
         assert_eq!(find_cycle(&module_uses(&commented)), None);
     }
+
+    /// The features cargo resolves for `packages` built together (as `cargo xtask package` and
+    /// SAM build them: release, no dev-dependencies unless `dev`), one `name feature "f"` line
+    /// each.
+    fn resolved_features(packages: &[&str], dev: bool) -> String {
+        let mut tree = std::process::Command::new(env!("CARGO"));
+        tree.current_dir(root()).args([
+            "tree",
+            "--offline",
+            "--prefix",
+            "none",
+            "--edges",
+            if dev {
+                "normal,build,dev,features"
+            } else {
+                "normal,build,features"
+            },
+        ]);
+        for package in packages {
+            tree.args(["--package", package]);
+        }
+        let out = tree.output().expect("cargo tree runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Review N15: the dev identity (the `x-dev-producer-id` header) is compiled only into local
+    /// builds. The functions as `cargo xtask package` builds them resolve `http-edge` without
+    /// `dev-identity`; the template asks SAM for no feature; and the probe does see the feature
+    /// where it is on (the tests' build), so it cannot pass by reading nothing.
+    #[test]
+    fn the_lambda_release_builds_have_no_dev_identity() {
+        const FEATURE: &str = r#"http-edge feature "dev-identity""#;
+        let release = resolved_features(&crate::package::FUNCTIONS, false);
+        assert!(
+            release.contains("http-edge feature \"default\""),
+            "{release}"
+        );
+        assert!(
+            !release.contains(FEATURE),
+            "a Lambda's release build has the dev identity"
+        );
+        for function in crate::package::FUNCTIONS {
+            let alone = resolved_features(&[function], false);
+            assert!(
+                !alone.contains(FEATURE),
+                "{function} alone has the dev identity"
+            );
+        }
+        assert!(resolved_features(&["tests"], true).contains(FEATURE));
+
+        let template =
+            std::fs::read_to_string(root().join("infra/template.yaml")).expect("the template");
+        assert!(
+            !template.contains("dev-identity"),
+            "the template must not build a function with the dev identity"
+        );
+    }
 }

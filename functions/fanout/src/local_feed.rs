@@ -1,14 +1,18 @@
 //! DynamoDB Local's stream fed to [`crate::handle`], for `cargo xtask dev` and the tests.
 //!
-//! Lambda's event source mapping does this on AWS: it reads the stream in order, drops what the
-//! filters do not pass, invokes the function with a batch, and on a reported failure invokes it
-//! again from the failed record. [`drain`] does the same until the stream has nothing new.
-//! Behind the `local-feed` feature, so the deployed function does not link the streams client.
+//! Lambda's two event source mappings do this on AWS, each on its own: read the stream in order,
+//! drop what the mapping's filters do not pass, invoke the function with a batch, on a reported
+//! failure invoke it again from the failed record, and after the last retry park that record (its
+//! metadata to the on-failure queue) and go on. [`drain`] does the same for one mapping until the
+//! stream has nothing new; [`LocalFeed`] holds one reader per mapping, so a failing bus parks
+//! events without holding back the shared-track entries. Behind the `local-feed` feature, so the
+//! deployed function does not link the streams client.
 
 use std::time::Duration;
 
-use store::StoreError;
+use store::changes::StreamMapping;
 use store::local_stream::LocalStream;
+use store::{Store, StoreError};
 
 use crate::{Deps, DynamoDbEvent, FanoutBatch, handle_batch};
 
@@ -22,6 +26,8 @@ pub struct Drained {
     pub shared_writes: usize,
     /// Batches the handler reported a failure in (each read again from the failed record).
     pub retried_batches: usize,
+    /// Records that failed every attempt and were read past (on AWS: the on-failure queue).
+    pub parked: usize,
 }
 
 impl Drained {
@@ -33,6 +39,18 @@ impl Drained {
         self.shared_writes += batch.shared_writes;
         self.retried_batches += batch.failed_records;
     }
+
+    fn sum(self, other: Drained) -> Drained {
+        Drained {
+            batches: self.batches + other.batches,
+            records: self.records + other.records,
+            events_put: self.events_put + other.events_put,
+            events_resent: self.events_resent + other.events_resent,
+            shared_writes: self.shared_writes + other.shared_writes,
+            retried_batches: self.retried_batches + other.retried_batches,
+            parked: self.parked + other.parked,
+        }
+    }
 }
 
 /// Why a drain stopped before the stream's end.
@@ -42,12 +60,50 @@ pub enum FeedError {
     Stream(#[from] StoreError),
     #[error("a stream batch is not a DynamoDB event: {0}")]
     Shape(#[from] serde_json::Error),
-    #[error("record {sequence} still failed after {attempts} attempts")]
-    GaveUp { sequence: String, attempts: u32 },
+}
+
+/// One local reader per event source mapping of the table's stream.
+pub struct LocalFeed {
+    streams: Vec<LocalStream>,
+}
+
+impl LocalFeed {
+    /// Readers of `store`'s stream on the DynamoDB Local at `endpoint`, one per mapping, each
+    /// from the oldest record.
+    pub async fn open(store: &Store, endpoint: &str) -> Result<Self, StoreError> {
+        let mut streams = Vec::new();
+        for mapping in StreamMapping::ALL {
+            streams.push(store.local_stream(endpoint, mapping).await?);
+        }
+        Ok(Self { streams })
+    }
+
+    /// The reader of `mapping`.
+    pub fn stream(&mut self, mapping: StreamMapping) -> &mut LocalStream {
+        self.streams
+            .iter_mut()
+            .find(|s| s.mapping() == mapping)
+            .expect("a reader per mapping")
+    }
+
+    /// [`drain`]s every mapping in turn, summing what they did.
+    pub async fn drain(
+        &mut self,
+        deps: &Deps,
+        max_attempts: u32,
+        backoff: Duration,
+    ) -> Result<Drained, FeedError> {
+        let mut total = Drained::default();
+        for stream in &mut self.streams {
+            total = total.sum(drain(stream, deps, max_attempts, backoff).await?);
+        }
+        Ok(total)
+    }
 }
 
 /// Hands every new record of `stream` to the handler, in order, re-reading from a failed record
-/// (after `backoff`) up to `max_attempts` times each, until the stream has nothing new.
+/// (after `backoff`) up to `max_attempts` times each and then parking it, until the stream has
+/// nothing new.
 pub async fn drain(
     stream: &mut LocalStream,
     deps: &Deps,
@@ -73,7 +129,16 @@ pub async fn drain(
             _ => 1,
         };
         if attempts >= max_attempts {
-            return Err(FeedError::GaveUp { sequence, attempts });
+            tracing::error!(
+                sequence,
+                attempts,
+                mapping = ?stream.mapping(),
+                "stream record failed every attempt; parked (the on-failure queue, on AWS)"
+            );
+            drained.parked += 1;
+            failing = None;
+            stream.skip_past(&sequence).await?;
+            continue;
         }
         failing = Some((sequence.clone(), attempts));
         tokio::time::sleep(backoff).await;

@@ -14,6 +14,11 @@ pub enum SyncError {
         .sender.as_deref().unwrap_or("a sender SQS did not name (no SenderId)")
     )]
     ForeignSender { sender: Option<String> },
+    #[error(
+        "from {}, not the feed's queue: nothing was applied",
+        .queue.as_deref().unwrap_or("no queue (the record names no eventSourceARN)")
+    )]
+    ForeignQueue { queue: Option<String> },
     #[error("not a sync message: {0}")]
     Malformed(String),
     #[error("{field}: {problem}")]
@@ -35,6 +40,7 @@ impl SyncError {
         match self {
             SyncError::NoBody | SyncError::Malformed(_) => "Malformed",
             SyncError::ForeignSender { .. } => "ForeignSender",
+            SyncError::ForeignQueue { .. } => "ForeignQueue",
             SyncError::Invalid { .. } | SyncError::Record(_) | SyncError::FromTheFuture { .. } => {
                 "Invalid"
             }

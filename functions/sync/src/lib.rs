@@ -11,10 +11,12 @@
 //! applied. A message fails when it is not one of the shapes, breaks a rule (credits of unknown
 //! producers, say), or the table could not be written; each failure is logged with its message
 //! id and reason. Play counts for tracks the table does not know are logged and skipped, not
-//! retried forever. A message whose `SenderId` is not the platform's ([`sender`]) fails unread.
+//! retried forever. A record that is not of the feed's queue, or whose `SenderId` is not the
+//! platform's ([`origin`], [`sender`]), fails unread.
 
 pub mod error;
 pub mod message;
+pub mod origin;
 pub mod sender;
 
 use chrono::{DateTime, Utc};
@@ -26,6 +28,7 @@ use telemetry::emf::Line;
 pub use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
 pub use error::SyncError;
 pub use message::Message;
+pub use origin::FeedOrigin;
 pub use sender::PlatformSender;
 
 /// Messages of one batch applied at once (each plays message is itself concurrent).
@@ -70,21 +73,22 @@ pub async fn apply(store: &Store, body: &str, now: DateTime<Utc>) -> Result<Outc
     }
 }
 
-/// Handles one SQS batch: every message applied or reported failed. A message the platform did
-/// not send is reported failed without being read (it ends in the dead-letter queue).
+/// Handles one SQS batch: every message applied or reported failed. A message that is not of the
+/// feed's queue or that the platform did not send is reported failed without being read (it
+/// ends in the dead-letter queue).
 pub async fn handle(
     store: &Store,
-    platform: &PlatformSender,
+    origin: &FeedOrigin,
     event: SqsEvent,
     now: DateTime<Utc>,
 ) -> SqsBatchResponse {
-    handle_summarized(store, platform, event, now).await.0
+    handle_summarized(store, origin, event, now).await.0
 }
 
 /// [`handle`], also returning what the batch did (as its EMF line says).
 pub async fn handle_summarized(
     store: &Store,
-    platform: &PlatformSender,
+    origin: &FeedOrigin,
     event: SqsEvent,
     now: DateTime<Utc>,
 ) -> (SqsBatchResponse, BatchSummary) {
@@ -92,12 +96,11 @@ pub async fn handle_summarized(
         .map(|record| async move {
             let id = record.message_id.unwrap_or_default();
             let sender = record.attributes.get("SenderId").map(String::as_str);
-            let result = match record.body.as_deref() {
-                _ if !platform.sent(sender) => Err(SyncError::ForeignSender {
-                    sender: sender.map(str::to_owned),
-                }),
-                Some(body) => apply(store, body, now).await,
-                None => Err(SyncError::NoBody),
+            let admitted = origin.admits(record.event_source_arn.as_deref(), sender);
+            let result = match (admitted, record.body.as_deref()) {
+                (Err(refused), _) => Err(refused),
+                (Ok(()), Some(body)) => apply(store, body, now).await,
+                (Ok(()), None) => Err(SyncError::NoBody),
             };
             (id, result)
         })

@@ -2,18 +2,18 @@
 
 use lambda_runtime::{Error, LambdaEvent, run, service_fn};
 use store::{Store, StoreConfig};
-use sync::{PlatformSender, SqsEvent};
+use sync::{FeedOrigin, SqsEvent};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     telemetry::logging::init();
-    let platform = PlatformSender::from_env()?;
+    let origin = FeedOrigin::from_env()?;
     let store = Store::connect(&StoreConfig::from_env()?).await;
     store.warm_up(std::time::Duration::from_secs(2)).await;
     run(service_fn(|event: LambdaEvent<SqsEvent>| {
-        let (store, platform) = (&store, &platform);
+        let (store, origin) = (&store, &origin);
         async move {
-            Ok::<_, Error>(sync::handle(store, platform, event.payload, chrono::Utc::now()).await)
+            Ok::<_, Error>(sync::handle(store, origin, event.payload, chrono::Utc::now()).await)
         }
     }))
     .await

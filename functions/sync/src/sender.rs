@@ -44,13 +44,11 @@ impl PlatformSender {
     }
 
     /// From [`PLATFORM_SENDER_VAR`] as `lookup` finds it (the process environment in `main`).
-    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, SenderConfigError> {
+    pub fn from_lookup(
+        lookup: &impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, SenderConfigError> {
         let id = lookup(PLATFORM_SENDER_VAR).ok_or(SenderConfigError::Missing)?;
         Self::new(&id)
-    }
-
-    pub fn from_env() -> Result<Self, SenderConfigError> {
-        Self::from_lookup(|name| std::env::var(name).ok())
     }
 
     pub fn id(&self) -> &str {
@@ -94,7 +92,7 @@ mod tests {
     #[test]
     fn only_unique_ids_are_configured() {
         assert_eq!(
-            PlatformSender::from_lookup(|_| None),
+            PlatformSender::from_lookup(&|_| None),
             Err(SenderConfigError::Missing)
         );
         for bad in [

@@ -12,8 +12,10 @@
 //!   a bus that does not exist with `ResourceNotFoundException`; the others are put. The answer
 //!   lists an `EventId` or an `ErrorCode`/`ErrorMessage` per entry, in the request's order, and
 //!   `FailedEntryCount`;
-//! - switchable faults: whole calls refused with `ThrottlingException` (400) or
-//!   `InternalException` (500) before anything is put, and single entries refused with
+//! - switchable faults: whole calls refused with `ThrottlingException` (400),
+//!   `InternalException` (500) or `AccessDeniedException` (400: the bus's or the caller's policy
+//!   no longer allows the put, which no retry mends) before anything is put, and single entries
+//!   refused with
 //!   `ThrottlingException` or `InternalFailure` (the per-entry codes the API documents for
 //!   transient failures) while the rest of the call succeeds. Lost answers are the loopback fault
 //!   proxy's job (`tests/src/support/fault_proxy.rs`), in front of this.
@@ -47,6 +49,8 @@ pub struct Faults {
     pub call_throttled: f64,
     /// Whole calls refused with `InternalException` (500).
     pub call_internal: f64,
+    /// Whole calls refused with `AccessDeniedException` (400), as after a policy change.
+    pub call_denied: f64,
     /// Single entries refused with `ThrottlingException` or `InternalFailure`, half each.
     pub entry_refused: f64,
 }
@@ -216,6 +220,14 @@ async fn serve(State(stand_in): State<StandIn>, headers: HeaderMap, body: Bytes)
             StatusCode::BAD_REQUEST,
             "ThrottlingException",
             "Rate exceeded",
+        );
+    }
+    if draw(faults.call_denied) {
+        bus.tally.calls_refused += 1;
+        return error(
+            StatusCode::BAD_REQUEST,
+            "AccessDeniedException",
+            "User is not authorized to perform: events:PutEvents on resource",
         );
     }
     if draw(faults.call_internal) {

@@ -9,16 +9,20 @@
 //! ids, which API Gateway hands the function as a string: a JSON array (`["p1","p2"]`), its own
 //! rendering of an array (`[p1 p2]`), or space- or comma-separated ids.
 //!
-//! `cargo lambda watch` has no authorizer, so local runs may switch on [`AuthMode::DevHeader`]: a
+//! `cargo lambda watch` has no authorizer, so local runs may switch on `AuthMode::DevHeader`: a
 //! request that carries no claims may then name the producers it acts for in `x-dev-producer-id`,
 //! comma-separated, standing for such a token.
 //!
-//! The switch fails closed. It takes `BEATPASS_DEV_AUTH=1` *and* a table endpoint on this machine
-//! (`DYNAMODB_ENDPOINT` on a loopback address, which no deployed function has): a deployment that
-//! somehow carried the variable still accepts JWT claims only. Only `cargo xtask dev` sets the
-//! variable (on its `cargo lambda watch` command line); no deployable configuration does, as
-//! `infra_template::no_deployable_configuration_enables_the_dev_header` checks. The function logs
-//! a warning at start when the mode is on, and another when the variable is set but ignored.
+//! That mode exists only in builds with this crate's `dev-identity` feature, which the API
+//! functions pass on as their own `dev-identity` and only `cargo xtask dev` turns on (on its
+//! `cargo lambda watch` command line) — the deployed binaries do not contain it, as
+//! `xtask`'s `tidy::the_lambda_release_builds_have_no_dev_identity` checks against the features
+//! cargo resolves for each function. Even where compiled, the switch fails closed: it takes
+//! `BEATPASS_DEV_AUTH=1` *and* a table endpoint on this machine (`DYNAMODB_ENDPOINT` on a
+//! loopback address, which no deployed function has), and no deployable configuration sets the
+//! variable (`infra_template::no_deployable_configuration_enables_the_dev_header`). The function
+//! logs a warning at start when the mode is on, and an error when the variable is set but
+//! ignored.
 
 use aws_lambda_events::apigw::ApiGatewayV2httpRequest;
 use contribution::ProducerId;
@@ -70,33 +74,37 @@ impl ProducersClaim {
 pub enum AuthMode {
     /// Only a verified JWT `sub` claim (production).
     JwtOnly,
-    /// A JWT `sub` claim, or else the `x-dev-producer-id` header (local runs only).
+    /// A JWT `sub` claim, or else the `x-dev-producer-id` header (local builds only).
+    #[cfg(feature = "dev-identity")]
     DevHeader,
 }
 
 impl AuthMode {
-    /// `DevHeader` only when `BEATPASS_DEV_AUTH` is exactly `1` and `table_endpoint` (the
-    /// store's non-AWS endpoint, if any) is on a loopback address; `JwtOnly` otherwise.
+    /// `DevHeader` only in a build with the `dev-identity` feature, when `BEATPASS_DEV_AUTH` is
+    /// exactly `1` and `table_endpoint` (the store's non-AWS endpoint, if any) is on a loopback
+    /// address; `JwtOnly` otherwise.
     pub fn from_lookup(
         lookup: impl Fn(&str) -> Option<String>,
         table_endpoint: Option<&str>,
     ) -> Self {
+        #[cfg(feature = "dev-identity")]
         if dev_auth_asked(&lookup) && table_endpoint.is_some_and(is_loopback_url) {
-            Self::DevHeader
-        } else {
-            Self::JwtOnly
+            return Self::DevHeader;
         }
+        let _ = (lookup, table_endpoint);
+        Self::JwtOnly
     }
 
     /// Logs a warning when the insecure local mode is on, or asked for and refused (call once,
     /// at start).
     fn warn(self, asked: bool) {
         match self {
+            #[cfg(feature = "dev-identity")]
             Self::DevHeader => tracing::warn!(
                 "{DEV_AUTH_VAR}=1: requests without a JWT may name their caller in the {DEV_HEADER} header. Never deploy with this set."
             ),
             Self::JwtOnly if asked => tracing::error!(
-                "{DEV_AUTH_VAR}=1 is ignored: the table is not on this machine, so this is not a local run. Only JWT callers are accepted; remove the variable from this deployment."
+                "{DEV_AUTH_VAR}=1 is ignored: this build has no dev identity, or the table is not on this machine. Only JWT callers are accepted; remove the variable from this deployment."
             ),
             Self::JwtOnly => {}
         }
@@ -199,6 +207,7 @@ impl Caller {
                 producers,
             });
         }
+        #[cfg(feature = "dev-identity")]
         if config.auth == AuthMode::DevHeader
             && let Some(value) = event.headers.get(DEV_HEADER)
         {
@@ -263,6 +272,7 @@ fn producer_ids(value: &str) -> Option<Vec<ProducerId>> {
 mod tests {
     use super::*;
 
+    #[cfg(feature = "dev-identity")]
     fn mode(dev_auth: Option<&str>, endpoint: Option<&str>) -> AuthMode {
         AuthMode::from_lookup(
             |name| {
@@ -328,7 +338,11 @@ mod tests {
             .claim("custom:artists", "p1 p#2")
             .build();
         assert!(Caller::of(&bad, config).is_err());
-        // Locally, the header names several producers.
+    }
+
+    #[cfg(feature = "dev-identity")]
+    #[test]
+    fn locally_the_header_names_several_producers() {
         let dev = EdgeConfig {
             auth: AuthMode::DevHeader,
             ..EdgeConfig::JWT
@@ -341,6 +355,7 @@ mod tests {
         assert_eq!(caller.account(), "dev:p1,p2");
     }
 
+    #[cfg(feature = "dev-identity")]
     #[test]
     fn the_dev_header_needs_the_variable_and_a_table_on_this_machine() {
         let local = Some("http://127.0.0.1:8000");

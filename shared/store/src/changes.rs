@@ -9,9 +9,11 @@
 //!   shared-track entries of each pair of co-credited producers
 //!   ([`crate::Store::apply_discography_change`]).
 //!
-//! [`STREAM_FILTERS`] says which records the function is given, once: the template's event source
-//! mapping must carry exactly [`stream_filter_patterns`] (a test compares them), and the local
-//! feed of `cargo xtask dev` applies [`StreamFilter::matches`] to DynamoDB Local's stream. The
+//! The stream is read by two event source mappings ([`StreamMapping`]), one for each kind: a bus
+//! outage stalls the events, never the shared-track entries, and a record that fails every retry
+//! parks only its own kind's work. Each mapping's filters are said once here: the template's
+//! mappings must carry exactly [`StreamMapping::patterns`] (a test compares them), and the local
+//! feed of `cargo xtask dev` applies [`StreamMapping::wants`] to DynamoDB Local's stream. The
 //! images arrive as `serde_dynamo` items (the Lambda event's shape); only this module knows the
 //! items' layout.
 
@@ -26,7 +28,7 @@ use crate::error::StoreError;
 use crate::keys;
 use crate::table::DEFINITION;
 
-/// Which stream records `fanout` is given: an event name and key prefixes.
+/// Which stream records a mapping passes: an event name and key prefixes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StreamFilter {
     /// `INSERT`, `MODIFY`, `REMOVE`; empty: any.
@@ -35,20 +37,61 @@ pub struct StreamFilter {
     pub sort_prefix: &'static str,
 }
 
-/// The records `fanout` handles: new credit history entries (never modified: each is keyed by
-/// the version it created), and every write of a discography entry.
-pub const STREAM_FILTERS: [StreamFilter; 2] = [
-    StreamFilter {
-        event_names: &["INSERT"],
-        partition_prefix: keys::TRACK_PREFIX,
-        sort_prefix: keys::HISTORY_PREFIX,
-    },
-    StreamFilter {
-        event_names: &[],
-        partition_prefix: keys::PRODUCER_PREFIX,
-        sort_prefix: keys::DISCOGRAPHY_PREFIX,
-    },
-];
+/// The event source mappings that give `fanout` the table's stream, each reading it on its own
+/// (its own position, retries and parked records). DynamoDB Streams serves at most two readers
+/// per shard without throttling: these two are all this stream can have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StreamMapping {
+    /// New credit history entries (never modified: each is keyed by the version it created),
+    /// which become `Credit Changed` events on the platform's bus.
+    Events,
+    /// Every write of a discography entry, from which the shared-track entries are kept.
+    SharedTracks,
+}
+
+const EVENTS_FILTERS: [StreamFilter; 1] = [StreamFilter {
+    event_names: &["INSERT"],
+    partition_prefix: keys::TRACK_PREFIX,
+    sort_prefix: keys::HISTORY_PREFIX,
+}];
+
+const SHARED_TRACKS_FILTERS: [StreamFilter; 1] = [StreamFilter {
+    event_names: &[],
+    partition_prefix: keys::PRODUCER_PREFIX,
+    sort_prefix: keys::DISCOGRAPHY_PREFIX,
+}];
+
+impl StreamMapping {
+    /// Both mappings.
+    pub const ALL: [StreamMapping; 2] = [StreamMapping::Events, StreamMapping::SharedTracks];
+
+    /// What this mapping passes.
+    pub fn filters(self) -> &'static [StreamFilter] {
+        match self {
+            StreamMapping::Events => &EVENTS_FILTERS,
+            StreamMapping::SharedTracks => &SHARED_TRACKS_FILTERS,
+        }
+    }
+
+    /// The mapping's filter patterns, as the template must declare them.
+    pub fn patterns(self) -> Vec<Value> {
+        self.filters().iter().map(StreamFilter::pattern).collect()
+    }
+
+    /// Whether this mapping passes a record with this event name and keys (the Lambda event's
+    /// `Keys`).
+    pub fn wants(self, event_name: &str, keys: &serde_dynamo::Item) -> bool {
+        let keys: HashMap<String, AttributeValue> = keys.clone().into();
+        let key = |name: &str| match keys.get(name) {
+            Some(AttributeValue::S(s)) => s.clone(),
+            _ => String::new(),
+        };
+        let (pk, sk) = (key(DEFINITION.partition_key), key(DEFINITION.sort_key));
+        self.filters()
+            .iter()
+            .any(|f| f.matches(event_name, &pk, &sk))
+    }
+}
 
 impl StreamFilter {
     /// The filter as a Lambda event filter pattern (the template's `FilterCriteria`).
@@ -76,24 +119,6 @@ impl StreamFilter {
     }
 }
 
-/// Every filter pattern, as the template must declare them.
-pub fn stream_filter_patterns() -> Vec<Value> {
-    STREAM_FILTERS.iter().map(StreamFilter::pattern).collect()
-}
-
-/// Whether any filter lets a record through.
-pub fn stream_record_wanted(event_name: &str, keys: &serde_dynamo::Item) -> bool {
-    let keys: HashMap<String, AttributeValue> = keys.clone().into();
-    let key = |name: &str| match keys.get(name) {
-        Some(AttributeValue::S(s)) => s.clone(),
-        _ => String::new(),
-    };
-    let (pk, sk) = (key(DEFINITION.partition_key), key(DEFINITION.sort_key));
-    STREAM_FILTERS
-        .iter()
-        .any(|f| f.matches(event_name, &pk, &sk))
-}
-
 /// What one stream record means.
 #[derive(Debug, Clone, PartialEq)]
 pub enum TableChange {
@@ -104,7 +129,7 @@ pub enum TableChange {
         before: Option<DiscographyEntry>,
         after: Option<DiscographyEntry>,
     },
-    /// Anything else (a record the filters would not have passed).
+    /// Anything else (a record no mapping would have passed).
     Other,
 }
 
@@ -142,10 +167,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_filters_pass_history_inserts_and_discography_writes_only() {
+    fn each_mapping_passes_its_own_kind_only() {
         use contribution::{ProducerId, TrackId};
-        let wanted =
-            |name: &str, pk: &str, sk: &str| STREAM_FILTERS.iter().any(|f| f.matches(name, pk, sk));
+        let wanted = |mapping: StreamMapping, name: &str, pk: &str, sk: &str| {
+            mapping.filters().iter().any(|f| f.matches(name, pk, sk))
+        };
         let (t, p, q) = (
             TrackId::parse("t1").expect("id"),
             ProducerId::parse("p1").expect("id"),
@@ -153,16 +179,30 @@ mod tests {
         );
         let history = keys::history_sk(2);
         let entry = keys::discography_sk("2026", &t);
-        assert!(wanted("INSERT", &keys::track_pk(&t), &history));
-        assert!(!wanted("REMOVE", &keys::track_pk(&t), &history));
-        assert!(!wanted("MODIFY", &keys::track_pk(&t), keys::TRACK_SK));
-        assert!(wanted("MODIFY", &keys::producer_pk(&p), &entry));
-        assert!(wanted("REMOVE", &keys::producer_pk(&p), &entry));
+        let (events, shared) = (StreamMapping::Events, StreamMapping::SharedTracks);
+        assert!(wanted(events, "INSERT", &keys::track_pk(&t), &history));
+        assert!(!wanted(shared, "INSERT", &keys::track_pk(&t), &history));
+        assert!(!wanted(events, "REMOVE", &keys::track_pk(&t), &history));
+        assert!(!wanted(
+            events,
+            "MODIFY",
+            &keys::track_pk(&t),
+            keys::TRACK_SK
+        ));
+        assert!(wanted(shared, "MODIFY", &keys::producer_pk(&p), &entry));
+        assert!(wanted(shared, "REMOVE", &keys::producer_pk(&p), &entry));
+        assert!(!wanted(events, "MODIFY", &keys::producer_pk(&p), &entry));
         // The entries fanout itself writes never come back to it.
-        assert!(!wanted("INSERT", &keys::shared_pk(&p, &q), &entry));
-        assert!(!wanted("INSERT", &keys::producer_pk(&p), keys::PROFILE_SK));
-        let patterns = stream_filter_patterns();
-        assert_eq!(patterns[0]["eventName"], json!(["INSERT"]));
-        assert!(patterns[1].get("eventName").is_none());
+        for mapping in StreamMapping::ALL {
+            assert!(!wanted(mapping, "INSERT", &keys::shared_pk(&p, &q), &entry));
+            assert!(!wanted(
+                mapping,
+                "INSERT",
+                &keys::producer_pk(&p),
+                keys::PROFILE_SK
+            ));
+        }
+        assert_eq!(events.patterns()[0]["eventName"], json!(["INSERT"]));
+        assert!(shared.patterns()[0].get("eventName").is_none());
     }
 }

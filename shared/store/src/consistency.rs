@@ -12,6 +12,11 @@
 //! - every finished payout split's statements sum to its pool exactly, a Paid statement names its
 //!   transfer, an Excluded one carries nothing.
 //!
+//! Apart from those, the same scan compares the shared-track entries with the discography entries
+//! they project ([`ConsistencyReport::shared_tracks`], `crate::shared_track_projection`): that
+//! projection trails the table's stream by about a second and is only as complete as `fanout`
+//! has made it, so its differences are reported beside the invariants, not among them.
+//!
 //! It is an operator's tool (`cargo xtask check`) and the last step of every chaos test; it scans,
 //! which no request path does.
 
@@ -20,13 +25,14 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use futures_util::future::try_join_all;
 
 use crate::Store;
-use crate::catalog_items::{DiscographyEntry, Profile, TrackPlays, TrackRecord};
+use crate::catalog_items::{DiscographyEntry, Profile, SharedTrack, TrackPlays, TrackRecord};
 use crate::chunks::{Packed, chunk_index, decode_chunk};
 use crate::entity::{Entity, Item, PrimaryKey, decode, entity_of, string_attribute};
 use crate::error::StoreError;
 use crate::keys;
 use crate::payout_items::{OpenStatement, PayoutSplit, PayoutStatement, SplitState};
 use crate::run_items::{Collaborator, ProducerSummary, PublishedRun, RunMeta};
+use crate::shared_track_projection::{Drift, ProjectionItems, projection_drift};
 use crate::table::{COLLABORATIVE_INDEX, DEFINITION};
 use contribution::statement::StatementStatus;
 
@@ -59,6 +65,16 @@ struct Seen {
     splits: Vec<PayoutSplit>,
     statements: Vec<PayoutStatement>,
     open_markers: HashSet<(String, String)>,
+    /// Discography and shared-track entries, for the projection's comparison.
+    projection: ProjectionItems,
+}
+
+/// What a check found: the invariants broken, and where the shared-track projection differs
+/// from its source.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ConsistencyReport {
+    pub violations: Vec<Violation>,
+    pub shared_tracks: Vec<Drift>,
 }
 
 /// The run a run item belongs to (from its partition key).
@@ -90,9 +106,13 @@ impl Seen {
                 self.counted.insert(plays.track_id.to_string());
             }
             DiscographyEntry::NAME => {
+                self.projection.add(&item)?;
                 let indexed = in_collaborative_index(&item);
                 let stored_at = PrimaryKey::of_item(&item).unwrap_or_default();
                 self.entries.push((decode(item)?, stored_at, indexed));
+            }
+            SharedTrack::NAME => {
+                self.projection.add(&item)?;
             }
             PublishedRun::NAME => self.pointer = Some(decode(item)?),
             RunMeta::NAME => {
@@ -126,6 +146,17 @@ impl Seen {
             _ => {}
         }
         Ok(())
+    }
+
+    fn report(self) -> ConsistencyReport {
+        let shared_tracks = projection_drift(&self.projection)
+            .into_values()
+            .flatten()
+            .collect();
+        ConsistencyReport {
+            violations: self.violations(),
+            shared_tracks,
+        }
     }
 
     fn violations(self) -> Vec<Violation> {
@@ -363,32 +394,18 @@ impl Seen {
 impl Store {
     /// Scans the whole table (`segments` at once) and returns every violated invariant.
     pub async fn check_consistency(&self, segments: u32) -> Result<Vec<Violation>, StoreError> {
-        let segments = segments.max(1);
-        let parts = try_join_all((0..segments).map(|segment| async move {
-            let mut seen = Seen::default();
-            let mut start = None;
-            loop {
-                let out = self
-                    .client
-                    .scan()
-                    .table_name(&self.table)
-                    .segment(segment as i32)
-                    .total_segments(segments as i32)
-                    .consistent_read(true)
-                    .set_exclusive_start_key(start)
-                    .send()
-                    .await
-                    .map_err(StoreError::dynamo("Scan"))?;
-                for item in out.items.unwrap_or_default() {
-                    seen.add(item)?;
-                }
-                match out.last_evaluated_key {
-                    Some(next) => start = Some(next),
-                    None => return Ok::<_, StoreError>(seen),
-                }
-            }
-        }))
-        .await?;
+        Ok(self.check_consistency_report(segments).await?.violations)
+    }
+
+    /// Scans the whole table (`segments` at once): every violated invariant, and every
+    /// difference between the shared-track entries and the discography entries.
+    pub async fn check_consistency_report(
+        &self,
+        segments: u32,
+    ) -> Result<ConsistencyReport, StoreError> {
+        let parts = self
+            .scan_all(segments, |seen: &mut Seen, item| seen.add(item))
+            .await?;
         let mut all = Seen::default();
         for part in parts {
             all.profiles.extend(part.profiles);
@@ -403,7 +420,43 @@ impl Store {
             all.splits.extend(part.splits);
             all.statements.extend(part.statements);
             all.open_markers.extend(part.open_markers);
+            all.projection.extend(part.projection);
         }
-        Ok(all.violations())
+        Ok(all.report())
+    }
+
+    /// Scans the whole table, strongly consistent, in `segments` parallel segments, each item
+    /// given to `add` with its segment's own `T`; returns each segment's `T`.
+    pub(crate) async fn scan_all<T, F>(&self, segments: u32, add: F) -> Result<Vec<T>, StoreError>
+    where
+        T: Default,
+        F: Fn(&mut T, Item) -> Result<(), StoreError> + Copy,
+    {
+        let segments = segments.max(1);
+        try_join_all((0..segments).map(|segment| async move {
+            let mut part = T::default();
+            let mut start = None;
+            loop {
+                let out = self
+                    .client
+                    .scan()
+                    .table_name(&self.table)
+                    .segment(segment as i32)
+                    .total_segments(segments as i32)
+                    .consistent_read(true)
+                    .set_exclusive_start_key(start)
+                    .send()
+                    .await
+                    .map_err(StoreError::dynamo("Scan"))?;
+                for item in out.items.unwrap_or_default() {
+                    add(&mut part, item)?;
+                }
+                match out.last_evaluated_key {
+                    Some(next) => start = Some(next),
+                    None => return Ok::<_, StoreError>(part),
+                }
+            }
+        }))
+        .await
     }
 }

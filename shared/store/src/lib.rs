@@ -54,6 +54,8 @@ pub mod run_sink;
 pub mod runs;
 pub mod scan;
 pub mod series;
+#[cfg(feature = "tools")]
+pub mod shared_track_projection;
 pub mod shared_tracks;
 pub mod size;
 pub mod table;

@@ -1,12 +1,14 @@
 //! DynamoDB Local's change stream, read the way Lambda's event source mapping reads the real one.
 //!
-//! On AWS nothing here runs: the template's event source mapping polls the table's stream,
-//! filters it (`crate::changes::STREAM_FILTERS`) and invokes `fanout`. Locally (`cargo xtask dev`,
-//! and the tests that need the shared-track entries or the events), [`LocalStream`] does the same
-//! against DynamoDB Local: every shard from its oldest record, records in order, the same filter,
-//! and batches in the Lambda event's JSON shape. A batch the handler reports failed is read again
-//! from the failed record ([`LocalStream::retry_from`]), as Lambda retries it. Behind the store's
-//! `local-stream` feature: no Lambda links it.
+//! On AWS nothing here runs: each of the template's event source mappings polls the table's
+//! stream, filters it (`crate::changes::StreamMapping`) and invokes `fanout`. Locally (`cargo
+//! xtask dev`, and the tests that need the shared-track entries or the events), one
+//! [`LocalStream`] per mapping does the same against DynamoDB Local: every shard from its oldest
+//! record, records in order, the mapping's filter, and batches in the Lambda event's JSON shape.
+//! A batch the handler reports failed is read again from the failed record
+//! ([`LocalStream::retry_from`]), as Lambda retries it; a record that fails every retry is parked
+//! and read past ([`LocalStream::skip_past`]), as the mapping sends it to its on-failure queue.
+//! Behind the store's `local-stream` feature: no Lambda links it.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -15,15 +17,16 @@ use aws_sdk_dynamodbstreams::types::{Record, ShardIteratorType};
 use serde_json::{Value, json};
 
 use crate::Store;
-use crate::changes::stream_record_wanted;
+use crate::changes::StreamMapping;
 use crate::error::StoreError;
 
 /// Records one GetRecords call returns at most (Lambda's default batch size is 100).
 const BATCH: i32 = 100;
 
-/// A reader of one table's stream on DynamoDB Local.
+/// A reader of one table's stream on DynamoDB Local, for one mapping.
 pub struct LocalStream {
     client: Client,
+    mapping: StreamMapping,
     stream_arn: String,
     /// Each known shard's next iterator (`None`: closed and read to its end).
     shards: BTreeMap<String, Option<String>>,
@@ -32,9 +35,13 @@ pub struct LocalStream {
 }
 
 impl Store {
-    /// A reader of this table's stream on the DynamoDB Local at `endpoint`, from the oldest
-    /// record it holds.
-    pub async fn local_stream(&self, endpoint: &str) -> Result<LocalStream, StoreError> {
+    /// A reader of this table's stream on the DynamoDB Local at `endpoint` for `mapping`, from
+    /// the oldest record it holds.
+    pub async fn local_stream(
+        &self,
+        endpoint: &str,
+        mapping: StreamMapping,
+    ) -> Result<LocalStream, StoreError> {
         let stream_arn = self
             .stream_arn()
             .await?
@@ -48,6 +55,7 @@ impl Store {
             ));
         Ok(LocalStream {
             client: Client::from_conf(config.build()),
+            mapping,
             stream_arn,
             shards: BTreeMap::new(),
             last_shard: None,
@@ -56,7 +64,12 @@ impl Store {
 }
 
 impl LocalStream {
-    /// The next records that pass the filters, in the Lambda event's shape (`{"Records": […]}`),
+    /// The mapping this reader stands for.
+    pub fn mapping(&self) -> StreamMapping {
+        self.mapping
+    }
+
+    /// The next records that pass the mapping's filters, in the Lambda event's shape (`{"Records": […]}`),
     /// or `None` when no shard has new records.
     pub async fn next_batch(&mut self) -> Result<Option<Value>, StoreError> {
         self.discover_shards().await?;
@@ -70,7 +83,10 @@ impl LocalStream {
                 if read.is_empty() {
                     break;
                 }
-                let records: Vec<Value> = read.into_iter().filter(wanted).collect();
+                let records: Vec<Value> = read
+                    .into_iter()
+                    .filter(|r| wanted(self.mapping, r))
+                    .collect();
                 if !records.is_empty() {
                     // One shard's records per batch, as Lambda sends them.
                     self.last_shard = Some(shard);
@@ -84,13 +100,24 @@ impl LocalStream {
     /// Reads the last batch's shard again from the record with `sequence` (a record of that
     /// batch its handler reported failed).
     pub async fn retry_from(&mut self, sequence: &str) -> Result<(), StoreError> {
+        self.move_to(ShardIteratorType::AtSequenceNumber, sequence)
+            .await
+    }
+
+    /// Reads the last batch's shard on from just after the record with `sequence`: the record
+    /// failed every retry and is parked (on AWS, its metadata goes to the mapping's on-failure
+    /// queue; with `BisectBatchOnFunctionError` the batch is split down to that one record).
+    pub async fn skip_past(&mut self, sequence: &str) -> Result<(), StoreError> {
+        self.move_to(ShardIteratorType::AfterSequenceNumber, sequence)
+            .await
+    }
+
+    async fn move_to(&mut self, kind: ShardIteratorType, sequence: &str) -> Result<(), StoreError> {
         let shard = self
             .last_shard
             .clone()
             .ok_or_else(|| StoreError::NoStream("no batch was read to retry".to_owned()))?;
-        let iterator = self
-            .shard_iterator(&shard, ShardIteratorType::AtSequenceNumber, Some(sequence))
-            .await?;
+        let iterator = self.shard_iterator(&shard, kind, Some(sequence)).await?;
         self.shards.insert(shard, iterator);
         Ok(())
     }
@@ -200,13 +227,13 @@ impl LocalStream {
     }
 }
 
-/// Whether a record in the Lambda event's shape passes the filters (what the event source
-/// mapping's `FilterCriteria` does on AWS).
-fn wanted(event: &Value) -> bool {
+/// Whether a record in the Lambda event's shape passes `mapping`'s filters (what the event
+/// source mapping's `FilterCriteria` does on AWS).
+fn wanted(mapping: StreamMapping, event: &Value) -> bool {
     let keys = serde_json::from_value::<serde_dynamo::Item>(event["dynamodb"]["Keys"].clone())
         .unwrap_or_default();
     let name = event["eventName"].as_str().unwrap_or_default();
-    stream_record_wanted(name, &keys)
+    mapping.wants(name, &keys)
 }
 
 /// Turns every `{}` attribute value under `value` into the empty map it stands for.

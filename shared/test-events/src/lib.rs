@@ -191,6 +191,9 @@ impl From<ApiGatewayV2httpResponse> for Reply {
 /// The platform's unique IAM id in local runs and tests: [`sqs_event`] stamps it as every
 /// message's `SenderId`, and `cargo xtask dev` configures `sync` with it.
 pub const PLATFORM_SENDER: &str = "AIDAPLATFORM";
+/// The feed queue's ARN in local runs and tests: [`sqs_event`] names it as every record's
+/// `eventSourceARN`, and `cargo xtask dev` configures `sync` with it.
+pub const SYNC_QUEUE_ARN: &str = "arn:aws:sqs:us-east-1:123456789012:beatpass-sync";
 
 pub fn sqs_event(bodies: &[String]) -> SqsEvent {
     sqs_event_from(PLATFORM_SENDER, bodies)
@@ -215,7 +218,7 @@ pub fn sqs_event_from(sender: &str, bodies: &[String]) -> SqsEvent {
                 "messageAttributes": {},
                 "md5OfBody": "",
                 "eventSource": "aws:sqs",
-                "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:beatpass-sync",
+                "eventSourceARN": SYNC_QUEUE_ARN,
                 "awsRegion": "us-east-1"
             })
         })

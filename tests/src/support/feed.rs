@@ -14,9 +14,11 @@ pub fn now() -> DateTime<Utc> {
     at("2026-11-21T12:00:00Z")
 }
 
-/// The platform as `sync` is configured with it in tests (the sender of [`sqs_event`]).
-pub fn platform() -> sync::PlatformSender {
-    sync::PlatformSender::new(PLATFORM_SENDER).expect("a unique IAM id")
+/// The feed's origin as `sync` is configured with it in tests (the queue and the sender of
+/// [`sqs_event`]).
+pub fn platform() -> sync::FeedOrigin {
+    let sender = sync::PlatformSender::new(PLATFORM_SENDER).expect("a unique IAM id");
+    sync::FeedOrigin::new(test_events::SYNC_QUEUE_ARN, sender).expect("a queue ARN")
 }
 
 pub async fn deliver(store: &Store, bodies: &[Value]) -> Vec<String> {
