@@ -312,14 +312,14 @@ async fn real_responses_validate_against_the_schemas() {
     .await;
     assert!(failed.is_empty(), "{failed:?}");
     run_at(&store, as_of() + chrono::TimeDelta::days(7)).await;
-    for (board, period) in store::Board::every_period() {
+    for (board, period) in results::lists::Board::every_period() {
         let request = Http::get(&format!("/leaderboard/{board}"))
             .caller("pa")
             .query("period", period.as_str());
         let reply = crate::support::api::leaderboard(&store, request).await;
         assert_eq!(reply.status, 200, "{board} {period}: {}", reply.body);
         // No run is 30 days older: those plays-based windows are empty, with since null.
-        let baseline = !reply.body["since"].is_null() || period == store::Period::All;
+        let baseline = !reply.body["since"].is_null() || period == results::lists::Period::All;
         assert_eq!(
             !reply.body["entries"]
                 .as_array()

@@ -317,6 +317,7 @@ async fn every_bad_input_in_the_table_gets_its_answer() {
     let store = table.store();
     for id in ["pb", "pd"] {
         store
+            .catalog()
             .put_producer(&producer(id, "Bad Input"))
             .await
             .expect("seed");

@@ -48,6 +48,7 @@ async fn edit_race(proxy: &FaultProxy, editors: usize, rounds: usize) {
         .chain(joiners.iter().map(String::as_str))
     {
         clean
+            .catalog()
             .put_producer(&producer(id, "Racer"))
             .await
             .expect("seed");
@@ -99,6 +100,7 @@ async fn edit_race(proxy: &FaultProxy, editors: usize, rounds: usize) {
     let read = call(&clean, Http::get("/tracks/t1/credits").caller("p1")).await;
     assert_eq!(read.body["version"], json!(1 + edits));
     let history = clean
+        .catalog()
         .credit_history(&crate::support::fixtures::tid("t1"), 1_000, None)
         .await
         .expect("history");

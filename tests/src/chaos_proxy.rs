@@ -14,7 +14,7 @@ use crate::support::fixtures::{pid, producer};
 async fn single_attempt(endpoint: &str) -> Client {
     let mut config = config_for(endpoint, "");
     config.max_attempts = 1;
-    config.client().await
+    store::tools::raw::client(&config).await
 }
 
 /// Puts item `id` through `client`: the error code DynamoDB gave, `Ok` on success, or
@@ -91,10 +91,11 @@ async fn the_production_client_carries_every_request_through_ten_percent_faults(
     for i in 0..300 {
         let id = format!("p{i}");
         store
+            .catalog()
             .put_producer(&producer(&id, "Retry"))
             .await
             .unwrap_or_else(|e| panic!("put {id}: {e}"));
-        let read = store.get_producer(&pid(&id)).await.expect("get");
+        let read = store.catalog().get_producer(&pid(&id)).await.expect("get");
         assert_eq!(read.map(|p| p.name), Some("Retry".to_owned()));
     }
     assert_faulted(&proxy.tally());

@@ -9,8 +9,8 @@ use catalog::jsonl::parse;
 use chrono::TimeDelta;
 use recompute::run::{Deadline, RunProgress, Settings, recompute};
 use store::Store;
-use store::entity::Item;
 use store::runs::run_id;
+use store::tools::raw::Item;
 
 use crate::support::chaos::run_items;
 use crate::support::chaos::{
@@ -109,7 +109,7 @@ async fn runs_killed_at_random_points_through_faults_never_show_and_converge() {
         }
         task.abort();
         let finished = matches!(task.await, Ok(Ok(_)));
-        let pointer = table.store().latest_run().await.expect("pointer");
+        let pointer = table.store().runs().latest_run().await.expect("pointer");
         let pointer = pointer.expect("day 1 stays published").run_id;
         if finished {
             // It won the race to the end: then it is published, whole.
@@ -128,6 +128,7 @@ async fn runs_killed_at_random_points_through_faults_never_show_and_converge() {
     assert_eq!(
         table
             .store()
+            .runs()
             .latest_run()
             .await
             .expect("pointer")

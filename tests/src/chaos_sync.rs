@@ -49,7 +49,12 @@ async fn applied(store: &Store, message: &Value) -> bool {
         Some("plays") => {
             for count in message["counts"].as_array().into_iter().flatten() {
                 let id = tid(count["trackId"].as_str().unwrap_or_default());
-                let stored = store.get_track(&id).await.expect("read").expect("a track");
+                let stored = store
+                    .catalog()
+                    .get_track(&id)
+                    .await
+                    .expect("read")
+                    .expect("a track");
                 if Some(stored.track.plays) != count["plays"].as_u64() {
                     return false;
                 }
@@ -59,6 +64,7 @@ async fn applied(store: &Store, message: &Value) -> bool {
         Some("producer") => {
             let id = pid(message["id"].as_str().unwrap_or_default());
             let stored = store
+                .catalog()
                 .get_producer(&id)
                 .await
                 .expect("read")
@@ -68,6 +74,7 @@ async fn applied(store: &Store, message: &Value) -> bool {
         Some("track") => {
             let id = tid(message["trackId"].as_str().unwrap_or_default());
             store
+                .catalog()
                 .get_track(&id)
                 .await
                 .expect("read")

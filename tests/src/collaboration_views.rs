@@ -5,11 +5,10 @@ use std::time::Duration;
 
 use chrono::{DateTime, DurationRound, TimeDelta, Utc};
 use leaderboard::{Config, PointerCache};
+use results::run::ProducerPoint;
+use results::run_id::RunId;
 use serde_json::{Value, json};
 use store::Store;
-use store::batch::BatchStats;
-use store::run_items::RunId;
-use store::series::{ProducerPoint, point_put};
 
 use crate::support::dynamodb::TestTable;
 use crate::support::events::{Http, Reply, assert_problem};
@@ -298,7 +297,7 @@ async fn the_shared_tracks_are_rebuilt_from_the_discographies() {
         before
             .shared_tracks
             .iter()
-            .all(|d| matches!(d, store::shared_track_projection::Drift::Missing(_)))
+            .all(|d| matches!(d, store::tools::shared_track_projection::Drift::Missing(_)))
     );
     let rebuilt = store.rebuild_shared_tracks(2).await.expect("rebuild");
     assert_eq!((rebuilt.put, rebuilt.deleted), (10, 0), "{rebuilt}");
@@ -396,10 +395,7 @@ async fn a_producers_figures_over_the_published_runs_only_theirs() {
         ranks: Vec::new(),
     };
     store
-        .write_requests(
-            vec![point_put(&point).expect("encodes")],
-            &BatchStats::default(),
-        )
+        .put_producer_point(&point)
         .await
         .expect("write the orphan point");
     run_at(&store, newer).await;
@@ -504,10 +500,10 @@ async fn a_series_holds_at_most_its_cap_of_the_newest_points() {
         .duration_trunc(TimeDelta::hours(1))
         .expect("an hour");
     let over = store::series::MAX_SERIES_POINTS + 5;
-    let points: Vec<store::series::PlatformPoint> = (0..over as i64)
+    let points: Vec<results::run::PlatformPoint> = (0..over as i64)
         .map(|hours| {
             let as_of = now - TimeDelta::hours(hours);
-            store::series::PlatformPoint {
+            results::run::PlatformPoint {
                 run_id: RunId::of(as_of),
                 as_of,
                 producers_with_share: hours as u64,
@@ -520,7 +516,7 @@ async fn a_series_holds_at_most_its_cap_of_the_newest_points() {
     let store_ref = &store;
     futures_util::future::try_join_all(points.chunks(100).map(|chunk| async move {
         for p in chunk {
-            store_ref.put_platform_point(p).await?;
+            store_ref.runs().put_platform_point(p).await?;
         }
         Ok::<_, store::StoreError>(())
     }))

@@ -1,7 +1,7 @@
 //! The consistency checker finds nothing on a table the system wrote, and names each invariant
 //! broken on purpose.
 
-use store::entity::Item;
+use store::tools::raw::Item;
 
 use crate::support::dynamodb::TestTable;
 use crate::support::fixtures::as_of;
@@ -87,7 +87,7 @@ async fn a_consistent_table_passes_and_each_broken_invariant_is_named() {
         })
         .map(|(_, item)| item)
         .expect("pa's collaborators");
-    type CollaboratorRow = <store::run_items::Collaborator as store::chunks::Packed>::Row;
+    type CollaboratorRow = <results::run::Collaborator as store::chunks::Packed>::Row;
     let rows: Vec<CollaboratorRow> =
         store::rows::decode(chunk["rows"].as_b().expect("rows").as_ref()).expect("rows decode");
     let kept: Vec<_> = rows

@@ -4,7 +4,6 @@
 use credits::Config;
 use http_edge::AuthMode;
 use serde_json::{Value, json};
-use store::Store;
 
 use crate::support::api::{
     credited, credits as call, credits_with as call_with, edit_until_applied,
@@ -24,12 +23,17 @@ async fn platform(test: &str) -> TestTable {
         ("p4", "Atlas"),
     ] {
         store
+            .catalog()
             .put_producer(&producer(id, name))
             .await
             .expect("seed producer");
     }
     let p5 = catalog::Producer::new(pid("p5"), "No Stripe", &[], &[], None).expect("valid");
-    store.put_producer(&p5).await.expect("seed producer");
+    store
+        .catalog()
+        .put_producer(&p5)
+        .await
+        .expect("seed producer");
     accept_track(
         &store,
         json!({"trackId": "t1", "title": "Midnight", "uploaderId": "p1", "credits": ["p1", "p2"], "genre": "Trap", "uploadedAt": "2026-08-21T00:00:00Z"}),
@@ -53,7 +57,10 @@ async fn a_producer_token_cannot_create_a_track() {
     )
     .await;
     assert_problem(&reply, 404, "not-found");
-    assert_eq!(store.get_track(&tid("t9")).await.expect("read"), None);
+    assert_eq!(
+        store.catalog().get_track(&tid("t9")).await.expect("read"),
+        None
+    );
     assert!(discography_ids(&store, "p3", false).await.is_empty());
 }
 
@@ -324,7 +331,11 @@ async fn add_and_remove_one_producer() {
     // The 21st credit is refused.
     let many: Vec<String> = (0..19).map(|i| format!("q{i}")).collect();
     for id in &many {
-        store.put_producer(&producer(id, "Q")).await.expect("seed");
+        store
+            .catalog()
+            .put_producer(&producer(id, "Q"))
+            .await
+            .expect("seed");
     }
     let mut twenty = vec!["p1".to_owned()];
     twenty.extend(many);
@@ -590,7 +601,7 @@ async fn the_dev_header_counts_only_in_dev_mode() {
 #[tokio::test]
 async fn an_internal_fault_is_a_500_with_a_request_id_and_no_internals() {
     let table = platform("credits-fault").await;
-    let missing_table = Store::new(table.client.clone(), "no-such-table");
+    let missing_table = store::tools::raw::store(table.client.clone(), "no-such-table");
     let reply = call(&missing_table, Http::get("/tracks/t1/credits").caller("p1")).await;
     assert_problem(&reply, 500, "internal-error");
     assert_eq!(reply.body["requestId"], json!("JKJaXmPLvHcESHA="));
@@ -608,6 +619,7 @@ async fn concurrent_edits_lose_no_update() {
     let joiners: Vec<String> = (0..12).map(|i| format!("r{i}")).collect();
     for id in &joiners {
         store
+            .catalog()
             .put_producer(&producer(id, "Racer"))
             .await
             .expect("seed");
@@ -647,6 +659,7 @@ async fn concurrent_edits_lose_no_update() {
         assert_eq!(on, credited.iter().any(|c| c == id), "{id}");
     }
     let history = store
+        .catalog()
         .credit_history(&tid("t1"), 100, None)
         .await
         .expect("history");

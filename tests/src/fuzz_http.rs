@@ -294,6 +294,7 @@ fn credits_answers_any_request_clearly() {
         let store = table.store();
         for id in ["p1", "p2"] {
             store
+                .catalog()
                 .put_producer(&producer(id, "Fuzz"))
                 .await
                 .expect("seed");

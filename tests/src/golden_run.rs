@@ -28,7 +28,7 @@ fn golden_path() -> PathBuf {
 /// Every route the golden run records, with the caller that may read it.
 fn routes() -> Vec<(String, &'static str)> {
     let mut routes = Vec::new();
-    for (board, period) in store::Board::every_period() {
+    for (board, period) in results::lists::Board::every_period() {
         routes.push((
             format!("/leaderboard/{board}?period={period}&limit=200"),
             "p0",

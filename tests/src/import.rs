@@ -2,7 +2,7 @@
 
 use catalog::jsonl::{LineProblem, parse};
 use store::Store;
-use store::import::{ImportError, ImportReport};
+use store::tools::import::{ImportError, ImportReport};
 
 use crate::support::dynamodb::TestTable;
 use crate::support::fixtures::{at, discography_ids, pid, stored_producer, stored_track, tid};
@@ -35,6 +35,7 @@ async fn import_is_an_idempotent_upsert() {
     assert_eq!(discography_ids(&store, "p2", true).await.len(), 1);
     assert_eq!(
         store
+            .catalog()
             .search_producers("lum", 5)
             .await
             .expect("search")
@@ -70,6 +71,7 @@ async fn import_is_an_idempotent_upsert() {
     );
     assert!(discography_ids(&store, "p1", true).await.is_empty());
     let history = store
+        .catalog()
         .credit_history(&tid("t1"), 10, None)
         .await
         .expect("history");
@@ -101,8 +103,14 @@ async fn a_file_with_bad_lines_is_rejected_whole_with_each_line_named() {
         other => panic!("expected rejection, got {other:?}"),
     }
     // Nothing of the file was written, not even its good lines.
-    assert_eq!(store.get_producer(&pid("p3")).await.expect("get"), None);
-    assert_eq!(store.get_track(&tid("t3")).await.expect("get"), None);
+    assert_eq!(
+        store.catalog().get_producer(&pid("p3")).await.expect("get"),
+        None
+    );
+    assert_eq!(
+        store.catalog().get_track(&tid("t3")).await.expect("get"),
+        None
+    );
 
     let malformed = "{\"kind\":\"producer\",\"id\":\"p5\",\"name\":\"Five\"}\n{oops\n{\"kind\":\"track\",\"id\":\"t9\",\"title\":\"x\",\"uploaderId\":\"p5\",\"credits\":[\"p5\"],\"uploadedAt\":\"2026-10-01T00:00:00Z\",\"plays\":-1}\n";
     match import(&store, malformed).await {
@@ -111,7 +119,10 @@ async fn a_file_with_bad_lines_is_rejected_whole_with_each_line_named() {
         }
         other => panic!("expected rejection, got {other:?}"),
     }
-    assert_eq!(store.get_producer(&pid("p5")).await.expect("get"), None);
+    assert_eq!(
+        store.catalog().get_producer(&pid("p5")).await.expect("get"),
+        None
+    );
 }
 
 async fn import_as_of(store: &Store, text: &str, as_of: &str) -> ImportReport {

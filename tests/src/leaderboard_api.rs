@@ -459,7 +459,7 @@ async fn every_read_is_at_most_two_round_trips_and_never_a_scan() {
         let cold = PointerCache::with_max_age(Duration::ZERO);
         for (cache, limit) in [(&cold, 2), (&warm, 1)] {
             let _first = leaderboard::handle(&store, &JWT, cache, request.build()).await;
-            let (reply, wire) = store::wire_clock::measure(leaderboard::handle(
+            let (reply, wire) = store::tools::wire_clock::measure(leaderboard::handle(
                 &store,
                 &JWT,
                 cache,
@@ -470,7 +470,7 @@ async fn every_read_is_at_most_two_round_trips_and_never_a_scan() {
         }
     }
 
-    fn check(request: &Http, status: i64, wire: &store::wire_clock::Wire, limit: usize) {
+    fn check(request: &Http, status: i64, wire: &store::tools::wire_clock::Wire, limit: usize) {
         assert!(status < 500, "{request:?}: {status}");
         assert!(!wire.operations.is_empty(), "{request:?}: nothing was read");
         assert!(
@@ -851,8 +851,8 @@ async fn a_cursor_naming_a_run_never_published_is_refused() {
     assert_eq!(next(cursor_a.clone()).await.status, 200);
     // A's publication marker gone: A is a run that was never published.
     use store::entity::Entity;
-    let a = store::RunId::of(as_of());
-    let marker = store::series::PlatformPoint::primary_key(&(), &a);
+    let a = results::run_id::RunId::of(as_of());
+    let marker = results::run::PlatformPoint::primary_key(&(), &a);
     table
         .client
         .delete_item()
@@ -872,7 +872,8 @@ async fn a_cursor_naming_a_run_never_published_is_refused() {
     // A run newer than the pointer, named in an otherwise genuine cursor.
     let mut forged: Value =
         serde_json::from_slice(&URL_SAFE_NO_PAD.decode(&cursor_b).expect("base64")).expect("JSON");
-    forged["r"] = json!(store::RunId::of(as_of() + chrono::TimeDelta::days(3)).to_string());
+    forged["r"] =
+        json!(results::run_id::RunId::of(as_of() + chrono::TimeDelta::days(3)).to_string());
     let forged = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&forged).expect("JSON"));
     assert_problem(&next(forged).await, 400, "bad-request");
     assert_eq!(next(cursor_b).await.status, 200);

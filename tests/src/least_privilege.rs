@@ -326,8 +326,9 @@ fn assert_granted(function: &str, recorded: &[(String, bytes::Bytes)]) {
 fn only_payouts_may_write_statements_splits_and_rosters() {
     use contribution::ProducerId;
     use contribution::statement::PayoutPeriod;
+    use results::payout::{PayoutSplit, PayoutStatement};
     use store::entity::Entity;
-    use store::payout_items::{OpenStatement, PayoutRosterPart, PayoutSplit, PayoutStatement};
+    use store::payout_items::{OpenStatement, PayoutRosterPart};
 
     let producer = ProducerId::parse("p0").expect("an id");
     let period = PayoutPeriod::parse("2026-10").expect("a period");

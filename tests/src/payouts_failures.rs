@@ -7,8 +7,8 @@ use std::time::Duration;
 use chrono::TimeDelta;
 use contribution::statement::{Currency, StatementStatus};
 use payouts::{PayoutsError, Refusal};
+use results::payout::{FailureCode, PayoutSplit, SplitState};
 use serde_json::json;
-use store::payout_items::{FailureCode, PayoutSplit, SplitState};
 use stripe_standin::{Faults, ListFailure};
 
 use crate::support::api::leaderboard as call;
@@ -402,7 +402,14 @@ async fn a_closed_account_holds_the_statement_and_the_next_account_is_paid_once(
         100
     );
     assert_eq!(split(&store).await.state, SplitState::Settled);
-    assert!(store.open_splits().await.expect("read").is_empty());
+    assert!(
+        store
+            .payouts()
+            .open_splits()
+            .await
+            .expect("read")
+            .is_empty()
+    );
     assert_consistent(&table).await;
 }
 
@@ -440,21 +447,29 @@ async fn a_zero_cent_share_is_nothing_due_and_never_sent() {
 async fn one_bad_period_never_stops_the_others() {
     let table = equal_table("payouts-bad-period").await;
     let store = table.store();
-    let run = store.latest_run().await.expect("read").expect("a run");
+    let run = store
+        .runs()
+        .latest_run()
+        .await
+        .expect("read")
+        .expect("a run");
     // A September split left midway, by a run that has since expired (its claim long lapsed).
     let mut stale = PayoutSplit::starting(
         contribution::statement::PayoutPeriod::parse("2026-09").expect("period"),
         500,
         Currency::Cad,
-        Some((store::RunId::of(at("2026-08-01T00:00:00Z")), run.as_of)),
+        Some((
+            results::run_id::RunId::of(at("2026-08-01T00:00:00Z")),
+            run.as_of,
+        )),
         at("2026-10-01T00:00:00Z"),
     );
-    stale.claim = Some(store::payout_items::SplitClaim {
+    stale.claim = Some(results::payout::SplitClaim {
         token: "dead".into(),
         until: at("2026-10-01T00:16:00Z"),
     });
     assert_eq!(
-        store.start_split(&stale).await.expect("write"),
+        store.payouts().start_split(&stale).await.expect("write"),
         store::payouts::SplitStart::Started
     );
     let stripe = stand_in(Duration::from_secs(5)).await;
@@ -502,7 +517,11 @@ async fn two_concurrent_invocations_pay_each_producer_once() {
     }
     let split = split(&store).await;
     assert_eq!(split.state, SplitState::Settled);
-    let statements = store.split_statements(&split).await.expect("statements");
+    let statements = store
+        .payouts()
+        .split_statements(&split)
+        .await
+        .expect("statements");
     let paid: Vec<_> = statements
         .iter()
         .filter(|s| s.status == StatementStatus::Paid)

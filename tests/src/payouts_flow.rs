@@ -9,8 +9,8 @@ use chrono::TimeDelta;
 use contribution::payout::Signal;
 use contribution::statement::StatementStatus;
 use payouts::{Deps, PayoutsError};
+use results::payout::PayoutStatement;
 use serde_json::{Value, json};
-use store::payout_items::PayoutStatement;
 use stripe_standin::Faults;
 
 use crate::support::api::leaderboard as call;
@@ -174,11 +174,19 @@ async fn a_pool_of_100_is_paid_34_33_33_by_id_and_the_excluded_share_is_redistri
     let qa = statement(&store, "qa").await;
     let mut broken = qa.clone();
     broken.transfer_id = None;
-    store.move_statement(&qa, &mut broken).await.expect("write");
+    store
+        .payouts()
+        .move_statement(&qa, &mut broken)
+        .await
+        .expect("write");
     let qb = statement(&store, "qb").await;
     let mut short = qb.clone();
     short.amount_minor = 32;
-    store.move_statement(&qb, &mut short).await.expect("write");
+    store
+        .payouts()
+        .move_statement(&qb, &mut short)
+        .await
+        .expect("write");
     let violations: Vec<String> = store
         .check_consistency(2)
         .await
@@ -227,7 +235,7 @@ async fn malformed_events_write_nothing_and_a_pool_before_any_run_waits_for_it()
         .expect("kept");
     assert_eq!(
         waiting.split_state,
-        Some(store::payout_items::SplitState::Waiting)
+        Some(results::payout::SplitState::Waiting)
     );
     assert_eq!(waiting.transfers.pools_waiting, 1);
     let stored = crate::support::payouts::split(&store).await;
@@ -244,7 +252,7 @@ async fn malformed_events_write_nothing_and_a_pool_before_any_run_waits_for_it()
     assert_eq!(paid.transfers.paid, 3);
     assert_eq!(
         crate::support::payouts::split(&store).await.state,
-        store::payout_items::SplitState::Settled
+        results::payout::SplitState::Settled
     );
     assert_consistent(&table).await;
 }
@@ -256,15 +264,20 @@ async fn a_split_left_midway_is_finished_and_paid_by_the_hourly_retry() {
     import(&store, &equal_catalog()).await;
     run_at(&store, as_of()).await;
     // An invocation claimed the period and died before writing any statement.
-    let run = store.latest_run().await.expect("read").expect("a run");
-    let claimed = store::payout_items::PayoutSplit::starting(
+    let run = store
+        .runs()
+        .latest_run()
+        .await
+        .expect("read")
+        .expect("a run");
+    let claimed = results::payout::PayoutSplit::starting(
         period(),
         100,
         contribution::statement::Currency::Cad,
         Some((run.run_id, run.as_of)),
         now(),
     );
-    store.start_split(&claimed).await.expect("claim");
+    store.payouts().start_split(&claimed).await.expect("claim");
     let stripe = stand_in(Duration::from_secs(5)).await;
     let deps = deps(store.clone(), &stripe, Duration::from_secs(5));
     let report = payouts::handle(&deps, &retry_event(), now)
@@ -272,11 +285,12 @@ async fn a_split_left_midway_is_finished_and_paid_by_the_hourly_retry() {
         .expect("the retry finishes the split");
     assert_eq!(report.transfers.paid, 3);
     let split = store
+        .payouts()
         .payout_split(period())
         .await
         .expect("read")
         .expect("split");
-    assert_eq!(split.state, store::payout_items::SplitState::Settled);
+    assert_eq!(split.state, results::payout::SplitState::Settled);
     assert_eq!(statement(&store, "qa").await.amount_minor, 34);
     assert_eq!(
         stripe.transfers().iter().map(|t| t.amount).sum::<u64>(),
@@ -293,7 +307,7 @@ const KILLS: usize = 20;
 /// hourly retry, the clock moving on an hour each time (so a killed invocation's claim lapses).
 /// Returns how many times it was killed.
 async fn until_settled(deps: &Deps, pool: &Value, rounds: usize) -> usize {
-    use store::payout_items::SplitState;
+    use results::payout::SplitState;
     let retry = retry_event();
     let clock = Clock::new();
     let now = || clock.now();
@@ -301,6 +315,7 @@ async fn until_settled(deps: &Deps, pool: &Value, rounds: usize) -> usize {
     for round in 0..rounds {
         let state = deps
             .store
+            .payouts()
             .payout_split(period())
             .await
             .ok()
@@ -362,11 +377,16 @@ async fn through_faults_and_kills_every_eligible_producer_is_paid_exactly_once()
 
     let direct = table.store();
     let split = direct
+        .payouts()
         .payout_split(period())
         .await
         .expect("read")
         .expect("split");
-    let statements = direct.split_statements(&split).await.expect("statements");
+    let statements = direct
+        .payouts()
+        .split_statements(&split)
+        .await
+        .expect("statements");
     let eligible: Vec<&PayoutStatement> = statements
         .iter()
         .filter(|s| s.status != StatementStatus::Excluded)
@@ -399,7 +419,7 @@ async fn through_faults_and_kills_every_eligible_producer_is_paid_exactly_once()
 /// clean.
 #[tokio::test]
 async fn answers_lost_then_listing_down_for_hours_then_recovery_pays_everyone_once() {
-    use store::payout_items::SplitState;
+    use results::payout::SplitState;
     use stripe_standin::ListFailure;
     let (producers, tracks) = sized((200, 1_000), (1_000, 6_000));
     let table = TestTable::create("payouts-h1-chaos").await;
@@ -419,7 +439,7 @@ async fn answers_lost_then_listing_down_for_hours_then_recovery_pays_everyone_on
     let pool = 2_345_678;
     // The month closes: the pool event until the split is made (EventBridge redelivers it).
     for _ in 0..20 {
-        if let Ok(Some(split)) = table.store().payout_split(period()).await
+        if let Ok(Some(split)) = table.store().payouts().payout_split(period()).await
             && split.state != SplitState::Splitting
         {
             break;
@@ -456,6 +476,7 @@ async fn answers_lost_then_listing_down_for_hours_then_recovery_pays_everyone_on
         stripe.advance(Duration::from_secs(3600));
         let split = table
             .store()
+            .payouts()
             .payout_split(period())
             .await
             .expect("read")
@@ -476,6 +497,7 @@ async fn answers_lost_then_listing_down_for_hours_then_recovery_pays_everyone_on
         hours += 1;
         let settled = table
             .store()
+            .payouts()
             .payout_split(period())
             .await
             .ok()
@@ -501,11 +523,16 @@ async fn answers_lost_then_listing_down_for_hours_then_recovery_pays_everyone_on
 
     let direct = table.store();
     let split = direct
+        .payouts()
         .payout_split(period())
         .await
         .expect("read")
         .expect("split");
-    let statements = direct.split_statements(&split).await.expect("statements");
+    let statements = direct
+        .payouts()
+        .split_statements(&split)
+        .await
+        .expect("statements");
     let eligible: Vec<&PayoutStatement> = statements
         .iter()
         .filter(|s| s.status == StatementStatus::Paid)

@@ -20,9 +20,9 @@ use std::time::Duration;
 use chrono::{DateTime, TimeDelta, Utc};
 use contribution::statement::{MAX_TRANSFER_MINOR, PayoutPeriod, StatementStatus};
 use payouts::Deps;
+use results::payout::{HoldReason, PayoutStatement, SplitState};
 use serde_json::{Value, json};
 use store::Store;
-use store::payout_items::{HoldReason, PayoutStatement, SplitState};
 
 use crate::support::chaos::assert_consistent;
 use crate::support::dynamodb::TestTable;
@@ -100,6 +100,7 @@ async fn feed(store: &Store, producer: &str, at_text: &str, fields: Value) {
 
 async fn statement(store: &Store, producer: &str, period: PayoutPeriod) -> PayoutStatement {
     store
+        .payouts()
         .payout_statement(&pid(producer), period)
         .await
         .expect("read")
@@ -171,6 +172,7 @@ async fn a_month_of_late_runs_paused_replaced_and_disconnected_accounts_pays_eve
     )
     .await;
     let disconnected = store
+        .catalog()
         .get_producer(&pid(DISCONNECTED))
         .await
         .expect("read")
@@ -192,7 +194,7 @@ async fn a_month_of_late_runs_paused_replaced_and_disconnected_accounts_pays_eve
     // 00:15's run is published: the hourly step at 01:00 splits November (the balance still
     // short, so nothing is paid yet).
     run_at(&store, at("2026-12-01T00:15:00Z")).await;
-    let open = store.open_splits().await.expect("read");
+    let open = store.payouts().open_splits().await.expect("read");
     assert_eq!(
         open.iter().map(|s| s.period).collect::<Vec<_>>(),
         [november(), october()],
@@ -202,6 +204,7 @@ async fn a_month_of_late_runs_paused_replaced_and_disconnected_accounts_pays_eve
     assert_eq!(one.transfers.paid, 0);
     assert_eq!(
         store
+            .payouts()
             .payout_split(november())
             .await
             .expect("read")
@@ -246,6 +249,7 @@ async fn a_month_of_late_runs_paused_replaced_and_disconnected_accounts_pays_eve
     assert_eq!(stripe.post_requests(), posts);
     // Only the held statements are read now (N8): October's and November's open markers.
     let open_oct: Vec<String> = store
+        .payouts()
         .open_statements(october())
         .await
         .expect("read")
@@ -311,11 +315,16 @@ async fn a_month_of_late_runs_paused_replaced_and_disconnected_accounts_pays_eve
     let mut paid: Vec<PayoutStatement> = Vec::new();
     for period in [october(), november()] {
         let split = store
+            .payouts()
             .payout_split(period)
             .await
             .expect("read")
             .expect("split");
-        let statements = store.split_statements(&split).await.expect("statements");
+        let statements = store
+            .payouts()
+            .split_statements(&split)
+            .await
+            .expect("statements");
         assert_eq!(
             statements.iter().map(|s| s.amount_minor).sum::<u64>(),
             split.amount_minor
@@ -357,6 +366,7 @@ async fn a_month_of_late_runs_paused_replaced_and_disconnected_accounts_pays_eve
     );
     assert_eq!(
         store
+            .payouts()
             .payout_split(november())
             .await
             .expect("read")

@@ -8,8 +8,8 @@ use std::time::Duration;
 use chrono::TimeDelta;
 use contribution::statement::{Currency, StatementStatus};
 use payouts::PayoutsError;
+use results::payout::{PoolSender, SplitState};
 use serde_json::json;
-use store::payout_items::{PoolSender, SplitState};
 
 use crate::support::api::leaderboard as call;
 use crate::support::chaos::assert_consistent;
@@ -212,7 +212,14 @@ async fn a_split_that_sent_nothing_is_voided_and_the_corrected_pool_is_paid() {
         statement(&store, "qa").await.status,
         StatementStatus::Voided
     );
-    assert!(store.open_splits().await.expect("read").is_empty());
+    assert!(
+        store
+            .payouts()
+            .open_splits()
+            .await
+            .expect("read")
+            .is_empty()
+    );
     // The hourly step sends nothing of a voided month.
     payouts::handle(&deps, &retry_event(), || clock.now())
         .await

@@ -9,13 +9,15 @@ use catalog::synthetic::{Spec, generate};
 use chrono::TimeDelta;
 use contribution::ExactSum;
 use recompute::run::{Deadline, RunProgress, Settings, recompute};
-use serde_json::json;
-use store::run_items::{
-    BoardEntry, Collaborator, Contribution, ProducerListEntry, ProducerSummary, Recommendation,
-    RunId, TrendingPair,
+use results::lists::{Board, Period};
+use results::run::{
+    BoardEntry, Collaborator, Contribution, ProducerSummary, Recommendation, TrendingPair,
 };
+use results::run_id::RunId;
+use serde_json::json;
+use store::Store;
+use store::run_items::ProducerListEntry;
 use store::runs::run_id;
-use store::{Board, Period, Store};
 
 use crate::support::chaos::run_items;
 use crate::support::dynamodb::TestTable;
@@ -23,6 +25,7 @@ use crate::support::fixtures::{as_of, at, generated, hand_catalog, import, pid, 
 
 async fn summary(store: &Store, run: &RunId, producer: &str) -> ProducerSummary {
     store
+        .runs()
         .run_item::<ProducerSummary>(run, &pid(producer))
         .await
         .expect("read")
@@ -32,6 +35,7 @@ async fn summary(store: &Store, run: &RunId, producer: &str) -> ProducerSummary 
 /// One of a producer's lists in a run (the producer must be in the run).
 async fn producer_list<T: ProducerListEntry>(store: &Store, run: &RunId, producer: &str) -> Vec<T> {
     store
+        .runs()
         .producer_list(run, &pid(producer), 1000, None)
         .await
         .expect("read")
@@ -45,6 +49,7 @@ async fn board(store: &Store, run: &RunId, board: Board) -> Vec<BoardEntry> {
 
 async fn board_over(store: &Store, run: &RunId, board: Board, period: Period) -> Vec<BoardEntry> {
     store
+        .runs()
         .board_page(run, board, period, 1000, None)
         .await
         .expect("read")
@@ -53,6 +58,7 @@ async fn board_over(store: &Store, run: &RunId, board: Board, period: Period) ->
 
 async fn trending(store: &Store, run: &RunId) -> Vec<TrendingPair> {
     store
+        .runs()
         .trending_page(run, 1000, None)
         .await
         .expect("read")
@@ -82,7 +88,12 @@ async fn every_figure_of_a_hand_checked_catalog() {
     assert_eq!((run.tracks, run.producers), (5, 4));
     let id = run_id(as_of());
     assert_eq!(
-        store.latest_run().await.expect("pointer").map(|p| p.run_id),
+        store
+            .runs()
+            .latest_run()
+            .await
+            .expect("pointer")
+            .map(|p| p.run_id),
         Some(id.clone())
     );
 
@@ -161,6 +172,7 @@ async fn every_figure_of_a_hand_checked_catalog() {
     );
     assert!(
         store
+            .runs()
             .producer_list::<Recommendation>(&id, &pid("nobody"), 10, None)
             .await
             .expect("read")
@@ -235,7 +247,12 @@ async fn every_figure_of_a_hand_checked_catalog() {
     let replay = run_at(&store, as_of()).await;
     assert!(!replay.published);
     assert_eq!(
-        store.latest_run().await.expect("pointer").map(|p| p.run_id),
+        store
+            .runs()
+            .latest_run()
+            .await
+            .expect("pointer")
+            .map(|p| p.run_id),
         Some(run_id(next))
     );
 }
@@ -545,6 +562,7 @@ async fn a_run_killed_midway_leaves_readers_on_the_previous_run_and_reruns_ident
 
     // Readers still see run 1, whole.
     let pointer = store
+        .runs()
         .latest_run()
         .await
         .expect("pointer")
@@ -597,7 +615,7 @@ async fn a_run_past_its_deadline_publishes_nothing() {
         ),
         "{result:?}"
     );
-    assert_eq!(store.latest_run().await.expect("pointer"), None);
+    assert_eq!(store.runs().latest_run().await.expect("pointer"), None);
 }
 
 #[tokio::test]
@@ -638,14 +656,17 @@ async fn every_list(store: &Store, run: &RunId, producers: usize) -> Vec<String>
         let p = format!("p{i}");
         let lists = (
             store
+                .runs()
                 .producer_list::<Contribution>(run, &pid(&p), 1000, None)
                 .await
                 .expect("read"),
             store
+                .runs()
                 .producer_list::<Collaborator>(run, &pid(&p), 1000, None)
                 .await
                 .expect("read"),
             store
+                .runs()
                 .producer_list::<Recommendation>(run, &pid(&p), 1000, None)
                 .await
                 .expect("read"),
@@ -721,7 +742,7 @@ async fn a_run_redone_after_a_partial_attempt_answers_only_its_own_results() {
         sink.into_sink().flush().await.expect("written");
     }
     let attempt_items = run_items(&table, &run).await.len();
-    assert_eq!(store.latest_run().await.expect("pointer"), None);
+    assert_eq!(store.runs().latest_run().await.expect("pointer"), None);
 
     run_at(&store, as_of()).await;
     let left_behind = run_items(&table, &run).await.len() - run_items(&clean, &run).await.len();

@@ -9,8 +9,9 @@
 use std::collections::BTreeMap;
 
 use chrono::TimeDelta;
+use results::lists::{Board, Period};
 use serde_json::{Value, json};
-use store::{Board, Period, Store};
+use store::Store;
 
 use crate::support::dynamodb::TestTable;
 use crate::support::events::{Http, Reply};

@@ -12,6 +12,7 @@ async fn seeded(test: &str, producers: &[(&str, &str)]) -> TestTable {
     let store = table.store();
     for (id, name) in producers {
         store
+            .catalog()
             .put_producer(&producer(id, name))
             .await
             .expect("put producer");
@@ -38,12 +39,20 @@ async fn profiles_by_id_and_by_name_prefix_case_insensitively() {
     let store = table.store();
 
     let p1 = store
+        .catalog()
         .get_producer(&pid("p1"))
         .await
         .expect("get")
         .expect("exists");
     assert_eq!(p1, producer("p1", "Nova Beats"));
-    assert_eq!(store.get_producer(&pid("nobody")).await.expect("get"), None);
+    assert_eq!(
+        store
+            .catalog()
+            .get_producer(&pid("nobody"))
+            .await
+            .expect("get"),
+        None
+    );
 
     let names = |hits: Vec<store::producers::ArtistMatch>| {
         let mut ids: Vec<String> = hits
@@ -55,23 +64,48 @@ async fn profiles_by_id_and_by_name_prefix_case_insensitively() {
     };
     // Any word of the name, any case; each producer once.
     assert_eq!(
-        names(store.search_producers("NOVA", 10).await.expect("search")),
+        names(
+            store
+                .catalog()
+                .search_producers("NOVA", 10)
+                .await
+                .expect("search")
+        ),
         ["p1", "p3", "p4"]
     );
     assert_eq!(
-        names(store.search_producers("lum", 10).await.expect("search")),
+        names(
+            store
+                .catalog()
+                .search_producers("lum", 10)
+                .await
+                .expect("search")
+        ),
         ["p2"]
     );
     assert_eq!(
-        names(store.search_producers("ün", 10).await.expect("search")),
+        names(
+            store
+                .catalog()
+                .search_producers("ün", 10)
+                .await
+                .expect("search")
+        ),
         ["p4"]
     );
     assert_eq!(
-        names(store.search_producers("nova be", 10).await.expect("search")),
+        names(
+            store
+                .catalog()
+                .search_producers("nova be", 10)
+                .await
+                .expect("search")
+        ),
         ["p1"]
     );
     assert_eq!(
         store
+            .catalog()
             .search_producers("zzz", 10)
             .await
             .expect("search")
@@ -80,6 +114,7 @@ async fn profiles_by_id_and_by_name_prefix_case_insensitively() {
     );
     assert_eq!(
         store
+            .catalog()
             .search_producers("  ", 10)
             .await
             .expect("search")
@@ -88,6 +123,7 @@ async fn profiles_by_id_and_by_name_prefix_case_insensitively() {
     );
     assert_eq!(
         store
+            .catalog()
             .search_producers("nova", 2)
             .await
             .expect("search")
@@ -97,28 +133,38 @@ async fn profiles_by_id_and_by_name_prefix_case_insensitively() {
 
     // Renaming replaces the search entries: the old name no longer finds the profile.
     store
+        .catalog()
         .put_producer(&producer("p2", "Atlas Keys"))
         .await
         .expect("rename");
     assert!(
         store
+            .catalog()
             .search_producers("lumen", 10)
             .await
             .expect("search")
             .is_empty()
     );
     assert_eq!(
-        names(store.search_producers("atl", 10).await.expect("search")),
+        names(
+            store
+                .catalog()
+                .search_producers("atl", 10)
+                .await
+                .expect("search")
+        ),
         ["p2"]
     );
 
     let many = store
+        .catalog()
         .get_producers(&[pid("p1"), pid("p2"), pid("ghost")])
         .await
         .expect("batch get");
     assert_eq!(many.len(), 2);
     assert_eq!(
         store
+            .catalog()
             .unknown_producers(&[pid("p1"), pid("ghost"), pid("p9")])
             .await
             .expect("check"),
@@ -137,25 +183,32 @@ async fn a_created_track_is_on_every_credited_discography_at_once() {
     let solo = track("t1", "p1", &["p1"], "2026-01-01T00:00:00Z");
     let duo = track("t2", "p1", &["p1", "p2"], "2026-02-01T00:00:00Z");
     store
+        .catalog()
         .create_track(&solo, &edit_by("p1"))
         .await
         .expect("create solo");
     let stored = store
+        .catalog()
         .create_track(&duo, &edit_by("p1"))
         .await
         .expect("create duo");
     assert_eq!(stored.version, 1);
 
     let read = store
+        .catalog()
         .get_track(&tid("t2"))
         .await
         .expect("get")
         .expect("exists");
     assert_eq!(read, stored);
-    assert_eq!(store.get_track(&tid("nope")).await.expect("get"), None);
+    assert_eq!(
+        store.catalog().get_track(&tid("nope")).await.expect("get"),
+        None
+    );
 
     // Newest first; the collaborative view holds only 2+-credit tracks.
     let p1 = store
+        .catalog()
         .discography(&pid("p1"), false, 50, None)
         .await
         .expect("discography");
@@ -165,7 +218,7 @@ async fn a_created_track_is_on_every_credited_discography_at_once() {
     assert_eq!(discography_ids(&store, "p2", false).await, ["t2"]);
 
     // Creating the same id again is refused and changes nothing.
-    let again = store.create_track(&solo, &edit_by("p1")).await;
+    let again = store.catalog().create_track(&solo, &edit_by("p1")).await;
     assert!(
         matches!(again, Err(StoreError::TrackExists(_))),
         "{again:?}"
@@ -181,6 +234,7 @@ async fn credit_edits_move_discography_entries_and_record_history() {
     .await;
     let store = table.store();
     let created = store
+        .catalog()
         .create_track(
             &track("t1", "p1", &["p1", "p2"], "2026-01-01T00:00:00Z"),
             &edit_by("p1"),
@@ -189,16 +243,18 @@ async fn credit_edits_move_discography_entries_and_record_history() {
         .expect("create");
 
     let edited = store
+        .catalog()
         .replace_credits(&created, credits(&["p1", "p3"]), &edit_by("p1"))
         .await
         .expect("edit");
     assert_eq!(edited.version, 2);
     assert_eq!(
-        store.get_track(&tid("t1")).await.expect("get"),
+        store.catalog().get_track(&tid("t1")).await.expect("get"),
         Some(edited.clone())
     );
     assert!(discography_ids(&store, "p2", false).await.is_empty());
     let p3 = store
+        .catalog()
         .discography(&pid("p3"), true, 50, None)
         .await
         .expect("read");
@@ -206,6 +262,7 @@ async fn credit_edits_move_discography_entries_and_record_history() {
 
     // Back to solo: the track leaves every collaborative view.
     let solo = store
+        .catalog()
         .replace_credits(&edited, credits(&["p1"]), &edit_by("p1"))
         .await
         .expect("edit");
@@ -214,6 +271,7 @@ async fn credit_edits_move_discography_entries_and_record_history() {
 
     // History, newest first, paged.
     let first = store
+        .catalog()
         .credit_history(&tid("t1"), 2, None)
         .await
         .expect("history");
@@ -224,6 +282,7 @@ async fn credit_edits_move_discography_entries_and_record_history() {
     assert_eq!(first.items[0].changed_by, pid("p1"));
     let cursor = first.next_cursor.expect("more history");
     let rest = store
+        .catalog()
         .credit_history(&tid("t1"), 2, Some(&cursor))
         .await
         .expect("history");
@@ -235,7 +294,10 @@ async fn credit_edits_move_discography_entries_and_record_history() {
     assert_eq!(solo.version, 3);
 
     // A cursor of another partition is refused.
-    let forged = store.credit_history(&tid("t2"), 2, Some(&cursor)).await;
+    let forged = store
+        .catalog()
+        .credit_history(&tid("t2"), 2, Some(&cursor))
+        .await;
     assert!(matches!(forged, Err(StoreError::BadCursor)), "{forged:?}");
 }
 
@@ -244,6 +306,7 @@ async fn a_failed_condition_leaves_nothing_half_written() {
     let table = seeded("atomic", &[("p1", "Nova"), ("p2", "Kid")]).await;
     let store = table.store();
     let v1 = store
+        .catalog()
         .create_track(
             &track("t1", "p1", &["p1"], "2026-01-01T00:00:00Z"),
             &edit_by("p1"),
@@ -253,6 +316,7 @@ async fn a_failed_condition_leaves_nothing_half_written() {
 
     // Unknown producers: refused, named, and no entry or history written for anyone.
     let unknown = store
+        .catalog()
         .replace_credits(
             &v1,
             credits(&["p1", "ghost", "p2", "phantom"]),
@@ -267,11 +331,12 @@ async fn a_failed_condition_leaves_nothing_half_written() {
     }
     assert!(discography_ids(&store, "p2", false).await.is_empty());
     assert_eq!(
-        store.get_track(&tid("t1")).await.expect("get"),
+        store.catalog().get_track(&tid("t1")).await.expect("get"),
         Some(v1.clone())
     );
     assert_eq!(
         store
+            .catalog()
             .credit_history(&tid("t1"), 10, None)
             .await
             .expect("history")
@@ -282,21 +347,27 @@ async fn a_failed_condition_leaves_nothing_half_written() {
 
     // A stale version: refused, nothing changes.
     let v2 = store
+        .catalog()
         .replace_credits(&v1, credits(&["p1", "p2"]), &edit_by("p1"))
         .await
         .expect("edit");
     let stale = store
+        .catalog()
         .replace_credits(&v1, credits(&["p2"]), &edit_by("p1"))
         .await;
     assert!(
         matches!(stale, Err(StoreError::VersionConflict { expected: 1, .. })),
         "{stale:?}"
     );
-    assert_eq!(store.get_track(&tid("t1")).await.expect("get"), Some(v2));
+    assert_eq!(
+        store.catalog().get_track(&tid("t1")).await.expect("get"),
+        Some(v2)
+    );
     assert_eq!(discography_ids(&store, "p1", false).await, ["t1"]);
 
     // A new track crediting an unknown producer is not created at all.
     let orphan = store
+        .catalog()
         .create_track(
             &track("t2", "p1", &["p1", "ghost"], "2026-01-01T00:00:00Z"),
             &edit_by("p1"),
@@ -306,7 +377,10 @@ async fn a_failed_condition_leaves_nothing_half_written() {
         matches!(orphan, Err(StoreError::UnknownProducers(_))),
         "{orphan:?}"
     );
-    assert_eq!(store.get_track(&tid("t2")).await.expect("get"), None);
+    assert_eq!(
+        store.catalog().get_track(&tid("t2")).await.expect("get"),
+        None
+    );
     assert_eq!(discography_ids(&store, "p1", false).await, ["t1"]);
 }
 
@@ -324,6 +398,7 @@ async fn of_racing_edits_on_one_version_exactly_one_wins() {
     .await;
     let store = table.store();
     let v1 = store
+        .catalog()
         .create_track(
             &track("t1", "p1", &["p1"], "2026-01-01T00:00:00Z"),
             &edit_by("p1"),
@@ -343,6 +418,7 @@ async fn of_racing_edits_on_one_version_exactly_one_wins() {
         let v1 = v1.clone();
         async move {
             store
+                .catalog()
                 .replace_credits(&v1, credits(ids), &edit_by("p1"))
                 .await
         }
@@ -357,6 +433,7 @@ async fn of_racing_edits_on_one_version_exactly_one_wins() {
         );
     }
     let stored = store
+        .catalog()
         .get_track(&tid("t1"))
         .await
         .expect("get")
@@ -381,6 +458,7 @@ async fn discographies_page_to_the_end() {
             &format!("2026-03-0{day}T00:00:00Z"),
         );
         store
+            .catalog()
             .create_track(&t, &edit_by("p1"))
             .await
             .expect("create");
@@ -389,6 +467,7 @@ async fn discographies_page_to_the_end() {
     let mut cursor: Option<String> = None;
     loop {
         let page = store
+            .catalog()
             .discography(&pid("p1"), false, 3, cursor.as_deref())
             .await
             .expect("page");

@@ -11,8 +11,9 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use aws_sdk_dynamodb::types::{AttributeValue, WriteRequest};
-use store::batch::{BatchStats, put_request, write_all_with};
+use store::batch::BatchStats;
 use store::retry::RetryPolicy;
+use store::tools::raw::{put_request, write_all_with};
 use store::{Store, StoreError};
 
 use crate::support::dynamodb::TestTable;
@@ -34,7 +35,7 @@ async fn accept_only(
     accepted: usize,
 ) -> Result<Vec<WriteRequest>, StoreError> {
     let rest = batch.split_off(accepted.min(batch.len()));
-    let mut unprocessed = store.send_write_batch(batch).await?;
+    let mut unprocessed = store.send_raw_write_batch(batch).await?;
     unprocessed.extend(rest);
     Ok(unprocessed)
 }
@@ -157,7 +158,7 @@ async fn a_batch_write_counts_the_bytes_it_puts_once_and_a_filler_weighs_what_wa
     let expected: u64 = requests
         .iter()
         .filter_map(WriteRequest::put_request)
-        .map(|p| store::size::item_size(p.item()) as u64)
+        .map(|p| store::tools::raw::item_size(p.item()) as u64)
         .sum();
     let stats = BatchStats::default();
     write_all_with(requests, 2, &RetryPolicy::DEFAULT, &stats, |batch| {

@@ -1,11 +1,11 @@
 //! Run results: written under a run id, published by a forward-only pointer, read in rank order,
 //! and marked to expire.
 
+use results::lists::{Board, Period};
+use results::run::{Baselines, BoardEntry, BoardFigures, RunPointer};
 use store::batch::BatchStats;
-use store::run_items::{Baselines, BoardEntry, BoardFigures};
 use store::run_sink::{RunSink, TableSink};
 use store::runs::{DEFAULT_RETENTION, Publication, RunScope, expires_at, run_id};
-use store::{Board, Period, RunPointer};
 
 use crate::support::dynamodb::TestTable;
 use crate::support::fixtures::{at, pid};
@@ -30,7 +30,7 @@ fn board(n: u64) -> Vec<BoardEntry> {
 async fn the_pointer_only_moves_forward_and_boards_read_in_rank_order() {
     let table = TestTable::create("runs").await;
     let store = table.store();
-    assert_eq!(store.latest_run().await.expect("read pointer"), None);
+    assert_eq!(store.runs().latest_run().await.expect("read pointer"), None);
 
     let day1 = at("2026-11-20T00:00:00Z");
     let day2 = at("2026-11-21T00:00:00Z");
@@ -56,7 +56,11 @@ async fn the_pointer_only_moves_forward_and_boards_read_in_rank_order() {
         },
     };
     assert_eq!(
-        store.publish_run(&newer, day2).await.expect("publish"),
+        store
+            .runs()
+            .publish_run(&newer, day2)
+            .await
+            .expect("publish"),
         Publication::Published
     );
     // A replayed older event cannot move the pointer back.
@@ -66,22 +70,34 @@ async fn the_pointer_only_moves_forward_and_boards_read_in_rank_order() {
         baselines: Baselines::default(),
     };
     assert_eq!(
-        store.publish_run(&older, day2).await.expect("publish"),
+        store
+            .runs()
+            .publish_run(&older, day2)
+            .await
+            .expect("publish"),
         Publication::AlreadyNewer(newer.clone())
     );
     // Publishing the same run again (as a re-sent request whose first answer was lost does)
     // reports it published, and changes nothing.
     assert_eq!(
-        store.publish_run(&newer, day2).await.expect("publish"),
+        store
+            .runs()
+            .publish_run(&newer, day2)
+            .await
+            .expect("publish"),
         Publication::Published
     );
-    assert_eq!(store.latest_run().await.expect("read pointer"), Some(newer));
+    assert_eq!(
+        store.runs().latest_run().await.expect("read pointer"),
+        Some(newer)
+    );
 
     // The board, in rank order, to the end, 50 at a time.
     let mut ranks = Vec::new();
     let mut cursor: Option<String> = None;
     loop {
         let page = store
+            .runs()
             .board_page(
                 &run2,
                 Board::Contribution,
@@ -101,10 +117,12 @@ async fn the_pointer_only_moves_forward_and_boards_read_in_rank_order() {
 
     // Any page starts where its cursor says: ranks 33 to 52 straddle two chunks.
     let first = store
+        .runs()
         .board_page(&run2, Board::Contribution, Period::All, 32, None)
         .await
         .expect("page");
     let next = store
+        .runs()
         .board_page(
             &run2,
             Board::Contribution,
@@ -122,7 +140,7 @@ async fn the_pointer_only_moves_forward_and_boards_read_in_rank_order() {
     // Items expire seven days after the run's as-of instant: every item carries the TTL. 120
     // entries are four chunks of at most 32 rows.
     let mut stored = crate::support::chaos::table_items(&table).await;
-    stored.retain(|(pk, _), _| run2.owns_partition(pk));
+    stored.retain(|(pk, _), _| store::run_owns_partition(&run2, pk));
     assert_eq!(stored.len(), 4);
     for item in stored.values() {
         assert_eq!(

@@ -1,9 +1,9 @@
 //! The `sync` function, driven with SQS event JSON against DynamoDB Local: plays, profiles and
 //! accepted tracks arrive, newest `at` wins, and a batch reports exactly its bad messages.
 
+use results::run::ProducerSummary;
 use serde_json::{Value, json};
 use store::Store;
-use store::run_items::ProducerSummary;
 
 use crate::support::api;
 use crate::support::dynamodb::TestTable;
@@ -22,6 +22,7 @@ fn plays(at: &str, counts: &[(&str, u64)]) -> Value {
 
 async fn track_plays(store: &Store, id: &str) -> u64 {
     store
+        .catalog()
         .get_track(&tid(id))
         .await
         .expect("read")
@@ -60,7 +61,14 @@ async fn plays_apply_only_when_newer_and_leave_the_etag_alone() {
         (50, 700)
     );
     // The unknown track was skipped (and logged), not created and not retried.
-    assert_eq!(store.get_track(&tid("ghost")).await.expect("read"), None);
+    assert_eq!(
+        store
+            .catalog()
+            .get_track(&tid("ghost"))
+            .await
+            .expect("read"),
+        None
+    );
 
     // Older and duplicate deliveries change nothing; a count never goes backwards by accident.
     let older = plays("2026-11-21T09:00:00Z", &[("t1", 10), ("t2", 1)]);
@@ -79,6 +87,7 @@ async fn plays_apply_only_when_newer_and_leave_the_etag_alone() {
 
     // The store tells stale counts from unknown tracks (the log says which were skipped).
     let report = store
+        .catalog()
         .apply_plays(
             at("2026-11-21T11:00:00Z"),
             &[(tid("t1"), 1), (tid("t2"), 800), (tid("ghost"), 1)],
@@ -123,12 +132,16 @@ async fn a_mixed_batch_reports_exactly_its_bad_messages_and_applies_the_rest() {
     assert_eq!(track_plays(&store, "t1").await, 77);
     assert!(
         store
+            .catalog()
             .get_producer(&pid("pe"))
             .await
             .expect("read")
             .is_some()
     );
-    assert_eq!(store.get_track(&tid("t8")).await.expect("read"), None);
+    assert_eq!(
+        store.catalog().get_track(&tid("t8")).await.expect("read"),
+        None
+    );
     let t9 = stored_track(&store, "t9").await;
     assert_eq!(t9.track.credits.producers(), [pid("pa"), pid("pd")]);
     assert_eq!(store.check_consistency(2).await.expect("check"), vec![]);
@@ -157,6 +170,7 @@ async fn a_producer_becomes_payout_ready_and_a_rename_is_found_by_its_new_name_o
         let store = store.clone();
         async move {
             store
+                .catalog()
                 .search_producers(q, 10)
                 .await
                 .expect("search")
@@ -231,7 +245,11 @@ async fn a_producer_message_changes_only_the_fields_it_carries() {
     assert_eq!(after.stripe_account_id, None);
     assert_eq!(after.name, "Alpha Waves");
     assert_eq!(
-        store.get_producer(&pid("newcomer")).await.expect("read"),
+        store
+            .catalog()
+            .get_producer(&pid("newcomer"))
+            .await
+            .expect("read"),
         None
     );
     assert_eq!(store.check_consistency(2).await.expect("check"), vec![]);
@@ -339,7 +357,11 @@ async fn messages_of_different_field_groups_give_the_same_profile_in_either_orde
 async fn a_message_from_another_sender_is_reported_failed_and_never_applied() {
     let table = seeded("sync-foreign-sender").await;
     let store = table.store();
-    let before = store.get_producer(&pid("pa")).await.expect("read");
+    let before = store
+        .catalog()
+        .get_producer(&pid("pa"))
+        .await
+        .expect("read");
     let hijack = json!({"type": "producer", "at": "2026-11-21T10:00:00Z", "id": "pa",
         "name": "Alpha", "stripeAccountId": "acct_attacker", "chargesEnabled": true,
         "payoutsEnabled": true});
@@ -360,7 +382,14 @@ async fn a_message_from_another_sender_is_reported_failed_and_never_applied() {
         ["m0", "m2"],
         "both messages not sent by the platform"
     );
-    assert_eq!(store.get_producer(&pid("pa")).await.expect("read"), before);
+    assert_eq!(
+        store
+            .catalog()
+            .get_producer(&pid("pa"))
+            .await
+            .expect("read"),
+        before
+    );
     assert_eq!(
         track_plays(&store, "t1").await,
         77,
@@ -391,7 +420,11 @@ async fn a_message_from_another_sender_is_reported_failed_and_never_applied() {
 async fn a_record_of_another_queue_is_refused_even_with_the_platforms_sender() {
     let table = seeded("sync-foreign-queue").await;
     let store = table.store();
-    let before = store.get_producer(&pid("pa")).await.expect("read");
+    let before = store
+        .catalog()
+        .get_producer(&pid("pa"))
+        .await
+        .expect("read");
     let hijack = json!({"type": "producer", "at": "2026-11-21T10:00:00Z", "id": "pa",
         "name": "Alpha", "stripeAccountId": "acct_attacker", "chargesEnabled": true,
         "payoutsEnabled": true});
@@ -408,7 +441,14 @@ async fn a_record_of_another_queue_is_refused_even_with_the_platforms_sender() {
     let _guard = tracing::subscriber::set_default(captured.subscriber());
     let failed = failed_ids(sync::handle(&store, &platform(), event, now()).await);
     assert_eq!(failed, ["m0", "m1"]);
-    assert_eq!(store.get_producer(&pid("pa")).await.expect("read"), before);
+    assert_eq!(
+        store
+            .catalog()
+            .get_producer(&pid("pa"))
+            .await
+            .expect("read"),
+        before
+    );
     assert_eq!(
         track_plays(&store, "t1").await,
         78,
@@ -446,6 +486,7 @@ async fn a_track_message_creates_once_and_later_ones_update_only_platform_fields
     assert!(created.track.metadata_complete);
     assert_eq!(created.track.genre.as_deref(), Some("trap"));
     let page = store
+        .catalog()
         .credit_history(&tid("t9"), 10, None)
         .await
         .expect("history");
@@ -502,6 +543,7 @@ async fn a_recompute_after_a_plays_message_reflects_it() {
         let store = store.clone();
         async move {
             store
+                .runs()
                 .run_item::<ProducerSummary>(&store::runs::run_id(when), &pid("pb"))
                 .await
                 .expect("read")

@@ -1,5 +1,5 @@
 //! `cargo xtask check`: verify every invariant the table design promises (see
-//! `store::consistency`) and that the shared-track entries match the discographies; print each
+//! `store::tools::consistency`) and that the shared-track entries match the discographies; print each
 //! violation; exit non-zero on any.
 
 use anyhow::{Result, bail};

@@ -183,7 +183,7 @@ async fn seeded(endpoint: &str) -> Result<(Store, Known)> {
     ready.stripe_account_id = Some(Some(format!("acct_{CALLER}")));
     ready.charges_enabled = Some(true);
     ready.payouts_enabled = Some(true);
-    store.sync_producer(&ready, now).await?;
+    store.catalog().sync_producer(&ready, now).await?;
     let settings = recompute::run::Settings::default();
     let progress = recompute::run::RunProgress::default();
     let deadline = recompute::run::Deadline(None);
@@ -297,7 +297,7 @@ async fn answer(
     }
     let event = http.build();
     let path = parts.uri.path();
-    let response = if test_events::credits_serves(path) {
+    let response = if credits::serves(path) {
         // Generated requests come from one caller, far faster than a person: the edit limits
         // (429, documented in the spec) are tested on their own (tests/src/credits_accounts.rs).
         let config = credits::Config::unlimited(http_edge::EdgeConfig::JWT);

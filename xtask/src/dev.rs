@@ -208,6 +208,7 @@ async fn start_fanout(store: Store, ddb: &str, port: u16) -> Result<std::path::P
 /// On an empty table: a demo catalog (300 producers, 3,000 tracks) and a first published run.
 async fn load_demo(store: &Store) -> Result<()> {
     let empty = store
+        .catalog()
         .scan_catalog_page(0, 1, None, Some(1))
         .await?
         .records

@@ -12,7 +12,7 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 use catalog::jsonl::{LineError, parse};
 use indicatif::{ProgressBar, ProgressStyle};
-use store::import::ImportError;
+use store::tools::import::ImportError;
 
 use crate::target::TableTarget;
 

@@ -7,7 +7,7 @@
 //!
 //! Reported per kind of request: throughput, p50/p99 latency, errors (anything but a success
 //! or an intended 412), and the handler's overhead: its wall time minus the time its DynamoDB
-//! requests were on the wire, measured by an SDK interceptor (see `store::wire_clock`).
+//! requests were on the wire, measured by an SDK interceptor (see `store::tools::wire_clock`).
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -29,8 +29,8 @@ use tokio::sync::Mutex;
 
 use crate::dynamodb_local::{DynamoDbLocal, Storage};
 
-use store::Board;
-use store::wire_clock;
+use results::lists::Board;
+use store::tools::wire_clock;
 
 #[derive(clap::Args)]
 pub struct LoadArgs {

@@ -15,10 +15,11 @@ use chrono::Utc;
 use contribution::ProducerId;
 use contribution::payout::Claimant;
 use contribution::statement::{Currency, PayoutPeriod, StatementStatus};
+use results::payout::PayoutSplit;
 use serde_json::json;
 use store::Store;
 use store::batch::BatchStats;
-use store::payout_items::{PayoutSplit, pack_roster};
+use store::payout_items::pack_roster;
 use store::runs::run_id;
 
 use crate::dynamodb_local::{DynamoDbLocal, Storage};
@@ -86,6 +87,7 @@ async fn measure(args: &PayoutsBenchArgs, endpoint: &str) -> Result<()> {
     let stats = BatchStats::default();
     let started = Instant::now();
     store
+        .payouts()
         .put_statements(&statements, &roster, 16, &stats)
         .await?;
     let write_seconds = started.elapsed().as_secs_f64();

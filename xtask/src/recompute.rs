@@ -109,6 +109,7 @@ pub fn io_floor(args: IoFloorArgs) -> Result<()> {
                 let (mut start, mut records) = (None, 0u64);
                 loop {
                     let page = store
+                        .catalog()
                         .scan_catalog_page(segment, args.segments, start, None)
                         .await?;
                     records += page.records.len() as u64;

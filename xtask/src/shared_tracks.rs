@@ -1,5 +1,5 @@
 //! `cargo xtask rebuild-shared-tracks`: make the shared-track entries agree with the discography
-//! entries they project (`store::shared_track_projection`).
+//! entries they project (`store::tools::shared_track_projection`).
 //!
 //! For the two cases the stream cannot mend: a record `fanout` parked after its last retry (the
 //! on-failure queue holds only its position, and the stream forgets it after a day), and a table

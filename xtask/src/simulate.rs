@@ -7,7 +7,7 @@
 //! folded), the aggregates merge, the run plan ranks every board and the network, and the run's
 //! own writer (`recompute::run::write_results` into `store::run_sink::RunSink`) packs every list
 //! into the chunk items the run would write. A counting sink then weighs each put by DynamoDB's
-//! size rules (`store::size`) and drops it. Generation and parsing are timed apart from the rest.
+//! size rules (`store::run_sink::RunPut::write_units`) and drops it. Generation and parsing are timed apart from the rest.
 //! Not simulated: a previous run (so no trending pairs) and window baselines.
 
 use std::collections::BTreeMap;
@@ -20,12 +20,10 @@ use chrono::{DateTime, Utc};
 use recompute::aggregate::Aggregate;
 use recompute::compute::{RunContext, RunPlan};
 use recompute::run::write_results;
-use store::batch::WriteRequest;
-use store::run_items::Baselines;
-use store::run_sink::{RequestSink, RunSink};
+use results::run::Baselines;
+use store::StoreError;
+use store::run_sink::{RequestSink, RunPut, RunSink};
 use store::runs::{DEFAULT_RETENTION, RunScope, expires_at, run_id};
-use store::size::write_units;
-use store::{Store, StoreError};
 
 use crate::memory::{peak_rss_mib, rss_mib};
 
@@ -61,18 +59,10 @@ struct Tally {
 }
 
 impl Tally {
-    /// Counts one batch put, in this tally and in its entity's.
-    fn add(&mut self, put: &WriteRequest, by_kind: &mut BTreeMap<String, Tally>) {
-        let Some(item) = put.put_request().map(|p| p.item()) else {
-            return;
-        };
-        let units = write_units(item);
-        let kind = item
-            .get("entity")
-            .and_then(|e| e.as_s().ok())
-            .cloned()
-            .unwrap_or_default();
-        for tally in [self, by_kind.entry(kind).or_default()] {
+    /// Counts one put, in this tally and in its entity's.
+    fn add(&mut self, put: &RunPut, by_kind: &mut BTreeMap<String, Tally>) {
+        let units = put.write_units();
+        for tally in [self, by_kind.entry(put.entity().to_owned()).or_default()] {
             tally.items += 1;
             tally.units += units;
         }
@@ -89,8 +79,8 @@ struct Counting {
 impl RequestSink for Counting {
     type Error = StoreError;
 
-    async fn send(&mut self, request: WriteRequest) -> Result<(), StoreError> {
-        self.total.add(&request, &mut self.by_kind);
+    async fn send(&mut self, put: RunPut) -> Result<(), StoreError> {
+        self.total.add(&put, &mut self.by_kind);
         Ok(())
     }
 }
@@ -170,16 +160,13 @@ pub fn run(args: SimulateArgs) -> Result<()> {
     let started = Instant::now();
     let mut sink = RunSink::new(scope.clone(), Counting::default());
     // The counting sink never waits; a current-thread runtime just drives the writer.
-    tokio::runtime::Builder::new_current_thread()
+    let snapshot = tokio::runtime::Builder::new_current_thread()
         .build()?
-        .block_on(write_results(&plan, &mut sink))?;
-    let mut counted = sink.into_sink();
-    let (counter_parts, snapshot) = plan.counters()?;
-    for part in &counter_parts {
-        counted
-            .total
-            .add(&Store::run_put(&scope, part)?, &mut counted.by_kind);
-    }
+        .block_on(async {
+            write_results(&plan, &mut sink).await?;
+            sink.counters(plan.counters()).await
+        })?;
+    let counted = sink.into_sink();
     let meta = plan.meta(counted.total.items, Baselines::default());
     let making = started.elapsed();
     let Counting {

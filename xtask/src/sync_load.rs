@@ -131,6 +131,7 @@ async fn measure(args: &SyncLoadArgs, local: &DynamoDbLocal) -> Result<()> {
         })
     );
     let sample = store
+        .catalog()
         .get_track(&contribution::TrackId::parse(ids[0].clone())?)
         .await?
         .context("a track")?;

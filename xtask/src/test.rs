@@ -17,7 +17,14 @@ use crate::project;
 use crate::python_tools;
 
 /// The library crates the Lambdas link, checked without the features of the tools.
-const LIBRARIES: [&str; 5] = ["contribution", "catalog", "store", "http-edge", "telemetry"];
+const LIBRARIES: [&str; 6] = [
+    "contribution",
+    "results",
+    "catalog",
+    "store",
+    "http-edge",
+    "telemetry",
+];
 
 #[derive(clap::Args)]
 pub struct TestArgs {

@@ -115,25 +115,57 @@ fn key_spellings(text: &str, words: &[String]) -> Vec<(usize, String)> {
 }
 
 /// The modules of the crate whose `src` folder holds `files` (name, text), each with the sibling
-/// modules its code (not its comments or tests) names as `crate::<module>`; the crate root aside.
+/// modules its code (not its comments or tests) names as `crate::<module>`, grouped imports
+/// (`crate::{a::X, b}`) included; the crate root aside.
 fn module_uses(files: &[(String, String)]) -> std::collections::BTreeMap<String, Vec<String>> {
     let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+    let ident = |rest: &str| -> String {
+        rest.trim_start()
+            .chars()
+            .take_while(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '_')
+            .collect()
+    };
     files
         .iter()
         .filter(|(name, _)| name != "lib")
         .map(|(name, text)| {
-            let code = text.split("#[cfg(test)]").next().unwrap_or_default();
-            let mut uses: Vec<String> = code
+            let code: String = text
+                .split("#[cfg(test)]")
+                .next()
+                .unwrap_or_default()
                 .lines()
                 .filter(|l| !l.trim_start().starts_with("//"))
-                .flat_map(|l| l.match_indices("crate::").map(move |(i, _)| &l[i + 7..]))
-                .map(|rest| {
-                    rest.chars()
-                        .take_while(|c| c.is_ascii_lowercase() || *c == '_')
-                        .collect::<String>()
-                })
-                .filter(|m| m != name && m != "lib" && names.contains(&m.as_str()))
-                .collect();
+                .collect::<Vec<_>>()
+                .join("\n");
+            let mut uses = Vec::new();
+            for (at, _) in code.match_indices("crate::") {
+                let rest = &code[at + 7..];
+                if let Some(group) = rest.strip_prefix('{') {
+                    // The group's top-level items, each named by its first segment.
+                    let mut depth = 0;
+                    let mut item = String::new();
+                    for c in group.chars() {
+                        match c {
+                            '{' => depth += 1,
+                            '}' if depth == 0 => break,
+                            '}' => depth -= 1,
+                            ',' if depth == 0 => {
+                                uses.push(ident(&item));
+                                item.clear();
+                                continue;
+                            }
+                            _ => {}
+                        }
+                        if depth == 0 || c != '{' {
+                            item.push(c);
+                        }
+                    }
+                    uses.push(ident(&item));
+                } else {
+                    uses.push(ident(rest));
+                }
+            }
+            uses.retain(|m| m != name && m != "lib" && names.contains(&m.as_str()));
             uses.sort();
             uses.dedup();
             (name.clone(), uses)
@@ -185,6 +217,85 @@ pub fn modules_in(dir: &Path) -> Vec<(String, String)> {
         .collect();
     modules.sort();
     modules
+}
+
+/// The SDK's names a public signature of the store must not carry: the crate itself, its item
+/// and request types, and the store's own alias for a raw item.
+const SDK_NAMES: [&str; 8] = [
+    "aws_sdk_dynamodb",
+    "AttributeValue",
+    "WriteRequest",
+    "TransactWriteItem",
+    "ConsumedCapacity",
+    "Client",
+    "Blob",
+    "Item",
+];
+
+/// Whether `text` names an SDK type (`Item` as a word, but not an iterator's `Item =`).
+fn names_sdk_type(text: &str) -> Option<&'static str> {
+    SDK_NAMES.into_iter().find(|name| {
+        text.match_indices(name).any(|(at, _)| {
+            let before = text[..at].chars().next_back();
+            let after = &text[at + name.len()..];
+            let word_start = before.is_none_or(|c| !(c.is_alphanumeric() || c == '_'));
+            let word_end = after
+                .chars()
+                .next()
+                .is_none_or(|c| !(c.is_alphanumeric() || c == '_'));
+            let assoc = *name == "Item" && after.trim_start().starts_with('=');
+            word_start && word_end && !assoc
+        })
+    })
+}
+
+/// The public signatures of one source file (before its tests) that name an SDK type, as
+/// `line: name`. An item under `#[cfg(feature = "tools")]` is for tools and tests, which no
+/// Lambda builds, and is skipped; so is a whole file the caller says is tools-only.
+fn public_sdk_signatures(text: &str) -> Vec<String> {
+    let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+    let lines: Vec<&str> = code.lines().collect();
+    let mut found = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let line = lines[i].trim_start();
+        let public = line.starts_with("pub ") && !line.starts_with("pub(");
+        let gated = i > 0 && lines[i - 1].trim() == "#[cfg(feature = \"tools\")]";
+        if !public || gated {
+            i += 1;
+            continue;
+        }
+        // The signature: up to the body, the end of the statement, or the field's comma.
+        let mut signature = String::new();
+        let start = i;
+        loop {
+            let part = lines[i].split("//").next().unwrap_or_default();
+            let ends = part.contains('{')
+                || part.trim_end().ends_with(';')
+                || part.trim_end().ends_with(',');
+            signature.push_str(part.split('{').next().unwrap_or_default());
+            signature.push(' ');
+            i += 1;
+            if ends || i >= lines.len() {
+                break;
+            }
+        }
+        // A tuple struct shows only its public fields.
+        if let Some(rest) = signature.trim_start().strip_prefix("pub struct ")
+            && let Some((name, fields)) = rest.split_once('(')
+        {
+            let public: Vec<&str> = fields
+                .split(',')
+                .map(str::trim)
+                .filter(|f| f.starts_with("pub ") && !f.starts_with("pub("))
+                .collect();
+            signature = format!("pub struct {name} {}", public.join(", "));
+        }
+        if let Some(name) = names_sdk_type(&signature) {
+            found.push(format!("{}: {name}", start + 1));
+        }
+    }
+    found
 }
 
 #[cfg(test)]
@@ -285,10 +396,19 @@ mod tests {
         );
     }
 
+    /// The core and the published vocabulary are plain values and rules: no SDK, no runtime, no
+    /// clock, no I/O (each is checked alone by `cargo xtask test`, so a call to the clock does
+    /// not compile there either).
     #[test]
     fn the_core_crate_is_pure() {
-        let manifest = std::fs::read_to_string(root().join("shared/contribution/Cargo.toml"))
-            .expect("the core crate's manifest");
+        for crate_dir in ["shared/contribution", "shared/results"] {
+            assert_pure(crate_dir);
+        }
+    }
+
+    fn assert_pure(crate_dir: &str) {
+        let manifest = std::fs::read_to_string(root().join(crate_dir).join("Cargo.toml"))
+            .expect("the crate's manifest");
         let dependencies = manifest
             .split("[dependencies]")
             .nth(1)
@@ -307,14 +427,14 @@ mod tests {
             let name = line.split(['=', '.']).next().unwrap_or_default().trim();
             assert!(
                 !impure.iter().any(|i| name.contains(i)),
-                "the core crate depends on {name}: it must stay pure"
+                "{crate_dir} depends on {name}: it must stay pure"
             );
         }
         // chrono's `clock` (`Utc::now`, `Local::now`) is off for the core: `cargo xtask test`
         // checks it alone, so a call to the clock does not compile there.
         assert!(
             !dependencies.contains("clock"),
-            "the core crate turns on chrono's clock"
+            "{crate_dir} turns on chrono's clock"
         );
         let calls = [
             "Utc::now",
@@ -329,7 +449,7 @@ mod tests {
             "fastrand",
         ];
         for (path, text) in sources() {
-            if !path.starts_with("shared/contribution") {
+            if !path.starts_with(crate_dir) {
                 continue;
             }
             for call in calls {
@@ -372,6 +492,31 @@ mod tests {
         assert_eq!(find_cycle(&uses), None, "{uses:#?}");
     }
 
+    /// Every crate's modules point one way (not only the store's): each `src` folder of the
+    /// workspace, grouped imports included.
+    #[test]
+    fn no_crate_has_a_module_cycle() {
+        let mut crates = vec![root().join("xtask/src"), root().join("tests/src")];
+        for dir in ["shared", "functions"] {
+            for entry in std::fs::read_dir(root().join(dir))
+                .expect("the crates")
+                .flatten()
+            {
+                crates.push(entry.path().join("src"));
+            }
+        }
+        let mut checked = 0;
+        for src in crates {
+            let uses = module_uses(&modules_in(&src));
+            if uses.is_empty() {
+                continue;
+            }
+            checked += 1;
+            assert_eq!(find_cycle(&uses), None, "{}: {uses:#?}", src.display());
+        }
+        assert!(checked >= 12, "{checked} crates read");
+    }
+
     #[test]
     fn the_cycle_check_finds_a_cycle() {
         let files = |a: &str, b: &str| {
@@ -389,6 +534,23 @@ mod tests {
         };
         assert_eq!(
             find_cycle(&module_uses(&files("run_id::RunId", "keys"))),
+            Some(vec!["keys".to_owned(), "run_id".to_owned()])
+        );
+        // A grouped import counts.
+        let grouped = vec![
+            (
+                "keys".to_owned(),
+                "//! k\nuse crate::{run_id::RunId, page};\n".to_owned(),
+            ),
+            (
+                "run_id".to_owned(),
+                "//! r\nuse crate::{\n    error::E,\n    keys::{a, b},\n};\n".to_owned(),
+            ),
+            ("page".to_owned(), "//! p\n".to_owned()),
+            ("error".to_owned(), "//! e\n".to_owned()),
+        ];
+        assert_eq!(
+            find_cycle(&module_uses(&grouped)),
             Some(vec!["keys".to_owned(), "run_id".to_owned()])
         );
         // Named only in a comment or a test: no cycle.
@@ -462,5 +624,117 @@ mod tests {
             !template.contains("dev-identity"),
             "the template must not build a function with the dev identity"
         );
+    }
+
+    /// The store's public surface speaks in domain values: no public signature outside its
+    /// tools (the `tools` feature, which no Lambda builds) names an SDK type, so a function can
+    /// only reach the table through the store's access patterns.
+    #[test]
+    fn the_store_names_no_sdk_type_in_a_public_signature() {
+        let lib = std::fs::read_to_string(root().join("shared/store/src/lib.rs")).expect("lib.rs");
+        let lines: Vec<&str> = lib.lines().collect();
+        let tools_only: Vec<String> = lines
+            .windows(2)
+            .filter(|w| w[0].trim().starts_with("#[cfg(feature = "))
+            .filter_map(|w| w[1].trim().strip_prefix("pub mod "))
+            .map(|m| format!("shared/store/src/{}", m.trim_end_matches(';')))
+            .collect();
+        assert!(
+            tools_only.iter().any(|m| m.ends_with("/tools")),
+            "{tools_only:?}"
+        );
+        let gated = |shown: &str| {
+            tools_only
+                .iter()
+                .any(|m| shown == format!("{m}.rs") || shown.starts_with(&format!("{m}/")))
+        };
+        let mut offences = Vec::new();
+        for (path, text) in sources() {
+            let shown = path.display().to_string();
+            if !shown.starts_with("shared/store/src") || gated(&shown) {
+                continue;
+            }
+            for found in public_sdk_signatures(&text) {
+                offences.push(format!("{shown}:{found}"));
+            }
+        }
+        assert!(
+            offences.is_empty(),
+            "public store signatures naming SDK types (make them pub(crate), or tools-only):\n{}",
+            offences.join("\n")
+        );
+    }
+
+    #[test]
+    fn the_sdk_signature_check_catches_a_public_sdk_type() {
+        let source = "pub fn put(item: Item) -> WriteRequest {\n}\n\
+                      pub(crate) fn inner(item: Item) {}\n\
+                      #[cfg(feature = \"tools\")]\npub fn tool(c: Client) {}\n\
+                      pub fn rows(r: impl Iterator<Item = u8>) {}\n\
+                      pub struct Page {\n    pub next: Option<Item>,\n    pub n: u32,\n}\n\
+                      pub struct Cursor(Item);\npub struct Put(pub(crate) WriteRequest);\n\
+                      pub struct Open(pub Item);\n";
+        assert_eq!(
+            public_sdk_signatures(source),
+            vec![
+                "1: WriteRequest".to_owned(),
+                "8: Item".to_owned(),
+                "13: Item".to_owned()
+            ]
+        );
+    }
+
+    /// No function crate (nor a tool) names an SDK type it could only have got through the
+    /// store: the store's public surface is the only way to the table.
+    #[test]
+    fn no_function_names_an_sdk_type() {
+        let mut offences = Vec::new();
+        for (path, text) in sources() {
+            let shown = path.display().to_string();
+            if !(shown.starts_with("functions/") || shown.starts_with("xtask/src"))
+                || shown == "xtask/src/tidy.rs"
+            {
+                continue;
+            }
+            let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+            for (n, line) in code.lines().enumerate() {
+                let line = line.split("//").next().unwrap_or_default();
+                if line.contains("store::tools::raw") || line.contains("store::entity::Item") {
+                    offences.push(format!("{shown}:{}", n + 1));
+                }
+                for name in ["WriteRequest", "AttributeValue", "TransactWriteItem"] {
+                    if line.contains(name) {
+                        offences.push(format!("{shown}:{}: {name}", n + 1));
+                    }
+                }
+            }
+        }
+        assert!(offences.is_empty(), "{}", offences.join("\n"));
+    }
+
+    /// A create-if-absent or a must-exist check is built from the table's definition
+    /// (`store::access::{if_absent, if_present}`), never spelled with the key attribute by hand:
+    /// a renamed key attribute must not turn a create into an overwrite.
+    #[test]
+    fn no_condition_spells_the_key_attribute_by_hand() {
+        let spelled: Vec<String> = sources()
+            .into_iter()
+            .filter(|(path, _)| path.starts_with("shared/store/src"))
+            .flat_map(|(path, text)| {
+                let code = text
+                    .split("#[cfg(test)]")
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned();
+                code.lines()
+                    .enumerate()
+                    .filter(|(_, l)| {
+                        l.contains("attribute_not_exists(pk)") || l.contains("attribute_exists(pk)")
+                    })
+                    .map(|(n, _)| format!("{}:{}", path.display(), n + 1))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        assert!(spelled.is_empty(), "{spelled:?}");
     }
 }

@@ -14,9 +14,10 @@
 use std::collections::BTreeMap;
 
 /// Each workspace crate's floor; a crate may depend only on crates on lower floors.
-pub const FLOORS: [(&str, u8); 16] = [
+pub const FLOORS: [(&str, u8); 17] = [
     ("contribution", 0),
     ("catalog", 1),
+    ("results", 1),
     ("telemetry", 1),
     ("test-events", 1),
     ("http-edge", 2),
@@ -32,6 +33,36 @@ pub const FLOORS: [(&str, u8); 16] = [
     ("tests", 4),
     ("xtask", 4),
 ];
+
+/// Which of the store's owner views (`store::owners`) each function may use, as the template's
+/// grants have it: a function writes only the partitions it owns (`credits`, `sync` and `fanout`
+/// the catalog's; `recompute` a run's; `payouts` the payout records'), and reads what its job
+/// needs (`recompute` scans the catalog; `payouts` reads runs and payout fields; `leaderboard`
+/// reads everything it shows).
+pub const FUNCTION_OWNERS: [(&str, &[&str]); 6] = [
+    ("credits", &["catalog"]),
+    ("sync", &["catalog"]),
+    ("fanout", &["catalog"]),
+    ("recompute", &["catalog", "runs"]),
+    ("leaderboard", &["catalog", "runs", "payouts"]),
+    ("payouts", &["catalog", "runs", "payouts"]),
+];
+
+/// The owner views a source text uses (`.catalog()`, `.runs()`, `.payouts()`) that `allowed`
+/// does not name, with their lines.
+pub fn foreign_owners(text: &str, allowed: &[&str]) -> Vec<String> {
+    let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+    let mut found = Vec::new();
+    for (n, line) in code.lines().enumerate() {
+        let line = line.split("//").next().unwrap_or_default();
+        for owner in ["catalog", "runs", "payouts"] {
+            if line.contains(&format!(".{owner}()")) && !allowed.contains(&owner) {
+                found.push(format!("{}: {owner}", n + 1));
+            }
+        }
+    }
+    found
+}
 
 /// Crates that exist for tools and tests; no Lambda has one among its normal dependencies.
 pub const TOOL_CRATES: [&str; 5] = [
@@ -178,6 +209,28 @@ mod tests {
             .expect("cargo metadata runs");
         assert!(output.status.success(), "{output:?}");
         serde_json::from_slice(&output.stdout).expect("cargo metadata prints JSON")
+    }
+
+    /// Each function reaches only the store's owners its grants allow (`FUNCTION_OWNERS`).
+    #[test]
+    fn each_function_uses_only_its_owners() {
+        let mut offences = Vec::new();
+        for (function, allowed) in FUNCTION_OWNERS {
+            let src = root().join("functions").join(function).join("src");
+            let files = crate::tidy::modules_in(&src);
+            assert!(!files.is_empty(), "{function} has sources");
+            for (module, text) in files {
+                for found in foreign_owners(&text, allowed) {
+                    offences.push(format!("functions/{function}/src/{module}.rs:{found}"));
+                }
+            }
+        }
+        assert!(offences.is_empty(), "{}", offences.join("\n"));
+        // The check bites: a credit edit reading a run.
+        assert_eq!(
+            foreign_owners("let p = store.runs().latest_run().await?;", &["catalog"]),
+            vec!["1: runs".to_owned()]
+        );
     }
 
     #[test]

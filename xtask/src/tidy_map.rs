@@ -56,6 +56,36 @@ pub fn unmapped_modules(map: &[(String, String)], crates: &[(String, Vec<String>
     missing
 }
 
+/// The files a crate's code-map row names (`` `file.rs` `` or `` `file.rs::item` ``) that its
+/// crate does not have: the map says nothing the code no longer is.
+pub fn stale_modules(map: &[(String, String)], crates: &[(String, Vec<String>)]) -> Vec<String> {
+    let mut stale = Vec::new();
+    for (krate, modules) in crates {
+        let Some((_, row)) = map.iter().find(|(path, _)| path == krate) else {
+            continue;
+        };
+        let cells = row.splitn(3, '|').nth(2).unwrap_or_default();
+        for quoted in cells.split('`').skip(1).step_by(2) {
+            let file = quoted.split("::").next().unwrap_or_default();
+            // Only bare file names (a path with a folder names another crate's file).
+            if !file.ends_with(".rs") || file.contains('/') {
+                continue;
+            }
+            let known = file == "lib.rs"
+                || file == "main.rs"
+                || modules
+                    .iter()
+                    .any(|m| m == file || m.ends_with(&format!("/{file}")));
+            if !known {
+                stale.push(format!("{krate}: {file}"));
+            }
+        }
+    }
+    stale.sort();
+    stale.dedup();
+    stale
+}
+
 /// The tests `doc` names as `` `path/to/file.rs::name` ``, and the files it names as
 /// `` `path/to/file.rs` `` (with no test: `None`).
 pub fn named_tests(doc: &str) -> Vec<(String, Option<String>)> {
@@ -246,6 +276,28 @@ mod tests {
             missing.is_empty(),
             "ARCHITECTURE.md's code map does not name:\n{}",
             missing.join("\n")
+        );
+    }
+
+    /// The other way: every file a row names is one its crate has.
+    #[test]
+    fn every_file_the_code_map_names_exists() {
+        let map = code_map(&read("ARCHITECTURE.md"));
+        let stale = stale_modules(&map, &crates());
+        assert!(
+            stale.is_empty(),
+            "ARCHITECTURE.md's code map names files that are gone:\n{}",
+            stale.join("\n")
+        );
+        // The check bites: a row naming a file its crate lacks.
+        let forged = vec![(
+            "shared/x".to_owned(),
+            "| `shared/x` | `kept.rs` and `gone.rs::item`; `other/path.rs` |".to_owned(),
+        )];
+        let crates = vec![("shared/x".to_owned(), vec!["kept.rs".to_owned()])];
+        assert_eq!(
+            stale_modules(&forged, &crates),
+            vec!["shared/x: gone.rs".to_owned()]
         );
     }
 

@@ -56,6 +56,9 @@ pub enum CreditsApiError {
     },
     #[error(transparent)]
     Store(StoreError),
+    /// A refusal already in HTTP terms (the router's, the request's parsing).
+    #[error(transparent)]
+    Refused(#[from] Problem),
 }
 
 fn ids(ids: &[ProducerId]) -> String {
@@ -109,17 +112,9 @@ impl From<CreditsApiError> for Problem {
             CreditsApiError::TooManyEdits { retry_after, .. } => {
                 Problem::too_many_requests(detail, retry_after)
             }
-            CreditsApiError::Store(StoreError::BadCursor) => {
-                Problem::bad_request("the cursor is not valid for this list")
-            }
+            CreditsApiError::Refused(problem) => problem,
             CreditsApiError::Store(e) => {
-                // A missing table is the deployment's fault, and the message says so.
-                tracing::error!(
-                    error = %e,
-                    deployment_fault = e.is_deployment_fault(),
-                    "store failure"
-                );
-                Problem::internal("")
+                Problem::store_fault(e.is_bad_cursor(), e.is_deployment_fault(), &e)
             }
         }
     }

@@ -24,7 +24,13 @@ use store::Store;
 
 pub use config::{Config, EditLimits};
 pub use error::CreditsApiError;
-pub use routes::{Endpoint, ROUTES};
+pub use routes::{CreditsApi, Deps, ROUTES};
+
+/// Whether API Gateway sends `path` to this function (one of its routes has it, with some
+/// method); every other path of the API is the `leaderboard`'s.
+pub fn serves(path: &str) -> bool {
+    http_edge::router::serves_path(ROUTES, path)
+}
 
 /// Handles one request at instant `now`.
 pub async fn handle(
@@ -33,8 +39,10 @@ pub async fn handle(
     event: ApiGatewayV2httpRequest,
     now: DateTime<Utc>,
 ) -> ApiGatewayV2httpResponse {
-    http_edge::router::handle(&event, ROUTES, config.edge, async |call| {
-        routes::serve(store, call, &config.limits, now).await
-    })
-    .await
+    let deps = Deps {
+        store,
+        limits: &config.limits,
+        now,
+    };
+    http_edge::router::handle(&event, ROUTES, config.edge, &deps).await
 }

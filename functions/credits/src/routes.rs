@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use contribution::{Credits, ProducerId, TrackId};
 use http_edge::{
-    Access, ApiGatewayV2httpResponse, Call, Caller, FieldProblem, Problem, Request, Route,
+    Access, ApiGatewayV2httpResponse, Call, Caller, FieldProblem, Problem, Request, Route, Service,
     json_response,
 };
 use store::catalog_items::{ChangeReason, CreditDecline};
@@ -29,48 +29,53 @@ const MAX_SEARCH: u32 = 50;
 /// The longest search query, in characters.
 const MAX_QUERY_CHARS: usize = 100;
 
-/// Which handler serves a route.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Endpoint {
-    GetCredits,
-    ReplaceCredits,
-    AddCredit,
-    RemoveCredit,
-    LiftDecline,
-    History,
-    SearchArtists,
+/// The `credits` function's route tables and handlers.
+pub struct CreditsApi;
+
+impl Service for CreditsApi {
+    type Deps<'a> = Deps<'a>;
 }
 
-/// Every route this function answers and who may call it, declared once: `infra/openapi.yaml`
-/// documents exactly these routes and `docs/privacy.md` this access, as tests check. Every route
-/// needs a signed-in caller; who may change a track is the uploader rule (a caller acting for the
-/// uploader), and who may remove a credit also the credited producer (a decline), both checked
-/// against the stored track.
-pub static ROUTES: &[Route<Endpoint>] = &[
+/// What one request's handler is given: the table, the edit limits, the instant.
+pub struct Deps<'a> {
+    pub store: &'a Store,
+    pub limits: &'a EditLimits,
+    pub now: DateTime<Utc>,
+}
+
+/// The call each handler is given.
+type CreditsCall<'r> = Call<'r, CreditsApi>;
+
+/// Every route this function answers, who may call it and what serves it, declared once:
+/// `infra/openapi.yaml` documents exactly these routes and `docs/privacy.md` this access, as
+/// tests check. Every route needs a signed-in caller; who may change a track is the uploader rule
+/// (a caller acting for the uploader), and who may remove a credit also the credited producer (a
+/// decline), both checked against the stored track.
+pub static ROUTES: &[Route<CreditsApi>] = &[
     Route {
         label: "GET /tracks/{trackId}/credits",
         access: Access::SignedIn,
-        endpoint: Endpoint::GetCredits,
+        handler: |d, call| Box::pin(async move { Ok(get_credits(d, call).await?) }),
     },
     Route {
         label: "PUT /tracks/{trackId}/credits",
         access: Access::SignedIn,
-        endpoint: Endpoint::ReplaceCredits,
+        handler: |d, call| Box::pin(async move { Ok(replace_credits(d, call).await?) }),
     },
     Route {
         label: "POST /tracks/{trackId}/credits",
         access: Access::SignedIn,
-        endpoint: Endpoint::AddCredit,
+        handler: |d, call| Box::pin(async move { Ok(add_credit(d, call).await?) }),
     },
     Route {
         label: "GET /tracks/{trackId}/credits/history",
         access: Access::SignedIn,
-        endpoint: Endpoint::History,
+        handler: |d, call| Box::pin(async move { Ok(history(d, call).await?) }),
     },
     Route {
         label: "DELETE /tracks/{trackId}/credits/{producerId}",
         access: Access::SignedIn,
-        endpoint: Endpoint::RemoveCredit,
+        handler: |d, call| Box::pin(async move { Ok(remove_credit(d, call).await?) }),
     },
     Route {
         label: "DELETE /tracks/{trackId}/credits/{producerId}/decline",
@@ -78,51 +83,39 @@ pub static ROUTES: &[Route<Endpoint>] = &[
             param: "producerId",
             what: "their declines",
         },
-        endpoint: Endpoint::LiftDecline,
+        handler: |d, call| Box::pin(async move { Ok(lift_decline(d, call).await?) }),
     },
     Route {
         label: "GET /artists",
         access: Access::SignedIn,
-        endpoint: Endpoint::SearchArtists,
+        handler: |d, call| Box::pin(async move { Ok(search_artists(d, call).await?) }),
     },
 ];
-
-/// Serves a call the router admitted (a signed-in caller) at instant `now`.
-pub async fn serve(
-    store: &Store,
-    call: &Call<'_, Endpoint>,
-    limits: &EditLimits,
-    now: DateTime<Utc>,
-) -> Result<ApiGatewayV2httpResponse, Problem> {
-    let edits = Edits {
-        store,
-        call,
-        caller: call.caller()?,
-        limits,
-        now,
-    };
-    let track = || track_id(call.param("trackId"));
-    match call.endpoint() {
-        Endpoint::GetCredits => get_credits(store, &track()?, edits.caller).await,
-        Endpoint::ReplaceCredits => replace_credits(&edits).await,
-        Endpoint::AddCredit => add_credit(&edits).await,
-        Endpoint::RemoveCredit => remove_credit(&edits).await,
-        Endpoint::LiftDecline => lift_decline(&edits).await,
-        Endpoint::History => history(store, call, &track()?, edits.caller).await,
-        Endpoint::SearchArtists => search_artists(store, call).await,
-    }
-}
 
 /// What every edit needs: the table, the call and its caller, the limits, the instant.
 struct Edits<'a, 'r> {
     store: &'a Store,
-    call: &'a Call<'r, Endpoint>,
+    call: &'a CreditsCall<'r>,
     caller: &'a Caller,
     limits: &'a EditLimits,
     now: DateTime<Utc>,
 }
 
-impl Edits<'_, '_> {
+impl<'a, 'r> Edits<'a, 'r> {
+    /// The edit `call` asks for, with `deps`.
+    fn of(deps: &'a Deps<'_>, call: &'a CreditsCall<'r>) -> Result<Self, Problem>
+    where
+        'r: 'a,
+    {
+        Ok(Self {
+            store: deps.store,
+            call,
+            caller: call.caller()?,
+            limits: deps.limits,
+            now: deps.now,
+        })
+    }
+
     /// The change `acting` makes, for the caller's account.
     fn change(&self, acting: &ProducerId, reason: Option<ChangeReason>) -> Change {
         Change {
@@ -144,7 +137,12 @@ impl Edits<'_, '_> {
             ),
         ];
         for (editor, limit) in buckets {
-            if let Taken::Wait(wait) = self.store.take_edit_token(&editor, limit, self.now).await? {
+            if let Taken::Wait(wait) = self
+                .store
+                .catalog()
+                .take_edit_token(&editor, limit, self.now)
+                .await?
+            {
                 let who = match editor {
                     Editor::Producer(_) => "this producer",
                     Editor::Account(_) => "this account",
@@ -168,23 +166,31 @@ impl Edits<'_, '_> {
 
 /// `GET /tracks/{trackId}/credits`: who is credited, with the split and the exclusive payee.
 async fn get_credits(
-    store: &Store,
-    track: &TrackId,
-    caller: &Caller,
-) -> Result<ApiGatewayV2httpResponse, Problem> {
-    let stored = read_track(store, track).await?;
-    Ok(credits_response(store, &stored, caller).await?)
+    d: &Deps<'_>,
+    call: &CreditsCall<'_>,
+) -> Result<ApiGatewayV2httpResponse, CreditsApiError> {
+    let track = track_id(call.param("trackId"))?;
+    let stored = read_track(d.store, &track).await?;
+    credits_response(d.store, &stored, call.caller()?).await
 }
 
 /// `PUT /tracks/{trackId}/credits`: the whole list, replaced.
-async fn replace_credits(edits: &Edits<'_, '_>) -> Result<ApiGatewayV2httpResponse, Problem> {
+async fn replace_credits(
+    d: &Deps<'_>,
+    call: &CreditsCall<'_>,
+) -> Result<ApiGatewayV2httpResponse, CreditsApiError> {
+    let edits = &Edits::of(d, call)?;
     let body: ReplaceCredits = edits.call.request.json_body()?;
     let wanted = parse_credits(&body.producer_ids)?;
     edit_and_answer(edits, |_| Ok(wanted.clone())).await
 }
 
 /// `POST /tracks/{trackId}/credits`: one producer added.
-async fn add_credit(edits: &Edits<'_, '_>) -> Result<ApiGatewayV2httpResponse, Problem> {
+async fn add_credit(
+    d: &Deps<'_>,
+    call: &CreditsCall<'_>,
+) -> Result<ApiGatewayV2httpResponse, CreditsApiError> {
+    let edits = &Edits::of(d, call)?;
     let body: AddCredit = edits.call.request.json_body()?;
     let producer = producer_id("producerId", &body.producer_id)?;
     edit_and_answer(edits, |current| {
@@ -214,7 +220,11 @@ fn without(credits: &Credits, producer: &ProducerId) -> Result<Credits, CreditsA
 
 /// `DELETE /tracks/{trackId}/credits/{producerId}`: one producer removed (never the last), by the
 /// uploader; or by the credited producer themselves, a *decline*.
-async fn remove_credit(edits: &Edits<'_, '_>) -> Result<ApiGatewayV2httpResponse, Problem> {
+async fn remove_credit(
+    d: &Deps<'_>,
+    call: &CreditsCall<'_>,
+) -> Result<ApiGatewayV2httpResponse, CreditsApiError> {
+    let edits = &Edits::of(d, call)?;
     let text = edits.call.param("producerId");
     let producer = ProducerId::parse(text)
         .map_err(|e| CreditsApiError::BadId(text.to_owned(), "producer", e))?;
@@ -233,7 +243,7 @@ async fn decline(
     edits: &Edits<'_, '_>,
     track: &TrackId,
     producer: &ProducerId,
-) -> Result<ApiGatewayV2httpResponse, Problem> {
+) -> Result<ApiGatewayV2httpResponse, CreditsApiError> {
     let if_match = if_match(&edits.call.request)?;
     edits.limit(producer).await?;
     let change = edits.change(producer, Some(ChangeReason::Declined));
@@ -245,23 +255,26 @@ async fn decline(
     };
     let remove = |current: &Credits| without(current, producer);
     let stored = edit(edits.store, &change, track, if_match, remove, Some(&record)).await?;
-    Ok(credits_response(edits.store, &stored, edits.caller).await?)
+    credits_response(edits.store, &stored, edits.caller).await
 }
 
 /// `DELETE /tracks/{trackId}/credits/{producerId}/decline`: the producer lifts their decline, so
 /// the uploader may credit them again (answered the same whether there was one).
-async fn lift_decline(edits: &Edits<'_, '_>) -> Result<ApiGatewayV2httpResponse, Problem> {
+async fn lift_decline(
+    d: &Deps<'_>,
+    call: &CreditsCall<'_>,
+) -> Result<ApiGatewayV2httpResponse, CreditsApiError> {
+    let edits = &Edits::of(d, call)?;
     let track = track_id(edits.call.param("trackId"))?;
-    let text = edits.call.param("producerId");
-    let producer = ProducerId::parse(text)
-        .map_err(|e| CreditsApiError::BadId(text.to_owned(), "producer", e))?;
+    // The router parsed the producer the path names and admitted only a caller acting for them.
+    let producer = call.owner()?.clone();
     read_track(edits.store, &track).await?;
     edits.limit(&producer).await?;
     let lifted = edits
         .store
+        .catalog()
         .lift_decline(&track, &producer)
-        .await
-        .map_err(CreditsApiError::from)?;
+        .await?;
     Ok(json_response(
         200,
         &DeclineView {
@@ -280,7 +293,7 @@ async fn lift_decline(edits: &Edits<'_, '_>) -> Result<ApiGatewayV2httpResponse,
 async fn edit_and_answer(
     edits: &Edits<'_, '_>,
     change_credits: impl Fn(&Credits) -> Result<Credits, CreditsApiError>,
-) -> Result<ApiGatewayV2httpResponse, Problem> {
+) -> Result<ApiGatewayV2httpResponse, CreditsApiError> {
     let if_match = if_match(&edits.call.request)?;
     let track = track_id(edits.call.param("trackId"))?;
     let current = read_track(edits.store, &track).await?;
@@ -289,23 +302,22 @@ async fn edit_and_answer(
     edits.limit(&uploader).await?;
     let change = edits.change(&uploader, None);
     let stored = edit(edits.store, &change, &track, if_match, change_credits, None).await?;
-    Ok(credits_response(edits.store, &stored, edits.caller).await?)
+    credits_response(edits.store, &stored, edits.caller).await
 }
 
 /// `GET /tracks/{trackId}/credits/history`: the uploader's audit trail, newest first.
 async fn history(
-    store: &Store,
-    call: &Call<'_, Endpoint>,
-    track: &TrackId,
-    caller: &Caller,
-) -> Result<ApiGatewayV2httpResponse, Problem> {
+    d: &Deps<'_>,
+    call: &CreditsCall<'_>,
+) -> Result<ApiGatewayV2httpResponse, CreditsApiError> {
+    let (store, track) = (d.store, &track_id(call.param("trackId"))?);
     let stored = read_track(store, track).await?;
-    require_uploader(&stored, caller, "see its credit history")?;
+    require_uploader(&stored, call.caller()?, "see its credit history")?;
     let limit = call.request.limit(DEFAULT_PAGE, MAX_PAGE)?;
     let page = store
+        .catalog()
         .credit_history(track, limit, call.request.cursor()?)
-        .await
-        .map_err(CreditsApiError::from)?;
+        .await?;
     Ok(json_response(
         200,
         &HistoryView {
@@ -318,9 +330,10 @@ async fn history(
 
 /// `GET /artists?q=`: artists whose name starts with the query, to credit them.
 async fn search_artists(
-    store: &Store,
-    call: &Call<'_, Endpoint>,
-) -> Result<ApiGatewayV2httpResponse, Problem> {
+    d: &Deps<'_>,
+    call: &CreditsCall<'_>,
+) -> Result<ApiGatewayV2httpResponse, CreditsApiError> {
+    let store = d.store;
     // The spec's rule for q, exactly: at most 100 characters as sent, no control characters
     // (no name holds one), and something besides whitespace.
     let raw = call.request.query("q").unwrap_or("");
@@ -332,13 +345,14 @@ async fn search_artists(
         return Err(Problem::bad_request(format!(
             "q must be 1 to {MAX_QUERY_CHARS} characters of an artist name, not only spaces, \
              with no control characters"
-        )));
+        ))
+        .into());
     }
     let limit = call.request.limit(DEFAULT_SEARCH, MAX_SEARCH)?;
     let matches = store
+        .catalog()
         .search_producers(query, limit as usize)
-        .await
-        .map_err(CreditsApiError::from)?;
+        .await?;
     Ok(json_response(
         200,
         &ArtistsView {
@@ -405,6 +419,7 @@ fn etag(version: u64) -> (&'static str, String) {
 
 async fn read_track(store: &Store, id: &TrackId) -> Result<StoredTrack, CreditsApiError> {
     store
+        .catalog()
         .get_track(id)
         .await?
         .ok_or_else(|| CreditsApiError::TrackNotFound(id.clone()))
@@ -434,7 +449,7 @@ async fn credits_response(
 ) -> Result<ApiGatewayV2httpResponse, CreditsApiError> {
     let mut ids: Vec<&ProducerId> = stored.track.credits.producers().iter().collect();
     ids.push(&stored.track.uploader_id);
-    let profiles = store.get_producers(ids).await?;
+    let profiles = store.catalog().get_producers(ids).await?;
     let for_uploader = caller.acts_for(&stored.track.uploader_id);
     Ok(json_response(
         200,
@@ -487,14 +502,20 @@ async fn edit(
             .filter(|p| !current.track.credits.contains(p))
             .cloned()
             .collect();
-        let unknown = store.unknown_producers(&added).await?;
+        let unknown = store.catalog().unknown_producers(&added).await?;
         if !unknown.is_empty() {
             return Err(CreditsApiError::UnknownProducers(unknown));
         }
         let written = match decline {
-            None => store.replace_credits(&current, wanted, change).await,
+            None => {
+                store
+                    .catalog()
+                    .replace_credits(&current, wanted, change)
+                    .await
+            }
             Some(decline) => {
                 store
+                    .catalog()
                     .decline_credit(&current, wanted, change, decline)
                     .await
             }

@@ -121,6 +121,7 @@ async fn apply(
         TableChange::Discography { before, after } => {
             let writes = deps
                 .store
+                .catalog()
                 .apply_discography_change(before.as_ref(), after.as_ref())
                 .await
                 .map_err(FanoutError::Store)?;

@@ -11,7 +11,7 @@
 use std::time::Duration;
 
 use store::changes::StreamMapping;
-use store::local_stream::LocalStream;
+use store::tools::local_stream::LocalStream;
 use store::{Store, StoreError};
 
 use crate::{Deps, DynamoDbEvent, FanoutBatch, handle_batch};

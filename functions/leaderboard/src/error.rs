@@ -3,8 +3,9 @@
 use contribution::IdError;
 use contribution::statement::{BadPeriod, PayoutPeriod};
 use http_edge::Problem;
+use results::lists::Board;
+use store::StoreError;
 use store::series::MAX_SERIES_DAYS;
-use store::{Board, StoreError};
 
 fn names<'a>(names: impl Iterator<Item = &'a str>) -> String {
     names.collect::<Vec<_>>().join(", ")
@@ -43,6 +44,9 @@ pub enum LeaderboardError {
     BadStatus(String),
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// A refusal already in HTTP terms (the router's, the request's parsing).
+    #[error(transparent)]
+    Refused(#[from] Problem),
 }
 
 impl From<LeaderboardError> for Problem {
@@ -61,17 +65,9 @@ impl From<LeaderboardError> for Problem {
                 Problem::new(404, "no-results-yet", "No results yet", detail)
             }
             LeaderboardError::UnknownProducer(_) => Problem::not_found(detail),
-            LeaderboardError::Store(StoreError::BadCursor) => {
-                Problem::bad_request("the cursor is not valid for this list")
-            }
+            LeaderboardError::Refused(problem) => problem,
             LeaderboardError::Store(e) => {
-                // A missing table is the deployment's fault, and the message says so.
-                tracing::error!(
-                    error = %e,
-                    deployment_fault = e.is_deployment_fault(),
-                    "store failure"
-                );
-                Problem::internal("")
+                Problem::store_fault(e.is_bad_cursor(), e.is_deployment_fault(), &e)
             }
         }
     }

@@ -20,7 +20,7 @@ use store::Store;
 
 pub use error::LeaderboardError;
 pub use pointer::PointerCache;
-pub use routes::{Endpoint, ROUTES};
+pub use routes::{Deps, LeaderboardApi, ROUTES};
 
 /// How the function treats its callers (the edge configuration both API functions share).
 pub use http_edge::EdgeConfig as Config;
@@ -32,8 +32,5 @@ pub async fn handle(
     pointer: &PointerCache,
     event: ApiGatewayV2httpRequest,
 ) -> ApiGatewayV2httpResponse {
-    http_edge::router::handle(&event, ROUTES, *config, async |call| {
-        routes::serve(store, pointer, call).await
-    })
-    .await
+    http_edge::router::handle(&event, ROUTES, *config, &Deps { store, pointer }).await
 }

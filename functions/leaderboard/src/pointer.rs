@@ -7,7 +7,7 @@
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use store::RunPointer;
+use results::run::RunPointer;
 use store::{Store, StoreError};
 
 /// How long a read pointer is trusted.
@@ -41,7 +41,7 @@ impl PointerCache {
         {
             return Ok(pointer.clone());
         }
-        let pointer = store.latest_run().await?;
+        let pointer = store.runs().latest_run().await?;
         if let Ok(mut cached) = self.cached.lock() {
             *cached = Some((Instant::now(), pointer.clone()));
         }

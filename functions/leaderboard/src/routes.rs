@@ -3,12 +3,18 @@
 use chrono::{DateTime, Utc};
 use contribution::ProducerId;
 use contribution::statement::PayoutPeriod;
-use http_edge::{Access, ApiGatewayV2httpResponse, Call, Problem, Request, Route, json_response};
+use http_edge::{
+    Access, ApiGatewayV2httpResponse, Call, Problem, Request, Route, Service, json_response,
+};
+use results::lists::{Board, Period};
+use results::run as stored;
+use results::run::{EmptyBecause, RunPointer};
+use results::run_id::RunId;
 use serde::Serialize;
-use store::chunks::{EmptyBecause, ListPage};
-use store::run_items::{self as stored, ProducerListEntry};
+use store::chunks::ListPage;
+use store::run_items::ProducerListEntry;
 use store::series::MAX_SERIES_DAYS;
-use store::{Board, Period, RunId, RunPointer, Store, StoreError};
+use store::{Store, StoreError};
 
 use crate::error::LeaderboardError;
 use crate::pointer::PointerCache;
@@ -23,22 +29,21 @@ use crate::views::{Me, MyProducer};
 const DEFAULT_PAGE: u32 = 50;
 const MAX_PAGE: u32 = 200;
 
-/// Which handler serves a route.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Endpoint {
-    Board,
-    Summary,
-    Contributions,
-    Collaborators,
-    Tracks,
-    Recommendations,
-    Trending,
-    Payouts,
-    Payout,
-    History,
-    Stats,
-    Me,
+/// The `leaderboard` function's route tables and handlers.
+pub struct LeaderboardApi;
+
+impl Service for LeaderboardApi {
+    type Deps<'a> = Deps<'a>;
 }
+
+/// What one request's handler is given: the table and the latest-run pointer's cache.
+pub struct Deps<'a> {
+    pub store: &'a Store,
+    pub pointer: &'a PointerCache,
+}
+
+/// The call each handler is given.
+type BoardCall<'r> = Call<'r, LeaderboardApi>;
 
 /// Only the producer `{id}` names may read it (the Producer Dashboard's private figures).
 const fn owner(what: &'static str) -> Access {
@@ -48,66 +53,93 @@ const fn owner(what: &'static str) -> Access {
 /// Every route this function answers and who may call it, declared once: `infra/openapi.yaml`
 /// documents exactly these routes and `docs/privacy.md` this access, as tests check. Boards are
 /// part of the Producer Dashboard: signed-in producers only.
-pub static ROUTES: &[Route<Endpoint>] = &[
+pub static ROUTES: &[Route<LeaderboardApi>] = &[
     Route {
         label: "GET /leaderboard/{board}",
         access: Access::SignedIn,
-        endpoint: Endpoint::Board,
+        handler: |d, call| Box::pin(async move { Ok(board(&Ctx::of(d, call)?).await?) }),
     },
     Route {
         label: "GET /producers/{id}/summary",
         access: owner("the summary"),
-        endpoint: Endpoint::Summary,
+        handler: |d, call| Box::pin(async move { Ok(summary(&Ctx::of(d, call)?).await?) }),
     },
     Route {
         label: "GET /producers/{id}/contributions",
         access: owner("the contribution breakdown"),
-        endpoint: Endpoint::Contributions,
+        handler: |d, call| {
+            Box::pin(async move {
+                Ok(Ctx::of(d, call)?
+                    .producer_list::<stored::Contribution, _, _>(
+                        |contributions: Vec<Contribution>, _| Contributions { contributions },
+                    )
+                    .await?)
+            })
+        },
     },
     Route {
         label: "GET /producers/{id}/collaborators",
         access: Access::Public,
-        endpoint: Endpoint::Collaborators,
+        handler: |d, call| {
+            Box::pin(async move {
+                Ok(Ctx::of(d, call)?
+                    .producer_list::<stored::Collaborator, _, _>(
+                        |collaborators: Vec<Collaborator>, _| Collaborators { collaborators },
+                    )
+                    .await?)
+            })
+        },
     },
     Route {
         label: "GET /producers/{id}/tracks",
         access: Access::Public,
-        endpoint: Endpoint::Tracks,
+        handler: |d, call| Box::pin(async move { Ok(tracks(&Ctx::of(d, call)?).await?) }),
     },
     Route {
         label: "GET /producers/{id}/recommendations",
         access: owner("the recommendations"),
-        endpoint: Endpoint::Recommendations,
+        handler: |d, call| {
+            Box::pin(async move {
+                Ok(Ctx::of(d, call)?
+                    .producer_list::<stored::Recommendation, _, _>(
+                        |recommendations: Vec<Recommendation>, empty_because| Recommendations {
+                            recommendations,
+                            empty_because,
+                        },
+                    )
+                    .await?)
+            })
+        },
     },
     Route {
         label: "GET /collaborations/trending",
         access: Access::Public,
-        endpoint: Endpoint::Trending,
+        handler: |d, call| Box::pin(async move { Ok(trending(&Ctx::of(d, call)?).await?) }),
     },
     Route {
         label: "GET /producers/{id}/payouts",
         access: owner("the payout statements"),
-        endpoint: Endpoint::Payouts,
+        handler: |d, call| Box::pin(async move { Ok(payouts(&Ctx::of(d, call)?).await?) }),
     },
     Route {
         label: "GET /producers/{id}/payouts/{period}",
         access: owner("the payout statements"),
-        endpoint: Endpoint::Payout,
+        handler: |d, call| Box::pin(async move { Ok(payout(&Ctx::of(d, call)?).await?) }),
     },
     Route {
         label: "GET /producers/{id}/history",
         access: owner("the history"),
-        endpoint: Endpoint::History,
+        handler: |d, call| Box::pin(async move { Ok(history(&Ctx::of(d, call)?).await?) }),
     },
     Route {
         label: "GET /collaborations/stats",
         access: Access::Public,
-        endpoint: Endpoint::Stats,
+        handler: |d, call| Box::pin(async move { Ok(stats(&Ctx::of(d, call)?).await?) }),
     },
     Route {
         label: "GET /me",
         access: Access::SignedIn,
-        endpoint: Endpoint::Me,
+        handler: |d, call| Box::pin(async move { Ok(me(&Ctx::of(d, call)?).await?) }),
     },
 ];
 
@@ -133,7 +165,7 @@ fn series_range(days: u32) -> (DateTime<Utc>, DateTime<Utc>) {
 }
 
 /// The board the path names and the period the query asks for (`all` when absent).
-fn board_and_period(call: &Call<'_, Endpoint>) -> Result<(Board, Period), LeaderboardError> {
+fn board_and_period(call: &BoardCall<'_>) -> Result<(Board, Period), LeaderboardError> {
     let name = call.param("board");
     let board = Board::parse(name).ok_or_else(|| LeaderboardError::UnknownBoard {
         name: name.to_owned(),
@@ -164,16 +196,21 @@ fn producer(text: &str) -> Result<ProducerId, LeaderboardError> {
 }
 
 /// The producer `{id}` names.
-fn named(call: &Call<'_, Endpoint>) -> Result<ProducerId, Problem> {
-    Ok(producer(call.param("id"))?)
+/// The producer `{id}` names: as the router parsed it on a producer's own route, parsed here on
+/// a public one.
+fn named(call: &BoardCall<'_>) -> Result<ProducerId, Problem> {
+    match call.owner() {
+        Ok(owner) => Ok(owner.clone()),
+        Err(_) => Ok(producer(call.param("id"))?),
+    }
 }
 
-fn ok<T: Serialize>(body: &T) -> Result<ApiGatewayV2httpResponse, Problem> {
+fn ok<T: Serialize>(body: &T) -> Result<ApiGatewayV2httpResponse, LeaderboardError> {
     Ok(json_response(200, body, &[]))
 }
 
 /// The answer before the first run: no as-of, an empty list.
-fn before_first_run<L: Serialize>(empty: L) -> Result<ApiGatewayV2httpResponse, Problem> {
+fn before_first_run<L: Serialize>(empty: L) -> Result<ApiGatewayV2httpResponse, LeaderboardError> {
     ok(&RunPage {
         as_of: None,
         list: empty,
@@ -188,15 +225,15 @@ async fn run_of_page(
     store: &Store,
     published: &RunPointer,
     page_run: &RunId,
-) -> Result<RunPointer, Problem> {
+) -> Result<RunPointer, LeaderboardError> {
     if *page_run == published.run_id {
         return Ok(published.clone());
     }
-    Ok(store
+    store
+        .runs()
         .published_run_pointer_of(page_run, published)
-        .await
-        .map_err(LeaderboardError::from)?
-        .ok_or(LeaderboardError::from(StoreError::BadCursor))?)
+        .await?
+        .ok_or(LeaderboardError::from(StoreError::BadCursor))
 }
 
 /// A page of a run's list as the API answers it.
@@ -204,7 +241,7 @@ fn run_page<I, V: From<I>, L: Serialize>(
     run: &RunPointer,
     page: ListPage<I>,
     wrap: impl Fn(Vec<V>) -> L,
-) -> Result<ApiGatewayV2httpResponse, Problem> {
+) -> Result<ApiGatewayV2httpResponse, LeaderboardError> {
     ok(&RunPage {
         as_of: Some(run.as_of),
         list: wrap(page.items.into_iter().map(V::from).collect()),
@@ -222,18 +259,30 @@ struct Paging<'r> {
 struct Ctx<'a, 'r> {
     store: &'a Store,
     pointer: &'a PointerCache,
-    call: &'a Call<'r, Endpoint>,
+    call: &'a BoardCall<'r>,
     paging: Paging<'a>,
 }
 
-impl Ctx<'_, '_> {
+impl<'a, 'r> Ctx<'a, 'r> {
+    /// What `call` needs, with `deps`: its paging read (a bad limit or cursor is a 400).
+    fn of(deps: &'a Deps<'_>, call: &'a BoardCall<'r>) -> Result<Self, Problem>
+    where
+        'r: 'a,
+    {
+        Ok(Self {
+            store: deps.store,
+            pointer: deps.pointer,
+            call,
+            paging: Paging {
+                limit: call.request.limit(DEFAULT_PAGE, MAX_PAGE)?,
+                cursor: call.request.cursor()?,
+            },
+        })
+    }
+
     /// The latest published run, if any (cached for at most a minute).
-    async fn run(&self) -> Result<Option<RunPointer>, Problem> {
-        Ok(self
-            .pointer
-            .get(self.store)
-            .await
-            .map_err(LeaderboardError::from)?)
+    async fn run(&self) -> Result<Option<RunPointer>, LeaderboardError> {
+        Ok(self.pointer.get(self.store).await?)
     }
 
     /// A page of one of `{id}`'s lists in the published run: empty before the first run, 404 for
@@ -241,16 +290,16 @@ impl Ctx<'_, '_> {
     async fn producer_list<I: ProducerListEntry, V: From<I>, L: Serialize>(
         &self,
         wrap: impl Fn(Vec<V>, Option<EmptyBecause>) -> L,
-    ) -> Result<ApiGatewayV2httpResponse, Problem> {
+    ) -> Result<ApiGatewayV2httpResponse, LeaderboardError> {
         let id = named(self.call)?;
         let Some(run) = self.run().await? else {
             return before_first_run(wrap(Vec::new(), None));
         };
         let page: ListPage<I> = self
             .store
+            .runs()
             .producer_list(&run.run_id, &id, self.paging.limit, self.paging.cursor)
-            .await
-            .map_err(LeaderboardError::from)?
+            .await?
             .ok_or_else(|| LeaderboardError::UnknownProducer(id.to_string()))?;
         let run = run_of_page(self.store, &run, &page.run).await?;
         let empty_because = page.empty_because;
@@ -258,65 +307,15 @@ impl Ctx<'_, '_> {
     }
 }
 
-/// Serves a call the router admitted (its route's [`Access`] is already checked).
-pub async fn serve(
-    store: &Store,
-    pointer: &PointerCache,
-    call: &Call<'_, Endpoint>,
-) -> Result<ApiGatewayV2httpResponse, Problem> {
-    let paging = Paging {
-        limit: call.request.limit(DEFAULT_PAGE, MAX_PAGE)?,
-        cursor: call.request.cursor()?,
-    };
-    let ctx = Ctx {
-        store,
-        pointer,
-        call,
-        paging,
-    };
-    match call.endpoint() {
-        Endpoint::Board => board(&ctx).await,
-        Endpoint::Trending => trending(&ctx).await,
-        Endpoint::Summary => summary(&ctx).await,
-        Endpoint::Contributions => {
-            ctx.producer_list::<stored::Contribution, _, _>(
-                |contributions: Vec<Contribution>, _| Contributions { contributions },
-            )
-            .await
-        }
-        Endpoint::Collaborators => {
-            ctx.producer_list::<stored::Collaborator, _, _>(
-                |collaborators: Vec<Collaborator>, _| Collaborators { collaborators },
-            )
-            .await
-        }
-        Endpoint::Recommendations => {
-            ctx.producer_list::<stored::Recommendation, _, _>(
-                |recommendations: Vec<Recommendation>, empty_because| Recommendations {
-                    recommendations,
-                    empty_because,
-                },
-            )
-            .await
-        }
-        Endpoint::Payouts => payouts(&ctx).await,
-        Endpoint::Payout => payout(&ctx).await,
-        Endpoint::Tracks => tracks(&ctx).await,
-        Endpoint::History => history(&ctx).await,
-        Endpoint::Stats => stats(&ctx).await,
-        Endpoint::Me => me(&ctx).await,
-    }
-}
-
 /// `GET /me`: the account and the producers it acts for, with their names (the Finances page's
 /// artist selector); a producer without a profile yet shows a null name.
-async fn me(ctx: &Ctx<'_, '_>) -> Result<ApiGatewayV2httpResponse, Problem> {
+async fn me(ctx: &Ctx<'_, '_>) -> Result<ApiGatewayV2httpResponse, LeaderboardError> {
     let caller = ctx.call.caller()?;
     let profiles = ctx
         .store
+        .catalog()
         .get_producers(caller.producers())
-        .await
-        .map_err(LeaderboardError::from)?;
+        .await?;
     ok(&Me {
         account: caller.account().to_owned(),
         producers: caller
@@ -331,13 +330,14 @@ async fn me(ctx: &Ctx<'_, '_>) -> Result<ApiGatewayV2httpResponse, Problem> {
 }
 
 /// `GET /leaderboard/{board}`: a page of a board in the published run.
-async fn board(ctx: &Ctx<'_, '_>) -> Result<ApiGatewayV2httpResponse, Problem> {
+async fn board(ctx: &Ctx<'_, '_>) -> Result<ApiGatewayV2httpResponse, LeaderboardError> {
     let (board, period) = board_and_period(ctx.call)?;
     let Some(run) = ctx.run().await? else {
         return before_first_run(BoardPage::new(board, period, None, Vec::new()));
     };
     let page = ctx
         .store
+        .runs()
         .board_page(
             &run.run_id,
             board,
@@ -345,8 +345,7 @@ async fn board(ctx: &Ctx<'_, '_>) -> Result<ApiGatewayV2httpResponse, Problem> {
             ctx.paging.limit,
             ctx.paging.cursor,
         )
-        .await
-        .map_err(LeaderboardError::from)?;
+        .await?;
     let run = run_of_page(ctx.store, &run, &page.run).await?;
     let since = since(&run, board, period);
     run_page(&run, page, |entries: Vec<BoardEntry>| {
@@ -355,29 +354,29 @@ async fn board(ctx: &Ctx<'_, '_>) -> Result<ApiGatewayV2httpResponse, Problem> {
 }
 
 /// `GET /collaborations/trending`: the pairs whose shared plays grew most.
-async fn trending(ctx: &Ctx<'_, '_>) -> Result<ApiGatewayV2httpResponse, Problem> {
+async fn trending(ctx: &Ctx<'_, '_>) -> Result<ApiGatewayV2httpResponse, LeaderboardError> {
     let wrap = |trending: Vec<Trend>| Trending { trending };
     let Some(run) = ctx.run().await? else {
         return before_first_run(wrap(Vec::new()));
     };
     let page = ctx
         .store
+        .runs()
         .trending_page(&run.run_id, ctx.paging.limit, ctx.paging.cursor)
-        .await
-        .map_err(LeaderboardError::from)?;
+        .await?;
     let run = run_of_page(ctx.store, &run, &page.run).await?;
     run_page(&run, page, wrap)
 }
 
 /// `GET /producers/{id}/summary`: a producer's own figures in the published run.
-async fn summary(ctx: &Ctx<'_, '_>) -> Result<ApiGatewayV2httpResponse, Problem> {
+async fn summary(ctx: &Ctx<'_, '_>) -> Result<ApiGatewayV2httpResponse, LeaderboardError> {
     let id = named(ctx.call)?;
     let run = ctx.run().await?.ok_or(LeaderboardError::NoResultsYet)?;
     let item: stored::ProducerSummary = ctx
         .store
+        .runs()
         .run_item(&run.run_id, &id)
-        .await
-        .map_err(LeaderboardError::from)?
+        .await?
         .ok_or_else(|| LeaderboardError::UnknownProducer(id.to_string()))?;
     ok(&Summary::new(item, run.as_of))
 }
@@ -386,7 +385,7 @@ async fn summary(ctx: &Ctx<'_, '_>) -> Result<ApiGatewayV2httpResponse, Problem>
 /// overview per currency; `?status=` keeps one of the Finances page's tabs. A producer has one
 /// statement a month, so the newest [`MAX_STATEMENTS`] are read whole (the published Finances
 /// page keeps the last 1,000 too) and paged here; the cursor is the last period returned.
-async fn payouts(ctx: &Ctx<'_, '_>) -> Result<ApiGatewayV2httpResponse, Problem> {
+async fn payouts(ctx: &Ctx<'_, '_>) -> Result<ApiGatewayV2httpResponse, LeaderboardError> {
     let id = named(ctx.call)?;
     let filter = match ctx.call.request.query("status") {
         None => None,
@@ -405,9 +404,9 @@ async fn payouts(ctx: &Ctx<'_, '_>) -> Result<ApiGatewayV2httpResponse, Problem>
     while statements.len() < MAX_STATEMENTS {
         let page = ctx
             .store
+            .payouts()
             .producer_statements(&id, 100, cursor.as_deref())
-            .await
-            .map_err(LeaderboardError::from)?;
+            .await?;
         statements.extend(page.items);
         match page.next_cursor {
             Some(next) => cursor = Some(next),
@@ -415,7 +414,7 @@ async fn payouts(ctx: &Ctx<'_, '_>) -> Result<ApiGatewayV2httpResponse, Problem>
         }
     }
     statements.truncate(MAX_STATEMENTS);
-    let listed: Vec<&store::payout_items::PayoutStatement> = statements
+    let listed: Vec<&results::payout::PayoutStatement> = statements
         .iter()
         .filter(|s| filter.is_none_or(|f| f.admits(s.status)))
         .filter(|s| after.is_none_or(|after| s.period < after))
@@ -437,39 +436,44 @@ async fn payouts(ctx: &Ctx<'_, '_>) -> Result<ApiGatewayV2httpResponse, Problem>
 const MAX_STATEMENTS: usize = 1_000;
 
 /// `GET /producers/{id}/payouts/{period}`: one statement, explained.
-async fn payout(ctx: &Ctx<'_, '_>) -> Result<ApiGatewayV2httpResponse, Problem> {
+async fn payout(ctx: &Ctx<'_, '_>) -> Result<ApiGatewayV2httpResponse, LeaderboardError> {
     let period =
         PayoutPeriod::parse(ctx.call.param("period")).map_err(LeaderboardError::BadPeriod)?;
     let statement = ctx
         .store
+        .payouts()
         .payout_statement(&named(ctx.call)?, period)
-        .await
-        .map_err(LeaderboardError::from)?
+        .await?
         .ok_or(LeaderboardError::NoStatement(period))?;
     ok(&PayoutDetail::from(&statement))
 }
 
 /// `GET /producers/{id}/tracks`: the live discography, or the tracks shared `?with=` another.
-async fn tracks(ctx: &Ctx<'_, '_>) -> Result<ApiGatewayV2httpResponse, Problem> {
+async fn tracks(ctx: &Ctx<'_, '_>) -> Result<ApiGatewayV2httpResponse, LeaderboardError> {
     let request = &ctx.call.request;
     let collaborative = match request.query("collaborative") {
         None | Some("false") => false,
         Some("true") => true,
-        Some(other) => return Err(LeaderboardError::BadFlag(other.to_owned()).into()),
+        Some(other) => return Err(LeaderboardError::BadFlag(other.to_owned())),
     };
     let id = named(ctx.call)?;
     let with = request.query("with").map(producer).transpose()?;
     let (limit, cursor) = (ctx.paging.limit, ctx.paging.cursor);
     let page = match &with {
         // Only collaborative tracks are shared, so the flag changes nothing here.
-        Some(with) => ctx.store.shared_tracks(&id, with, limit, cursor).await,
+        Some(with) => {
+            ctx.store
+                .catalog()
+                .shared_tracks(&id, with, limit, cursor)
+                .await
+        }
         None => {
             ctx.store
+                .catalog()
                 .profile_discography(&id, collaborative, limit, cursor)
                 .await
         }
-    }
-    .map_err(LeaderboardError::from)?
+    }?
     .ok_or_else(|| LeaderboardError::UnknownProducer(id.to_string()))?;
     ok(&ProfileTracks {
         tracks: page.items.into_iter().map(ProfileTrack::from).collect(),
@@ -478,14 +482,10 @@ async fn tracks(ctx: &Ctx<'_, '_>) -> Result<ApiGatewayV2httpResponse, Problem> 
 }
 
 /// `GET /producers/{id}/history`: a producer's figures over the last `days` days of runs.
-async fn history(ctx: &Ctx<'_, '_>) -> Result<ApiGatewayV2httpResponse, Problem> {
+async fn history(ctx: &Ctx<'_, '_>) -> Result<ApiGatewayV2httpResponse, LeaderboardError> {
     let (id, days) = (named(ctx.call)?, days(&ctx.call.request)?);
     let (from, to) = series_range(days);
-    let points = ctx
-        .store
-        .producer_series(&id, from, to)
-        .await
-        .map_err(LeaderboardError::from)?;
+    let points = ctx.store.runs().producer_series(&id, from, to).await?;
     ok(&History {
         producer_id: id,
         days,
@@ -494,14 +494,10 @@ async fn history(ctx: &Ctx<'_, '_>) -> Result<ApiGatewayV2httpResponse, Problem>
 }
 
 /// `GET /collaborations/stats`: the platform's figures over the last `days` days of runs.
-async fn stats(ctx: &Ctx<'_, '_>) -> Result<ApiGatewayV2httpResponse, Problem> {
+async fn stats(ctx: &Ctx<'_, '_>) -> Result<ApiGatewayV2httpResponse, LeaderboardError> {
     let days = days(&ctx.call.request)?;
     let (from, to) = series_range(days);
-    let points = ctx
-        .store
-        .platform_series(from, to)
-        .await
-        .map_err(LeaderboardError::from)?;
+    let points = ctx.store.runs().platform_series(from, to).await?;
     ok(&Stats {
         days,
         points: points.into_iter().map(StatsPoint::from).collect(),

@@ -5,13 +5,13 @@ use chrono::{DateTime, Utc};
 use contribution::payout::Signal;
 use contribution::statement::{Currency, PayoutPeriod, StatementStatus};
 use contribution::{ProducerId, TrackId};
+use results::lists::{Board, Period};
+use results::payout::{Hold, HoldReason, PayoutStatement, StatusChange, TransferFailure};
+use results::run as stored;
+use results::run::{PlatformPoint, ProducerPoint};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use store::catalog_items::DiscographyEntry;
-use store::payout_items::{Hold, HoldReason, PayoutStatement, StatusChange, TransferFailure};
-use store::run_items as stored;
-use store::series::{PlatformPoint, ProducerPoint};
-use store::{Board, Period};
 
 /// A page of a run-based list: `asOf` is null before the first run.
 #[derive(Debug, Serialize)]

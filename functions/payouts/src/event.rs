@@ -4,7 +4,7 @@
 //! from another account, for a month that is not over or too long gone, or above the ceiling
 //! ([`check_pool`]).
 
-use chrono::{DateTime, TimeZone, Utc};
+use chrono::{DateTime, Utc};
 use contribution::ProducerId;
 use contribution::statement::{Currency, PayoutPeriod};
 use serde::Deserialize;
@@ -141,14 +141,6 @@ pub fn command(event: &Value) -> Result<Command, PayoutsError> {
     Ok(Command::Split(pool))
 }
 
-/// When `period` ends: the first instant of the next month, UTC.
-pub fn period_end(period: PayoutPeriod) -> DateTime<Utc> {
-    let (year, month) = period.next();
-    Utc.with_ymd_and_hms(i32::from(year), u32::from(month), 1, 0, 0, 0)
-        .single()
-        .unwrap_or(DateTime::<Utc>::MAX_UTC)
-}
-
 /// The rules a pool event must meet before anything is read: billing's account, and a month
 /// that is over (by this function's clock, not the event's) and at most
 /// `max_period_age_months` back.
@@ -165,7 +157,7 @@ pub fn check_pool(
             expected: rules.billing_account.clone(),
         });
     }
-    let ends = period_end(pool.period);
+    let ends = pool.period.end();
     if now < ends {
         return Err(Refusal::PeriodNotEnded {
             period: pool.period,
@@ -266,7 +258,7 @@ mod tests {
             );
         }
         assert_eq!(
-            period_end(PayoutPeriod::parse("2026-12").expect("period")),
+            PayoutPeriod::parse("2026-12").expect("period").end(),
             at("2027-01-01T00:00:00Z")
         );
         let mut huge = PoolClosed {

@@ -25,10 +25,10 @@ use std::sync::atomic::AtomicBool;
 
 use chrono::{DateTime, Utc};
 use contribution::statement::PayoutPeriod;
+use results::payout::{PayoutSplit, PoolSender, SplitState};
 use serde::Serialize;
 use serde_json::Value;
 use store::Store;
-use store::payout_items::{PayoutSplit, PoolSender, SplitState};
 use telemetry::emf::Line;
 
 pub use config::PayoutRules;
@@ -146,7 +146,7 @@ async fn pay_open_periods(
     let key_refused = AtomicBool::new(false);
     let mut total = TransferReport::default();
     let mut splits = Vec::new();
-    for split in deps.store.open_splits().await? {
+    for split in deps.store.payouts().open_splits().await? {
         let period = split.period;
         match pay_period(deps, split, now, &key_refused).await {
             Ok((report, split)) => {

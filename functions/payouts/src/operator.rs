@@ -9,12 +9,12 @@
 use chrono::{DateTime, Utc};
 use contribution::ProducerId;
 use contribution::statement::{PayoutPeriod, StatementStatus};
+use results::payout::{
+    Hold, HoldReason, OperatorAction, PayoutSplit, PayoutStatement, SplitState, StatusChange,
+};
 use serde::Serialize;
 use serde_json::Value;
 use store::Store;
-use store::payout_items::{
-    Hold, HoldReason, OperatorAction, PayoutSplit, PayoutStatement, SplitState, StatusChange,
-};
 use store::payouts::Moved;
 
 use crate::Deps;
@@ -102,7 +102,7 @@ pub struct OwedMonth {
     pub statements: Vec<OwedStatement>,
     /// The last reconciliation with Stripe, when there was one.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub reconciled: Option<store::payout_items::Reconciliation>,
+    pub reconciled: Option<results::payout::Reconciliation>,
 }
 
 /// A statement that is not final, and why.
@@ -164,7 +164,7 @@ fn why(s: &PayoutStatement) -> String {
 pub async fn owed(store: &Store, period: Option<PayoutPeriod>) -> Result<Owed, PayoutsError> {
     let splits: Vec<PayoutSplit> = match period {
         Some(period) => vec![split_of(store, period).await?],
-        None => store.payout_splits().await?,
+        None => store.payouts().payout_splits().await?,
     };
     let mut months = Vec::new();
     for split in splits {
@@ -172,6 +172,7 @@ pub async fn owed(store: &Store, period: Option<PayoutPeriod>) -> Result<Owed, P
             continue;
         }
         let mut statements: Vec<OwedStatement> = store
+            .payouts()
             .open_statements(split.period)
             .await?
             .into_iter()
@@ -206,6 +207,7 @@ pub async fn owed(store: &Store, period: Option<PayoutPeriod>) -> Result<Owed, P
 
 async fn split_of(store: &Store, period: PayoutPeriod) -> Result<PayoutSplit, PayoutsError> {
     store
+        .payouts()
         .payout_split(period)
         .await?
         .ok_or_else(|| PayoutsError::Operator(format!("{period} has no pool")))
@@ -217,6 +219,7 @@ async fn statement_of(
     producer: &ProducerId,
 ) -> Result<PayoutStatement, PayoutsError> {
     store
+        .payouts()
         .payout_statement(producer, period)
         .await?
         .ok_or_else(|| PayoutsError::Operator(format!("{producer} has no statement for {period}")))
@@ -352,7 +355,7 @@ async fn hold_as(
     allowed(&statement_of(store, period, producer).await?)?;
     let release = matches!(reason, HoldReason::Released { .. });
     if release {
-        store.reopen_statement(period, producer).await?;
+        store.payouts().reopen_statement(period, producer).await?;
     }
     let held = move_statement(store, period, producer, |current| {
         allowed(current)?;
@@ -418,7 +421,7 @@ pub async fn void(
     let mut claimed = split.clone();
     claimed.claim = Some(crate::split::claim(now()));
     if unfinished || !split.is_claimed(now()) {
-        if store.replace_split(&split, &mut claimed).await? == Moved::Lost {
+        if store.payouts().replace_split(&split, &mut claimed).await? == Moved::Lost {
             return Err(PayoutsError::Operator(format!(
                 "{period} changed meanwhile; try again"
             )));
@@ -431,7 +434,7 @@ pub async fn void(
     let statements = if split.state == SplitState::Waiting {
         Vec::new()
     } else {
-        store.split_statements(&claimed).await?
+        store.payouts().split_statements(&claimed).await?
     };
     let sent: Vec<String> = statements
         .iter()
@@ -451,7 +454,12 @@ pub async fn void(
     let mut voiding = claimed.clone();
     voiding.state = SplitState::Voided;
     voiding.record(action.clone());
-    if store.replace_split(&claimed, &mut voiding).await? == Moved::Lost {
+    if store
+        .payouts()
+        .replace_split(&claimed, &mut voiding)
+        .await?
+        == Moved::Lost
+    {
         return Err(PayoutsError::Operator(format!(
             "{period} changed meanwhile; try again"
         )));
@@ -506,6 +514,6 @@ async fn void_statements(
         }
     }
     let ids: Vec<ProducerId> = statements.iter().map(|s| s.producer_id.clone()).collect();
-    store.close_open_statements(period, &ids).await?;
+    store.payouts().close_open_statements(period, &ids).await?;
     Ok(voided)
 }

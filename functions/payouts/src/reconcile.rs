@@ -12,8 +12,8 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use contribution::statement::{PayoutPeriod, StatementStatus, transfer_parts};
+use results::payout::{PayoutSplit, PayoutStatement, Reconciliation, SplitState};
 use serde::Serialize;
-use store::payout_items::{PayoutSplit, PayoutStatement, Reconciliation, SplitState};
 use telemetry::emf::Line;
 
 use crate::Deps;
@@ -53,6 +53,7 @@ pub async fn run(
     let splits: Vec<PayoutSplit> = match period {
         Some(period) => vec![
             deps.store
+                .payouts()
                 .payout_split(period)
                 .await?
                 .ok_or_else(|| PayoutsError::Operator(format!("{period} has no pool")))?,
@@ -60,6 +61,7 @@ pub async fn run(
         None => {
             let recent = deps.rules.max_period_age_months + RECENT_EXTRA_MONTHS;
             deps.store
+                .payouts()
                 .payout_splits()
                 .await?
                 .into_iter()
@@ -123,7 +125,7 @@ async fn reconcile_month(
     split: &PayoutSplit,
     at: DateTime<Utc>,
 ) -> Result<Reconciliation, ReconcileError> {
-    let statements = deps.store.split_statements(split).await?;
+    let statements = deps.store.payouts().split_statements(split).await?;
     let listed = deps
         .stripe
         .transfers_in_group(&transfer_group(split.period))

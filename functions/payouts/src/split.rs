@@ -25,17 +25,19 @@ use chrono::{DateTime, TimeDelta, Utc};
 use contribution::payout::{self, Claimant, Outcome};
 use contribution::statement::StatementStatus;
 use contribution::{ExactSum, ProducerId};
-use store::batch::BatchStats;
-use store::payout_items::{
-    ExactUnits, PayoutSplit, PayoutStatement, PoolSender, SplitClaim, SplitState, StatusChange,
-    pack_roster,
+use results::lists::{Board, Period};
+use results::payout::{
+    PayoutSplit, PayoutStatement, PoolSender, SplitClaim, SplitState, StatusChange,
 };
+use results::run::RunMeta;
+use results::units::ExactUnits;
+use store::Store;
+use store::batch::BatchStats;
+use store::payout_items::pack_roster;
 use store::payouts::{Moved, SplitStart};
-use store::run_items::RunMeta;
-use store::{Board, Period, Store};
 
 use crate::error::PayoutsError;
-use crate::event::{PoolClosed, period_end};
+use crate::event::PoolClosed;
 
 /// Board entries read per page while collecting claimants.
 const PAGE: u32 = 1_000;
@@ -62,7 +64,7 @@ pub async fn split_pool(
     sender: PoolSender,
     now: DateTime<Utc>,
 ) -> Result<PayoutSplit, PayoutsError> {
-    let existing = store.payout_split(pool.period).await?;
+    let existing = store.payouts().payout_split(pool.period).await?;
     if let Some(existing) = &existing
         && existing.state != SplitState::Voided
     {
@@ -81,8 +83,12 @@ pub async fn split_pool(
     {
         return Err(PayoutsError::VoidUnfinished(pool.period));
     }
-    let ends = period_end(pool.period);
-    let run = store.latest_run().await?.filter(|run| run.as_of >= ends);
+    let ends = pool.period.end();
+    let run = store
+        .runs()
+        .latest_run()
+        .await?
+        .filter(|run| run.as_of >= ends);
     let mut record = PayoutSplit::starting(
         pool.period,
         pool.amount_minor,
@@ -104,9 +110,9 @@ pub async fn split_pool(
         // A voided split (it paid nothing) gives way to the new pool, keeping its record.
         Some(voided) => {
             record.actions = voided.actions.clone();
-            store.replace_split(&voided, &mut record).await? == Moved::Done
+            store.payouts().replace_split(&voided, &mut record).await? == Moved::Done
         }
-        None => match store.start_split(&record).await? {
+        None => match store.payouts().start_split(&record).await? {
             SplitStart::Started => true,
             SplitStart::Exists(other) => {
                 refuse_another_pool(&other, pool)?;
@@ -117,7 +123,11 @@ pub async fn split_pool(
     };
     if !started {
         tracing::info!(period = %pool.period, "the voided split was replaced by another invocation meanwhile");
-        return Ok(store.payout_split(pool.period).await?.unwrap_or(record));
+        return Ok(store
+            .payouts()
+            .payout_split(pool.period)
+            .await?
+            .unwrap_or(record));
     }
     if record.state == SplitState::Waiting {
         tracing::info!(period = %pool.period, ends = %ends,
@@ -134,8 +144,13 @@ pub async fn start_waiting(
     waiting: PayoutSplit,
     now: DateTime<Utc>,
 ) -> Result<PayoutSplit, PayoutsError> {
-    let ends = period_end(waiting.period);
-    let Some(run) = store.latest_run().await?.filter(|run| run.as_of >= ends) else {
+    let ends = waiting.period.end();
+    let Some(run) = store
+        .runs()
+        .latest_run()
+        .await?
+        .filter(|run| run.as_of >= ends)
+    else {
         return Ok(waiting);
     };
     let mut claimed = waiting.clone();
@@ -143,9 +158,18 @@ pub async fn start_waiting(
     claimed.run_id = Some(run.run_id);
     claimed.run_as_of = Some(run.as_of);
     claimed.claim = Some(claim(now));
-    if store.replace_split(&waiting, &mut claimed).await? == Moved::Lost {
+    if store
+        .payouts()
+        .replace_split(&waiting, &mut claimed)
+        .await?
+        == Moved::Lost
+    {
         tracing::info!(period = %waiting.period, "another invocation started the waiting split first");
-        return Ok(store.payout_split(waiting.period).await?.unwrap_or(waiting));
+        return Ok(store
+            .payouts()
+            .payout_split(waiting.period)
+            .await?
+            .unwrap_or(waiting));
     }
     tracing::info!(period = %claimed.period, run_as_of = %run.as_of, "the waiting pool's run is published: splitting");
     let statements = statements(store, &claimed, now).await?;
@@ -167,9 +191,13 @@ pub async fn resume(
     }
     let mut claimed = split.clone();
     claimed.claim = Some(claim(now));
-    if store.replace_split(&split, &mut claimed).await? == Moved::Lost {
+    if store.payouts().replace_split(&split, &mut claimed).await? == Moved::Lost {
         tracing::info!(period = %split.period, "another invocation took the split first");
-        return Ok(store.payout_split(split.period).await?.unwrap_or(split));
+        return Ok(store
+            .payouts()
+            .payout_split(split.period)
+            .await?
+            .unwrap_or(split));
     }
     let statements = statements(store, &claimed, now).await?;
     write(store, &claimed, &statements).await
@@ -185,6 +213,7 @@ async fn write(
     let ids: Vec<ProducerId> = statements.iter().map(|s| s.producer_id.clone()).collect();
     let roster = pack_roster(claimed.period, &ids)?;
     let moved_on = store
+        .payouts()
         .put_statements(
             statements,
             &roster,
@@ -205,7 +234,7 @@ async fn write(
         .count() as u64;
     done.eligible = done.statements - done.excluded;
     done.roster_parts = roster.len() as u32;
-    if store.replace_split(claimed, &mut done).await? == Moved::Lost {
+    if store.payouts().replace_split(claimed, &mut done).await? == Moved::Lost {
         return Err(PayoutsError::LostClaim(claimed.period));
     }
     tracing::info!(
@@ -227,12 +256,12 @@ pub(crate) async fn update_split(
     change: impl Fn(&mut PayoutSplit),
 ) -> Result<Option<PayoutSplit>, PayoutsError> {
     for _ in 0..SPLIT_RACES {
-        let Some(current) = store.payout_split(period).await? else {
+        let Some(current) = store.payouts().payout_split(period).await? else {
             return Ok(None);
         };
         let mut next = current.clone();
         change(&mut next);
-        if store.replace_split(&current, &mut next).await? == Moved::Done {
+        if store.payouts().replace_split(&current, &mut next).await? == Moved::Done {
             return Ok(Some(next));
         }
     }
@@ -261,13 +290,14 @@ async fn statements(
     let run = split.run_id.as_ref().ok_or_else(|| {
         PayoutsError::RunGone(format!("{} (the split names no run)", split.period))
     })?;
-    if store.run_item::<RunMeta>(run, ()).await?.is_none() {
+    if store.runs().run_item::<RunMeta>(run, ()).await?.is_none() {
         return Err(PayoutsError::RunGone(run.to_string()));
     }
     let mut ids: Vec<ProducerId> = Vec::new();
     let mut cursor: Option<String> = None;
     loop {
         let page = store
+            .runs()
             .board_page(
                 run,
                 Board::Contribution,
@@ -282,8 +312,8 @@ async fn statements(
             None => break,
         }
     }
-    let summaries = store.run_summaries(run, &ids).await?;
-    let profiles = store.get_producers(&ids).await?;
+    let summaries = store.runs().run_summaries(run, &ids).await?;
+    let profiles = store.catalog().get_producers(&ids).await?;
     let mut claimants = Vec::with_capacity(ids.len());
     for id in &ids {
         let units = summaries

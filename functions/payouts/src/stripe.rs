@@ -12,8 +12,8 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use contribution::statement::{Currency, PayoutPeriod};
+use results::payout::{FailureCode, TransferFailure};
 use serde::Deserialize;
-use store::payout_items::{FailureCode, TransferFailure};
 
 pub use contribution::statement::MAX_TRANSFER_MINOR;
 

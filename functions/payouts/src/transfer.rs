@@ -32,11 +32,11 @@ use chrono::{DateTime, Utc};
 use contribution::ProducerId;
 use contribution::statement::{StatementStatus, transfer_parts};
 use futures_util::{StreamExt, TryStreamExt, stream};
-use store::Store;
-use store::payout_items::{
+use results::payout::{
     FailureCode, Hold, HoldReason, PaidPart, PayoutSplit, PayoutStatement, SplitState,
     StatusChange, TransferFailure,
 };
+use store::Store;
 use store::payouts::Moved;
 use store::producers::PayoutFields;
 
@@ -118,10 +118,12 @@ pub async fn take_claim(
     }
     let mut claimed = split.clone();
     claimed.claim = Some(claim(now));
-    Ok(match store.replace_split(split, &mut claimed).await? {
-        Moved::Done => Some(claimed),
-        Moved::Lost => None,
-    })
+    Ok(
+        match store.payouts().replace_split(split, &mut claimed).await? {
+            Moved::Done => Some(claimed),
+            Moved::Lost => None,
+        },
+    )
 }
 
 /// Writes `change` onto the split of `claimed`'s period and gives its claim up: re-read and
@@ -142,10 +144,10 @@ pub async fn release_claim(
         let mut next = current.clone();
         change(&mut next);
         next.claim = None;
-        if store.replace_split(&current, &mut next).await? == Moved::Done {
+        if store.payouts().replace_split(&current, &mut next).await? == Moved::Done {
             return Ok(Some(next));
         }
-        current = match store.payout_split(claimed.period).await? {
+        current = match store.payouts().payout_split(claimed.period).await? {
             Some(split) => split,
             None => return Ok(None),
         };
@@ -210,7 +212,7 @@ async fn pay_claimed(
     now: impl Fn() -> DateTime<Utc> + Copy,
 ) -> Result<(TransferReport, bool), PayoutsError> {
     let store = pass.store;
-    let statements = store.open_statements(split.period).await?;
+    let statements = store.payouts().open_statements(split.period).await?;
     let mut report = TransferReport {
         periods: 1,
         ..TransferReport::default()
@@ -224,6 +226,7 @@ async fn pay_claimed(
         .filter(|s| s.status == StatementStatus::Held && s.is_open())
         .collect();
     let fields = store
+        .catalog()
         .payout_fields_of(held.iter().map(|s| &s.producer_id))
         .await?;
     for s in &statements {
@@ -324,7 +327,10 @@ async fn pay_claimed(
         .filter(|s| s.status.is_final())
         .map(|s| s.producer_id.clone())
         .collect();
-    store.close_open_statements(split.period, &closed).await?;
+    store
+        .payouts()
+        .close_open_statements(split.period, &closed)
+        .await?;
     let open_left = latest.values().any(PayoutStatement::is_open);
     Ok((report, open_left))
 }
@@ -386,10 +392,12 @@ pub(crate) async fn advance(
     if !(current.status.may_move_to(next.status) || same_open_status) {
         return Ok(None);
     }
-    Ok(match store.move_statement(current, &mut next).await? {
-        Moved::Done => Some(next),
-        Moved::Lost => None,
-    })
+    Ok(
+        match store.payouts().move_statement(current, &mut next).await? {
+            Moved::Done => Some(next),
+            Moved::Lost => None,
+        },
+    )
 }
 
 /// Hands a statement held past the limit to operators.
@@ -453,6 +461,7 @@ async fn settle(
         // Another writer moved it first: read it again.
         s = match pass
             .store
+            .payouts()
             .payout_statement(&s.producer_id, s.period)
             .await?
         {
@@ -555,7 +564,7 @@ async fn attempt(
         .filter(|_| s.status == StatementStatus::Held)
         .map(|h| h.since);
     // The producer's payout fields now: where the money goes, and whether it may.
-    let fields = store.payout_fields(&s.producer_id).await?;
+    let fields = store.catalog().payout_fields(&s.producer_id).await?;
     let stamp = fields.as_ref().and_then(|f| f.stamp);
     let Some(account) = fields.as_ref().and_then(PayoutFields::ready_account) else {
         let missing = fields.as_ref().map_or_else(

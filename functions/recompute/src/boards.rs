@@ -16,9 +16,8 @@ use std::collections::HashMap;
 
 use contribution::window::PerWindow;
 use contribution::{ExactSum, ProducerId, ProducerNumber};
-use store::counters::Baseline;
-use store::run_items::{BoardEntry, BoardFigures, PlacedRank, PlayCounters};
-use store::{Board, Period};
+use results::lists::{Board, Period};
+use results::run::{Baseline, BoardEntry, BoardFigures, PlacedRank, PlayCounters};
 
 use crate::aggregate::ProducerTally;
 
@@ -46,7 +45,7 @@ pub struct Standing<'a> {
     /// Distinct co-credited producers, all time.
     pub distinct_collaborators: u64,
     /// Distinct co-credited producers on collaborative tracks uploaded in each window.
-    pub recent_collaborators: [u64; 2],
+    pub recent_collaborators: PerWindow<u64>,
 }
 
 impl Standing<'_> {

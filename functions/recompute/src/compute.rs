@@ -11,17 +11,15 @@
 //! `docs/recompute.md` ("Memory").
 
 use contribution::progress::{self, XpFacts};
-use contribution::window::PerWindow;
+use contribution::window::{PerWindow, WINDOW_COUNT};
 use contribution::{ExactSum, ProducerId, ProducerNumber};
-use rustc_hash::FxHashMap;
-use store::counters::Baseline;
-use store::run_items::{
-    Baselines, BoardEntry, Collaborator, CounterSnapshot, CounterSnapshotPart, EmptyBecause,
-    PairTally, ProducerSummary, RunId, RunMeta, TrendingPair, pack_counters,
+use results::lists::{Board, Period};
+use results::run::{
+    Baseline, Baselines, BoardEntry, Collaborator, EmptyBecause, PairTally, PlayCounters,
+    ProducerPoint, ProducerResults, ProducerSummary, RunMeta, TrendingPair,
 };
-use store::run_sink::ProducerResults;
-use store::series::ProducerPoint;
-use store::{Board, Period, StoreError};
+use results::run_id::RunId;
+use rustc_hash::FxHashMap;
 
 use crate::aggregate::{self, Aggregate, PairKey};
 use crate::boards::{self, Boards, Standing};
@@ -86,7 +84,7 @@ impl<'a> RunPlan<'a> {
         // The network as adjacency lists, and each producer's collaborators on tracks uploaded
         // in each window.
         let mut degree = vec![0u32; count + 1];
-        let mut recent = vec![[0u64; 2]; count];
+        let mut recent: Vec<PerWindow<u64>> = vec![[0; WINDOW_COUNT]; count];
         for (key, tally) in &pairs {
             let (a, b) = key.numbers();
             let (a, b) = (position[a as usize] as usize, position[b as usize] as usize);
@@ -218,28 +216,22 @@ impl<'a> RunPlan<'a> {
         // Most gained first, then by the pair's ids (standing indices are in id order).
         gains.sort_unstable_by(|x, y| y.0.cmp(&x.0).then((x.1, x.2).cmp(&(y.1, y.2))));
         let agg = self.agg;
-        self.trending = gains
-            .into_iter()
-            .take(TRENDING_LIMIT)
-            .enumerate()
-            .map(|(rank, (gained, a, b, tracks))| {
-                let (a, b) = (&self.standings[a as usize], &self.standings[b as usize]);
-                TrendingPair {
-                    rank: rank as u64 + 1,
-                    producer_ids: [a.id.clone(), b.id.clone()],
-                    names: [agg.name(a.number).to_owned(), agg.name(b.number).to_owned()],
-                    shared_tracks: tracks,
-                    plays_gained: gained,
-                }
-            })
-            .collect();
-        for pair in &self.trending {
-            for id in &pair.producer_ids {
-                if let Some(n) = agg.ledger.number_of(id.as_str()) {
-                    self.in_trending[n as usize] = true;
-                }
-            }
+        gains.truncate(TRENDING_LIMIT);
+        let mut trending = Vec::with_capacity(gains.len());
+        for (rank, (gained, a, b, tracks)) in gains.into_iter().enumerate() {
+            let (a, b) = (&self.standings[a as usize], &self.standings[b as usize]);
+            // Each pair's producers marked by the numbers their standings carry.
+            self.in_trending[a.number as usize] = true;
+            self.in_trending[b.number as usize] = true;
+            trending.push(TrendingPair {
+                rank: rank as u64 + 1,
+                producer_ids: [a.id.clone(), b.id.clone()],
+                names: [agg.name(a.number).to_owned(), agg.name(b.number).to_owned()],
+                shared_tracks: tracks,
+                plays_gained: gained,
+            });
         }
+        self.trending = trending;
     }
 
     /// How many producers the run has items for.
@@ -257,7 +249,7 @@ impl<'a> RunPlan<'a> {
         let summary = ProducerSummary {
             producer_id: id.clone(),
             name: agg.name(standing.number).to_owned(),
-            contribution_units: store::exact_units::ExactUnits(sum.units()),
+            contribution_units: results::units::ExactUnits(sum.units()),
             contribution_value: sum.to_f64(),
             share: sum.fraction_of(self.total),
             track_count: t.tracks,
@@ -342,17 +334,13 @@ impl<'a> RunPlan<'a> {
         })
     }
 
-    /// This run's play counters for later runs' window boards, and their index entry.
-    pub fn counters(&self) -> Result<(Vec<CounterSnapshotPart>, CounterSnapshot), StoreError> {
-        let counted = || self.standings.iter().filter(|s| s.tally.tracks > 0);
-        let parts = pack_counters(&self.run_id, counted().map(|s| (s.id, s.counters())))?;
-        let snapshot = CounterSnapshot {
-            run_id: self.run_id.clone(),
-            as_of: self.agg.as_of(),
-            parts: parts.len() as u32,
-            producers: counted().count() as u64,
-        };
-        Ok((parts, snapshot))
+    /// This run's play counters for later runs' window boards: every producer credited on a
+    /// track, in standing order.
+    pub fn counters(&self) -> impl Iterator<Item = (&ProducerId, PlayCounters)> + '_ {
+        self.standings
+            .iter()
+            .filter(|s| s.tally.tracks > 0)
+            .map(|s| (s.id, s.counters()))
     }
 
     /// The run's meta item, once `result_items` items were written.
@@ -364,7 +352,7 @@ impl<'a> RunPlan<'a> {
             producers: self.standings.len() as u64,
             pairs: (self.edges.len() / 2) as u64,
             result_items,
-            total_units: self.total.units().to_string(),
+            total_units: results::units::ExactUnits(self.total.units()),
             baselines,
             producers_with_share: self
                 .standings

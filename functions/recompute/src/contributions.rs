@@ -15,7 +15,7 @@ use std::num::NonZeroUsize;
 use catalog::Track;
 use chrono::{DateTime, Utc};
 use contribution::{ProducerId, ProducerNumber, TrackId};
-use store::run_items::Contribution;
+use results::run::Contribution;
 
 /// One track as the arena keeps it.
 #[derive(Debug, Clone, Copy)]

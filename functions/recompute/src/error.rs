@@ -14,9 +14,6 @@ pub enum RecomputeError {
     BadEvent(String),
     #[error("stopped before publishing: only {remaining:?} left before the Lambda deadline")]
     DeadlineApproaching { remaining: Duration },
-    /// The run's writer stopped on an error of its own (which is the one the run reports).
-    #[error("the run's writer stopped")]
-    WriterStopped,
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
@@ -28,7 +25,7 @@ impl From<RecomputeError> for Diagnostic {
         let error_type = match &e {
             RecomputeError::BadEvent(_) => "BadEvent",
             RecomputeError::DeadlineApproaching { .. } => "DeadlineApproaching",
-            RecomputeError::WriterStopped => "WriterStopped",
+            RecomputeError::Store(StoreError::WriterStopped) => "WriterStopped",
             RecomputeError::Store(_) => "StoreError",
             RecomputeError::Ledger(_) => "LedgerError",
         };

@@ -8,8 +8,8 @@
 //! - [`event`]: the as-of instant from the scheduled event.
 //! - [`aggregate`]: the mergeable per-segment aggregate; [`contributions`]: its per-track arena.
 //! - [`compute`], [`boards`] and [`recommend`]: from the aggregate to the published values (pure).
-//! - [`run`]: the run itself (scan, write, publish, deadline); [`pipeline`]: its result writes,
-//!   overlapped with making the results.
+//! - [`run`]: the run itself (scan, write, publish, deadline); its items go through the store's
+//!   run writer (`store::run_writer`), overlapped with making them.
 //! - [`metrics`]: the summary log line in CloudWatch Embedded Metric Format.
 
 pub mod aggregate;
@@ -19,7 +19,6 @@ pub mod contributions;
 pub mod error;
 pub mod event;
 pub mod metrics;
-pub mod pipeline;
 pub mod recommend;
 pub mod run;
 

@@ -19,7 +19,7 @@
 use std::collections::HashMap;
 
 use contribution::ProducerNumber;
-use store::run_items::Recommendation;
+use results::run::Recommendation;
 
 use crate::aggregate::Aggregate;
 

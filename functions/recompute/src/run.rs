@@ -19,17 +19,15 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use crate::pipeline::{BatchQueue, WriteTarget, batch_queue, write_queued};
 use chrono::{DateTime, TimeDelta, Utc};
 use futures_util::future::try_join_all;
-use store::RunPointer;
+use results::run::{Baselines, PlatformPoint, RunMeta, RunPointer};
 use store::Store;
 use store::batch::BatchStats;
-use store::run_items::{Baselines, RunMeta};
 use store::run_sink::{RequestSink, RunSink};
+use store::run_writer::RunGuard;
 use store::runs::{Publication, RunScope, expires_at, run_id};
 use store::scan::CatalogRecord;
-use store::series::PlatformPoint;
 
 use contribution::window::{Period, per_window};
 
@@ -121,6 +119,32 @@ impl RunProgress {
     }
 }
 
+/// The run's limits and counters, for its scan and for the store's run writer: the deadline
+/// (less its margin) before each page and each batch, and what was read and written.
+struct RunLimits<'a> {
+    deadline: Deadline,
+    margin: Duration,
+    progress: &'a RunProgress,
+}
+
+impl RunGuard for RunLimits<'_> {
+    type Stop = RecomputeError;
+
+    fn check(&self) -> Result<(), RecomputeError> {
+        self.deadline.check(self.margin)
+    }
+
+    fn stats(&self) -> &BatchStats {
+        &self.progress.batches
+    }
+
+    fn written(&self, items: u64) {
+        self.progress
+            .items_written
+            .fetch_add(items, Ordering::Relaxed);
+    }
+}
+
 /// Runs the recompute as of `as_of`.
 pub async fn recompute(
     store: &Store,
@@ -146,16 +170,19 @@ pub async fn recompute(
         scan_seconds: progress.scan_millis.load(Ordering::Relaxed) as f64 / 1e3,
     };
 
-    let previous = store.latest_run().await?;
+    let previous = store.runs().latest_run().await?;
     if let Some(previous) = &previous
         && previous.as_of >= as_of
     {
         tracing::info!(published = %previous.run_id, "a run as of this instant or later is already published");
         if previous.run_id == run_id
-            && let Some(meta) = store.run_item::<RunMeta>(&run_id, ()).await?
+            && let Some(meta) = store.runs().run_item::<RunMeta>(&run_id, ()).await?
         {
             // A retry of this very run: its platform point may not have been written.
-            store.put_platform_point(&PlatformPoint::of(&meta)).await?;
+            store
+                .runs()
+                .put_platform_point(&PlatformPoint::of(&meta))
+                .await?;
         }
         return Ok(summary(false, 0, 0));
     }
@@ -164,10 +191,9 @@ pub async fn recompute(
         expires_at: expires_at(as_of, settings.retention),
     };
     let segments = settings.segments.max(1);
-    let target = WriteTarget {
-        store,
+    let limits = RunLimits {
         deadline,
-        deadline_margin: settings.deadline_margin,
+        margin: settings.deadline_margin,
         progress,
     };
 
@@ -175,7 +201,8 @@ pub async fn recompute(
     // or a producer met by several segments is kept once, not once per segment).
     let aggregate = Mutex::new(Aggregate::new(as_of));
     try_join_all(
-        (0..segments).map(|segment| scan_segment(&target, settings, &aggregate, segment, segments)),
+        (0..segments)
+            .map(|segment| scan_segment(store, &limits, settings, &aggregate, segment, segments)),
     )
     .await?;
     progress
@@ -191,7 +218,7 @@ pub async fn recompute(
     let mut found = Vec::with_capacity(Period::WINDOWS.len());
     for window in Period::WINDOWS {
         let start = window.start(as_of).unwrap_or(as_of);
-        found.push(store.baseline_at_or_before(start).await?);
+        found.push(store.runs().baseline_at_or_before(start).await?);
     }
     let mut found = found.into_iter();
     let baselines = per_window(|_| found.next().flatten());
@@ -206,6 +233,7 @@ pub async fn recompute(
     );
     if let Some(previous) = &previous {
         store
+            .runs()
             .each_run_pair(&previous.run_id, |p| {
                 plan.note_previous(p.a.as_str(), p.b.as_str(), p.plays)
             })
@@ -216,22 +244,35 @@ pub async fn recompute(
         Baselines::of_windows(baselines.each_ref().map(|b| b.as_ref().map(|b| b.as_of)));
 
     // Every list in one stream, a producer at a time, written while the next are made.
-    let ((), mut result_items) = write_through(&target, scope.clone(), async |sink| {
-        write_results(&plan, sink).await
-    })
-    .await?;
-    deadline.check(settings.deadline_margin)?;
-    let (counter_parts, snapshot) = plan.counters()?;
-    store
-        .put_counter_snapshot(&snapshot, &counter_parts, &progress.batches)
+    let ((), mut result_items) = store
+        .runs()
+        .write_run(scope.clone(), &limits, async |sink| {
+            Ok(write_results(&plan, sink).await?)
+        })
         .await?;
-    result_items += counter_parts.len() as u64;
-    progress
-        .items_written
-        .fetch_add(counter_parts.len() as u64 + 1, Ordering::Relaxed);
+    deadline.check(settings.deadline_margin)?;
+    // The play counters, then (once every part is in) their index entry.
+    let (snapshot, counter_parts) = store
+        .runs()
+        .write_run(scope.clone(), &limits, async |sink| {
+            Ok(sink.counters(plan.counters()).await?)
+        })
+        .await?;
+    store
+        .runs()
+        .write_run(scope.clone(), &limits, async |sink| {
+            Ok(sink.counter_index(&snapshot).await?)
+        })
+        .await?;
+    result_items += counter_parts;
     // The meta item last, alone: its presence marks the run complete.
     let meta = plan.meta(result_items, baselines);
-    write_through(&target, scope.clone(), async |sink| sink.item(&meta).await).await?;
+    store
+        .runs()
+        .write_run(scope.clone(), &limits, async |sink| {
+            Ok(sink.item(&meta).await?)
+        })
+        .await?;
 
     deadline.check(settings.deadline_margin)?;
     let pointer = RunPointer {
@@ -240,6 +281,7 @@ pub async fn recompute(
         baselines,
     };
     let published = store
+        .runs()
         .publish_counted_run(&pointer, Utc::now(), &progress.batches)
         .await?
         == Publication::Published;
@@ -247,7 +289,10 @@ pub async fn recompute(
         // After the pointer moved: the platform point is what marks the run's series points as
         // a published run's. If this write fails the run fails (alarmed), and its retry, finding
         // this run published, writes it from the meta item.
-        store.put_platform_point(&PlatformPoint::of(&meta)).await?;
+        store
+            .runs()
+            .put_platform_point(&PlatformPoint::of(&meta))
+            .await?;
     }
     Ok(summary(published, meta.tracks, meta.producers))
 }
@@ -269,46 +314,23 @@ pub async fn write_results<S: RequestSink + Send>(
     sink.pairs(plan.pair_tallies()).await
 }
 
-/// Runs `make` against a run sink whose items are written as they come (see [`crate::pipeline`]);
-/// returns what `make` returned and how many items it made, once all of them are written.
-async fn write_through<T>(
-    target: &WriteTarget<'_>,
-    scope: RunScope,
-    make: impl AsyncFnOnce(&mut RunSink<BatchQueue>) -> Result<T, RecomputeError>,
-) -> Result<(T, u64), RecomputeError> {
-    let (queue, batches) = batch_queue();
-    let maker = async {
-        let mut sink = RunSink::new(scope, queue);
-        let made = make(&mut sink).await?;
-        let items = sink.items();
-        sink.into_sink().finish().await?;
-        Ok((made, items))
-    };
-    let (made, ()) = tokio::try_join!(maker, write_queued(target, batches))?;
-    Ok(made)
-}
-
 /// Scans segment `segment` of `segments`, folding it into an aggregate.
 async fn scan_segment(
-    target: &WriteTarget<'_>,
+    store: &Store,
+    limits: &RunLimits<'_>,
     settings: &Settings,
     aggregate: &Mutex<Aggregate>,
     segment: u32,
     segments: u32,
 ) -> Result<(), RecomputeError> {
-    let WriteTarget {
-        store,
-        deadline,
-        progress,
-        ..
-    } = *target;
     let mut start = None;
     loop {
-        deadline.check(settings.deadline_margin)?;
+        limits.check()?;
         let page = store
+            .catalog()
             .scan_catalog_page(segment, segments, start, settings.page_size)
             .await?;
-        progress.pages.fetch_add(1, Ordering::Relaxed);
+        limits.progress.pages.fetch_add(1, Ordering::Relaxed);
         {
             // Held only while folding one page, never across an await.
             let mut folded = aggregate.lock().unwrap_or_else(PoisonError::into_inner);

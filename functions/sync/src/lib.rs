@@ -52,7 +52,7 @@ pub enum Outcome {
 pub async fn apply(store: &Store, body: &str, now: DateTime<Utc>) -> Result<Outcome, SyncError> {
     match Message::parse(body, now)? {
         Message::Plays { at, counts } => {
-            let report = store.apply_plays(at, &counts).await?;
+            let report = store.catalog().apply_plays(at, &counts).await?;
             if !report.unknown.is_empty() {
                 tracing::warn!(
                     unknown_tracks = ?report.unknown,
@@ -66,10 +66,12 @@ pub async fn apply(store: &Store, body: &str, now: DateTime<Utc>) -> Result<Outc
                 write_units: report.write_units,
             })
         }
-        Message::Producer { at, change } => {
-            Ok(Outcome::Producer(store.sync_producer(&change, at).await?))
-        }
-        Message::Track { at, track } => Ok(Outcome::Track(store.sync_track(&track, at).await?)),
+        Message::Producer { at, change } => Ok(Outcome::Producer(
+            store.catalog().sync_producer(&change, at).await?,
+        )),
+        Message::Track { at, track } => Ok(Outcome::Track(
+            store.catalog().sync_track(&track, at).await?,
+        )),
     }
 }
 

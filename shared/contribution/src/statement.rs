@@ -6,7 +6,7 @@
 //! The status machine lives here, pure, so every writer asks the same question before its
 //! conditional write: may a statement move from this status to that one?
 
-use chrono::{DateTime, Datelike, Utc};
+use chrono::{DateTime, Datelike, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 
 /// A payout month, `YYYY-MM` (years 2000–9999).
@@ -57,6 +57,14 @@ impl PayoutPeriod {
         } else {
             (self.year, self.month + 1)
         }
+    }
+
+    /// When the period ends: the first instant of the next month, UTC.
+    pub fn end(self) -> DateTime<Utc> {
+        let (year, month) = self.next();
+        Utc.with_ymd_and_hms(i32::from(year), u32::from(month), 1, 0, 0, 0)
+            .single()
+            .unwrap_or(DateTime::<Utc>::MAX_UTC)
     }
 }
 

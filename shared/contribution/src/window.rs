@@ -45,8 +45,23 @@ impl Period {
         Self::ALL.into_iter().find(|p| p.as_str() == text)
     }
 
+    /// The longest window's length in days (how long a run's counters must be kept).
+    pub const fn longest_window_days() -> i64 {
+        let mut longest = 0;
+        let mut i = 0;
+        while i < WINDOW_COUNT {
+            if let Some(days) = Self::WINDOWS[i].days()
+                && days > longest
+            {
+                longest = days;
+            }
+            i += 1;
+        }
+        longest
+    }
+
     /// The window's length in days, or `None` for all-time.
-    pub fn days(self) -> Option<i64> {
+    pub const fn days(self) -> Option<i64> {
         match self {
             Period::All => None,
             Period::Days7 => Some(7),

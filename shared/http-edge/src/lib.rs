@@ -24,4 +24,4 @@ pub use identity::{
 };
 pub use problem::{FieldProblem, Problem, json_response};
 pub use request::Request;
-pub use router::{Access, Call, Matched, Route};
+pub use router::{Access, Admitted, Answer, Call, Handler, Matched, Route, Service};

@@ -41,6 +41,16 @@ pub struct Problem {
     pub retry_after: Option<u16>,
 }
 
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ({}): {}", self.title, self.status, self.detail)
+    }
+}
+
+/// A problem is an error a function's own error enum can carry as it is (`#[from] Problem`), so
+/// `?` works on both in a handler.
+impl std::error::Error for Problem {}
+
 /// The wire form of a [`Problem`].
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -137,6 +147,21 @@ impl Problem {
     }
 
     /// A 500 that tells the client nothing of the cause, only where to look.
+    /// The answer to a failure of the table underneath: a 400 for a cursor the store refused
+    /// (`bad_cursor`), otherwise a logged 500 that shows nothing of it (a missing table is the
+    /// deployment's fault, and the log line says so). One mapping for both API functions.
+    pub fn store_fault(
+        bad_cursor: bool,
+        deployment_fault: bool,
+        error: &dyn std::fmt::Display,
+    ) -> Self {
+        if bad_cursor {
+            return Self::bad_request("the cursor is not valid for this list");
+        }
+        tracing::error!(error = %error, deployment_fault, "store failure");
+        Self::internal("")
+    }
+
     pub fn internal(request_id: &str) -> Self {
         let mut problem = Self::new(
             500,

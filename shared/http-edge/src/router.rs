@@ -1,15 +1,17 @@
 //! One route table per function, and the request handling both API functions share.
 //!
-//! A function declares its routes once, as a static table of [`Route`]s: the label
+//! A function declares each route once, as an entry of a static table of [`Route`]s: the label
 //! (`"GET /tracks/{trackId}/credits"`, the method and the API's path template, as
 //! `infra/openapi.yaml` and API Gateway's `routeKey` spell it), who may call it ([`Access`]) and
-//! the endpoint that serves it (a plain enum the function matches on, so the compiler checks every
-//! route is served). From that table come the route matching (404 for an unknown path, 405 with
-//! `Allow` for a known path with another method), the access check before any handler runs, the
-//! path parameters, the label in logs, and the lists the contract and privacy tests compare with
-//! the spec and `docs/privacy.md`. Matching the path (rather than reading API Gateway's
+//! the handler that serves it (an entry without one does not compile). From that table come the
+//! route matching (404 for an unknown path, 405 with `Allow` for a known path with another
+//! method), the access check before any handler runs, the path parameters (a producer the path
+//! names arrives parsed: [`Call::owner`]), the label in logs, and the lists the contract and
+//! privacy tests compare with the spec and `docs/privacy.md`. Matching the path (rather than reading API Gateway's
 //! `routeKey`) keeps `cargo lambda watch` serving the same paths locally.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::time::Instant;
 
 use aws_lambda_events::apigw::{ApiGatewayV2httpRequest, ApiGatewayV2httpResponse};
@@ -19,13 +21,25 @@ use crate::identity::{Caller, EdgeConfig};
 use crate::problem::Problem;
 use crate::request::Request;
 
-/// One route: its label (`METHOD /path/{param}`), who may call it, and the endpoint that serves
-/// it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Route<E> {
+/// A function's route tables name the dependencies their handlers are given: `Deps<'a>` is what
+/// one request borrows (the table, caches, limits, the instant), built by the function per call.
+pub trait Service: 'static {
+    type Deps<'a>;
+}
+
+/// What a handler returns: the answer, or the problem that refuses the call.
+pub type Answer<'a> =
+    Pin<Box<dyn Future<Output = Result<ApiGatewayV2httpResponse, Problem>> + Send + 'a>>;
+
+/// Serves a call the router matched and admitted.
+pub type Handler<S> =
+    for<'a, 'd, 'r> fn(&'a <S as Service>::Deps<'d>, &'a Call<'r, S>) -> Answer<'a>;
+
+/// One route: its label (`METHOD /path/{param}`), who may call it, and its handler.
+pub struct Route<S: Service> {
     pub label: &'static str,
     pub access: Access,
-    pub endpoint: E,
+    pub handler: Handler<S>,
 }
 
 /// Who may call a route (`docs/privacy.md`'s columns), checked by [`handle`] before the route's
@@ -46,17 +60,21 @@ pub enum Access {
 }
 
 impl Access {
-    /// The caller `event` may call a route with this access as: `None` on a public route, the
-    /// signed-in caller otherwise; or the problem that refuses them.
-    pub fn admit<E>(
+    /// Who `event` may call a route with this access as: no one on a public route, the
+    /// signed-in caller otherwise, and on a producer's route the producer the path names; or the
+    /// problem that refuses them.
+    pub fn admit<S: Service>(
         self,
         event: &ApiGatewayV2httpRequest,
         config: EdgeConfig,
-        route: &Matched<E>,
-    ) -> Result<Option<Caller>, Problem> {
+        route: &Matched<S>,
+    ) -> Result<Admitted, Problem> {
         match self {
-            Access::Public => Ok(None),
-            Access::SignedIn => Caller::of(event, config).map(Some),
+            Access::Public => Ok(Admitted::default()),
+            Access::SignedIn => Ok(Admitted {
+                caller: Some(Caller::of(event, config)?),
+                owner: None,
+            }),
             Access::Producer { param, what } => {
                 let text = route.param(param);
                 let named = ProducerId::parse(text).map_err(|e| {
@@ -64,7 +82,10 @@ impl Access {
                 })?;
                 let caller = Caller::of(event, config)?;
                 if caller.acts_for(&named) {
-                    Ok(Some(caller))
+                    Ok(Admitted {
+                        caller: Some(caller),
+                        owner: Some(named),
+                    })
                 } else {
                     Err(Problem::forbidden(format!(
                         "only the producer themselves (an account acting for them) may see {what}"
@@ -75,22 +96,22 @@ impl Access {
     }
 }
 
-/// A request the router matched and admitted: what a route's handler is given.
-pub struct Call<'r, E: 'static> {
-    pub request: Request<'r>,
-    pub route: Matched<E>,
-    caller: Option<Caller>,
+/// Who a call was admitted as: its caller (none on a public route) and, on a producer's route,
+/// the producer the path names.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Admitted {
+    pub caller: Option<Caller>,
+    pub owner: Option<ProducerId>,
 }
 
-impl<E> Call<'_, E> {
-    /// Which endpoint serves the call.
-    pub fn endpoint(&self) -> E
-    where
-        E: Copy,
-    {
-        self.route.route.endpoint
-    }
+/// A request the router matched and admitted: what a route's handler is given.
+pub struct Call<'r, S: Service> {
+    pub request: Request<'r>,
+    pub route: Matched<S>,
+    admitted: Admitted,
+}
 
+impl<S: Service> Call<'_, S> {
     /// The value of path parameter `name`.
     pub fn param(&self, name: &str) -> &str {
         self.route.param(name)
@@ -99,11 +120,23 @@ impl<E> Call<'_, E> {
     /// The signed-in caller; a route that is not [`Access::Public`] always has one (the router
     /// admitted them), a public route never does.
     pub fn caller(&self) -> Result<&Caller, Problem> {
-        self.caller.as_ref().ok_or_else(Problem::unauthorized)
+        self.admitted
+            .caller
+            .as_ref()
+            .ok_or_else(Problem::unauthorized)
+    }
+
+    /// The producer an [`Access::Producer`] route's path names, parsed (the caller acts for
+    /// them); on other routes, a 400 (the tables' tests rule that out).
+    pub fn owner(&self) -> Result<&ProducerId, Problem> {
+        self.admitted
+            .owner
+            .as_ref()
+            .ok_or_else(|| Problem::bad_request("this route names no producer"))
     }
 }
 
-impl<E> Route<E> {
+impl<S: Service> Route<S> {
     /// The method part of the label.
     pub fn method(&self) -> &'static str {
         self.label.split_once(' ').map_or(self.label, |(m, _)| m)
@@ -139,13 +172,12 @@ impl<E> Route<E> {
 }
 
 /// A matched route and the values of its path parameters.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Matched<E: 'static> {
-    pub route: &'static Route<E>,
+pub struct Matched<S: Service> {
+    pub route: &'static Route<S>,
     params: Vec<(&'static str, String)>,
 }
 
-impl<E> Matched<E> {
+impl<S: Service> Matched<S> {
     /// The value of path parameter `name` (empty if the template has none by that name, which
     /// the route tables' own tests rule out).
     pub fn param(&self, name: &str) -> &str {
@@ -157,14 +189,28 @@ impl<E> Matched<E> {
 }
 
 /// The labels of a route table, in order.
-pub fn labels<E>(routes: &'static [Route<E>]) -> impl Iterator<Item = &'static str> {
+pub fn labels<S: Service>(routes: &'static [Route<S>]) -> impl Iterator<Item = &'static str> {
     routes.iter().map(|r| r.label)
+}
+
+/// Whether some route of `routes` has the path `path` (with any method): which function API
+/// Gateway sends a path to, read from the functions' own tables.
+pub fn serves_path<S: Service>(routes: &'static [Route<S>], path: &str) -> bool {
+    let segments: Vec<String> = path
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect();
+    routes.iter().any(|route| route.fit(&segments).is_some())
 }
 
 /// The route of `request` in `routes`, or 404 (no route has its path) / 405 (some do, with
 /// other methods: they are listed in `Allow`, in table order).
-pub fn route<E>(routes: &'static [Route<E>], request: &Request<'_>) -> Result<Matched<E>, Problem> {
-    let mut best: Option<(usize, Matched<E>)> = None;
+pub fn route<S: Service>(
+    routes: &'static [Route<S>],
+    request: &Request<'_>,
+) -> Result<Matched<S>, Problem> {
+    let mut best: Option<(usize, Matched<S>)> = None;
     let mut allowed: Vec<&'static str> = Vec::new();
     for route in routes {
         let Some((params, literals)) = route.fit(&request.segments) else {
@@ -192,13 +238,14 @@ pub fn route<E>(routes: &'static [Route<E>], request: &Request<'_>) -> Result<Ma
 }
 
 /// Handles one API Gateway event: routes it through `routes`, admits its caller by the route's
-/// [`Access`] (identity read under `config`), serves it with `serve`, turns a problem into
-/// problem+json (a 500 names the request id) and writes the request's log line.
-pub async fn handle<E>(
+/// [`Access`] (identity read under `config`), serves it with the route's handler and `deps`,
+/// turns a problem into problem+json (a 500 names the request id) and writes the request's log
+/// line.
+pub async fn handle<S: Service>(
     event: &ApiGatewayV2httpRequest,
-    routes: &'static [Route<E>],
+    routes: &'static [Route<S>],
     config: EdgeConfig,
-    serve: impl AsyncFnOnce(&Call<'_, E>) -> Result<ApiGatewayV2httpResponse, Problem>,
+    deps: &S::Deps<'_>,
 ) -> ApiGatewayV2httpResponse {
     let started = Instant::now();
     let (method, label, result) = match Request::new(event) {
@@ -209,13 +256,14 @@ pub async fn handle<E>(
                 let (method, label) = (request.method.clone(), matched.route.label);
                 let result = match matched.route.access.admit(event, config, &matched) {
                     Err(problem) => Err(problem),
-                    Ok(caller) => {
+                    Ok(admitted) => {
+                        let handler = matched.route.handler;
                         let call = Call {
                             request,
                             route: matched,
-                            caller,
+                            admitted,
                         };
-                        serve(&call).await
+                        handler(deps, &call).await
                     }
                 };
                 (method, label, result)
@@ -246,27 +294,42 @@ pub async fn handle<E>(
 
 #[cfg(test)]
 mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
     use test_events::Http;
 
     use super::*;
 
-    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-    enum Endpoint {
-        Open,
-        Board,
-        Summary,
+    /// A service whose handlers count their calls and say who they were admitted as.
+    struct Counting;
+
+    impl Service for Counting {
+        type Deps<'a> = &'a AtomicUsize;
     }
 
-    static ROUTES: &[Route<Endpoint>] = &[
+    fn served<'a>(count: &'a &AtomicUsize, call: &'a Call<'_, Counting>) -> Answer<'a> {
+        let owner = call.owner().ok().map(|o| o.to_string());
+        let caller = call.caller().ok().map(|c| c.account().to_owned());
+        Box::pin(async move {
+            count.fetch_add(1, Ordering::SeqCst);
+            Ok(crate::json_response(
+                200,
+                &serde_json::json!({"caller": caller, "owner": owner}),
+                &[],
+            ))
+        })
+    }
+
+    static ROUTES: &[Route<Counting>] = &[
         Route {
             label: "GET /open",
             access: Access::Public,
-            endpoint: Endpoint::Open,
+            handler: served,
         },
         Route {
             label: "GET /boards/{board}",
             access: Access::SignedIn,
-            endpoint: Endpoint::Board,
+            handler: served,
         },
         Route {
             label: "GET /producers/{id}/summary",
@@ -274,7 +337,7 @@ mod tests {
                 param: "id",
                 what: "the summary",
             },
-            endpoint: Endpoint::Summary,
+            handler: served,
         },
     ];
 
@@ -287,7 +350,7 @@ mod tests {
             .route
             .access
             .admit(&event, EdgeConfig::JWT, &matched)
-            .map(|caller| caller.map(|c| c.account().to_owned()))
+            .map(|admitted| admitted.caller.map(|c| c.account().to_owned()))
             .map_err(|p| p.status)
     }
 
@@ -310,24 +373,23 @@ mod tests {
 
     #[tokio::test]
     async fn the_router_refuses_before_the_handler_runs() {
-        let served = std::sync::atomic::AtomicUsize::new(0);
+        let count = AtomicUsize::new(0);
         let event = Http::get("/producers/pa/summary").caller("pb").build();
-        let response = handle(&event, ROUTES, EdgeConfig::JWT, async |call| {
-            served.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-            assert_eq!(call.endpoint(), Endpoint::Summary);
-            Ok(crate::json_response(200, &serde_json::json!({}), &[]))
-        })
-        .await;
+        let response = handle(&event, ROUTES, EdgeConfig::JWT, &&count).await;
         assert_eq!(response.status_code, 403);
-        assert_eq!(served.load(std::sync::atomic::Ordering::SeqCst), 0);
+        assert_eq!(count.load(Ordering::SeqCst), 0);
         let event = Http::get("/producers/pa/summary").caller("pa").build();
-        let response = handle(&event, ROUTES, EdgeConfig::JWT, async |call| {
-            served.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-            assert_eq!(call.caller().ok().map(|c| c.account()), Some("pa"));
-            Ok(crate::json_response(200, &serde_json::json!({}), &[]))
-        })
-        .await;
+        let response = handle(&event, ROUTES, EdgeConfig::JWT, &&count).await;
         assert_eq!(response.status_code, 200);
-        assert_eq!(served.load(std::sync::atomic::Ordering::SeqCst), 1);
+        assert_eq!(count.load(Ordering::SeqCst), 1);
+        // The handler is given the caller and the producer the path names, parsed.
+        let body = match response.body {
+            Some(aws_lambda_events::encodings::Body::Text(text)) => text,
+            other => panic!("a text body, not {other:?}"),
+        };
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(&body).expect("JSON"),
+            serde_json::json!({"caller": "pa", "owner": "pa"})
+        );
     }
 }

@@ -18,11 +18,8 @@ use crate::error::StoreError;
 use crate::retry::{Attempt, RetryPolicy, resend_leftovers};
 use crate::size::item_size;
 
-/// A batch put of a raw item (for [`write_all_with`]'s callers; the store's own writes go
-/// through typed entities).
-pub use crate::write::put_request;
 /// A request of a batch write (gathered by [`crate::Store::run_put`]).
-pub use aws_sdk_dynamodb::types::WriteRequest;
+pub(crate) use aws_sdk_dynamodb::types::WriteRequest;
 
 /// Items in one `BatchWriteItem` (the service limit).
 pub const WRITE_BATCH: usize = 25;
@@ -91,7 +88,10 @@ impl BatchStats {
     }
 
     /// Adds what one request's `ConsumedCapacity` reports.
-    pub fn add_consumed<'c>(&self, consumed: impl IntoIterator<Item = &'c ConsumedCapacity>) {
+    pub(crate) fn add_consumed<'c>(
+        &self,
+        consumed: impl IntoIterator<Item = &'c ConsumedCapacity>,
+    ) {
         let units: f64 = consumed.into_iter().filter_map(|c| c.capacity_units).sum();
         // Units are small non-negative counts (at most 25 items x 400 KB per batch).
         let milli = (units.max(0.0) * 1000.0).round() as u64;
@@ -108,7 +108,7 @@ fn unprocessed(remaining: usize, policy: &RetryPolicy) -> StoreError {
 
 /// Sends `requests` in batches of [`WRITE_BATCH`], `concurrency` at a time, through `send` (which
 /// returns what was left unprocessed), re-sending leftovers with backoff until none remain.
-pub async fn write_all_with<F, Fut>(
+pub(crate) async fn write_all_with<F, Fut>(
     requests: Vec<WriteRequest>,
     concurrency: usize,
     policy: &RetryPolicy,
@@ -154,7 +154,8 @@ where
 
 impl Store {
     /// One `BatchWriteItem` of at most 25 requests; returns what the service left unprocessed.
-    pub async fn send_write_batch(
+    #[cfg(feature = "tools")]
+    pub(crate) async fn send_write_batch(
         &self,
         batch: Vec<WriteRequest>,
     ) -> Result<Vec<WriteRequest>, StoreError> {
@@ -163,7 +164,7 @@ impl Store {
     }
 
     /// [`Store::send_write_batch`], adding the capacity it consumed to `stats`.
-    pub async fn send_counted_write_batch(
+    pub(crate) async fn send_counted_write_batch(
         &self,
         batch: Vec<WriteRequest>,
         stats: &BatchStats,

@@ -48,6 +48,12 @@ pub struct Profile {
 }
 
 impl Profile {
+    /// The stored attributes a profile's conditional write names (`tests::stored_attribute_names`).
+    pub(crate) const NAME_ATTRIBUTE: &'static str = "name";
+    pub(crate) const PAYOUT_AT: &'static str = "payoutAtMillis";
+    pub(crate) const PROFILE_AT: &'static str = "profileAtMillis";
+    pub(crate) const SYNCED_AT: &'static str = "syncedAtMillis";
+
     /// The payout fields' stamp (the old single stamp on a profile not written since).
     pub fn payout_stamp(&self) -> Option<i64> {
         self.payout_at_millis.or(self.synced_at_millis)
@@ -205,6 +211,12 @@ pub struct TrackPlays {
     pub plays_at_millis: Option<i64>,
 }
 
+impl TrackPlays {
+    /// The stored attributes a count's update names (`tests::stored_attribute_names`).
+    pub(crate) const PLAYS: &'static str = "plays";
+    pub(crate) const PLAYS_AT: &'static str = "playsAtMillis";
+}
+
 impl Entity for TrackPlays {
     const NAME: &'static str = "plays";
     type Scope = ();
@@ -246,6 +258,11 @@ pub struct TrackStamps {
 }
 
 impl TrackRecord {
+    /// The stored attributes conditions and updates name (`tests::stored_attribute_names`).
+    pub(crate) const VERSION: &'static str = "version";
+    pub(crate) const CREDITS: &'static str = "credits";
+    pub(crate) const PLATFORM_AT: &'static str = "platformAtMillis";
+
     pub fn new(t: &Track, version: u64) -> Self {
         Self::stamped(t, version, TrackStamps::default())
     }

@@ -80,7 +80,8 @@ impl StreamMapping {
 
     /// Whether this mapping passes a record with this event name and keys (the Lambda event's
     /// `Keys`).
-    pub fn wants(self, event_name: &str, keys: &serde_dynamo::Item) -> bool {
+    #[cfg(feature = "local-stream")]
+    pub(crate) fn wants(self, event_name: &str, keys: &serde_dynamo::Item) -> bool {
         let keys: HashMap<String, AttributeValue> = keys.clone().into();
         let key = |name: &str| match keys.get(name) {
             Some(AttributeValue::S(s)) => s.clone(),

@@ -37,10 +37,11 @@ use serde::{Deserialize, Serialize};
 use crate::entity::{ENTITY_ATTRIBUTE, Item, string_attribute};
 use crate::error::StoreError;
 use crate::keys;
-use crate::lists::{Board, Period, ProducerList};
 use crate::rows;
-use crate::run_id::RunId;
 use crate::table::DEFINITION;
+use results::lists::{Board, Period, ProducerList};
+use results::run::EmptyBecause;
+use results::run_id::RunId;
 
 /// The most a size-filled chunk weighs (unless one row alone weighs more): four write units, and
 /// one strongly consistent read unit.
@@ -141,14 +142,6 @@ pub struct ListHead {
     /// Why the list is empty, when the run knows a reason the producer can act on.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub empty_because: Option<EmptyBecause>,
-}
-
-/// Why one of a producer's lists is empty.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum EmptyBecause {
-    /// Recommendations match genres, and the producer's profile lists none.
-    NoGenres,
 }
 
 /// Refuses a list of more chunks than a chunk's sort key can number in order (review N12: past

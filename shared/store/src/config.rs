@@ -79,7 +79,7 @@ impl StoreConfig {
     }
 
     /// Builds the SDK client. Call once per process and share the result.
-    pub async fn client(&self) -> Client {
+    pub(crate) async fn client(&self) -> Client {
         let timeouts = TimeoutConfig::builder()
             .connect_timeout(self.connect_timeout)
             .operation_attempt_timeout(self.attempt_timeout)

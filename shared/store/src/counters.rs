@@ -10,48 +10,23 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, TimeDelta, Utc};
-use contribution::ProducerId;
 
-use crate::Store;
-use crate::access::batch_put;
-use crate::batch::BatchStats;
 use crate::entity::{Entity, decode};
 use crate::error::StoreError;
 use crate::keys;
-use crate::run_items::{
-    CounterSnapshot, CounterSnapshotPart, PlayCounters, RunId, unpack_counters,
-};
+use crate::run_items::{CounterSnapshot, CounterSnapshotPart, unpack_counters};
+use results::run::Baseline;
+use results::run_id::RunId;
+
+/// Days a counter snapshot outlives the longest window: room for runs that are late or skipped.
+const COUNTER_MARGIN_DAYS: i64 = 10;
 
 /// How long a counter snapshot is kept: the longest window (30 days) plus room for runs that are
 /// late or skipped.
-pub const COUNTER_RETENTION: TimeDelta = TimeDelta::days(40);
+pub const COUNTER_RETENTION: TimeDelta =
+    TimeDelta::days(results::lists::Period::longest_window_days() + COUNTER_MARGIN_DAYS);
 
-/// A run's counters as read back.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Baseline {
-    pub as_of: DateTime<Utc>,
-    pub counters: HashMap<ProducerId, PlayCounters>,
-}
-
-impl Store {
-    /// Writes run `snapshot.run_id`'s counter snapshot: the parts, then the index entry that makes
-    /// it findable, each expiring [`COUNTER_RETENTION`] after the run's as-of.
-    pub async fn put_counter_snapshot(
-        &self,
-        snapshot: &CounterSnapshot,
-        parts: &[CounterSnapshotPart],
-        stats: &BatchStats,
-    ) -> Result<(), StoreError> {
-        let expires = Some((snapshot.as_of + COUNTER_RETENTION).timestamp());
-        let requests = parts
-            .iter()
-            .map(|part| batch_put(part, &snapshot.run_id, expires))
-            .collect::<Result<Vec<_>, StoreError>>()?;
-        self.write_all(requests, stats).await?;
-        self.write_all(vec![batch_put(snapshot, &(), expires)?], stats)
-            .await
-    }
-
+impl crate::owners::Runs<'_> {
     /// The newest complete counter snapshot taken at or before `instant`, if any is kept.
     pub async fn baseline_at_or_before(
         &self,

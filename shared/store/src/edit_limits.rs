@@ -19,7 +19,6 @@ use chrono::{DateTime, TimeDelta, Utc};
 use contribution::ProducerId;
 use serde::{Deserialize, Serialize};
 
-use crate::Store;
 use crate::entity::{Entity, FullKey, PrimaryKey, decode};
 use crate::error::StoreError;
 use crate::keys;
@@ -119,7 +118,7 @@ enum Branch {
     Behind,
 }
 
-impl Store {
+impl crate::owners::Catalog<'_> {
     /// Takes one edit token from `editor`'s bucket at `now`.
     pub async fn take_edit_token(
         &self,

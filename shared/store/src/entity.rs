@@ -20,7 +20,7 @@ use crate::error::StoreError;
 use crate::table::DEFINITION;
 
 /// A raw DynamoDB item.
-pub type Item = HashMap<String, AttributeValue>;
+pub(crate) type Item = HashMap<String, AttributeValue>;
 
 /// The attribute naming an item's kind.
 pub(crate) const ENTITY_ATTRIBUTE: &str = "entity";

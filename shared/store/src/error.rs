@@ -66,6 +66,9 @@ pub enum StoreError {
     Unprocessed { remaining: usize, attempts: u32 },
     #[error("the pagination cursor is not valid for this query")]
     BadCursor,
+    /// A run's writer stopped on an error of its own (which is the one the run reports).
+    #[error("the run's writer stopped")]
+    WriterStopped,
     #[error("{what} kept changing under {attempts} attempts to update it")]
     Contended { what: String, attempts: u32 },
     #[error("DynamoDB {operation} request could not be built: {source}")]
@@ -99,6 +102,11 @@ impl StoreError {
                 source: Box::new(e),
             }
         }
+    }
+
+    /// Whether a caller's cursor was refused (a 400 at the HTTP edge, not a fault).
+    pub fn is_bad_cursor(&self) -> bool {
+        matches!(self, Self::BadCursor)
     }
 
     /// Whether this is a fault of the deployment (the table is missing), not of a request.

@@ -7,8 +7,8 @@
 
 use contribution::{ProducerId, TrackId};
 
-use crate::lists::{Board, Period, ProducerList};
-use crate::run_id::RunId;
+use results::lists::{Board, Period, ProducerList};
+use results::run_id::RunId;
 
 pub(crate) const PROFILE_SK: &str = "PROFILE";
 pub(crate) const TRACK_SK: &str = "TRACK";
@@ -78,13 +78,6 @@ pub(crate) fn artist_name_sk(token: &str, producer: &ProducerId) -> String {
 /// The partition of a run's own items (its meta item).
 pub(crate) fn run_pk(run: &RunId) -> String {
     format!("RUN#{run}")
-}
-
-impl RunId {
-    /// Whether a partition key belongs to this run (for tools and tests that read raw items).
-    pub fn owns_partition(&self, pk: &str) -> bool {
-        is_run_partition(pk, self)
-    }
 }
 
 /// Whether partition key `pk` belongs to run `run` (any of its partitions).
@@ -260,22 +253,22 @@ mod tests {
 
     #[test]
     fn run_partitions_are_told_apart() {
-        let run = RunId::from_text("20261121T000000.000Z");
-        let other = RunId::from_text("20261121T000000.000Z2");
+        let run = crate::run_id_text("20261121T000000.000Z");
+        let other = crate::run_id_text("20261121T000000.000Z2");
         let p = ProducerId::parse("p1").expect("id");
         assert!(is_run_partition(&run_producer_pk(&run, &p), &run));
         assert!(is_run_partition(&run_pk(&run), &run));
         assert!(!is_run_partition(&run_pk(&other), &run));
         assert!(is_run_partition(&counters_pk(&run), &run));
         assert!(statement_sk("2026-11").as_str() > PROFILE_SK);
-        let later = RunId::from_text("20261128T000000.000Z");
+        let later = crate::run_id_text("20261128T000000.000Z");
         assert!(counters_index_sk(&run) < counters_index_sk(&later));
     }
 
     #[cfg(feature = "tools")]
     #[test]
     fn the_checker_reads_the_run_and_producer_of_a_partition() {
-        let run = RunId::from_text("20261121T000000.000Z");
+        let run = crate::run_id_text("20261121T000000.000Z");
         let p = ProducerId::parse("p1").expect("id");
         assert_eq!(
             run_of_partition(&board_pk(&run, Board::Contribution, Period::All)),

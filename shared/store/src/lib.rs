@@ -8,39 +8,31 @@
 //!
 //! - [`config`]: table name and endpoint from the environment; the one SDK client per process.
 //! - [`table`]: the table definition (keys, indexes, TTL), used to create tables and checked
-//!   against `infra/`; [`admin`]: creating and deleting tables for tools and tests.
-//! - [`entity`]: the item-kind trait; [`catalog_items`] and [`run_items`]: every item kind, a
-//!   domain struct plus its key function each; `keys` (private): how every key is spelled;
-//!   [`run_id`]: a run's id.
+//!   against `infra/`.
+//! - [`entity`]: the item-kind trait; [`catalog_items`], [`run_items`] and [`payout_items`]: how
+//!   each item kind is stored (the values of a run and of payouts are the `results` crate's);
+//!   `keys` (private): how every key is spelled.
 //! - [`chunks`]: the one codec of packed lists (a run's lists, its pair counts and counter
-//!   snapshots, payout rosters); [`run_sink`]: the one writer of a run's results.
+//!   snapshots, payout rosters); [`run_sink`] and [`run_writer`]: the one writer of a run's items.
 //! - [`producers`], [`tracks`], [`runs`], [`scan`]: the access patterns; [`platform`]: the
 //!   platform's live data (plays, profiles, accepted tracks), newest wins.
 //! - [`batch`] and [`retry`]: batch writes and reads that re-send leftovers with backoff.
-//! - [`import`]: loading a catalog file, idempotently; [`consistency`]: the checker.
+//! - `tools` (the `tools` feature: xtask and tests only): tables, import, the checker, the
+//!   shared-track rebuild, the SDK-level pieces, DynamoDB Local's stream.
 
 mod access;
-#[cfg(feature = "tools")]
-pub mod admin;
 pub mod batch;
 pub mod catalog_items;
 pub mod changes;
 pub mod chunks;
 pub mod config;
-#[cfg(feature = "tools")]
-pub mod consistency;
 pub mod counters;
 pub mod edit_limits;
 pub mod entity;
 pub mod error;
-pub mod exact_units;
-#[cfg(feature = "tools")]
-pub mod import;
 mod keys;
-pub mod lists;
-#[cfg(feature = "local-stream")]
-pub mod local_stream;
 pub mod names;
+pub mod owners;
 pub mod page;
 pub mod payout_items;
 pub mod payouts;
@@ -48,30 +40,25 @@ pub mod platform;
 pub mod producers;
 pub mod retry;
 pub mod rows;
-pub mod run_id;
 pub mod run_items;
 pub mod run_sink;
+pub mod run_writer;
 pub mod runs;
 pub mod scan;
 pub mod series;
-#[cfg(feature = "tools")]
-pub mod shared_track_projection;
 pub mod shared_tracks;
 pub mod size;
 pub mod table;
+#[cfg(feature = "tools")]
+pub mod tools;
 pub mod tracks;
 pub mod warm;
-#[cfg(feature = "tools")]
-pub mod wire_clock;
 mod write;
 
 pub use catalog_items::{Change, ChangeSource, StoredTrack};
 pub use config::{ConfigError, StoreConfig};
 pub use error::StoreError;
-pub use lists::{Board, Period, ProducerList};
 pub use page::Page;
-pub use run_id::RunId;
-pub use run_items::RunPointer;
 
 use aws_sdk_dynamodb::Client;
 
@@ -84,7 +71,7 @@ pub struct Store {
 
 impl Store {
     /// A store over `table` through an already built client.
-    pub fn new(client: Client, table: impl Into<String>) -> Self {
+    pub(crate) fn new(client: Client, table: impl Into<String>) -> Self {
         Self {
             client,
             table: table.into(),
@@ -99,4 +86,15 @@ impl Store {
     pub fn table_name(&self) -> &str {
         &self.table
     }
+}
+
+/// A run id spelled `text`, unchecked (the unit tests' ids, one malformed on purpose).
+#[cfg(test)]
+pub(crate) fn run_id_text(text: &str) -> results::run_id::RunId {
+    serde_json::from_value(serde_json::Value::String(text.to_owned())).expect("a run id")
+}
+
+/// Whether partition key `pk` belongs to run `run` (for tools and tests that read raw items).
+pub fn run_owns_partition(run: &results::run_id::RunId, pk: &str) -> bool {
+    keys::is_run_partition(pk, run)
 }

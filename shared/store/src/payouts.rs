@@ -11,7 +11,6 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use contribution::ProducerId;
 use contribution::statement::PayoutPeriod;
 
-use crate::Store;
 use crate::access::batch_delete;
 use crate::access::batch_put;
 use crate::batch::BatchStats;
@@ -19,8 +18,9 @@ use crate::entity::{Entity, decode, encode};
 use crate::error::StoreError;
 use crate::keys;
 use crate::page::{Page, PageQuery, SortRange};
-use crate::payout_items::{OpenStatement, PayoutRosterPart, PayoutSplit, PayoutStatement};
+use crate::payout_items::{OpenStatement, PayoutRosterPart};
 use crate::table::DEFINITION;
+use results::payout::{PayoutSplit, PayoutStatement};
 
 /// Open-statement markers encoded and written at once.
 const MARKERS_AT_ONCE: usize = 2_000;
@@ -42,7 +42,7 @@ pub enum Moved {
     Lost,
 }
 
-impl Store {
+impl crate::owners::Payouts<'_> {
     /// The period's split, if one was started (consistent).
     pub async fn payout_split(
         &self,

@@ -35,8 +35,7 @@ use chrono::{DateTime, Utc};
 use contribution::TrackId;
 use futures_util::{StreamExt, TryStreamExt, stream};
 
-use crate::Store;
-use crate::access::{transaction_delete, transaction_put};
+use crate::access::{if_absent, if_present, transaction_delete, transaction_put};
 use crate::batch::BatchStats;
 use crate::catalog_items::{
     ArtistNameEntry, Change, ChangeSource, Profile, StoredTrack, TrackPlays, TrackStamps,
@@ -107,7 +106,7 @@ fn millis(at: DateTime<Utc>) -> AttributeValue {
     AttributeValue::N(at.timestamp_millis().to_string())
 }
 
-impl Store {
+impl crate::owners::Catalog<'_> {
     /// Applies absolute play counts as of `at`: each only to a known track whose stored count
     /// is older.
     pub async fn apply_plays(
@@ -153,16 +152,17 @@ impl Store {
             .update_item()
             .table_name(&self.table)
             .set_key(Some(TrackPlays::primary_key(&(), track).item()))
-            .update_expression("SET #plays = :plays, playsAtMillis = :at")
-            .condition_expression(match ties {
-                Ties::Stale => {
-                    "attribute_exists(pk) AND (attribute_not_exists(playsAtMillis) OR playsAtMillis < :at)"
+            .update_expression("SET #plays = :plays, #playsAt = :at")
+            .condition_expression(format!(
+                "{} AND (attribute_not_exists(#playsAt) OR #playsAt {} :at)",
+                if_present(),
+                match ties {
+                    Ties::Stale => "<",
+                    Ties::Apply => "<=",
                 }
-                Ties::Apply => {
-                    "attribute_exists(pk) AND (attribute_not_exists(playsAtMillis) OR playsAtMillis <= :at)"
-                }
-            })
-            .expression_attribute_names("#plays", "plays")
+            ))
+            .expression_attribute_names("#plays", TrackPlays::PLAYS)
+            .expression_attribute_names("#playsAt", TrackPlays::PLAYS_AT)
             .expression_attribute_values(":plays", AttributeValue::N(plays.to_string()))
             .expression_attribute_values(":at", millis(at))
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
@@ -245,21 +245,21 @@ impl Store {
                     .table_name(&self.table)
                     .set_item(Some(encode(&profile, &(), None)?));
             put = match &current {
-                None => put.condition_expression("attribute_not_exists(pk)"),
+                None => put.condition_expression(if_absent()),
                 // Still the stamps this write read, and the name whose search entries it
                 // replaces: any other write in between changed a stamp, and this one reads again.
                 Some(current) => {
                     let mut conditions = vec!["#name = :name".to_owned()];
                     put = put
-                        .expression_attribute_names("#name", "name")
+                        .expression_attribute_names("#name", Profile::NAME_ATTRIBUTE)
                         .expression_attribute_values(
                             ":name",
                             AttributeValue::S(current.name.clone()),
                         );
                     for (name, value) in [
-                        ("payoutAtMillis", current.payout_at_millis),
-                        ("profileAtMillis", current.profile_at_millis),
-                        ("syncedAtMillis", current.synced_at_millis),
+                        (Profile::PAYOUT_AT, current.payout_at_millis),
+                        (Profile::PROFILE_AT, current.profile_at_millis),
+                        (Profile::SYNCED_AT, current.synced_at_millis),
                     ] {
                         match value {
                             Some(v) => {

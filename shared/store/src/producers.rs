@@ -10,7 +10,6 @@ use std::collections::{HashMap, HashSet};
 use catalog::Producer;
 use contribution::ProducerId;
 
-use crate::Store;
 use crate::access::{transaction_delete, transaction_put};
 use crate::catalog_items::{ArtistNameEntry, Profile};
 use crate::entity::{Entity, PrimaryKey, decode};
@@ -76,7 +75,7 @@ pub(crate) fn stale_name_entries<'a>(
         .filter(move |e| !keep.contains(&e.full_key(&()).primary))
 }
 
-impl Store {
+impl crate::owners::Catalog<'_> {
     /// Creates or replaces a profile with its name-search entries, removing entries of an old name.
     pub async fn put_producer(&self, producer: &Producer) -> Result<(), StoreError> {
         let old = self.get_producer(&producer.id).await?;

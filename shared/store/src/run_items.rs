@@ -1,74 +1,30 @@
-//! The item kinds a recompute run publishes, and the pointer that publishes it.
+//! How a recompute run's results are stored (the values are `results::run`'s).
 //!
 //! Everything a run writes lives under its run id with an `expiresAt` TTL: per producer a
 //! summary and three lists (contribution breakdowns, collaborators, recommendations), the ranked
 //! boards, trending pairs, the pair counts the next run compares against, and the run's meta
-//! item, written last. A summary, the meta and the pointer are one item each (a domain struct
-//! plus its [`Entity`] impl); a list's entries are rows of chunk items (`crate::chunks`), so each
-//! entry kind here says how it is a row ([`Packed`]) instead of having a key.
+//! item, written last. A summary, the meta and the pointer are one item each (an [`Entity`]
+//! impl); a list's entries are rows of chunk items (`crate::chunks`), so each entry kind says how
+//! it is a row ([`Packed`]) instead of having a key. The parts of the pair counts and counter
+//! snapshots are storage's own: many rows an item.
 
 use chrono::{DateTime, Utc};
 use contribution::{ProducerId, TrackId};
+use results::lists::{Board, Period, ProducerList};
+use results::run::{
+    BoardEntry, BoardFigures, Collaborator, Contribution, FigureColumns, PairTally, PlayCounters,
+    ProducerSummary, PublishedRun, Recommendation, RunMeta, TrendingPair,
+};
+use results::run_id::RunId;
 use serde::{Deserialize, Serialize};
 
-pub use crate::chunks::EmptyBecause;
 use crate::chunks::Packed;
 use crate::entity::{Entity, FullKey, PrimaryKey};
 use crate::keys;
-use crate::lists::{Board, Period, ProducerList};
-pub use crate::run_id::RunId;
 
-/// The published run readers should use.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RunPointer {
-    pub run_id: RunId,
-    pub as_of: DateTime<Utc>,
-    /// Which earlier runs the run's window boards compared plays against.
-    pub baselines: Baselines,
-}
-
-/// The as-of of the counter snapshot each window compared against: the newest at or before the
-/// run's as-of minus the window, or `None` when no run was that old (then the window's
-/// plays-based boards are empty).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Baselines {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub days7: Option<DateTime<Utc>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub days30: Option<DateTime<Utc>>,
-}
-
-impl Baselines {
-    /// The baselines of each window (in `Period::WINDOWS` order).
-    pub fn of_windows(
-        [days7, days30]: contribution::window::PerWindow<Option<DateTime<Utc>>>,
-    ) -> Self {
-        Self { days7, days30 }
-    }
-
-    /// The baseline of `period` (`None` for all-time, which compares with nothing).
-    pub fn of(&self, period: Period) -> Option<DateTime<Utc>> {
-        match period {
-            Period::All => None,
-            Period::Days7 => self.days7,
-            Period::Days30 => self.days30,
-        }
-    }
-}
-
-/// The pointer to the latest completed run, as stored.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct PublishedRun {
-    pub run_id: RunId,
-    pub as_of: DateTime<Utc>,
-    /// `as_of` in milliseconds, for the forward-only condition.
-    pub as_of_millis: i64,
-    pub published_at: DateTime<Utc>,
-    #[serde(default)]
-    pub baselines: Baselines,
-}
+/// The pointer's stored as-of in milliseconds, which its forward-only condition names
+/// (`tests::stored_attribute_names`).
+pub(crate) const PUBLISHED_AS_OF: &str = "asOfMillis";
 
 impl Entity for PublishedRun {
     const NAME: &'static str = "runPointer";
@@ -84,33 +40,6 @@ impl Entity for PublishedRun {
     }
 }
 
-/// What a run covered, written last before the pointer moves: its presence marks a complete run.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct RunMeta {
-    pub run_id: RunId,
-    pub as_of: DateTime<Utc>,
-    pub tracks: u64,
-    pub producers: u64,
-    pub pairs: u64,
-    pub result_items: u64,
-    /// The platform total, in units of 2^-64, as decimal text.
-    pub total_units: String,
-    /// Which earlier runs the window boards compared against (for a page sequence still on this
-    /// run after a later one is published).
-    #[serde(default)]
-    pub baselines: Baselines,
-    /// Producers whose contribution value is above zero.
-    #[serde(default)]
-    pub producers_with_share: u64,
-    /// Tracks with two or more credited producers.
-    #[serde(default)]
-    pub collaborative_tracks: u64,
-    /// Plays on every track.
-    #[serde(default)]
-    pub plays: u64,
-}
-
 impl Entity for RunMeta {
     const NAME: &'static str = "runMeta";
     type Scope = RunId;
@@ -122,45 +51,6 @@ impl Entity for RunMeta {
 
     fn full_key(&self, run: &RunId) -> FullKey {
         Self::primary_key(run, ()).into()
-    }
-}
-
-/// A producer's figures in a run.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ProducerSummary {
-    pub producer_id: ProducerId,
-    pub name: String,
-    /// The exact contribution, in units of 2^-64 (see `contribution::ExactSum`).
-    pub contribution_units: crate::exact_units::ExactUnits,
-    pub contribution_value: f64,
-    pub share: f64,
-    pub track_count: u64,
-    pub collaborative_tracks: u64,
-    pub distinct_collaborators: u64,
-    pub collaborative_plays: u64,
-    pub xp: u64,
-    /// The producer's place on every board and period they are placed on (absent: not placed).
-    #[serde(default)]
-    pub ranks: Vec<PlacedRank>,
-}
-
-/// A producer's rank on one board and period.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct PlacedRank {
-    pub board: Board,
-    pub period: Period,
-    pub rank: u64,
-}
-
-impl ProducerSummary {
-    /// The producer's rank on `board` over `period`, if placed.
-    pub fn rank(&self, board: Board, period: Period) -> Option<u64> {
-        self.ranks
-            .iter()
-            .find(|r| r.board == board && r.period == period)
-            .map(|r| r.rank)
     }
 }
 
@@ -181,22 +71,6 @@ impl Entity for ProducerSummary {
 /// An entry of one of a producer's lists in a run: its owner is the list's.
 pub trait ProducerListEntry: Packed<Context = ProducerId> {
     const LIST: ProducerList;
-}
-
-/// Why a track is worth what it is to one producer (the owner).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Contribution {
-    pub owner: ProducerId,
-    pub track_id: TrackId,
-    pub title: String,
-    pub plays: u64,
-    pub months_since_upload: f64,
-    pub decay: f64,
-    pub boost: f64,
-    pub split: f64,
-    pub eligible: bool,
-    pub value: f64,
 }
 
 impl Packed for Contribution {
@@ -242,16 +116,6 @@ impl ProducerListEntry for Contribution {
     const LIST: ProducerList = ProducerList::Contributions;
 }
 
-/// A producer the owner is co-credited with.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Collaborator {
-    pub owner: ProducerId,
-    pub producer_id: ProducerId,
-    pub name: String,
-    pub tracks_together: u32,
-}
-
 impl Packed for Collaborator {
     type Row = (ProducerId, String, u32);
     type Context = ProducerId;
@@ -279,24 +143,6 @@ impl Packed for Collaborator {
 
 impl ProducerListEntry for Collaborator {
     const LIST: ProducerList = ProducerList::Collaborators;
-}
-
-/// A collaborator suggested to the owner.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Recommendation {
-    pub owner: ProducerId,
-    pub rank: u64,
-    pub producer_id: ProducerId,
-    pub name: String,
-    pub score: f64,
-    /// The score as a whole percent of the best possible (0 to 100).
-    #[serde(default)]
-    pub match_percent: u8,
-    /// Up to three genres both producers list, alphabetical.
-    #[serde(default)]
-    pub common_genres: Vec<String>,
-    pub reasons: Vec<String>,
 }
 
 impl Packed for Recommendation {
@@ -337,84 +183,6 @@ impl ProducerListEntry for Recommendation {
     const LIST: ProducerList = ProducerList::Recommendations;
 }
 
-/// One row of a leaderboard: the rank and the figures the board ranks by.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct BoardEntry {
-    pub board: Board,
-    #[serde(default)]
-    pub period: Period,
-    pub rank: u64,
-    pub producer_id: ProducerId,
-    pub name: String,
-    pub figures: BoardFigures,
-}
-
-/// The figures a board ranks by; each board fills the ones its rule names, the rest are absent.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct BoardFigures {
-    /// Collaborative tracks credited (uploaded in the window, for a window board).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub collaborative_tracks: Option<u64>,
-    /// Distinct co-credited producers (on those tracks, for a window board).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub distinct_collaborators: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub collaborative_plays: Option<u64>,
-    /// Plays gained on collaborative tracks since the window's baseline.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub collaborative_plays_gained: Option<u64>,
-    /// Plays on credited tracks (full plays).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub plays: Option<u64>,
-    /// Plays gained on credited tracks since the window's baseline.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub plays_gained: Option<u64>,
-    /// Tracks uploaded (in the window, for a window board).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub uploads: Option<u64>,
-    /// Of the uploads, the metadata-complete ones.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub metadata_complete_uploads: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub xp: Option<u64>,
-    /// Σ weight × max(0, 100 − rank) over the other boards' all-time ranks.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub overall_score: Option<u64>,
-}
-
-/// The figures in a fixed order (a row's columns; absent figures are nulls of one byte).
-type FigureColumns = [Option<u64>; 10];
-
-/// The column order, stated once: a row's figures and the struct's fields both follow it.
-macro_rules! figure_columns {
-    ($($field:ident),* $(,)?) => {
-        impl BoardFigures {
-            fn columns(&self) -> FigureColumns {
-                [$(self.$field),*]
-            }
-
-            fn from_columns([$($field),*]: FigureColumns) -> Self {
-                Self { $($field),* }
-            }
-        }
-    };
-}
-
-figure_columns!(
-    collaborative_tracks,
-    distinct_collaborators,
-    collaborative_plays,
-    collaborative_plays_gained,
-    plays,
-    plays_gained,
-    uploads,
-    metadata_complete_uploads,
-    xp,
-    overall_score,
-);
-
 impl Packed for BoardEntry {
     type Row = (u64, ProducerId, String, FigureColumns);
     type Context = (Board, Period);
@@ -444,18 +212,6 @@ impl Packed for BoardEntry {
             figures: BoardFigures::from_columns(figures),
         }
     }
-}
-
-/// A trending collaboration: two producers whose shared tracks gained the most plays since the
-/// previous run.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct TrendingPair {
-    pub rank: u64,
-    pub producer_ids: [ProducerId; 2],
-    pub names: [String; 2],
-    pub shared_tracks: u32,
-    pub plays_gained: u64,
 }
 
 impl Packed for TrendingPair {
@@ -488,37 +244,6 @@ impl Packed for TrendingPair {
     }
 }
 
-/// Two producers' shared tracks and plays in a run (`a < b`); the next run reads these to find
-/// what is trending. Stored many to an item, in [`PairCountsPart`]s.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(from = "PairRow", into = "PairRow")]
-pub struct PairTally {
-    pub a: ProducerId,
-    pub b: ProducerId,
-    pub tracks: u32,
-    pub plays: u64,
-}
-
-/// A pair count as a row.
-type PairRow = (ProducerId, ProducerId, u32, u64);
-
-impl From<PairRow> for PairTally {
-    fn from((a, b, tracks, plays): PairRow) -> Self {
-        Self {
-            a,
-            b,
-            tracks,
-            plays,
-        }
-    }
-}
-
-impl From<PairTally> for PairRow {
-    fn from(p: PairTally) -> Self {
-        (p.a, p.b, p.tracks, p.plays)
-    }
-}
-
 /// One part of a run's pair counts: many pairs in one item, one row each. Only the next run
 /// reads them, all at once, so there is no reason to pay for an item (a write unit) per pair:
 /// 220,000 pairs are a few parts of ~300 KB (`crate::chunks::pack_parts`).
@@ -543,15 +268,6 @@ impl Entity for PairCountsPart {
     fn full_key(&self, run: &RunId) -> FullKey {
         Self::primary_key(run, self.part).into()
     }
-}
-
-/// A producer's play counters at a run's as-of: what window boards subtract to get plays gained.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct PlayCounters {
-    /// Plays on every track crediting the producer.
-    pub plays: u64,
-    /// Plays on the collaborative ones.
-    pub collaborative_plays: u64,
 }
 
 /// One part of a run's counter snapshot: many producers' counters in one item, one row each
@@ -657,7 +373,7 @@ mod tests {
 
     #[test]
     fn counters_round_trip_through_parts() {
-        let run = RunId::from_text("20261121T000000.000Z");
+        let run = crate::run_id_text("20261121T000000.000Z");
         let ids: Vec<ProducerId> = (0..40_000).map(id).collect();
         let counters = |i: usize| PlayCounters {
             plays: i as u64 * 1_000_003,
@@ -735,8 +451,8 @@ mod tests {
     impl crate::run_sink::RequestSink for Kept {
         type Error = crate::StoreError;
 
-        async fn send(&mut self, request: crate::batch::WriteRequest) -> Result<(), Self::Error> {
-            let put = request.put_request().expect("the run sink only puts");
+        async fn send(&mut self, put: crate::run_sink::RunPut) -> Result<(), Self::Error> {
+            let put = put.0.put_request().expect("the run sink only puts");
             self.0.push(put.item().clone());
             Ok(())
         }
@@ -744,7 +460,7 @@ mod tests {
 
     #[tokio::test]
     async fn pair_counts_round_trip_through_parts() {
-        let run = RunId::from_text("20261121T000000.000Z");
+        let run = crate::run_id_text("20261121T000000.000Z");
         let pairs: Vec<PairTally> = (0..30_000)
             .map(|i| PairTally {
                 a: id(i),

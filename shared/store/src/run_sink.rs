@@ -1,54 +1,63 @@
 //! The one writer of a run's results: plain values in, chunk items and batch puts out.
 //!
 //! The recompute computes domain values (a producer's summary and lists, each board, the
-//! trending pairs, the pair counts) and hands them here; [`RunSink`] turns each list into its
-//! chunk items (`crate::chunks`) and every item into a batch put under the run's scope, and
-//! passes the puts to a [`RequestSink`]: the recompute's batching writer (deadline checks,
-//! retries, consumed capacity), or `cargo xtask simulate`'s counter, which weighs them and drops
-//! them. Both therefore write exactly the same items.
+//! trending pairs, the pair counts, the play counters, the meta) and hands them here; [`RunSink`]
+//! turns each list into its chunk items (`crate::chunks`) and every item into a put under the
+//! run's scope ([`RunPut`], opaque outside the store), and passes the puts to a [`RequestSink`]:
+//! the store's overlapped batch writer (`crate::run_writer`, with the run's deadline and
+//! progress), [`TableSink`] for tools and tests, or `cargo xtask simulate`'s counter, which
+//! weighs them ([`RunPut::write_units`]) and drops them. All therefore make exactly the same
+//! items.
 
 use std::future::Future;
 
 use aws_sdk_dynamodb::types::WriteRequest;
+use contribution::ProducerId;
+use results::run::PlayCounters;
 
 use crate::Store;
-use crate::chunks::{EmptyBecause, Packed, PackedList, PartPacker, RunList};
-use crate::entity::Entity;
+use crate::access::batch_put;
+use crate::chunks::{Packed, PackedList, PartPacker, RunList};
+use crate::counters::COUNTER_RETENTION;
+use crate::entity::{ENTITY_ATTRIBUTE, Entity, string_attribute};
 use crate::error::StoreError;
-use crate::lists::{Board, Period};
-use crate::run_items::{
-    BoardEntry, Collaborator, Contribution, PairCountsPart, PairTally, ProducerListEntry,
-    ProducerSummary, Recommendation, RunId, TrendingPair,
-};
+use crate::run_items::{CounterSnapshot, PairCountsPart, ProducerListEntry, pack_counters};
 use crate::runs::RunScope;
-use crate::series::{ProducerPoint, point_put};
+use crate::series::point_put;
 use crate::write::put_request;
+use results::lists::{Board, Period};
+use results::run::{BoardEntry, EmptyBecause, PairTally, ProducerResults, TrendingPair};
+use results::run_id::RunId;
 
-/// Where a run's batch puts go.
+/// One put of a run's item, as the table will store it.
+pub struct RunPut(pub(crate) WriteRequest);
+
+impl RunPut {
+    fn item(&self) -> Option<&crate::entity::Item> {
+        self.0.put_request().map(|p| p.item())
+    }
+
+    /// The item's kind (its `entity` attribute).
+    pub fn entity(&self) -> &str {
+        self.item()
+            .and_then(|item| string_attribute(item, ENTITY_ATTRIBUTE))
+            .unwrap_or_default()
+    }
+
+    /// The write units the put costs, by DynamoDB's size rules (for estimates: `cargo xtask
+    /// simulate`).
+    #[cfg(feature = "tools")]
+    pub fn write_units(&self) -> u64 {
+        self.item().map_or(0, crate::size::write_units)
+    }
+}
+
+/// Where a run's puts go.
 pub trait RequestSink {
     type Error: From<StoreError>;
 
     /// Takes one put (a writer may hold it until it has a batch).
-    fn send(
-        &mut self,
-        request: WriteRequest,
-    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
-}
-
-/// One producer's results in a run.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ProducerResults {
-    pub summary: ProducerSummary,
-    /// In track-id order.
-    pub contributions: Vec<Contribution>,
-    /// Most tracks together first, then by id.
-    pub collaborators: Vec<Collaborator>,
-    /// Best first.
-    pub recommendations: Vec<Recommendation>,
-    /// Why there are no recommendations, when the run knows.
-    pub no_recommendations_because: Option<EmptyBecause>,
-    /// The producer's point in their series (kept beyond the run's own items).
-    pub point: ProducerPoint,
+    fn send(&mut self, put: RunPut) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }
 
 /// Turns a run's results into its items, in the order given, and sends them.
@@ -90,7 +99,7 @@ impl<S: RequestSink + Send> RunSink<S> {
         &mut self,
         item: &E,
     ) -> Result<(), S::Error> {
-        let put = Store::run_put(&self.scope, item)?;
+        let put = crate::owners::Runs::run_put(&self.scope, item)?;
         self.send(put).await
     }
 
@@ -136,6 +145,38 @@ impl<S: RequestSink + Send> RunSink<S> {
     /// The trending pairs, rank 1 first.
     pub async fn trending(&mut self, pairs: &[TrendingPair]) -> Result<(), S::Error> {
         self.list(RunList::Trending, pairs, None).await
+    }
+
+    /// The run's play counters, for later runs' window boards: packed many producers to a part,
+    /// each part kept [`COUNTER_RETENTION`] (longer than the run). Returns the snapshot's index
+    /// entry, which [`RunSink::counter_index`] writes once every part is in.
+    pub async fn counters<'a>(
+        &mut self,
+        counters: impl IntoIterator<Item = (&'a ProducerId, PlayCounters)>,
+    ) -> Result<CounterSnapshot, S::Error> {
+        let run = self.scope.run_id.clone();
+        let as_of = run.as_of();
+        let expires = Some((as_of + COUNTER_RETENTION).timestamp());
+        let mut producers = 0;
+        let counted = counters.into_iter().inspect(|_| producers += 1);
+        let parts = pack_counters(&run, counted)?;
+        for part in &parts {
+            let put = batch_put(part, &run, expires)?;
+            self.send(put).await?;
+        }
+        Ok(CounterSnapshot {
+            run_id: run,
+            as_of,
+            parts: parts.len() as u32,
+            producers,
+        })
+    }
+
+    /// The index entry that makes a counter snapshot findable (after its parts).
+    pub async fn counter_index(&mut self, snapshot: &CounterSnapshot) -> Result<(), S::Error> {
+        let expires = Some((snapshot.as_of + COUNTER_RETENTION).timestamp());
+        let put = batch_put(snapshot, &(), expires)?;
+        self.send(put).await
     }
 
     /// The pair counts the next run compares against, packed as they come.
@@ -186,7 +227,7 @@ impl<S: RequestSink + Send> RunSink<S> {
 
     async fn send(&mut self, put: WriteRequest) -> Result<(), S::Error> {
         self.items += 1;
-        self.sink.send(put).await
+        self.sink.send(RunPut(put)).await
     }
 }
 
@@ -210,15 +251,15 @@ impl<'a> TableSink<'a> {
     /// Writes what is pending.
     pub async fn flush(&mut self) -> Result<(), StoreError> {
         let batch = std::mem::take(&mut self.pending);
-        self.store.write_requests(batch, self.stats).await
+        self.store.runs().write_requests(batch, self.stats).await
     }
 }
 
 impl RequestSink for TableSink<'_> {
     type Error = StoreError;
 
-    async fn send(&mut self, request: WriteRequest) -> Result<(), StoreError> {
-        self.pending.push(request);
+    async fn send(&mut self, put: RunPut) -> Result<(), StoreError> {
+        self.pending.push(put.0);
         if self.pending.len() >= 100 {
             self.flush().await?;
         }

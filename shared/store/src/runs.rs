@@ -12,17 +12,18 @@ use aws_sdk_dynamodb::types::{AttributeValue, ReturnConsumedCapacity, WriteReque
 use chrono::{DateTime, TimeDelta, Utc};
 use contribution::ProducerId;
 
-use crate::Store;
-use crate::access::batch_put;
+use crate::access::{batch_put, if_absent};
 use crate::batch::BatchStats;
 use crate::chunks::{ListPage, RunList};
 use crate::entity::{Entity, decode, encode};
 use crate::error::StoreError;
-use crate::lists::{Board, Period};
-use crate::run_items::{
-    BoardEntry, PairCountsPart, PairTally, ProducerListEntry, ProducerSummary, PublishedRun, RunId,
-    RunMeta, RunPointer, TrendingPair,
+use crate::run_items::PUBLISHED_AS_OF;
+use crate::run_items::{PairCountsPart, ProducerListEntry};
+use results::lists::{Board, Period};
+use results::run::{
+    BoardEntry, PairTally, ProducerSummary, PublishedRun, RunMeta, RunPointer, TrendingPair,
 };
+use results::run_id::RunId;
 
 /// How long a run's items are kept after the run, by default.
 pub const DEFAULT_RETENTION: TimeDelta = TimeDelta::days(7);
@@ -54,7 +55,7 @@ pub struct RunScope {
     pub expires_at: i64,
 }
 
-impl Store {
+impl crate::owners::Runs<'_> {
     /// The latest published run, if any (a strongly consistent read).
     pub async fn latest_run(&self) -> Result<Option<RunPointer>, StoreError> {
         Ok(self
@@ -96,7 +97,8 @@ impl Store {
             .put_item()
             .table_name(&self.table)
             .set_item(Some(encode(&pointer, &(), None)?))
-            .condition_expression("attribute_not_exists(pk) OR asOfMillis < :asOf")
+            .condition_expression(format!("{} OR #asOf < :asOf", if_absent()))
+            .expression_attribute_names("#asOf", PUBLISHED_AS_OF)
             .expression_attribute_values(
                 ":asOf",
                 AttributeValue::N(pointer.as_of_millis.to_string()),
@@ -157,7 +159,7 @@ impl Store {
             return Ok(None);
         }
         let was_published = self
-            .get_entity::<crate::series::PlatformPoint>(&(), run, false)
+            .get_entity::<results::run::PlatformPoint>(&(), run, false)
             .await?
             .is_some();
         Ok(was_published.then_some(pointer))
@@ -265,7 +267,7 @@ impl Store {
 
     /// A batch put of one of a run's items, for a writer that gathers many kinds into one stream
     /// ([`Store::write_requests`]).
-    pub fn run_put<E: Entity<Scope = RunId>>(
+    pub(crate) fn run_put<E: Entity<Scope = RunId>>(
         run: &RunScope,
         item: &E,
     ) -> Result<WriteRequest, StoreError> {
@@ -273,7 +275,7 @@ impl Store {
     }
 
     /// Sends gathered write requests in batches, retrying unprocessed items until all are in.
-    pub async fn write_requests(
+    pub(crate) async fn write_requests(
         &self,
         requests: Vec<WriteRequest>,
         stats: &BatchStats,

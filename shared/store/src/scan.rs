@@ -9,7 +9,6 @@
 
 use catalog::Producer;
 
-use crate::Store;
 use crate::batch::BatchRead;
 use std::collections::HashMap;
 
@@ -38,16 +37,20 @@ pub enum CatalogRecord {
 #[derive(Debug)]
 pub struct CatalogPage {
     pub records: Vec<CatalogRecord>,
-    pub next: Option<Item>,
+    pub next: Option<ScanCursor>,
 }
 
-impl Store {
+/// Where a scan segment's next page starts: handed back as it was given.
+#[derive(Debug, Clone)]
+pub struct ScanCursor(Item);
+
+impl crate::owners::Catalog<'_> {
     /// One page of segment `segment` of `total_segments` of the catalog, from `start`.
     pub async fn scan_catalog_page(
         &self,
         segment: u32,
         total_segments: u32,
-        start: Option<Item>,
+        start: Option<ScanCursor>,
         page_size: Option<u32>,
     ) -> Result<CatalogPage, StoreError> {
         let out = self
@@ -58,7 +61,7 @@ impl Store {
             .segment(segment as i32)
             .total_segments(total_segments as i32)
             .set_limit(page_size.map(|n| n as i32))
-            .set_exclusive_start_key(start)
+            .set_exclusive_start_key(start.map(|c| c.0))
             .send()
             .await
             .map_err(StoreError::dynamo("Scan"))?;
@@ -88,7 +91,7 @@ impl Store {
         }));
         Ok(CatalogPage {
             records,
-            next: out.last_evaluated_key,
+            next: out.last_evaluated_key.map(ScanCursor),
         })
     }
 }

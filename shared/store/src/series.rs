@@ -17,17 +17,15 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 use contribution::ProducerId;
-use serde::{Deserialize, Serialize};
 
-use crate::Store;
 use crate::access::batch_put;
 use crate::entity::{Entity, FullKey, PrimaryKey, encode};
 use crate::error::StoreError;
 use crate::keys;
 use crate::page::{Page, PageQuery, SortRange};
-use crate::run_id::RunId;
-use crate::run_items::PlacedRank;
 use aws_sdk_dynamodb::types::WriteRequest;
+use results::run::{PlatformPoint, ProducerPoint};
+use results::run_id::RunId;
 
 /// How long a series point is kept after its run: the longest range a reader may ask for
 /// (400 days), and a day.
@@ -39,23 +37,6 @@ pub const MAX_SERIES_DAYS: u32 = 400;
 /// The most points a series answer holds: the newest ones in range. A daily schedule gives at
 /// most 400 (`MAX_SERIES_DAYS`); only a schedule more frequent than 2.5 runs a day is capped.
 pub const MAX_SERIES_POINTS: usize = 1_000;
-
-/// One producer's figures in one run.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ProducerPoint {
-    pub producer_id: ProducerId,
-    pub run_id: RunId,
-    pub as_of: DateTime<Utc>,
-    pub contribution_value: f64,
-    pub share: f64,
-    /// Plays on every credited track (full plays, not split).
-    pub plays: u64,
-    pub xp: u64,
-    /// The producer's place on every board and period they were placed on.
-    #[serde(default)]
-    pub ranks: Vec<PlacedRank>,
-}
 
 impl Entity for ProducerPoint {
     const NAME: &'static str = "producerPoint";
@@ -69,21 +50,6 @@ impl Entity for ProducerPoint {
     fn full_key(&self, scope: &()) -> FullKey {
         Self::primary_key(scope, (&self.producer_id, &self.run_id)).into()
     }
-}
-
-/// The platform's figures in one published run.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct PlatformPoint {
-    pub run_id: RunId,
-    pub as_of: DateTime<Utc>,
-    /// Producers whose contribution value is above zero.
-    pub producers_with_share: u64,
-    pub collaborative_tracks: u64,
-    /// Distinct pairs of co-credited producers.
-    pub pairs: u64,
-    /// Plays on every track.
-    pub plays: u64,
 }
 
 impl Entity for PlatformPoint {
@@ -100,27 +66,13 @@ impl Entity for PlatformPoint {
     }
 }
 
-impl PlatformPoint {
-    /// The point of the run `meta` describes.
-    pub fn of(meta: &crate::run_items::RunMeta) -> Self {
-        Self {
-            run_id: meta.run_id.clone(),
-            as_of: meta.as_of,
-            producers_with_share: meta.producers_with_share,
-            collaborative_tracks: meta.collaborative_tracks,
-            pairs: meta.pairs,
-            plays: meta.plays,
-        }
-    }
-}
-
 /// The `expiresAt` of a point of a run as of `as_of`.
 fn expires(as_of: DateTime<Utc>) -> i64 {
     (as_of + SERIES_RETENTION).timestamp()
 }
 
 /// The batch put of a producer's point (the run's writer sends it with the run's results).
-pub fn point_put(point: &ProducerPoint) -> Result<WriteRequest, StoreError> {
+pub(crate) fn point_put(point: &ProducerPoint) -> Result<WriteRequest, StoreError> {
     batch_put(point, &(), Some(expires(point.as_of)))
 }
 
@@ -132,7 +84,7 @@ fn run_range(from: DateTime<Utc>, to: DateTime<Utc>) -> (String, String) {
     )
 }
 
-impl Store {
+impl crate::owners::Runs<'_> {
     /// Records a published run's platform figures (after its pointer moved).
     pub async fn put_platform_point(&self, point: &PlatformPoint) -> Result<(), StoreError> {
         self.client

@@ -11,7 +11,6 @@
 
 use contribution::ProducerId;
 
-use crate::Store;
 use crate::batch::BatchStats;
 use crate::catalog_items::{DiscographyEntry, Profile, SharedTrack};
 use crate::entity::{Entity, encode};
@@ -27,7 +26,7 @@ pub struct SharedTrackWrites {
     pub deleted: usize,
 }
 
-impl Store {
+impl crate::owners::Catalog<'_> {
     /// Makes `before`'s owner's shared-track entries match the discography entry `after` (none:
     /// the entry was deleted): entries for every other producer credited in `after`, none left
     /// for producers it no longer credits, nor under the old sort key if the upload time moved.

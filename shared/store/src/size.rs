@@ -12,7 +12,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use crate::entity::Item;
 
 /// An item's size in bytes as DynamoDB counts it.
-pub fn item_size(item: &Item) -> usize {
+pub(crate) fn item_size(item: &Item) -> usize {
     item.iter()
         .map(|(name, value)| name.len() + value_size(value))
         .sum()
@@ -20,7 +20,7 @@ pub fn item_size(item: &Item) -> usize {
 
 /// The write units one standard write of `item` consumes (for estimates: `cargo xtask simulate`).
 #[cfg(feature = "tools")]
-pub fn write_units(item: &Item) -> u64 {
+pub(crate) fn write_units(item: &Item) -> u64 {
     item_size(item).div_ceil(1024).max(1) as u64
 }
 

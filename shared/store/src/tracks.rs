@@ -13,12 +13,11 @@
 use std::collections::HashSet;
 
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Put, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
 use catalog::Track;
 use contribution::{Credits, ProducerId, TrackId};
 
-use crate::Store;
-use crate::access::{transaction_delete, transaction_put};
+use crate::access::{transaction_check, transaction_create, transaction_delete, transaction_put};
 use crate::catalog_items::{
     Change, ChangeSource, CreditChange, CreditDecline, DiscographyEntry, Profile, StoredTrack,
     TrackPlays, TrackRecord, TrackStamps,
@@ -79,7 +78,7 @@ enum TrackWrite {
     Credits { expected: u64 },
 }
 
-impl Store {
+impl crate::owners::Catalog<'_> {
     /// A track and its plays: one strongly consistent Query of the track's partition from its
     /// plays item to the track item (its history sorts before both).
     pub async fn get_track(&self, id: &TrackId) -> Result<Option<StoredTrack>, StoreError> {
@@ -230,6 +229,10 @@ impl Store {
         })
     }
 
+    /// Everything one write of a track changes, in one transaction: the track itself (by
+    /// kind), its plays item when it is new, its discography entries, a history entry when its
+    /// credits changed, and the checks that every newly named producer has a profile and (for
+    /// a Backstage edit) has not declined a credit on it.
     fn plan(
         &self,
         current: Option<&StoredTrack>,
@@ -238,159 +241,157 @@ impl Store {
         write: TrackWrite,
         change: &Change,
     ) -> Result<Plan, StoreError> {
-        let table = &self.table;
         let mut plan = Plan::default();
-        let track_key = || TrackRecord::primary_key(&(), &track.id).item();
-        let track_item =
-            |stamps: TrackStamps| encode(&TrackRecord::stamped(track, version, stamps), &(), None);
-
-        let created = match write {
-            TrackWrite::Create { stamps } => Some(stamps),
-            _ => None,
-        };
-        let track_item = match write {
-            TrackWrite::Create { stamps } => TransactWriteItem::builder()
-                .put(
-                    Put::builder()
-                        .table_name(table)
-                        .set_item(Some(track_item(stamps)?))
-                        .condition_expression("attribute_not_exists(pk)")
-                        .build()
-                        .expect("table and item are set"),
-                )
-                .build(),
+        match write {
+            TrackWrite::Create { stamps } => {
+                let record = TrackRecord::stamped(track, version, stamps);
+                plan.push(Role::Track, transaction_create(&self.table, &record)?);
+                // The count starts with the track (the platform's new tracks start at zero).
+                let plays = TrackPlays::of(track, stamps.plays_at);
+                plan.push(Role::Plays, transaction_create(&self.table, &plays)?);
+            }
             TrackWrite::Replace {
                 expected,
                 stamps,
                 read_stamps,
-            } => {
-                let mut put = Put::builder()
-                    .table_name(table)
-                    .set_item(Some(track_item(stamps)?))
-                    .expression_attribute_values(":expected", number(expected));
-                // The platform stamp still what was read: absent, or the same instant.
-                put = match read_stamps.platform_at {
-                    None => put.condition_expression(
-                        "version = :expected AND attribute_not_exists(platformAtMillis)",
-                    ),
-                    Some(millis) => put
-                        .condition_expression(
-                            "version = :expected AND platformAtMillis = :platformAt",
-                        )
-                        .expression_attribute_values(
-                            ":platformAt",
-                            AttributeValue::N(millis.to_string()),
-                        ),
-                };
-                TransactWriteItem::builder()
-                    .put(put.build().expect("table and item are set"))
-                    .build()
+            } => plan.push(
+                Role::Track,
+                self.replace_put(track, version, expected, stamps, read_stamps)?,
+            ),
+            TrackWrite::Credits { expected } => {
+                plan.push(Role::Track, self.credits_update(track, version, expected)?)
             }
-            TrackWrite::Credits { expected } => TransactWriteItem::builder()
-                .update(
-                    Update::builder()
-                        .table_name(table)
-                        .set_key(Some(track_key()))
-                        .update_expression("SET credits = :credits, version = :version")
-                        .condition_expression("version = :expected")
-                        .expression_attribute_values(
-                            ":credits",
-                            serde_dynamo::aws_sdk_dynamodb_1::to_attribute_value(&track.credits)
-                                .map_err(StoreError::Encode)?,
-                        )
-                        .expression_attribute_values(":version", number(version))
-                        .expression_attribute_values(":expected", number(expected))
-                        .build()
-                        .expect("table, key and expression are set"),
-                )
-                .build(),
-        };
-        plan.push(Role::Track, track_item);
-        if let Some(stamps) = created {
-            // The count starts with the track (the platform's new tracks start at zero).
-            plan.push(
-                Role::Plays,
-                TransactWriteItem::builder()
-                    .put(
-                        Put::builder()
-                            .table_name(table)
-                            .set_item(Some(encode(
-                                &TrackPlays::of(track, stamps.plays_at),
-                                &(),
-                                None,
-                            )?))
-                            .condition_expression("attribute_not_exists(pk)")
-                            .build()
-                            .expect("table and item are set"),
-                    )
-                    .build(),
-            );
         }
+        self.discography_writes(&mut plan, current, track, version)?;
+        self.history_write(&mut plan, current, track, version, change)?;
+        if change.source == ChangeSource::Backstage {
+            self.decline_checks(&mut plan, current, track);
+        }
+        self.profile_checks(&mut plan, current, track);
+        Ok(plan)
+    }
 
-        // Discography: rewrite every current entry, delete those no longer wanted.
+    /// The whole track record put over `expected`, holding only if the platform stamp is still
+    /// what was read (absent, or the same instant).
+    fn replace_put(
+        &self,
+        track: &Track,
+        version: u64,
+        expected: u64,
+        stamps: TrackStamps,
+        read_stamps: TrackStamps,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let record = TrackRecord::stamped(track, version, stamps);
+        let mut put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(encode(&record, &(), None)?))
+            .expression_attribute_names("#version", TrackRecord::VERSION)
+            .expression_attribute_names("#platformAt", TrackRecord::PLATFORM_AT)
+            .expression_attribute_values(":expected", number(expected));
+        put = match read_stamps.platform_at {
+            None => put
+                .condition_expression("#version = :expected AND attribute_not_exists(#platformAt)"),
+            Some(millis) => put
+                .condition_expression("#version = :expected AND #platformAt = :platformAt")
+                .expression_attribute_values(":platformAt", AttributeValue::N(millis.to_string())),
+        };
+        Ok(TransactWriteItem::builder()
+            .put(put.build().expect("table and item are set"))
+            .build())
+    }
+
+    /// The credits and version set over `expected` (an uploader's edit).
+    fn credits_update(
+        &self,
+        track: &Track,
+        version: u64,
+        expected: u64,
+    ) -> Result<TransactWriteItem, StoreError> {
+        Ok(TransactWriteItem::builder()
+            .update(
+                Update::builder()
+                    .table_name(&self.table)
+                    .set_key(Some(TrackRecord::primary_key(&(), &track.id).item()))
+                    .update_expression("SET #credits = :credits, #version = :version")
+                    .condition_expression("#version = :expected")
+                    .expression_attribute_names("#credits", TrackRecord::CREDITS)
+                    .expression_attribute_names("#version", TrackRecord::VERSION)
+                    .expression_attribute_values(
+                        ":credits",
+                        serde_dynamo::aws_sdk_dynamodb_1::to_attribute_value(&track.credits)
+                            .map_err(StoreError::Encode)?,
+                    )
+                    .expression_attribute_values(":version", number(version))
+                    .expression_attribute_values(":expected", number(expected))
+                    .build()
+                    .expect("table, key and expression are set"),
+            )
+            .build())
+    }
+
+    /// Every wanted discography entry rewritten (when a copied field changed), and the entries
+    /// of producers no longer credited deleted.
+    fn discography_writes(
+        &self,
+        plan: &mut Plan,
+        current: Option<&StoredTrack>,
+        track: &Track,
+        version: u64,
+    ) -> Result<(), StoreError> {
         let entries = DiscographyEntry::all(track, version);
         let wanted: HashSet<PrimaryKey> = entries.iter().map(|e| e.full_key(&()).primary).collect();
         if let Some(current) = current {
             for old in DiscographyEntry::all(&current.track, current.version) {
                 if !wanted.contains(&old.full_key(&()).primary) {
-                    plan.push(Role::Entry, transaction_delete(table, &old));
+                    plan.push(Role::Entry, transaction_delete(&self.table, &old));
                 }
             }
         }
-        let copies_changed = current.is_none_or(|c| c.version != version);
-        for entry in &entries {
-            if copies_changed {
-                plan.push(Role::Entry, transaction_put(table, entry)?);
+        if current.is_none_or(|c| c.version != version) {
+            for entry in &entries {
+                plan.push(Role::Entry, transaction_put(&self.table, entry)?);
             }
         }
+        Ok(())
+    }
 
-        // History, when the credits changed (or the track is new).
+    /// The history entry of a change of credits (or of a new track), keyed by its version.
+    fn history_write(
+        &self,
+        plan: &mut Plan,
+        current: Option<&StoredTrack>,
+        track: &Track,
+        version: u64,
+        change: &Change,
+    ) -> Result<(), StoreError> {
         let before: Vec<ProducerId> = current
             .map(|c| c.track.credits.producers().to_vec())
             .unwrap_or_default();
         if before.as_slice() != track.credits.producers() {
             let history = CreditChange::new(track, version, change, before);
-            plan.push(
-                Role::History,
-                TransactWriteItem::builder()
-                    .put(
-                        Put::builder()
-                            .table_name(table)
-                            .set_item(Some(encode(&history, &(), None)?))
-                            .condition_expression("attribute_not_exists(pk)")
-                            .build()
-                            .expect("table and item are set"),
-                    )
-                    .build(),
-            );
+            plan.push(Role::History, transaction_create(&self.table, &history)?);
         }
+        Ok(())
+    }
 
-        // A Backstage edit may not credit anew a producer who declined a credit on this track
-        // (checked in the same transaction, so a decline racing the edit wins or loses whole).
-        if let (Some(current), ChangeSource::Backstage) = (current, change.source) {
-            for producer in track.credits.producers() {
-                if current.track.credits.contains(producer) {
-                    continue;
-                }
+    /// A Backstage edit may not credit anew a producer who declined a credit on this track
+    /// (checked in the same transaction, so a decline racing the edit wins or loses whole).
+    fn decline_checks(&self, plan: &mut Plan, current: Option<&StoredTrack>, track: &Track) {
+        let Some(current) = current else {
+            return;
+        };
+        for producer in track.credits.producers() {
+            if !current.track.credits.contains(producer) {
                 plan.push(
                     Role::NotDeclined(producer.clone()),
-                    TransactWriteItem::builder()
-                        .condition_check(
-                            ConditionCheck::builder()
-                                .table_name(table)
-                                .set_key(Some(
-                                    CreditDecline::primary_key(&(), (&track.id, producer)).item(),
-                                ))
-                                .condition_expression("attribute_not_exists(pk)")
-                                .build()
-                                .expect("table, key and condition are set"),
-                        )
-                        .build(),
+                    transaction_check::<CreditDecline>(&self.table, (&track.id, producer), false),
                 );
             }
         }
+    }
 
-        // Every newly named producer must have a profile, checked in the same transaction.
+    /// Every newly named producer must have a profile, checked in the same transaction.
+    fn profile_checks(&self, plan: &mut Plan, current: Option<&StoredTrack>, track: &Track) {
         let mut named: Vec<&ProducerId> = track.credits.producers().iter().collect();
         named.push(&track.uploader_id);
         let mut checked = HashSet::new();
@@ -403,19 +404,9 @@ impl Store {
             }
             plan.push(
                 Role::Profile(producer.clone()),
-                TransactWriteItem::builder()
-                    .condition_check(
-                        ConditionCheck::builder()
-                            .table_name(table)
-                            .set_key(Some(Profile::primary_key(&(), producer).item()))
-                            .condition_expression("attribute_exists(pk)")
-                            .build()
-                            .expect("table, key and condition are set"),
-                    )
-                    .build(),
+                transaction_check::<Profile>(&self.table, producer, true),
             );
         }
-        Ok(plan)
     }
 
     /// Runs a plan, re-sending it while it is cancelled only by conflicting in-flight

@@ -8,7 +8,7 @@ use aws_sdk_dynamodb::types::{
 use crate::entity::Item;
 
 /// A `BatchWriteItem` put of `item`.
-pub fn put_request(item: Item) -> WriteRequest {
+pub(crate) fn put_request(item: Item) -> WriteRequest {
     WriteRequest::builder()
         .put_request(
             PutRequest::builder()

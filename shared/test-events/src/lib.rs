@@ -28,12 +28,6 @@ pub struct Http {
     claims: Vec<(String, String)>,
 }
 
-/// Whether API Gateway routes `path` to the `credits` function (credit edits and the artist
-/// search, as `infra/template.yaml` routes them); every other path is the `leaderboard`'s.
-pub fn credits_serves(path: &str) -> bool {
-    path.starts_with("/tracks") || path.starts_with("/artists")
-}
-
 impl Http {
     pub fn new(method: &str, path: &str) -> Self {
         Self {

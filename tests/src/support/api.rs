@@ -9,7 +9,7 @@ use leaderboard::PointerCache;
 use store::Store;
 
 use crate::support::dynamodb::TestTable;
-use crate::support::events::{Http, Reply, credits_serves};
+use crate::support::events::{Http, Reply};
 use crate::support::fixtures::{as_of, at, hand_catalog, import, run_at};
 
 /// Production's identity rule: the verified JWT only.
@@ -40,7 +40,7 @@ pub async fn leaderboard(store: &Store, request: Http) -> Reply {
 
 /// `http` answered by the function API Gateway routes its path to.
 pub async fn call(store: &Store, http: Http) -> Reply {
-    if credits_serves(http.path()) {
+    if credits::serves(http.path()) {
         credits(store, http).await
     } else {
         leaderboard(store, http).await

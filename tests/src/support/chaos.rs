@@ -7,9 +7,9 @@
 
 use std::collections::BTreeMap;
 
+use results::run_id::RunId;
 use store::Store;
-use store::entity::Item;
-use store::run_items::RunId;
+use store::tools::raw::Item;
 
 use crate::support::dynamodb::{TestTable, config_for, endpoint};
 use crate::support::fault_proxy::{Fault, FaultProxy, Faults, Tally};
@@ -129,6 +129,6 @@ pub async fn assert_consistent(table: &TestTable) {
 /// Every item of the run `run` (all its partitions), by key.
 pub async fn run_items(table: &TestTable, run: &RunId) -> BTreeMap<(String, String), Item> {
     let mut items = table_items(table).await;
-    items.retain(|(pk, _), _| run.owns_partition(pk));
+    items.retain(|(pk, _), _| store::run_owns_partition(run, pk));
     items
 }

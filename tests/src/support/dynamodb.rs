@@ -33,7 +33,7 @@ pub fn config_for(endpoint: &str, table: &str) -> StoreConfig {
 
 /// A client for DynamoDB Local.
 pub async fn client() -> Client {
-    config_for(&endpoint(), "").client().await
+    store::tools::raw::client(&config_for(&endpoint(), "")).await
 }
 
 /// A table name no other test (in this or another process) uses.
@@ -87,7 +87,7 @@ impl TestTable {
 
     /// A store over this table.
     pub fn store(&self) -> store::Store {
-        store::Store::new(self.client.clone(), self.name.clone())
+        store::tools::raw::store(self.client.clone(), self.name.clone())
     }
 
     /// Takes ownership of table `name` (created or to be created by the test), to delete it on

@@ -68,6 +68,7 @@ pub async fn discography_ids(
     collaborative_only: bool,
 ) -> Vec<String> {
     store
+        .catalog()
         .discography(&pid(producer), collaborative_only, 200, None)
         .await
         .expect("read discography")
@@ -93,6 +94,7 @@ pub async fn accept_track(store: &store::Store, fields: serde_json::Value) {
 /// The stored profile of `id`, which must exist.
 pub async fn stored_producer(store: &store::Store, id: &str) -> Producer {
     store
+        .catalog()
         .get_producer(&pid(id))
         .await
         .expect("read")
@@ -102,6 +104,7 @@ pub async fn stored_producer(store: &store::Store, id: &str) -> Producer {
 /// The stored track `id`, which must exist.
 pub async fn stored_track(store: &store::Store, id: &str) -> store::StoredTrack {
     store
+        .catalog()
         .get_track(&tid(id))
         .await
         .expect("read")
@@ -112,6 +115,7 @@ pub async fn stored_track(store: &store::Store, id: &str) -> store::StoredTrack 
 pub async fn seed_producers(store: &store::Store, ids: &[&str]) {
     for id in ids {
         store
+            .catalog()
             .put_producer(&producer(id, &format!("Artist {id}")))
             .await
             .expect("seed producer");

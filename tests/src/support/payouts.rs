@@ -8,9 +8,9 @@ use std::time::Duration;
 use chrono::{DateTime, TimeDelta, Utc};
 use contribution::statement::PayoutPeriod;
 use payouts::{Deps, PayoutRules, Stripe};
+use results::payout::{PayoutSplit, PayoutStatement};
 use serde_json::{Value, json};
 use store::Store;
-use store::payout_items::{PayoutSplit, PayoutStatement};
 use stripe_standin::{StandIn, Transfer};
 
 use crate::support::fixtures::{at, pid};
@@ -131,6 +131,7 @@ pub async fn pay_pool(store: &Store, amount_minor: u64) -> StandIn {
 
 pub async fn statement(store: &Store, producer: &str) -> PayoutStatement {
     store
+        .payouts()
         .payout_statement(&pid(producer), period())
         .await
         .expect("read")
@@ -139,6 +140,7 @@ pub async fn statement(store: &Store, producer: &str) -> PayoutStatement {
 
 pub async fn split(store: &Store) -> PayoutSplit {
     store
+        .payouts()
         .payout_split(period())
         .await
         .expect("read")

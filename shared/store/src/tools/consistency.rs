@@ -13,7 +13,7 @@
 //!   transfer, an Excluded one carries nothing.
 //!
 //! Apart from those, the same scan compares the shared-track entries with the discography entries
-//! they project ([`ConsistencyReport::shared_tracks`], `crate::shared_track_projection`): that
+//! they project ([`ConsistencyReport::shared_tracks`], `crate::tools::shared_track_projection`): that
 //! projection trails the table's stream by about a second and is only as complete as `fanout`
 //! has made it, so its differences are reported beside the invariants, not among them.
 //!
@@ -30,11 +30,12 @@ use crate::chunks::{Packed, chunk_index, decode_chunk};
 use crate::entity::{Entity, Item, PrimaryKey, decode, entity_of, string_attribute};
 use crate::error::StoreError;
 use crate::keys;
-use crate::payout_items::{OpenStatement, PayoutSplit, PayoutStatement, SplitState};
-use crate::run_items::{Collaborator, ProducerSummary, PublishedRun, RunMeta};
-use crate::shared_track_projection::{Drift, ProjectionItems, projection_drift};
+use crate::payout_items::OpenStatement;
 use crate::table::{COLLABORATIVE_INDEX, DEFINITION};
+use crate::tools::shared_track_projection::{Drift, ProjectionItems, projection_drift};
 use contribution::statement::StatementStatus;
+use results::payout::{PayoutSplit, PayoutStatement, SplitState};
+use results::run::{Collaborator, ProducerSummary, PublishedRun, RunMeta};
 
 /// One broken invariant, described for a person.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -161,8 +162,16 @@ impl Seen {
 
     fn violations(self) -> Vec<Violation> {
         let mut found = Vec::new();
-        let mut report = |text: String| found.push(Violation(text));
+        self.catalog_violations(&mut found);
+        self.run_violations(&mut found);
+        self.payout_violations(&mut found);
+        found.sort();
+        found
+    }
 
+    /// Profiles, tracks, plays items and discography entries against each other.
+    fn catalog_violations(&self, found: &mut Vec<Violation>) {
+        let mut report = |text: String| found.push(Violation(text));
         for id in &self.unindexed_profiles {
             report(format!(
                 "profile {id} lacks its collaborative-index keys (an older layout): rewrite it (put_producer)"
@@ -250,7 +259,11 @@ impl Seen {
                 track.id
             ));
         }
+    }
 
+    /// The pointer, and every complete run: shares sum to 1, the network is symmetric.
+    fn run_violations(&self, found: &mut Vec<Violation>) {
+        let mut report = |text: String| found.push(Violation(text));
         // The pointer names a complete run.
         if let Some(pointer) = &self.pointer
             && !self.metas.contains(pointer.run_id.as_str())
@@ -292,6 +305,11 @@ impl Seen {
                 )),
             }
         }
+    }
+
+    /// Splits and statements: sums, transfers, open markers.
+    fn payout_violations(&self, found: &mut Vec<Violation>) {
+        let mut report = |text: String| found.push(Violation(text));
         // Payouts: a finished split's statements sum to its pool; Paid means its transfers (one
         // per part, summing to the amount); money only goes to eligible statements; nothing is
         // settled while a statement is still open. Voided statements belong to no split.
@@ -386,8 +404,6 @@ impl Seen {
                 ));
             }
         }
-        found.sort();
-        found
     }
 }
 

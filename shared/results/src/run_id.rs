@@ -1,10 +1,8 @@
 //! A run's id: its as-of instant as fixed-width text.
 //!
-//! In a module of its own because both the key spelling (`keys`) and the item kinds
-//! (`run_items`, `chunks`) need it: with it in `run_items`, `keys` and `run_items` named each
-//! other. It depends on nothing in the store (what a run's keys look like is `keys`' to say:
-//! `RunId::owns_partition` is defined there). The id is also what a list cursor carries to keep a page sequence on one run, so it
-//! parses back strictly: a cursor can only name a well-formed run.
+//! Every run result and the store's run keys name it; what a run's keys look like is the store's
+//! to say (`store::run_owns_partition`). The id is also what a list cursor carries to keep a page
+//! sequence on one run, so it parses back strictly: a cursor can only name a well-formed run.
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -40,11 +38,6 @@ impl RunId {
 
     pub fn as_str(&self) -> &str {
         &self.0
-    }
-
-    #[cfg(test)]
-    pub(crate) fn from_text(text: &str) -> Self {
-        Self(text.to_owned())
     }
 }
 

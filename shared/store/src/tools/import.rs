@@ -104,7 +104,7 @@ impl Store {
     /// The lines of `parsed` naming a producer that is neither in the file nor in the table.
     pub async fn check_references(&self, parsed: &Parsed) -> Result<Vec<LineError>, StoreError> {
         let external: Vec<_> = parsed.external_references.keys().cloned().collect();
-        let known = self.get_producers(&external).await?;
+        let known = self.catalog().get_producers(&external).await?;
         Ok(parsed.check_references(|id| known.contains_key(id)))
     }
 
@@ -141,7 +141,10 @@ impl Store {
         as_of: DateTime<Utc>,
         report: &mut ImportReport,
     ) -> Result<(), StoreError> {
-        let existing = self.get_producers(producers.iter().map(|p| &p.id)).await?;
+        let existing = self
+            .catalog()
+            .get_producers(producers.iter().map(|p| &p.id))
+            .await?;
         let changed: Vec<&Producer> = producers
             .iter()
             .filter(|p| existing.get(&p.id) != Some(*p))
@@ -149,7 +152,8 @@ impl Store {
         report.producers_unchanged += (producers.len() - changed.len()) as u64;
         let outcomes: Vec<Applied> = stream::iter(changed)
             .map(|producer| async move {
-                self.write_producer(&ProducerChange::whole(producer), as_of, Ties::Apply)
+                self.catalog()
+                    .write_producer(&ProducerChange::whole(producer), as_of, Ties::Apply)
                     .await
             })
             .buffer_unordered(DEFAULT_CONCURRENCY)
@@ -243,6 +247,7 @@ impl Store {
                         || current.stamps.plays_at < Some(as_of_millis)
                     {
                         let outcome = self
+                            .catalog()
                             .write_play_count(as_of, &track.id, track.plays, Ties::Apply, stats)
                             .await?;
                         kept_feed = matches!(outcome, PlayOutcome::Stale);
@@ -256,6 +261,7 @@ impl Store {
                             break kept_feed;
                         }
                         match self
+                            .catalog()
                             .replace_stamped_track(&current, &merged, &change, stamps)
                             .await
                         {
@@ -263,10 +269,10 @@ impl Store {
                             // The feed (or an edit) changed it meanwhile: read it again.
                             Err(StoreError::VersionConflict { .. }) if attempts < RACE_ATTEMPTS => {
                                 attempts += 1;
-                                current = self
-                                    .get_track(&track.id)
-                                    .await?
-                                    .ok_or_else(|| StoreError::TrackNotFound(track.id.clone()))?;
+                                current =
+                                    self.catalog().get_track(&track.id).await?.ok_or_else(
+                                        || StoreError::TrackNotFound(track.id.clone()),
+                                    )?;
                             }
                             Err(e) => return Err(e),
                         }

@@ -313,7 +313,7 @@ impl Store {
                     AttributeValue::N(entry.version.to_string()),
                 )
                 .expression_attribute_values(":title", AttributeValue::S(entry.title.clone())),
-            None => check.condition_expression("attribute_not_exists(pk)"),
+            None => check.condition_expression(crate::access::if_absent()),
         };
         TransactWriteItem::builder()
             .condition_check(check.build().expect("table, key and condition are set"))
