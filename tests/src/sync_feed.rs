@@ -349,6 +349,21 @@ async fn messages_of_different_field_groups_give_the_same_profile_in_either_orde
     assert_eq!(store.check_consistency(2).await.expect("check"), vec![]);
 }
 
+/// A producer message that would point pa's payouts at an attacker's account.
+fn hijack() -> Value {
+    json!({"type": "producer", "at": "2026-11-21T10:00:00Z", "id": "pa",
+        "name": "Alpha", "stripeAccountId": "acct_attacker", "chargesEnabled": true,
+        "payoutsEnabled": true})
+}
+
+/// The JSON log lines of messages refused as `kind`.
+fn refused_lines(text: &str, kind: &str) -> Vec<Value> {
+    text.lines()
+        .map(|l| serde_json::from_str::<Value>(l).expect("a JSON log line"))
+        .filter(|l| l["error_type"] == kind)
+        .collect()
+}
+
 /// M3: only the platform writes the feed. A message another principal sent (a role session that
 /// is not the platform's, which the queue policy should have denied) is reported failed, so it
 /// ends in the dead-letter queue, with a log line naming the sender; nothing of it is applied,
@@ -362,9 +377,7 @@ async fn a_message_from_another_sender_is_reported_failed_and_never_applied() {
         .get_producer(&pid("pa"))
         .await
         .expect("read");
-    let hijack = json!({"type": "producer", "at": "2026-11-21T10:00:00Z", "id": "pa",
-        "name": "Alpha", "stripeAccountId": "acct_attacker", "chargesEnabled": true,
-        "payoutsEnabled": true});
+    let hijack = hijack();
     let platform_plays = plays("2026-11-21T10:00:00Z", &[("t1", 77)]);
     let mut event = sqs_event(&[hijack.to_string(), platform_plays.to_string()]);
     let foreign = sqs_event_from("AROANOTTHEPLATFORM:mallory", &[hijack.to_string()]);
@@ -397,11 +410,7 @@ async fn a_message_from_another_sender_is_reported_failed_and_never_applied() {
     );
 
     let text = captured.text();
-    let refused: Vec<Value> = text
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("a JSON log line"))
-        .filter(|l: &Value| l["error_type"] == "ForeignSender")
-        .collect();
+    let refused = refused_lines(&text, "ForeignSender");
     assert_eq!(refused.len(), 2, "{text}");
     assert!(
         refused.iter().any(|l| l["message_id"] == "m0"
@@ -425,9 +434,7 @@ async fn a_record_of_another_queue_is_refused_even_with_the_platforms_sender() {
         .get_producer(&pid("pa"))
         .await
         .expect("read");
-    let hijack = json!({"type": "producer", "at": "2026-11-21T10:00:00Z", "id": "pa",
-        "name": "Alpha", "stripeAccountId": "acct_attacker", "chargesEnabled": true,
-        "payoutsEnabled": true});
+    let hijack = hijack();
     let mut event = sqs_event(&[
         hijack.to_string(),
         hijack.to_string(),
@@ -455,12 +462,7 @@ async fn a_record_of_another_queue_is_refused_even_with_the_platforms_sender() {
         "the feed's own record applied"
     );
     let text = captured.text();
-    let refused = text
-        .lines()
-        .map(|l| serde_json::from_str::<Value>(l).expect("a JSON log line"))
-        .filter(|l| l["error_type"] == "ForeignQueue")
-        .count();
-    assert_eq!(refused, 2, "{text}");
+    assert_eq!(refused_lines(&text, "ForeignQueue").len(), 2, "{text}");
     assert!(
         text.contains(
             "from arn:aws:sqs:us-east-1:123456789012:somebody-elses-queue, not the feed's queue"
