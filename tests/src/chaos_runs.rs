@@ -9,7 +9,7 @@ use catalog::jsonl::parse;
 use chrono::TimeDelta;
 use recompute::run::{Deadline, RunProgress, Settings, recompute};
 use store::Store;
-use store::runs::run_id;
+use store::runs::published::run_id;
 use store::tools::raw::Item;
 
 use crate::support::chaos::run_items;

@@ -208,7 +208,7 @@ async fn the_tracks_two_producers_share_newest_first_kept_from_the_stream() {
 /// once; the events' record is parked after its retries, and later changes are announced again.
 #[tokio::test]
 async fn a_refusing_bus_holds_back_the_events_not_the_shared_tracks() {
-    use store::changes::StreamMapping;
+    use store::catalog::changes::StreamMapping;
     let table = catalog("shared-outage").await;
     let store = table.store();
     let bus = start_bus().await;
@@ -499,7 +499,7 @@ async fn a_series_holds_at_most_its_cap_of_the_newest_points() {
     let now = Utc::now()
         .duration_trunc(TimeDelta::hours(1))
         .expect("an hour");
-    let over = store::series::MAX_SERIES_POINTS + 5;
+    let over = store::runs::series::MAX_SERIES_POINTS + 5;
     let points: Vec<results::run::PlatformPoint> = (0..over as i64)
         .map(|hours| {
             let as_of = now - TimeDelta::hours(hours);
@@ -529,7 +529,7 @@ async fn a_series_holds_at_most_its_cap_of_the_newest_points() {
     .await;
     assert_eq!(reply.status, 200, "{}", reply.body);
     let answered = reply.body["points"].as_array().expect("points");
-    assert_eq!(answered.len(), store::series::MAX_SERIES_POINTS);
+    assert_eq!(answered.len(), store::runs::series::MAX_SERIES_POINTS);
     // The newest ones, oldest first: the oldest kept is 999 hours back, the last is now.
     assert_eq!(answered[0]["producersWithShare"], json!(999));
     assert_eq!(

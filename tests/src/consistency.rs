@@ -71,7 +71,7 @@ async fn a_consistent_table_passes_and_each_broken_invariant_is_named() {
     let pc = find(&table, "producer", &[("id", "pc")]).await;
     delete(&table, &pc).await;
     // 4. An asymmetric network: pa's collaborator list (one chunk, its head) no longer lists pb.
-    let run = store::runs::run_id(as_of());
+    let run = store::runs::published::run_id(as_of());
     // pa's partition in the run is where pa's summary is.
     let summary = find(&table, "producerSummary", &[("producerId", "pa")]).await;
     let mut chunk = crate::support::chaos::table_items(&table)
@@ -87,9 +87,9 @@ async fn a_consistent_table_passes_and_each_broken_invariant_is_named() {
         })
         .map(|(_, item)| item)
         .expect("pa's collaborators");
-    type CollaboratorRow = <results::run::Collaborator as store::chunks::Packed>::Row;
+    type CollaboratorRow = <results::run::Collaborator as table::pack::Packed>::Row;
     let rows: Vec<CollaboratorRow> =
-        store::rows::decode(chunk["rows"].as_b().expect("rows").as_ref()).expect("rows decode");
+        table::rows::decode(chunk["rows"].as_b().expect("rows").as_ref()).expect("rows decode");
     let kept: Vec<_> = rows
         .into_iter()
         .filter(|row| row.0.as_str() != "pb")
@@ -97,7 +97,7 @@ async fn a_consistent_table_passes_and_each_broken_invariant_is_named() {
     chunk.insert(
         "rows".into(),
         aws_sdk_dynamodb::types::AttributeValue::B(aws_sdk_dynamodb::primitives::Blob::new(
-            store::rows::encode(&kept).expect("rows encode"),
+            table::rows::encode(&kept).expect("rows encode"),
         )),
     );
     put(&table, chunk).await;

@@ -11,7 +11,7 @@ use http_edge::{EdgeConfig, ProducersClaim};
 use leaderboard::PointerCache;
 use serde_json::{Value, json};
 use store::Store;
-use store::edit_limits::EditLimit;
+use store::catalog::edit_limits::EditLimit;
 
 use crate::support::api::{credited, published_streaming};
 use crate::support::chaos::{assert_consistent, faulty_proxy, store_through};

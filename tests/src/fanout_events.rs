@@ -196,7 +196,7 @@ async fn a_redelivered_record_gives_the_same_event_ids() {
     let mut world = FanoutWorld::start(&store).await;
     let batch = world
         .feed
-        .stream(store::changes::StreamMapping::Events)
+        .stream(store::catalog::changes::StreamMapping::Events)
         .next_batch()
         .await
         .expect("read the stream")

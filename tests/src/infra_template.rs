@@ -1,10 +1,10 @@
 //! The deployed table must be the table the code creates: `infra/template.yaml`'s keys, indexes
-//! and TTL are compared with `store::table::DEFINITION`, so the two cannot drift.
+//! and TTL are compared with `table::definition::DEFINITION`, so the two cannot drift.
 
 use std::collections::BTreeSet;
 
 use serde_norway::Value;
-use store::table::DEFINITION;
+use table::definition::DEFINITION;
 
 const TEMPLATE: &str = include_str!("../../infra/template.yaml");
 
@@ -487,14 +487,14 @@ fn only_the_platform_writes_the_feed_and_sync_reads_only_its_queue() {
 }
 
 /// The stream reaches `fanout` as the code expects: the table streams old and new images; one
-/// mapping per `store::changes::StreamMapping`, each with exactly its filters (so the function is
+/// mapping per `store::catalog::changes::StreamMapping`, each with exactly its filters (so the function is
 /// given what it handles, nothing it writes comes back to it, and a refusing bus holds back only
 /// the events); failures are reported per record, a crash bisects the batch, and a record that
 /// fails every retry lands in an alarmed queue; the function's own failure metric is alarmed,
 /// and its policy writes only the shared-track partitions.
 #[test]
 fn the_stream_mapping_filters_what_fanout_handles() {
-    use store::changes::StreamMapping;
+    use store::catalog::changes::StreamMapping;
     let resources = resources();
     let table = &resources["Table"]["Properties"];
     assert_eq!(
@@ -564,7 +564,7 @@ fn the_stream_mapping_filters_what_fanout_handles() {
         .collect();
     assert_eq!(writes.len(), 1);
     let id = |s: &str| contribution::ProducerId::parse(s).expect("id");
-    let entry = <store::catalog_items::SharedTrack as store::entity::Entity>::primary_key(
+    let entry = <store::catalog::items::SharedTrack as table::entity::Entity>::primary_key(
         &(),
         (
             &id("a"),

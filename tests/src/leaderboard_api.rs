@@ -850,7 +850,7 @@ async fn a_cursor_naming_a_run_never_published_is_refused() {
     // A page sequence begun on A before B was published reads on (review I2).
     assert_eq!(next(cursor_a.clone()).await.status, 200);
     // A's publication marker gone: A is a run that was never published.
-    use store::entity::Entity;
+    use table::entity::Entity;
     let a = results::run_id::RunId::of(as_of());
     let marker = results::run::PlatformPoint::primary_key(&(), &a);
     table

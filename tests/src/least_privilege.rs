@@ -327,8 +327,8 @@ fn only_payouts_may_write_statements_splits_and_rosters() {
     use contribution::ProducerId;
     use contribution::statement::PayoutPeriod;
     use results::payout::{PayoutSplit, PayoutStatement};
-    use store::entity::Entity;
-    use store::payout_items::{OpenStatement, PayoutRosterPart};
+    use store::payouts::items::{OpenStatement, PayoutRosterPart};
+    use table::entity::Entity;
 
     let producer = ProducerId::parse("p0").expect("an id");
     let period = PayoutPeriod::parse("2026-10").expect("a period");
@@ -369,7 +369,7 @@ fn only_payouts_may_write_statements_splits_and_rosters() {
         );
     }
     // The statement is not in the producer's own partition, which credits and sync do write.
-    let profile = store::catalog_items::Profile::primary_key(&(), &producer);
+    let profile = store::catalog::items::Profile::primary_key(&(), &producer);
     assert!(may_write("CreditsFunction", profile.partition()));
     assert!(may_write("SyncFunction", profile.partition()));
     assert!(

@@ -470,7 +470,7 @@ async fn one_bad_period_never_stops_the_others() {
     });
     assert_eq!(
         store.payouts().start_split(&stale).await.expect("write"),
-        store::payouts::SplitStart::Started
+        store::payouts::statements::SplitStart::Started
     );
     let stripe = stand_in(Duration::from_secs(5)).await;
     let deps = deps(store.clone(), &stripe, Duration::from_secs(5));

@@ -16,8 +16,8 @@ use results::run::{
 use results::run_id::RunId;
 use serde_json::json;
 use store::Store;
-use store::run_items::ProducerListEntry;
-use store::runs::run_id;
+use store::runs::items::ProducerListEntry;
+use store::runs::published::run_id;
 
 use crate::support::chaos::run_items;
 use crate::support::dynamodb::TestTable;
@@ -729,13 +729,18 @@ async fn a_run_redone_after_a_partial_attempt_answers_only_its_own_results() {
                 baselines: [None, None],
             },
         );
-        let stats = store::batch::BatchStats::default();
-        let scope = store::runs::RunScope {
+        let stats = store::BatchStats::default();
+        let scope = store::runs::published::RunScope {
             run_id: run.clone(),
-            expires_at: store::runs::expires_at(as_of(), store::runs::DEFAULT_RETENTION),
+            expires_at: store::runs::published::expires_at(
+                as_of(),
+                store::runs::published::DEFAULT_RETENTION,
+            ),
         };
-        let mut sink =
-            store::run_sink::RunSink::new(scope, store::run_sink::TableSink::new(&store, &stats));
+        let mut sink = store::runs::sink::RunSink::new(
+            scope,
+            store::runs::sink::TableSink::new(&store, &stats),
+        );
         recompute::run::write_results(&plan, &mut sink)
             .await
             .expect("the failed attempt's lists");

@@ -20,7 +20,7 @@ async fn seeded(test: &str, producers: &[(&str, &str)]) -> TestTable {
     table
 }
 
-fn ids(entries: &[store::catalog_items::DiscographyEntry]) -> Vec<&str> {
+fn ids(entries: &[store::catalog::items::DiscographyEntry]) -> Vec<&str> {
     entries.iter().map(|e| e.track_id.as_str()).collect()
 }
 
@@ -54,7 +54,7 @@ async fn profiles_by_id_and_by_name_prefix_case_insensitively() {
         None
     );
 
-    let names = |hits: Vec<store::producers::ArtistMatch>| {
+    let names = |hits: Vec<store::catalog::producers::ArtistMatch>| {
         let mut ids: Vec<String> = hits
             .into_iter()
             .map(|h| h.producer_id.to_string())

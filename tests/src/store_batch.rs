@@ -11,10 +11,11 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use aws_sdk_dynamodb::types::{AttributeValue, WriteRequest};
-use store::batch::BatchStats;
-use store::retry::RetryPolicy;
-use store::tools::raw::{put_request, write_all_with};
+use store::BatchStats;
+use store::RetryPolicy;
 use store::{Store, StoreError};
+use table::batch::write_all_with;
+use table::write::put_request;
 
 use crate::support::dynamodb::TestTable;
 
@@ -158,7 +159,7 @@ async fn a_batch_write_counts_the_bytes_it_puts_once_and_a_filler_weighs_what_wa
     let expected: u64 = requests
         .iter()
         .filter_map(WriteRequest::put_request)
-        .map(|p| store::tools::raw::item_size(p.item()) as u64)
+        .map(|p| table::size::item_size(p.item()) as u64)
         .sum();
     let stats = BatchStats::default();
     write_all_with(requests, 2, &RetryPolicy::DEFAULT, &stats, |batch| {

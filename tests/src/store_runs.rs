@@ -3,9 +3,9 @@
 
 use results::lists::{Board, Period};
 use results::run::{Baselines, BoardEntry, BoardFigures, RunPointer};
-use store::batch::BatchStats;
-use store::run_sink::{RunSink, TableSink};
-use store::runs::{DEFAULT_RETENTION, Publication, RunScope, expires_at, run_id};
+use store::BatchStats;
+use store::runs::published::{DEFAULT_RETENTION, Publication, RunScope, expires_at, run_id};
+use store::runs::sink::{RunSink, TableSink};
 
 use crate::support::dynamodb::TestTable;
 use crate::support::fixtures::{at, pid};

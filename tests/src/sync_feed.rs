@@ -546,7 +546,7 @@ async fn a_recompute_after_a_plays_message_reflects_it() {
         async move {
             store
                 .runs()
-                .run_item::<ProducerSummary>(&store::runs::run_id(when), &pid("pb"))
+                .run_item::<ProducerSummary>(&store::runs::published::run_id(when), &pid("pb"))
                 .await
                 .expect("read")
                 .expect("pb's summary")

@@ -17,10 +17,10 @@ use contribution::payout::Claimant;
 use contribution::statement::{Currency, PayoutPeriod, StatementStatus};
 use results::payout::PayoutSplit;
 use serde_json::json;
+use store::BatchStats;
 use store::Store;
-use store::batch::BatchStats;
-use store::payout_items::pack_roster;
-use store::runs::run_id;
+use store::payouts::items::pack_roster;
+use store::runs::published::run_id;
 
 use crate::dynamodb_local::{DynamoDbLocal, Storage};
 

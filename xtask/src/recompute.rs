@@ -9,7 +9,7 @@ use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
 use futures_util::future::try_join_all;
 use recompute::run::{Deadline, RunProgress, Settings, recompute};
-use store::batch::BatchStats;
+use store::BatchStats;
 
 use crate::target::TableTarget;
 
@@ -127,7 +127,7 @@ pub fn io_floor(args: IoFloorArgs) -> Result<()> {
 
         let scratch = store.with_table(format!("{}-io-floor", args.target.table));
         scratch
-            .create_table_if_missing_with(store::table::Stream::Off)
+            .create_table_if_missing_with(store::tools::admin::Stream::Off)
             .await?;
         let write_started = Instant::now();
         let payload = match args.bytes {

@@ -5,9 +5,9 @@
 //! It does what a run does between its reads and its writes, with the same code: records are
 //! dealt to `--segments` aggregates as a parallel scan's segments would get them (numbered and
 //! folded), the aggregates merge, the run plan ranks every board and the network, and the run's
-//! own writer (`recompute::run::write_results` into `store::run_sink::RunSink`) packs every list
+//! own writer (`recompute::run::write_results` into `store::runs::sink::RunSink`) packs every list
 //! into the chunk items the run would write. A counting sink then weighs each put by DynamoDB's
-//! size rules (`store::run_sink::RunPut::write_units`) and drops it. Generation and parsing are timed apart from the rest.
+//! size rules (`store::runs::sink::RunPut::write_units`) and drops it. Generation and parsing are timed apart from the rest.
 //! Not simulated: a previous run (so no trending pairs) and window baselines.
 
 use std::collections::BTreeMap;
@@ -22,8 +22,8 @@ use recompute::compute::{RunContext, RunPlan};
 use recompute::run::write_results;
 use results::run::Baselines;
 use store::StoreError;
-use store::run_sink::{RequestSink, RunPut, RunSink};
-use store::runs::{DEFAULT_RETENTION, RunScope, expires_at, run_id};
+use store::runs::published::{DEFAULT_RETENTION, RunScope, expires_at, run_id};
+use store::runs::sink::{RequestSink, RunPut, RunSink};
 
 use crate::memory::{peak_rss_mib, rss_mib};
 

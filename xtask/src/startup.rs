@@ -4,7 +4,7 @@
 //! A minimal Runtime API endpoint (a loopback listener that only notes the first request line)
 //! stands in for Lambda; the binaries run with the environment Lambda gives them, against a
 //! DynamoDB Local, so `credits` and `leaderboard` include their init-time warm-up read
-//! (`store::warm`). What this measures is the code's own start-up, on this machine: Lambda adds
+//! (`table::warm`). What this measures is the code's own start-up, on this machine: Lambda adds
 //! its sandbox and the download of the zip (see BENCHMARKS.md).
 
 use std::io::{BufRead, BufReader};

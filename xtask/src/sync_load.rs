@@ -113,11 +113,11 @@ async fn measure(args: &SyncLoadArgs, local: &DynamoDbLocal) -> Result<()> {
     }
     let scratch = store.with_table("beatpass-sync-load-floor".to_owned());
     scratch
-        .create_table_if_missing_with(store::table::Stream::Off)
+        .create_table_if_missing_with(store::tools::admin::Stream::Off)
         .await?;
     let (started, cpu_before) = (Instant::now(), local.cpu_seconds());
     scratch
-        .write_filler_items(ids.len() as u64, 200, &store::batch::BatchStats::default())
+        .write_filler_items(ids.len() as u64, 200, &store::BatchStats::default())
         .await?;
     let seconds = started.elapsed().as_secs_f64();
     let cpu_per_item = server_ms_per(cpu_before, ids.len());

@@ -5,7 +5,7 @@
 //! the normal credential chain and region, so the same command can backfill a production table.
 
 use anyhow::{Context, Result};
-use store::table::Stream;
+use store::tools::admin::Stream;
 use store::{Store, StoreConfig};
 
 pub const LOCAL_ENDPOINT: &str = "http://127.0.0.1:8000";

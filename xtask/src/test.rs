@@ -10,17 +10,18 @@
 use std::process::Command;
 
 use anyhow::Result;
-use store::config::TEST_ENDPOINT_VAR;
+use store::TEST_ENDPOINT_VAR;
 
 use crate::dynamodb_local::{DynamoDbLocal, Storage};
 use crate::project;
 use crate::python_tools;
 
 /// The library crates the Lambdas link, checked without the features of the tools.
-const LIBRARIES: [&str; 6] = [
+const LIBRARIES: [&str; 7] = [
     "contribution",
     "results",
     "catalog",
+    "table",
     "store",
     "http-edge",
     "telemetry",

@@ -3,8 +3,11 @@
 //! Two rules a look at the manifests and sources can check, in the manner of [`crate::tidy`]:
 //!
 //! - Crates sit on floors, and every dependency (normal, dev or build) goes to a lower floor:
-//!   the pure core at the bottom, the small shared crates above it, the store, the Lambdas, and
-//!   the tools and tests on top. A new crate fails here until it is given a floor.
+//!   the pure core at the bottom, the small shared crates above it, the table layer, the store
+//!   and the edge, the Lambdas, and the tools and tests on top. A new crate fails here until it
+//!   is given a floor.
+//! - The table layer is the store's alone: only `store` (and `tests`, which build raw items)
+//!   depends on `table`, whose public signatures name SDK types; a function sees the store.
 //! - No Lambda links a tool or a test crate (the stand-ins, the event builders, `tests`, `xtask`)
 //!   or turns on the store's `tools` or the catalog's `synthetic` code by default: what the zip
 //!   holds is what the function runs.
@@ -14,25 +17,33 @@
 use std::collections::BTreeMap;
 
 /// Each workspace crate's floor; a crate may depend only on crates on lower floors.
-pub const FLOORS: [(&str, u8); 17] = [
+pub const FLOORS: [(&str, u8); 19] = [
     ("contribution", 0),
     ("catalog", 1),
     ("results", 1),
     ("telemetry", 1),
     ("test-events", 1),
-    ("http-edge", 2),
-    ("stripe-standin", 2),
-    ("eventbridge-standin", 2),
-    ("store", 2),
-    ("credits", 3),
-    ("recompute", 3),
-    ("leaderboard", 3),
-    ("sync", 3),
-    ("payouts", 3),
-    ("fanout", 3),
-    ("tests", 4),
-    ("xtask", 4),
+    ("table", 2),
+    ("http-edge", 3),
+    ("stripe-standin", 3),
+    ("eventbridge-standin", 3),
+    ("stream-standin", 3),
+    ("store", 3),
+    ("credits", LAMBDA_FLOOR),
+    ("recompute", LAMBDA_FLOOR),
+    ("leaderboard", LAMBDA_FLOOR),
+    ("sync", LAMBDA_FLOOR),
+    ("payouts", LAMBDA_FLOOR),
+    ("fanout", LAMBDA_FLOOR),
+    ("tests", 5),
+    ("xtask", 5),
 ];
+
+/// The floor of the Lambda functions.
+pub const LAMBDA_FLOOR: u8 = 4;
+
+/// The crates beneath the store, and the only crates that may depend on them.
+pub const BENEATH_THE_STORE: [(&str, &[&str]); 1] = [("table", &["store", "tests"])];
 
 /// Which of the store's owner views (`store::owners`) each function may use, as the template's
 /// grants have it: a function writes only the partitions it owns (`credits`, `sync` and `fanout`
@@ -65,20 +76,17 @@ pub fn foreign_owners(text: &str, allowed: &[&str]) -> Vec<String> {
 }
 
 /// Crates that exist for tools and tests; no Lambda has one among its normal dependencies.
-pub const TOOL_CRATES: [&str; 5] = [
+pub const TOOL_CRATES: [&str; 6] = [
     "tests",
     "xtask",
     "test-events",
     "stripe-standin",
     "eventbridge-standin",
+    "stream-standin",
 ];
 
 /// Features that compile tool code into a crate; no Lambda turns one on by default.
-pub const TOOL_FEATURES: [(&str, &str); 3] = [
-    ("store", "tools"),
-    ("store", "local-stream"),
-    ("catalog", "synthetic"),
-];
+pub const TOOL_FEATURES: [(&str, &str); 2] = [("store", "tools"), ("catalog", "synthetic")];
 
 /// One dependency of a workspace crate on another, as `cargo metadata` lists it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -122,7 +130,7 @@ pub fn workspace_edges(metadata: &serde_json::Value) -> Vec<Edge> {
 /// The edges that break a rule of this module, each said in a line.
 pub fn graph_offences(edges: &[Edge], crates: &[&str]) -> Vec<String> {
     let floors: BTreeMap<&str, u8> = FLOORS.into_iter().collect();
-    let is_lambda = |name: &str| floors.get(name) == Some(&3);
+    let is_lambda = |name: &str| floors.get(name) == Some(&LAMBDA_FLOOR);
     let mut offences = Vec::new();
     for name in crates {
         if !floors.contains_key(name) {
@@ -139,6 +147,14 @@ pub fn graph_offences(edges: &[Edge], crates: &[&str]) -> Vec<String> {
                 "{} (floor {from}) depends on {} (floor {to}): arrows point down",
                 edge.from, edge.to
             ));
+        }
+        for (beneath, users) in BENEATH_THE_STORE {
+            if edge.to == beneath && !users.contains(&edge.from.as_str()) {
+                offences.push(format!(
+                    "{} depends on {beneath}, which only {users:?} may use (the store's layer)",
+                    edge.from
+                ));
+            }
         }
         if is_lambda(&edge.from) && edge.kind == "normal" {
             if TOOL_CRATES.contains(&edge.to.as_str()) {
@@ -246,7 +262,7 @@ mod tests {
         // The graph is read, not assumed: the store sits on the core, a Lambda on the store.
         let has = |from: &str, to: &str| edges.iter().any(|e| e.from == from && e.to == to);
         assert!(
-            has("store", "contribution") && has("credits", "store"),
+            has("store", "contribution") && has("store", "table") && has("credits", "store"),
             "{edges:?}"
         );
         let offences = graph_offences(&edges, &crates);
@@ -265,16 +281,24 @@ mod tests {
             edge("store", "contribution", "normal", &[]),
             edge("sync", "test-events", "dev", &[]),
             edge("tests", "store", "normal", &["tools"]),
+            edge("store", "table", "normal", &[]),
         ];
-        assert!(graph_offences(&fine, &["store", "contribution", "sync", "tests"]).is_empty());
+        assert!(
+            graph_offences(&fine, &["store", "contribution", "sync", "tests", "table"]).is_empty()
+        );
         let bad = [
             edge("contribution", "catalog", "dev", &[]),
             edge("credits", "stripe-standin", "normal", &[]),
             edge("recompute", "store", "normal", &["tools"]),
             edge("catalog", "catalog-extra", "normal", &[]),
+            edge("leaderboard", "table", "normal", &[]),
         ];
         let offences = graph_offences(&bad, &["contribution", "catalog-extra"]);
-        assert_eq!(offences.len(), 4, "{offences:#?}");
+        assert_eq!(offences.len(), 5, "{offences:#?}");
+        assert!(
+            offences[4].contains("leaderboard depends on table"),
+            "{offences:#?}"
+        );
     }
 
     /// The integration-test modules (`tests/src/*.rs`, the crate root aside).

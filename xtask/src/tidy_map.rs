@@ -35,19 +35,42 @@ pub fn code_map(doc: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-/// The modules `crates` hold (a crate's path, its module files relative to `src/`) that its
-/// code-map row does not name as `` `file.rs` `` (or `` `file.rs::item` ``), and crates with
-/// no row.
+/// The code-map row a module is named in, and the name it must have there: a folder with a row
+/// of its own (`shared/store/src/catalog`) names its files bare (`tracks.rs`; its `mod.rs` is
+/// the row itself), and the crate's row names the rest by their path under `src/`. `None` for
+/// a folder's `mod.rs`: its row is all it needs.
+fn row_of<'m>(
+    map: &'m [(String, String)],
+    krate: &str,
+    module: &str,
+) -> Option<Option<(&'m str, String)>> {
+    if let Some((folder, file)) = module.rsplit_once('/')
+        && let Some((_, row)) = map
+            .iter()
+            .find(|(path, _)| *path == format!("{krate}/src/{folder}"))
+    {
+        return Some((file != "mod.rs").then(|| (row.as_str(), file.to_owned())));
+    }
+    map.iter()
+        .find(|(path, _)| path == krate)
+        .map(|(_, row)| Some((row.as_str(), module.to_owned())))
+}
+
+/// The modules `crates` hold (a crate's path, its module files relative to `src/`) that no
+/// code-map row names as `` `file.rs` `` (or `` `file.rs::item` ``), and crates with no row.
 pub fn unmapped_modules(map: &[(String, String)], crates: &[(String, Vec<String>)]) -> Vec<String> {
     let mut missing = Vec::new();
     for (krate, modules) in crates {
-        let Some((_, row)) = map.iter().find(|(path, _)| path == krate) else {
+        if !map.iter().any(|(path, _)| path == krate) {
             missing.push(format!("{krate} has no row"));
             continue;
-        };
+        }
         for module in modules {
-            let named =
-                row.contains(&format!("`{module}`")) || row.contains(&format!("`{module}::"));
+            let named = row_of(map, krate, module).is_some_and(|named_in| {
+                named_in.is_none_or(|(row, name)| {
+                    row.contains(&format!("`{name}`")) || row.contains(&format!("`{name}::"))
+                })
+            });
             if !named {
                 missing.push(format!("{krate}/src/{module}"));
             }
@@ -56,28 +79,37 @@ pub fn unmapped_modules(map: &[(String, String)], crates: &[(String, Vec<String>
     missing
 }
 
-/// The files a crate's code-map row names (`` `file.rs` `` or `` `file.rs::item` ``) that its
-/// crate does not have: the map says nothing the code no longer is.
+/// The files a crate's or a folder's code-map row names (`` `file.rs` `` or
+/// `` `file.rs::item` ``) that are not there: the map says nothing the code no longer is.
 pub fn stale_modules(map: &[(String, String)], crates: &[(String, Vec<String>)]) -> Vec<String> {
     let mut stale = Vec::new();
     for (krate, modules) in crates {
-        let Some((_, row)) = map.iter().find(|(path, _)| path == krate) else {
-            continue;
-        };
-        let cells = row.splitn(3, '|').nth(2).unwrap_or_default();
-        for quoted in cells.split('`').skip(1).step_by(2) {
-            let file = quoted.split("::").next().unwrap_or_default();
-            // Only bare file names (a path with a folder names another crate's file).
-            if !file.ends_with(".rs") || file.contains('/') {
+        for (path, row) in map {
+            let folder = if path == krate {
+                String::new()
+            } else if let Some(folder) = path.strip_prefix(&format!("{krate}/src/")) {
+                format!("{folder}/")
+            } else {
                 continue;
-            }
-            let known = file == "lib.rs"
-                || file == "main.rs"
-                || modules
+            };
+            let cells = row.splitn(3, '|').nth(2).unwrap_or_default();
+            for quoted in cells.split('`').skip(1).step_by(2) {
+                let file = quoted.split("::").next().unwrap_or_default();
+                // Only file names and paths under `src/` (a path with a crate names another's).
+                let elsewhere = ["shared", "functions", "xtask", "tests", "infra", "docs"]
                     .iter()
-                    .any(|m| m == file || m.ends_with(&format!("/{file}")));
-            if !known {
-                stale.push(format!("{krate}: {file}"));
+                    .any(|top| file.starts_with(&format!("{top}/")));
+                if !file.ends_with(".rs") || elsewhere || file.contains(' ') {
+                    continue;
+                }
+                let wanted = format!("{folder}{file}");
+                let known = (folder.is_empty() && (file == "lib.rs" || file == "main.rs"))
+                    || modules.iter().any(|m| {
+                        *m == wanted || (folder.is_empty() && m.ends_with(&format!("/{file}")))
+                    });
+                if !known {
+                    stale.push(format!("{path}: {file}"));
+                }
             }
         }
     }
@@ -269,7 +301,7 @@ mod tests {
         assert!(
             crates
                 .iter()
-                .any(|(c, m)| c == "shared/store" && m.contains(&"keys.rs".into()))
+                .any(|(c, m)| c == "shared/store" && m.contains(&"catalog/tracks.rs".into()))
         );
         let missing = unmapped_modules(&map, &crates);
         assert!(
@@ -290,28 +322,48 @@ mod tests {
             stale.join("\n")
         );
         // The check bites: a row naming a file its crate lacks.
-        let forged = vec![(
+        let forged = vec![
+            (
+                "shared/x".to_owned(),
+                "| `shared/x` | `kept.rs` and `gone.rs::item`; `shared/y/src/path.rs`; `f/in.rs` |"
+                    .to_owned(),
+            ),
+            (
+                "shared/x/src/f".to_owned(),
+                "| `shared/x/src/f` | `in.rs` and `lost.rs` |".to_owned(),
+            ),
+        ];
+        let crates = vec![(
             "shared/x".to_owned(),
-            "| `shared/x` | `kept.rs` and `gone.rs::item`; `other/path.rs` |".to_owned(),
+            vec!["kept.rs".to_owned(), "f/in.rs".to_owned()],
         )];
-        let crates = vec![("shared/x".to_owned(), vec!["kept.rs".to_owned()])];
         assert_eq!(
             stale_modules(&forged, &crates),
-            vec!["shared/x: gone.rs".to_owned()]
+            vec![
+                "shared/x/src/f: lost.rs".to_owned(),
+                "shared/x: gone.rs".to_owned()
+            ]
         );
     }
 
     #[test]
     fn the_map_check_catches_an_unmapped_module_and_crate() {
         let doc = "# A\n\n## Code map\n\n| path | what |\n| --- | --- |\n\
-                   | `shared/store` | `keys.rs` spells keys; `lib.rs::Store`. |\n\n## Next\n\
+                   | `shared/store` | `keys.rs` spells keys; `lib.rs::Store`. |\n\
+                   | `shared/store/src/runs` | `sink.rs` packs. |\n\n## Next\n\
                    | `shared/late` | after the map |\n";
         let map = code_map(doc);
-        assert_eq!(map.len(), 1);
+        assert_eq!(map.len(), 2);
         let crates = vec![
             (
                 "shared/store".to_owned(),
-                vec!["keys.rs".to_owned(), "key.rs".to_owned()],
+                vec![
+                    "keys.rs".to_owned(),
+                    "key.rs".to_owned(),
+                    "runs/mod.rs".to_owned(),
+                    "runs/sink.rs".to_owned(),
+                    "runs/writer.rs".to_owned(),
+                ],
             ),
             ("shared/late".to_owned(), vec![]),
         ];
@@ -319,6 +371,7 @@ mod tests {
             unmapped_modules(&map, &crates),
             vec![
                 "shared/store/src/key.rs".to_owned(),
+                "shared/store/src/runs/writer.rs".to_owned(),
                 "shared/late has no row".to_owned()
             ]
         );
@@ -342,7 +395,7 @@ mod tests {
     #[test]
     fn the_test_check_catches_a_renamed_test_and_a_moved_file() {
         let doc = "*Test:* `tests/src/a.rs::kept`, `tests/src/a.rs::renamed`, `tests/src/gone.rs`, \
-                   `store::keys` and `a.rs::shorthand` are not paths.";
+                   `table::keys` and `a.rs::shorthand` are not paths.";
         let named = named_tests(doc);
         assert_eq!(named.len(), 3, "{named:?}");
         let read = |path: &str| (path == "tests/src/a.rs").then(|| "fn kept() {}".to_owned());

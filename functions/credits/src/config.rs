@@ -3,7 +3,7 @@
 //! `CREDIT_EDITS_PER_MINUTE`; the template's `CreditEditBurst` and `CreditEditsPerMinute`).
 
 use http_edge::EdgeConfig;
-use store::edit_limits::EditLimit;
+use store::catalog::edit_limits::EditLimit;
 
 /// The credit-edit buckets: one per acting producer, one per account, each this size.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

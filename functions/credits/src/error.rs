@@ -51,7 +51,7 @@ pub enum CreditsApiError {
     )]
     TooManyEdits {
         who: &'static str,
-        limit: store::edit_limits::EditLimit,
+        limit: store::catalog::edit_limits::EditLimit,
         retry_after: std::time::Duration,
     },
     #[error(transparent)]

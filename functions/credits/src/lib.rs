@@ -5,9 +5,9 @@
 //! producer may decline a credit, which removes it and keeps the uploader from crediting them
 //! there again until they lift the decline. Every credited producer must have an artist profile;
 //! a track credits 1 to 20 distinct producers; the split is equal. Each edit is one versioned
-//! transaction (see `store::tracks`), so concurrent edits never lose an update and discographies
+//! transaction (see `store::catalog::tracks`), so concurrent edits never lose an update and discographies
 //! change in the same instant as the track; edits are limited per acting producer and per
-//! account (`store::edit_limits`).
+//! account (`store::catalog::edit_limits`).
 //!
 //! [`handle`] takes an API Gateway HTTP API (payload 2.0) event and returns the response; it
 //! never panics on input and answers every failure with problem+json.

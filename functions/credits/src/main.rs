@@ -10,7 +10,7 @@ async fn main() -> Result<(), Error> {
     let store_config = StoreConfig::from_env()?;
     let config = credits::Config::from_env(store_config.endpoint.as_deref())?;
     let store = Store::connect(&store_config).await;
-    // Connect during init, not on a user's first request (see store::warm).
+    // Connect during init, not on a user's first request (see table::warm).
     store.warm_up(std::time::Duration::from_secs(2)).await;
     run(service_fn(|event: LambdaEvent<ApiGatewayV2httpRequest>| {
         let (store, config) = (&store, &config);

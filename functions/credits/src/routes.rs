@@ -6,8 +6,8 @@ use http_edge::{
     Access, ApiGatewayV2httpResponse, Call, Caller, FieldProblem, Problem, Request, Route, Service,
     json_response,
 };
-use store::catalog_items::{ChangeReason, CreditDecline};
-use store::edit_limits::{EditLimit, Editor, Taken};
+use store::catalog::edit_limits::{EditLimit, Editor, Taken};
+use store::catalog::items::{ChangeReason, CreditDecline};
 use store::{Change, ChangeSource, StoreError, StoredTrack};
 
 use crate::config::EditLimits;

@@ -6,7 +6,7 @@ use contribution::apportion::percent_text;
 use contribution::{ProducerId, TrackId};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
-use store::catalog_items::{ChangeReason, CreditChange};
+use store::catalog::items::{ChangeReason, CreditChange};
 use store::{ChangeSource, StoredTrack};
 
 /// `PUT /tracks/{trackId}/credits`.

@@ -1,10 +1,10 @@
 //! The `fanout` Lambda: committed changes out of the table's stream.
 //!
 //! DynamoDB Streams gives it, in order per item and filtered at the event source
-//! (`store::changes::STREAM_FILTERS`), every new credit history entry and every write of a
+//! (`store::catalog::changes::STREAM_FILTERS`), every new credit history entry and every write of a
 //! discography entry. A history entry becomes one `Credit Changed` event per affected producer on
 //! the platform's bus ([`notice`], [`bus`]); a discography entry's write updates its owner's
-//! shared-track entries (`store::shared_tracks`). Records are handled in order; the first that
+//! shared-track entries (`store::catalog::shared_tracks`). Records are handled in order; the first that
 //! fails is reported as the batch's failure (`ReportBatchItemFailures`), so Lambda retries from
 //! it and nothing after it is skipped. `cargo xtask dev` feeds DynamoDB Local's stream to this
 //! same handler.
@@ -18,7 +18,7 @@ pub mod notice;
 use aws_lambda_events::event::dynamodb::{Event, EventRecord};
 use aws_lambda_events::event::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
 use store::Store;
-use store::changes::{TableChange, table_change};
+use store::catalog::changes::{TableChange, table_change};
 use telemetry::emf::Line;
 
 pub use bus::Bus;

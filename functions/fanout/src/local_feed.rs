@@ -10,9 +10,9 @@
 
 use std::time::Duration;
 
-use store::changes::StreamMapping;
-use store::tools::local_stream::LocalStream;
+use store::catalog::changes::StreamMapping;
 use store::{Store, StoreError};
+use stream_standin::{LocalStream, StreamError};
 
 use crate::{Deps, DynamoDbEvent, FanoutBatch, handle_batch};
 
@@ -57,32 +57,54 @@ impl Drained {
 #[derive(Debug, thiserror::Error)]
 pub enum FeedError {
     #[error(transparent)]
-    Stream(#[from] StoreError),
+    Table(#[from] StoreError),
+    #[error("the table has no stream to read")]
+    NoStream,
+    #[error(transparent)]
+    Stream(#[from] StreamError),
     #[error("a stream batch is not a DynamoDB event: {0}")]
     Shape(#[from] serde_json::Error),
 }
 
+/// The reader of one event source mapping.
+pub struct MappingReader {
+    mapping: StreamMapping,
+    stream: LocalStream,
+}
+
+impl MappingReader {
+    /// The mapping's next batch of new records, unhandled (a test looking at what it carries).
+    pub async fn next_batch(&mut self) -> Result<Option<serde_json::Value>, StreamError> {
+        self.stream.next_batch().await
+    }
+}
+
 /// One local reader per event source mapping of the table's stream.
 pub struct LocalFeed {
-    streams: Vec<LocalStream>,
+    streams: Vec<MappingReader>,
 }
 
 impl LocalFeed {
     /// Readers of `store`'s stream on the DynamoDB Local at `endpoint`, one per mapping, each
     /// from the oldest record.
-    pub async fn open(store: &Store, endpoint: &str) -> Result<Self, StoreError> {
-        let mut streams = Vec::new();
-        for mapping in StreamMapping::ALL {
-            streams.push(store.local_stream(endpoint, mapping).await?);
-        }
+    pub async fn open(store: &Store, endpoint: &str) -> Result<Self, FeedError> {
+        let stream_arn = store.stream_arn().await?.ok_or(FeedError::NoStream)?;
+        let streams = StreamMapping::ALL
+            .into_iter()
+            .map(|mapping| MappingReader {
+                mapping,
+                // The patterns the template is checked against, applied as Lambda applies them.
+                stream: LocalStream::open(endpoint, &stream_arn, mapping.patterns()),
+            })
+            .collect();
         Ok(Self { streams })
     }
 
     /// The reader of `mapping`.
-    pub fn stream(&mut self, mapping: StreamMapping) -> &mut LocalStream {
+    pub fn stream(&mut self, mapping: StreamMapping) -> &mut MappingReader {
         self.streams
             .iter_mut()
-            .find(|s| s.mapping() == mapping)
+            .find(|s| s.mapping == mapping)
             .expect("a reader per mapping")
     }
 
@@ -105,11 +127,12 @@ impl LocalFeed {
 /// (after `backoff`) up to `max_attempts` times each and then parking it, until the stream has
 /// nothing new.
 pub async fn drain(
-    stream: &mut LocalStream,
+    reader: &mut MappingReader,
     deps: &Deps,
     max_attempts: u32,
     backoff: Duration,
 ) -> Result<Drained, FeedError> {
+    let MappingReader { mapping, stream } = reader;
     let mut drained = Drained::default();
     let mut failing: Option<(String, u32)> = None;
     while let Some(batch) = stream.next_batch().await? {
@@ -132,7 +155,7 @@ pub async fn drain(
             tracing::error!(
                 sequence,
                 attempts,
-                mapping = ?stream.mapping(),
+                mapping = ?mapping,
                 "stream record failed every attempt; parked (the on-failure queue, on AWS)"
             );
             drained.parked += 1;

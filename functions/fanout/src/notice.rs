@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use contribution::{ProducerId, TrackId};
 use serde::Serialize;
 use store::ChangeSource;
-use store::catalog_items::{ChangeReason, CreditChange};
+use store::catalog::items::{ChangeReason, CreditChange};
 
 /// The event's `source` on the bus.
 pub const SOURCE: &str = "beatpass.collaborations";

@@ -5,7 +5,7 @@ use contribution::statement::{BadPeriod, PayoutPeriod};
 use http_edge::Problem;
 use results::lists::Board;
 use store::StoreError;
-use store::series::MAX_SERIES_DAYS;
+use store::runs::series::MAX_SERIES_DAYS;
 
 fn names<'a>(names: impl Iterator<Item = &'a str>) -> String {
     names.collect::<Vec<_>>().join(", ")

@@ -11,7 +11,7 @@ async fn main() -> Result<(), Error> {
     let store_config = StoreConfig::from_env()?;
     let config = Config::from_env(store_config.endpoint.as_deref())?;
     let store = Store::connect(&store_config).await;
-    // Connect during init, not on a user's first request (see store::warm).
+    // Connect during init, not on a user's first request (see table::warm).
     store.warm_up(std::time::Duration::from_secs(2)).await;
     // Kept across warm invocations: the latest-run pointer is re-read at most once a minute.
     let pointer = PointerCache::default();

@@ -11,9 +11,9 @@ use results::run as stored;
 use results::run::{EmptyBecause, RunPointer};
 use results::run_id::RunId;
 use serde::Serialize;
-use store::chunks::ListPage;
-use store::run_items::ProducerListEntry;
-use store::series::MAX_SERIES_DAYS;
+use store::runs::items::ProducerListEntry;
+use store::runs::list_page::ListPage;
+use store::runs::series::MAX_SERIES_DAYS;
 use store::{Store, StoreError};
 
 use crate::error::LeaderboardError;

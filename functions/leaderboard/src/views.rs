@@ -11,7 +11,7 @@ use results::run as stored;
 use results::run::{PlatformPoint, ProducerPoint};
 use serde::Serialize;
 use std::collections::BTreeMap;
-use store::catalog_items::DiscographyEntry;
+use store::catalog::items::DiscographyEntry;
 
 /// A page of a run-based list: `asOf` is null before the first run.
 #[derive(Debug, Serialize)]

@@ -15,7 +15,7 @@ use results::payout::{
 use serde::Serialize;
 use serde_json::Value;
 use store::Store;
-use store::payouts::Moved;
+use store::payouts::statements::Moved;
 
 use crate::Deps;
 use crate::error::PayoutsError;

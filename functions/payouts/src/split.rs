@@ -31,10 +31,10 @@ use results::payout::{
 };
 use results::run::RunMeta;
 use results::units::ExactUnits;
+use store::BatchStats;
 use store::Store;
-use store::batch::BatchStats;
-use store::payout_items::pack_roster;
-use store::payouts::{Moved, SplitStart};
+use store::payouts::items::pack_roster;
+use store::payouts::statements::{Moved, SplitStart};
 
 use crate::error::PayoutsError;
 use crate::event::PoolClosed;

@@ -37,8 +37,8 @@ use results::payout::{
     StatusChange, TransferFailure,
 };
 use store::Store;
-use store::payouts::Moved;
-use store::producers::PayoutFields;
+use store::catalog::producers::PayoutFields;
+use store::payouts::statements::Moved;
 
 use crate::config::PayoutRules;
 use crate::error::PayoutsError;

@@ -1,7 +1,7 @@
 //! Every credited track, compactly, so each producer's contribution breakdowns can be written
 //! as one list after the scan.
 //!
-//! A producer's breakdowns are stored packed into a few chunk items (`store::chunks`), in
+//! A producer's breakdowns are stored packed into a few chunk items (`table::pack`), in
 //! track-id order; the producer's tracks are spread over every scan segment, so they cannot be
 //! written as the scan meets them. Each segment keeps this arena instead: per track its id and
 //! title in one text buffer, its upload instant, plays, credit count and exclusive flag (24

@@ -9,7 +9,7 @@
 //! - [`aggregate`]: the mergeable per-segment aggregate; [`contributions`]: its per-track arena.
 //! - [`compute`], [`boards`] and [`recommend`]: from the aggregate to the published values (pure).
 //! - [`run`]: the run itself (scan, write, publish, deadline); its items go through the store's
-//!   run writer (`store::run_writer`), overlapped with making them.
+//!   run writer (`store::runs::writer`), overlapped with making them.
 //! - [`metrics`]: the summary log line in CloudWatch Embedded Metric Format.
 
 pub mod aggregate;

@@ -22,12 +22,12 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use chrono::{DateTime, TimeDelta, Utc};
 use futures_util::future::try_join_all;
 use results::run::{Baselines, PlatformPoint, RunMeta, RunPointer};
+use store::BatchStats;
 use store::Store;
-use store::batch::BatchStats;
-use store::run_sink::{RequestSink, RunSink};
-use store::run_writer::RunGuard;
-use store::runs::{Publication, RunScope, expires_at, run_id};
-use store::scan::CatalogRecord;
+use store::catalog::scan::CatalogRecord;
+use store::runs::published::{Publication, RunScope, expires_at, run_id};
+use store::runs::sink::{RequestSink, RunSink};
+use store::runs::writer::RunGuard;
 
 use contribution::window::{Period, per_window};
 
@@ -63,7 +63,7 @@ impl Default for Settings {
         Self {
             segments: 4,
             page_size: Some(DEFAULT_PAGE_SIZE),
-            retention: store::runs::DEFAULT_RETENTION,
+            retention: store::runs::published::DEFAULT_RETENTION,
             deadline_margin: Duration::from_secs(20),
         }
     }

@@ -3,7 +3,7 @@
 //! The platform counts plays and hears Stripe's account webhooks; it tells this system what
 //! changed by sending one message per change to a queue (see [`message`] for the shapes). The
 //! queue delivers at least once, in any order, so every change carries the instant it describes
-//! and is applied only if newer than what the table reflects (`store::platform`): duplicates and
+//! and is applied only if newer than what the table reflects (`store::catalog::platform`): duplicates and
 //! late deliveries change nothing.
 //!
 //! [`handle`] answers with a partial-batch response: only the messages that failed come back to
@@ -22,7 +22,7 @@ pub mod sender;
 use chrono::{DateTime, Utc};
 use futures_util::{StreamExt, stream};
 use store::Store;
-use store::platform::Applied;
+use store::catalog::platform::Applied;
 use telemetry::emf::Line;
 
 pub use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};

@@ -7,9 +7,11 @@
 //!
 //! - [`records`]: [`Producer`] and [`Track`] and their field rules.
 //! - [`jsonl`]: the JSON Lines import format, parsed and checked as a whole file.
+//! - [`names`]: how a display name becomes the words the co-producer search finds it by.
 //! - [`synthetic`]: realistic generated catalogs for tests, demos and benchmarks.
 
 pub mod jsonl;
+pub mod names;
 pub mod producer_change;
 pub mod records;
 #[cfg(feature = "synthetic")]

@@ -4,7 +4,7 @@
 //!
 //! Plain values beside `contribution::statement`'s machine (`PayoutPeriod`, `Currency`,
 //! `StatementStatus`); the payouts function makes and moves them, the views read them, and how
-//! each is stored is the store's (`store::payout_items`). The serde names are the stored
+//! each is stored is the store's (`store::payouts::items`). The serde names are the stored
 //! attribute names.
 
 use chrono::{DateTime, Utc};

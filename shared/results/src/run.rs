@@ -3,7 +3,7 @@
 //! and the series points that outlive the run.
 //!
 //! Plain values, read by the views and computed by `recompute`; how each is stored (its key, or
-//! how it is a row of a packed chunk) is the store's to say (`store::run_items`). The serde names
+//! how it is a row of a packed chunk) is the store's to say (`store::runs::items`). The serde names
 //! are the stored attribute names: renaming a field renames what the table holds.
 
 use std::collections::HashMap;

@@ -12,8 +12,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use aws_sdk_dynamodb::Client;
 use store::StoreConfig;
-use store::config::TEST_ENDPOINT_VAR;
-use store::table::Stream;
+use store::TEST_ENDPOINT_VAR;
+use table::definition::Stream;
 
 /// DynamoDB Local's endpoint, or a panic that tells the developer how to provide one.
 pub fn endpoint() -> String {
@@ -63,8 +63,8 @@ pub struct TestTable {
 }
 
 impl TestTable {
-    /// A new table with the BeatPass definition (`store::table::DEFINITION`), without the change
-    /// stream nothing in most tests reads (`store::table::Stream`).
+    /// A new table with the BeatPass definition (`table::definition::DEFINITION`), without the change
+    /// stream nothing in most tests reads (`table::definition::Stream`).
     pub async fn create(test: &str) -> Self {
         Self::created(test, Stream::Off).await
     }

@@ -9,7 +9,7 @@ use fanout::local_feed::{Drained, LocalFeed, drain};
 use fanout::{Bus, Deps};
 use serde_json::Value;
 use store::Store;
-use store::changes::StreamMapping;
+use store::catalog::changes::StreamMapping;
 
 use crate::support::dynamodb::endpoint;
 

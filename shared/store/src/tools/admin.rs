@@ -9,12 +9,15 @@ use std::collections::HashMap;
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use crate::Store;
-use crate::batch::BatchStats;
-use crate::entity::PrimaryKey;
-use crate::error::StoreError;
-use crate::keys;
-use crate::table::{DEFINITION, Stream};
-use crate::write::put_request;
+use table::batch::BatchStats;
+use table::definition::DEFINITION;
+use table::entity::PrimaryKey;
+use table::error::StoreError;
+use table::keys;
+use table::write::put_request;
+
+/// Whether a table made here has the change stream (re-exported: tools name it, not the table).
+pub use table::definition::Stream;
 
 /// Partitions the probe's filler items are spread over.
 const FILLER_PARTITIONS: u64 = 5_000;
@@ -22,14 +25,14 @@ const FILLER_PARTITIONS: u64 = 5_000;
 impl Store {
     /// The same client over table `name`.
     pub fn with_table(&self, name: impl Into<String>) -> Self {
-        Self::new(self.client.clone(), name)
+        Self::new(self.table.client().clone(), name)
     }
 
     /// Creates this store's table (`table::DEFINITION`, with its stream, as deployed) and waits
     /// until it is active.
     pub async fn create_table(&self) -> Result<(), StoreError> {
         DEFINITION
-            .create(&self.client, &self.table, Stream::On)
+            .create(self.table.client(), self.table.name(), Stream::On)
             .await
     }
 
@@ -37,7 +40,7 @@ impl Store {
     /// of (see [`Stream`]).
     pub async fn create_table_without_stream(&self) -> Result<(), StoreError> {
         DEFINITION
-            .create(&self.client, &self.table, Stream::Off)
+            .create(self.table.client(), self.table.name(), Stream::Off)
             .await
     }
 
@@ -50,16 +53,17 @@ impl Store {
     /// [`Store::create_table_if_missing`], with or without the change stream.
     pub async fn create_table_if_missing_with(&self, stream: Stream) -> Result<bool, StoreError> {
         DEFINITION
-            .create_if_missing(&self.client, &self.table, stream)
+            .create_if_missing(self.table.client(), self.table.name(), stream)
             .await
     }
 
     /// The ARN of the table's change stream, when it has one on.
     pub async fn stream_arn(&self) -> Result<Option<String>, StoreError> {
         let out = self
-            .client
+            .table
+            .client()
             .describe_table()
-            .table_name(&self.table)
+            .table_name(self.table.name())
             .send()
             .await
             .map_err(StoreError::dynamo("DescribeTable"))?;
@@ -79,9 +83,10 @@ impl Store {
         if self.stream_arn().await?.is_some() {
             return Ok(false);
         }
-        self.client
+        self.table
+            .client()
             .update_table()
-            .table_name(&self.table)
+            .table_name(self.table.name())
             .stream_specification(
                 aws_sdk_dynamodb::types::StreamSpecification::builder()
                     .stream_enabled(true)
@@ -99,9 +104,10 @@ impl Store {
 
     /// Deletes this store's table and everything in it.
     pub async fn delete_table(&self) -> Result<(), StoreError> {
-        self.client
+        self.table
+            .client()
             .delete_table()
-            .table_name(&self.table)
+            .table_name(self.table.name())
             .send()
             .await
             .map_err(StoreError::dynamo("DeleteTable"))?;
@@ -111,7 +117,7 @@ impl Store {
     /// The payload that makes a filler item weigh `item_bytes` (DynamoDB's size rules; 0 when
     /// even an empty filler weighs more), so a probe can write what a run wrote, byte for byte.
     pub fn filler_payload_for(item_bytes: usize) -> usize {
-        item_bytes.saturating_sub(crate::size::item_size(&filler_item(0, "")))
+        item_bytes.saturating_sub(table::size::item_size(&filler_item(0, "")))
     }
 
     /// Writes `count` filler items of about `payload_bytes` each through the same batch path a
@@ -126,7 +132,7 @@ impl Store {
         let requests = (0..count)
             .map(|i| put_request(filler_item(i, &payload)))
             .collect();
-        self.write_all(requests, stats).await
+        self.table.write_all(requests, stats).await
     }
 }
 

@@ -25,17 +25,17 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use futures_util::future::try_join_all;
 
 use crate::Store;
-use crate::catalog_items::{DiscographyEntry, Profile, SharedTrack, TrackPlays, TrackRecord};
-use crate::chunks::{Packed, chunk_index, decode_chunk};
-use crate::entity::{Entity, Item, PrimaryKey, decode, entity_of, string_attribute};
-use crate::error::StoreError;
-use crate::keys;
-use crate::payout_items::OpenStatement;
-use crate::table::{COLLABORATIVE_INDEX, DEFINITION};
 use crate::tools::shared_track_projection::{Drift, ProjectionItems, projection_drift};
 use contribution::statement::StatementStatus;
 use results::payout::{PayoutSplit, PayoutStatement, SplitState};
 use results::run::{Collaborator, ProducerSummary, PublishedRun, RunMeta};
+use table::definition::{COLLABORATIVE_INDEX, DEFINITION};
+use table::entity::{Entity, Item, PrimaryKey, decode, entity_of, string_attribute};
+use table::error::StoreError;
+use table::items::catalog::{DiscographyEntry, Profile, SharedTrack, TrackPlays, TrackRecord};
+use table::items::payouts::OpenStatement;
+use table::keys;
+use table::pack::{Packed, decode_chunk};
 
 /// One broken invariant, described for a person.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -454,9 +454,10 @@ impl Store {
             let mut start = None;
             loop {
                 let out = self
-                    .client
+                    .table
+                    .client()
                     .scan()
-                    .table_name(&self.table)
+                    .table_name(self.table.name())
                     .segment(segment as i32)
                     .total_segments(segments as i32)
                     .consistent_read(true)
@@ -474,5 +475,16 @@ impl Store {
             }
         }))
         .await
+    }
+}
+
+/// A stored chunk's number (0: the head), from its sort key (the checker's).
+fn chunk_index(item: &Item) -> Option<u32> {
+    let sk = string_attribute(item, DEFINITION.sort_key)?;
+    let number = sk.rsplit('#').next()?;
+    if number.is_empty() {
+        Some(0)
+    } else {
+        number.parse().ok()
     }
 }

@@ -27,15 +27,15 @@ use futures_util::{StreamExt, TryStreamExt, stream};
 use aws_sdk_dynamodb::types::WriteRequest;
 
 use crate::Store;
-use crate::access::batch_put;
-use crate::batch::{BatchStats, DEFAULT_CONCURRENCY};
-use crate::catalog_items::{
+use crate::catalog::platform::{Applied, PlayOutcome, RACE_ATTEMPTS, Ties, copy_platform_fields};
+use table::access::batch_put;
+use table::batch::{BatchStats, DEFAULT_CONCURRENCY};
+use table::entity::{Entity, decode, entity_of};
+use table::error::StoreError;
+use table::items::catalog::{
     Change, ChangeSource, CreditChange, DiscographyEntry, StoredTrack, TrackPlays, TrackRecord,
     TrackStamps,
 };
-use crate::entity::{Entity, decode, entity_of};
-use crate::error::StoreError;
-use crate::platform::{Applied, PlayOutcome, RACE_ATTEMPTS, Ties, copy_platform_fields};
 
 /// New tracks written per group of batch writes (progress is reported per group).
 const NEW_TRACKS_PER_GROUP: usize = 1_000;
@@ -186,7 +186,7 @@ impl Store {
             })
             .collect();
         let (mut records, mut counted) = (HashMap::new(), HashMap::new());
-        for item in self.get_all(keys).await? {
+        for item in self.table.get_all(keys).await? {
             if entity_of(&item) == Some(TrackPlays::NAME) {
                 let p = decode::<TrackPlays>(item)?;
                 counted.insert(p.track_id.clone(), p);
@@ -222,7 +222,7 @@ impl Store {
             for track in group {
                 writes.extend(new_track_items(track, as_of)?);
             }
-            self.write_all(writes, stats).await?;
+            self.table.write_all(writes, stats).await?;
             progress.advance(
                 done.fetch_add(group.len() as u64, Ordering::Relaxed) + group.len() as u64,
             );

@@ -10,8 +10,7 @@
 pub mod admin;
 pub mod consistency;
 pub mod import;
-#[cfg(feature = "local-stream")]
-pub mod local_stream;
+
 pub mod raw;
 pub mod shared_track_projection;
 pub mod wire_clock;

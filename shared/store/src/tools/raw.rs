@@ -4,25 +4,23 @@
 //! No Lambda builds this module, so no function can name an SDK type through the store: outside
 //! it, the store's public signatures speak in domain values only
 //! (`xtask/src/tidy.rs::the_store_names_no_sdk_type_in_a_public_signature`). Tests use these to
-//! read and fault the table underneath the access patterns.
-
-use std::future::Future;
+//! read and fault the table underneath the access patterns; what is the table layer's own (item
+//! sizes, batch requests, the batch loop) they take from `table` itself.
 
 pub use aws_sdk_dynamodb::Client;
 pub use aws_sdk_dynamodb::types::WriteRequest;
 use results::run::ProducerPoint;
 
-use crate::batch::BatchStats;
-use crate::error::StoreError;
-use crate::retry::RetryPolicy;
 use crate::{Store, StoreConfig};
+use table::batch::BatchStats;
+use table::error::StoreError;
 
 /// A raw DynamoDB item.
-pub type Item = crate::entity::Item;
+pub type Item = table::entity::Item;
 
 /// The SDK client `config` describes, built as the functions build theirs.
 pub async fn client(config: &StoreConfig) -> Client {
-    config.client().await
+    table::config::build_client(config).await
 }
 
 /// A store over an already built client.
@@ -30,45 +28,27 @@ pub fn store(client: Client, table: impl Into<String>) -> Store {
     Store::new(client, table)
 }
 
-/// A `BatchWriteItem` put of `item`.
-pub fn put_request(item: Item) -> WriteRequest {
-    crate::write::put_request(item)
-}
-
-/// An item's size in bytes as DynamoDB counts it.
-pub fn item_size(item: &Item) -> usize {
-    crate::size::item_size(item)
-}
-
-/// The batch writer's loop over `send` (which returns what was left unprocessed): batches of 25,
-/// `concurrency` at a time, leftovers re-sent with backoff.
-pub async fn write_all_with<F, Fut>(
-    requests: Vec<WriteRequest>,
-    concurrency: usize,
-    policy: &RetryPolicy,
-    stats: &BatchStats,
-    send: F,
-) -> Result<(), StoreError>
-where
-    F: Fn(Vec<WriteRequest>) -> Fut,
-    Fut: Future<Output = Result<Vec<WriteRequest>, StoreError>>,
-{
-    crate::batch::write_all_with(requests, concurrency, policy, stats, send).await
-}
-
 impl Store {
+    /// A store over table `name` through an already built client (only tools and tests build a
+    /// store any other way than `Store::connect`).
+    pub(crate) fn new(client: Client, name: impl Into<String>) -> Self {
+        Self {
+            table: table::Table::new(client, name),
+        }
+    }
+
     /// One `BatchWriteItem` of at most 25 requests; returns what the service left unprocessed.
     pub async fn send_raw_write_batch(
         &self,
         batch: Vec<WriteRequest>,
     ) -> Result<Vec<WriteRequest>, StoreError> {
-        self.send_write_batch(batch).await
+        self.table.send_write_batch(batch).await
     }
 
     /// A producer's series point written alone (a run that wrote its points and died before
     /// publishing, for the tests of what readers see).
     pub async fn put_producer_point(&self, point: &ProducerPoint) -> Result<(), StoreError> {
-        let put = crate::series::point_put(point)?;
+        let put = crate::runs::series::point_put(point)?;
         self.runs()
             .write_requests(vec![put], &BatchStats::default())
             .await

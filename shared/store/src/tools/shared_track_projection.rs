@@ -1,6 +1,6 @@
 //! The shared-track entries compared with, and rebuilt from, the discography entries they project.
 //!
-//! `fanout` keeps the entries from the stream ([`crate::shared_tracks`]); two things leave them
+//! `fanout` keeps the entries from the stream ([`crate::catalog::shared_tracks`]); two things leave them
 //! wrong with nothing to replay: a record parked after its last retry (the stream keeps records
 //! for 24 hours, the on-failure queue only their position), and a table whose discography
 //! entries predate the stream or the function. [`projection_drift`] says where the entries and
@@ -15,10 +15,10 @@ use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, TransactWriteItem};
 
 use crate::Store;
-use crate::access::transaction_put;
-use crate::catalog_items::{DiscographyEntry, SharedTrack};
-use crate::entity::{Entity, Item, PrimaryKey, decode, entity_of};
-use crate::error::StoreError;
+use table::access::transaction_put;
+use table::entity::{Entity, Item, PrimaryKey, decode, entity_of};
+use table::error::StoreError;
+use table::items::catalog::{DiscographyEntry, SharedTrack};
 
 /// Writes of one transaction besides its condition (DynamoDB allows 100 actions).
 const WRITES_PER_TRANSACTION: usize = 99;
@@ -233,9 +233,10 @@ impl Store {
                 report.reread += 1;
             }
             let out = self
-                .client
+                .table
+                .client()
                 .get_item()
-                .table_name(&self.table)
+                .table_name(self.table.name())
                 .set_key(Some(source.item()))
                 .consistent_read(true)
                 .send()
@@ -249,11 +250,11 @@ impl Store {
                 wanted.iter().map(|s| s.full_key(&()).primary).collect();
             let mut writes = Vec::new();
             for shared in &wanted {
-                writes.push(transaction_put(&self.table, shared)?);
+                writes.push(transaction_put(self.table.name(), shared)?);
             }
             let stale: Vec<&PrimaryKey> = found.iter().filter(|k| !keep.contains(*k)).collect();
             for key in &stale {
-                writes.push(crate::write::transact_delete(&self.table, key.item()));
+                writes.push(table::write::transact_delete(self.table.name(), key.item()));
             }
             let condition = self.unchanged(source, current.as_ref());
             let mut cancelled = false;
@@ -261,7 +262,8 @@ impl Store {
                 let mut actions = vec![condition.clone()];
                 actions.extend_from_slice(chunk);
                 let sent = self
-                    .client
+                    .table
+                    .client()
                     .transact_write_items()
                     .set_transact_items(Some(actions))
                     .send()
@@ -301,7 +303,7 @@ impl Store {
         current: Option<&DiscographyEntry>,
     ) -> TransactWriteItem {
         let check = ConditionCheck::builder()
-            .table_name(&self.table)
+            .table_name(self.table.name())
             .set_key(Some(source.item()));
         let check = match current {
             Some(entry) => check
@@ -313,7 +315,7 @@ impl Store {
                     AttributeValue::N(entry.version.to_string()),
                 )
                 .expression_attribute_values(":title", AttributeValue::S(entry.title.clone())),
-            None => check.condition_expression(crate::access::if_absent()),
+            None => check.condition_expression(table::access::if_absent()),
         };
         TransactWriteItem::builder()
             .condition_check(check.build().expect("table, key and condition are set"))
@@ -324,9 +326,9 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::entity::encode;
     use catalog::UploadTime;
     use contribution::{Credits, ProducerId, TrackId};
+    use table::entity::encode;
 
     fn entry(producer: &str, credits: &[&str], title: &str) -> DiscographyEntry {
         let ids: Vec<ProducerId> = credits

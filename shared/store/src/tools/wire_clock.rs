@@ -65,12 +65,13 @@ impl crate::Store {
     /// add their time in flight to its clock.
     pub fn with_wire_clock(&self) -> Self {
         let config = self
-            .client
+            .table
+            .client()
             .config()
             .to_builder()
             .interceptor(WireClock)
             .build();
-        Self::new(Client::from_conf(config), self.table.clone())
+        Self::new(Client::from_conf(config), self.table.name())
     }
 }
 
