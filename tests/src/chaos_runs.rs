@@ -35,6 +35,7 @@ async fn run(store: &Store, when: chrono::DateTime<chrono::Utc>) {
         when,
         Deadline(None),
         &RunProgress::default(),
+        when,
     )
     .await
     .expect("the run completes");
@@ -101,7 +102,7 @@ async fn runs_killed_at_random_points_through_faults_never_show_and_converge() {
         let task = {
             let (store, progress) = (store.clone(), progress.clone());
             tokio::spawn(async move {
-                recompute(&store, &settings(), day2, Deadline(None), &progress).await
+                recompute(&store, &settings(), day2, Deadline(None), &progress, day2).await
             })
         };
         while progress.items_written() < kill_after && !task.is_finished() {

@@ -18,7 +18,7 @@ use crate::support::fixtures::{accept_track, at, pid, run_at, seed_producers};
 async fn read(store: &Store, request: Http) -> Reply {
     let fresh = PointerCache::with_max_age(Duration::ZERO);
     let config: Config = http_edge::EdgeConfig::JWT;
-    leaderboard::handle(store, &config, &fresh, request.build())
+    leaderboard::handle(store, &config, &fresh, request.build(), chrono::Utc::now())
         .await
         .into()
 }

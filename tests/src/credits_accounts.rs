@@ -42,7 +42,7 @@ async fn credits_call(store: &Store, config: &credits::Config, http: Http) -> Re
 
 async fn read(store: &Store, config: EdgeConfig, http: Http) -> Reply {
     let fresh = PointerCache::with_max_age(std::time::Duration::ZERO);
-    leaderboard::handle(store, &config, &fresh, http.build())
+    leaderboard::handle(store, &config, &fresh, http.build(), chrono::Utc::now())
         .await
         .into()
 }

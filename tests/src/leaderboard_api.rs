@@ -415,6 +415,7 @@ async fn the_pointer_is_cached_for_at_most_its_max_age() {
         &JWT,
         &warm,
         Http::get("/leaderboard/contribution").caller("pa").build(),
+        chrono::Utc::now(),
     )
     .await
     .into();
@@ -426,6 +427,7 @@ async fn the_pointer_is_cached_for_at_most_its_max_age() {
         &JWT,
         &warm,
         Http::get("/leaderboard/contribution").caller("pa").build(),
+        chrono::Utc::now(),
     )
     .await
     .into();
@@ -458,12 +460,14 @@ async fn every_read_is_at_most_two_round_trips_and_never_a_scan() {
     for request in routes {
         let cold = PointerCache::with_max_age(Duration::ZERO);
         for (cache, limit) in [(&cold, 2), (&warm, 1)] {
-            let _first = leaderboard::handle(&store, &JWT, cache, request.build()).await;
+            let _first =
+                leaderboard::handle(&store, &JWT, cache, request.build(), chrono::Utc::now()).await;
             let (reply, wire) = store::tools::wire_clock::measure(leaderboard::handle(
                 &store,
                 &JWT,
                 cache,
                 request.build(),
+                chrono::Utc::now(),
             ))
             .await;
             check(&request, reply.status_code, &wire, limit);

@@ -81,6 +81,7 @@ async fn every_figure_of_a_hand_checked_catalog() {
         as_of(),
         Deadline(None),
         &progress,
+        as_of(),
     )
     .await
     .expect("run");
@@ -273,6 +274,7 @@ async fn invariants_on_a_generated_catalog() {
         as_of(),
         Deadline(None),
         &RunProgress::default(),
+        as_of(),
     )
     .await
     .expect("run");
@@ -527,6 +529,7 @@ async fn a_run_killed_midway_leaves_readers_on_the_previous_run_and_reruns_ident
             when,
             Deadline(None),
             &RunProgress::default(),
+            when,
         )
         .await
         .expect("run");
@@ -542,6 +545,7 @@ async fn a_run_killed_midway_leaves_readers_on_the_previous_run_and_reruns_ident
         as_of(),
         Deadline(None),
         &RunProgress::default(),
+        as_of(),
     )
     .await
     .expect("run 1");
@@ -549,9 +553,9 @@ async fn a_run_killed_midway_leaves_readers_on_the_previous_run_and_reruns_ident
     let progress = Arc::new(RunProgress::default());
     let task = {
         let (store, settings, progress) = (store.clone(), settings.clone(), progress.clone());
-        tokio::spawn(
-            async move { recompute(&store, &settings, day2, Deadline(None), &progress).await },
-        )
+        tokio::spawn(async move {
+            recompute(&store, &settings, day2, Deadline(None), &progress, day2).await
+        })
     };
     while progress.items_written() < 300 && !task.is_finished() {
         tokio::time::sleep(std::time::Duration::from_millis(2)).await;
@@ -577,6 +581,7 @@ async fn a_run_killed_midway_leaves_readers_on_the_previous_run_and_reruns_ident
         day2,
         Deadline(None),
         &RunProgress::default(),
+        day2,
     )
     .await
     .expect("rerun");
@@ -606,6 +611,7 @@ async fn a_run_past_its_deadline_publishes_nothing() {
         as_of(),
         soon,
         &RunProgress::default(),
+        as_of(),
     )
     .await;
     assert!(

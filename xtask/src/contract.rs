@@ -187,7 +187,7 @@ async fn seeded(endpoint: &str) -> Result<(Store, Known)> {
     let settings = recompute::run::Settings::default();
     let progress = recompute::run::RunProgress::default();
     let deadline = recompute::run::Deadline(None);
-    recompute::run::recompute(&store, &settings, now, deadline, &progress).await?;
+    recompute::run::recompute(&store, &settings, now, deadline, &progress, now).await?;
     // The shared-track entries, kept from the table's stream as fanout keeps them.
     let bus = eventbridge_standin::StandIn::start(
         "127.0.0.1:0".parse()?,
@@ -303,7 +303,14 @@ async fn answer(
         let config = credits::Config::unlimited(http_edge::EdgeConfig::JWT);
         credits::handle(store, &config, event, Utc::now()).await
     } else {
-        leaderboard::handle(store, &http_edge::EdgeConfig::JWT, pointer, event).await
+        leaderboard::handle(
+            store,
+            &http_edge::EdgeConfig::JWT,
+            pointer,
+            event,
+            chrono::Utc::now(),
+        )
+        .await
     };
     let mut builder = Response::builder().status(response.status_code as u16);
     for (name, value) in &response.headers {

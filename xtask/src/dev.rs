@@ -241,6 +241,7 @@ async fn load_demo(store: &Store) -> Result<()> {
         now,
         Deadline(None),
         &RunProgress::default(),
+        now,
     )
     .await?;
     eprintln!(

@@ -92,6 +92,7 @@ async fn load(args: &LoadArgs, endpoint: &str) -> Result<()> {
         now,
         Deadline(None),
         &RunProgress::default(),
+        now,
     )
     .await
     .context("publishing a run")?;
@@ -259,6 +260,7 @@ async fn read(shared: &Shared, rng: &mut fastrand::Rng, samples: &mut Vec<Sample
         &shared.config,
         &shared.pointer,
         event,
+        chrono::Utc::now(),
     ))
     .await;
     samples.push(Sample {

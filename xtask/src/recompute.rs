@@ -39,9 +39,16 @@ pub fn run(args: RecomputeArgs) -> Result<()> {
         };
         let as_of = args.as_of.unwrap_or_else(Utc::now);
         let progress = RunProgress::default();
-        recompute(&store, &settings, as_of, Deadline(None), &progress)
-            .await
-            .context("recompute failed; nothing was published")
+        recompute(
+            &store,
+            &settings,
+            as_of,
+            Deadline(None),
+            &progress,
+            Utc::now(),
+        )
+        .await
+        .context("recompute failed; nothing was published")
     })?;
     println!("{}", serde_json::to_string_pretty(&summary)?);
     Ok(())

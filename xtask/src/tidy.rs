@@ -16,6 +16,8 @@
 //!   all; a folder's modules by their paths): a module can be read, and changed, after the ones
 //!   it uses.
 //! - No crate holds more than [`MAX_CRATE_SHARE`] of the product's non-test lines.
+//! - A function reads the date once, in its `main`, and hands it to its handler: no other
+//!   source of a function crate calls `Utc::now()` (tests pass their own instants).
 //!
 //! Two more files hold the rest: `tidy_graph.rs` (the import graph points down: crate floors,
 //! no tool in a Lambda, test modules as leaves) and `tidy_map.rs` (ARCHITECTURE.md and the
@@ -1134,5 +1136,52 @@ mod tests {
         assert!(oversized_crates(&sizes(300)).is_empty());
         assert_eq!(oversized_crates(&sizes(301)).len(), 1);
         assert!(oversized_crates(&sizes(301))[0].starts_with("shared/store: 301 of 1001"));
+    }
+
+    /// The `Utc::now()` calls of `text` outside its tests, by line.
+    fn clock_reads(text: &str) -> Vec<usize> {
+        let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+        code.lines()
+            .enumerate()
+            .filter(|(_, line)| {
+                line.split("//")
+                    .next()
+                    .unwrap_or_default()
+                    .contains("Utc::now()")
+            })
+            .map(|(n, _)| n + 1)
+            .collect()
+    }
+
+    /// One clock: each handler is given `now` by its `main` and passes it down (the EMF
+    /// timestamps, a series' range, a run's publication time), so a test can fix the date.
+    #[test]
+    fn a_function_reads_the_date_only_in_its_main() {
+        let mut offences = Vec::new();
+        let mut mains = 0;
+        for (path, text) in sources() {
+            let shown = path.display().to_string();
+            if !shown.starts_with("functions/") {
+                continue;
+            }
+            if shown.ends_with("/src/main.rs") {
+                mains += usize::from(!clock_reads(&text).is_empty());
+                continue;
+            }
+            for line in clock_reads(&text) {
+                offences.push(format!("{shown}:{line}"));
+            }
+        }
+        assert!(mains >= 4, "the mains read the date: {mains}");
+        assert!(
+            offences.is_empty(),
+            "pass `now` in from main:\n{}",
+            offences.join("\n")
+        );
+        assert_eq!(
+            clock_reads("let a = 1;\nlet t = chrono::Utc::now(); // a comment: Utc::now()\n"),
+            vec![2]
+        );
+        assert!(clock_reads("// Utc::now()\n#[cfg(test)]\nfn t() { Utc::now(); }").is_empty());
     }
 }

@@ -20,6 +20,12 @@ use store::Store;
 
 /// How often a relative edit (add, remove, or replace without `If-Match`) is re-applied when the
 /// track changed between its read and its write.
+///
+/// The two retry loops of one edit, outer to inner: this one re-reads the track and re-applies
+/// the edit when another edit committed first (a version conflict: the request's meaning must be
+/// recomputed); inside each attempt the store re-sends the same transaction while DynamoDB cancels
+/// it only for a conflicting transaction in flight (`TransactionConflict`, nothing committed:
+/// `store::catalog::tracks`' `TRANSACTION_CONFLICT`, 6 sends). At most 5 × 6 sends in all.
 const EDIT_ATTEMPTS: u32 = 5;
 /// History and search page sizes.
 const DEFAULT_PAGE: u32 = 50;
@@ -254,7 +260,16 @@ async fn decline(
         account: change.account.clone(),
     };
     let remove = |current: &Credits| without(current, producer);
-    let stored = edit(edits.store, &change, track, if_match, remove, Some(&record)).await?;
+    let stored = edit(
+        edits.store,
+        &change,
+        track,
+        None,
+        if_match,
+        remove,
+        Some(&record),
+    )
+    .await?;
     credits_response(edits.store, &stored, edits.caller).await
 }
 
@@ -301,7 +316,16 @@ async fn edit_and_answer(
     require_uploader(&current, edits.caller, "change its credits")?;
     edits.limit(&uploader).await?;
     let change = edits.change(&uploader, None);
-    let stored = edit(edits.store, &change, &track, if_match, change_credits, None).await?;
+    let stored = edit(
+        edits.store,
+        &change,
+        &track,
+        Some(current),
+        if_match,
+        change_credits,
+        None,
+    )
+    .await?;
     credits_response(edits.store, &stored, edits.caller).await
 }
 
@@ -469,8 +493,9 @@ fn check_if_match(if_match: Option<u64>, current: &StoredTrack) -> Result<(), Cr
     }
 }
 
-/// Reads the track, checks `change` is its uploader's (the uploader may have changed since the
-/// caller was admitted) unless it is `decline`, the credited producer's own removal, applies
+/// Reads the track (the first attempt takes the caller's own `read` of it, when it has one),
+/// checks `change` is its uploader's (the uploader may have changed since the caller was
+/// admitted) unless it is `decline`, the credited producer's own removal, applies
 /// `change_credits` to its credits and writes the result in one versioned transaction (with the
 /// decline in it). With `If-Match`, a changed track is a 412; without, the edit is re-applied to
 /// the fresh track (so no concurrent edit is lost).
@@ -478,12 +503,16 @@ async fn edit(
     store: &Store,
     change: &Change,
     track: &TrackId,
+    mut read: Option<StoredTrack>,
     if_match: Option<u64>,
     change_credits: impl Fn(&Credits) -> Result<Credits, CreditsApiError>,
     decline: Option<&CreditDecline>,
 ) -> Result<StoredTrack, CreditsApiError> {
     for _ in 0..EDIT_ATTEMPTS {
-        let current = read_track(store, track).await?;
+        let current = match read.take() {
+            Some(current) => current,
+            None => read_track(store, track).await?,
+        };
         if decline.is_none() && current.track.uploader_id != change.by {
             return Err(CreditsApiError::NotUploader {
                 track: track.clone(),
@@ -496,16 +525,8 @@ async fn edit(
         if wanted == current.track.credits {
             return Ok(current);
         }
-        let added: Vec<ProducerId> = wanted
-            .producers()
-            .iter()
-            .filter(|p| !current.track.credits.contains(p))
-            .cloned()
-            .collect();
-        let unknown = store.catalog().unknown_producers(&added).await?;
-        if !unknown.is_empty() {
-            return Err(CreditsApiError::UnknownProducers(unknown));
-        }
+        // Every newly credited producer must have a profile: the transaction checks it (one
+        // condition per producer added) and names the ones missing, so no read comes first.
         let written = match decline {
             None => {
                 store

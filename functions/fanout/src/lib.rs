@@ -63,10 +63,14 @@ impl FanoutBatch {
     }
 }
 
-/// Handles one batch of stream records and logs its EMF line.
-pub async fn handle(deps: &Deps, event: DynamoDbEvent) -> DynamoDbEventResponse {
+/// Handles one batch of stream records, invoked at `now`, and logs its EMF line.
+pub async fn handle(
+    deps: &Deps,
+    event: DynamoDbEvent,
+    now: chrono::DateTime<chrono::Utc>,
+) -> DynamoDbEventResponse {
     let (response, batch) = handle_batch(deps, event).await;
-    println!("{}", batch.emf_line(chrono::Utc::now().timestamp_millis()));
+    println!("{}", batch.emf_line(now.timestamp_millis()));
     response
 }
 

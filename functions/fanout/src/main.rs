@@ -21,7 +21,7 @@ async fn main() -> Result<(), Error> {
     };
     run(service_fn(|event: LambdaEvent<DynamoDbEvent>| {
         let deps = &deps;
-        async move { Ok::<_, Error>(fanout::handle(deps, event.payload).await) }
+        async move { Ok::<_, Error>(fanout::handle(deps, event.payload, chrono::Utc::now()).await) }
     }))
     .await
 }

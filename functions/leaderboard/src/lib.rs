@@ -15,6 +15,7 @@ mod pointer;
 mod routes;
 mod views;
 
+use chrono::{DateTime, Utc};
 use http_edge::{ApiGatewayV2httpRequest, ApiGatewayV2httpResponse};
 use store::Store;
 
@@ -25,12 +26,18 @@ pub use routes::{Deps, LeaderboardApi, ROUTES};
 /// How the function treats its callers (the edge configuration both API functions share).
 pub use http_edge::EdgeConfig as Config;
 
-/// Handles one request.
+/// Handles one request, received at `now`.
 pub async fn handle(
     store: &Store,
     config: &Config,
     pointer: &PointerCache,
     event: ApiGatewayV2httpRequest,
+    now: DateTime<Utc>,
 ) -> ApiGatewayV2httpResponse {
-    http_edge::router::handle(&event, ROUTES, *config, &Deps { store, pointer }).await
+    let deps = Deps {
+        store,
+        pointer,
+        now,
+    };
+    http_edge::router::handle(&event, ROUTES, *config, &deps).await
 }

@@ -17,7 +17,10 @@ async fn main() -> Result<(), Error> {
     let pointer = PointerCache::default();
     run(service_fn(|event: LambdaEvent<ApiGatewayV2httpRequest>| {
         let (store, config, pointer) = (&store, &config, &pointer);
-        async move { Ok::<_, Error>(leaderboard::handle(store, config, pointer, event.payload).await) }
+        async move {
+            let now = chrono::Utc::now();
+            Ok::<_, Error>(leaderboard::handle(store, config, pointer, event.payload, now).await)
+        }
     }))
     .await
 }

@@ -40,6 +40,8 @@ impl Service for LeaderboardApi {
 pub struct Deps<'a> {
     pub store: &'a Store,
     pub pointer: &'a PointerCache,
+    /// When the request came in: the end of every series range.
+    pub now: DateTime<Utc>,
 }
 
 /// The call each handler is given.
@@ -158,9 +160,8 @@ fn days(request: &Request<'_>) -> Result<u32, LeaderboardError> {
     }
 }
 
-/// The instants a series of the last `days` days runs between.
-fn series_range(days: u32) -> (DateTime<Utc>, DateTime<Utc>) {
-    let now = Utc::now();
+/// The instants a series of the last `days` days before `now` runs between.
+fn series_range(days: u32, now: DateTime<Utc>) -> (DateTime<Utc>, DateTime<Utc>) {
     (now - chrono::TimeDelta::days(i64::from(days)), now)
 }
 
@@ -259,6 +260,7 @@ struct Paging<'r> {
 struct Ctx<'a, 'r> {
     store: &'a Store,
     pointer: &'a PointerCache,
+    now: DateTime<Utc>,
     call: &'a BoardCall<'r>,
     paging: Paging<'a>,
 }
@@ -272,6 +274,7 @@ impl<'a, 'r> Ctx<'a, 'r> {
         Ok(Self {
             store: deps.store,
             pointer: deps.pointer,
+            now: deps.now,
             call,
             paging: Paging {
                 limit: call.request.limit(DEFAULT_PAGE, MAX_PAGE)?,
@@ -484,7 +487,7 @@ async fn tracks(ctx: &Ctx<'_, '_>) -> Result<ApiGatewayV2httpResponse, Leaderboa
 /// `GET /producers/{id}/history`: a producer's figures over the last `days` days of runs.
 async fn history(ctx: &Ctx<'_, '_>) -> Result<ApiGatewayV2httpResponse, LeaderboardError> {
     let (id, days) = (named(ctx.call)?, days(&ctx.call.request)?);
-    let (from, to) = series_range(days);
+    let (from, to) = series_range(days, ctx.now);
     let points = ctx.store.runs().producer_series(&id, from, to).await?;
     ok(&History {
         producer_id: id,
@@ -496,7 +499,7 @@ async fn history(ctx: &Ctx<'_, '_>) -> Result<ApiGatewayV2httpResponse, Leaderbo
 /// `GET /collaborations/stats`: the platform's figures over the last `days` days of runs.
 async fn stats(ctx: &Ctx<'_, '_>) -> Result<ApiGatewayV2httpResponse, LeaderboardError> {
     let days = days(&ctx.call.request)?;
-    let (from, to) = series_range(days);
+    let (from, to) = series_range(days, ctx.now);
     let points = ctx.store.runs().platform_series(from, to).await?;
     ok(&Stats {
         days,

@@ -130,10 +130,7 @@ pub async fn handle(
         report.excluded = Some(split.excluded);
     }
     tracing::info!(report = %serde_json::to_string(&report).unwrap_or_default(), "payouts done");
-    println!(
-        "{}",
-        emf_line(&report, chrono::Utc::now().timestamp_millis())
-    );
+    println!("{}", emf_line(&report, now().timestamp_millis()));
     Ok(report)
 }
 

@@ -104,7 +104,7 @@ pub async fn run(
         Line::new("BeatPass/Payouts")
             .count("ReconcileMismatches", report.mismatches)
             .count("ReconciledMonths", report.months.len() as u64)
-            .render(chrono::Utc::now().timestamp_millis())
+            .render(now().timestamp_millis())
     );
     Ok(report)
 }

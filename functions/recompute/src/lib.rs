@@ -40,7 +40,7 @@ pub async fn handle(
 ) -> Result<metrics::RunSummary, RecomputeError> {
     let as_of = event::as_of(&event, now)?;
     let progress = RunProgress::default();
-    let summary = run::recompute(store, settings, as_of, deadline, &progress).await?;
-    println!("{}", summary.emf_line(Utc::now().timestamp_millis()));
+    let summary = run::recompute(store, settings, as_of, deadline, &progress, now).await?;
+    println!("{}", summary.emf_line(now.timestamp_millis()));
     Ok(summary)
 }

@@ -145,13 +145,15 @@ impl RunGuard for RunLimits<'_> {
     }
 }
 
-/// Runs the recompute as of `as_of`.
+/// Runs the recompute as of `as_of`, invoked at `now` (the one clock reading; the pointer's
+/// publication time is `now` plus the run's own elapsed time).
 pub async fn recompute(
     store: &Store,
     settings: &Settings,
     as_of: DateTime<Utc>,
     deadline: Deadline,
     progress: &RunProgress,
+    now: DateTime<Utc>,
 ) -> Result<RunSummary, RecomputeError> {
     let started = Instant::now();
     let run_id = run_id(as_of);
@@ -274,15 +276,15 @@ pub async fn recompute(
         })
         .await?;
 
-    deadline.check(settings.deadline_margin)?;
     let pointer = RunPointer {
         run_id: run_id.clone(),
         as_of,
         baselines,
     };
+    let published_at = now + started.elapsed();
     let published = store
         .runs()
-        .publish_counted_run(&pointer, Utc::now(), &progress.batches)
+        .publish_guarded(&limits, &pointer, published_at)
         .await?
         == Publication::Published;
     if published {

@@ -126,7 +126,7 @@ pub async fn handle_summarized(
             }
         }
     }
-    println!("{}", batch.emf_line(Utc::now().timestamp_millis()));
+    println!("{}", batch.emf_line(now.timestamp_millis()));
     (response, batch)
 }
 

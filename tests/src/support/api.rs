@@ -33,7 +33,7 @@ pub async fn credits(store: &Store, request: Http) -> Reply {
 /// always re-reads, so each test sees the pointer as it is.
 pub async fn leaderboard(store: &Store, request: Http) -> Reply {
     let fresh = PointerCache::with_max_age(Duration::ZERO);
-    leaderboard::handle(store, &JWT, &fresh, request.build())
+    leaderboard::handle(store, &JWT, &fresh, request.build(), chrono::Utc::now())
         .await
         .into()
 }

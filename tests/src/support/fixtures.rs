@@ -130,6 +130,7 @@ pub async fn run_at(store: &store::Store, as_of: DateTime<Utc>) -> recompute::me
         as_of,
         recompute::run::Deadline(None),
         &recompute::run::RunProgress::default(),
+        as_of,
     )
     .await
     .expect("run")

@@ -29,7 +29,9 @@ use table::keys;
 use table::page::{Page, PageQuery, SortRange};
 use table::retry::{Attempt, RetryPolicy, resend_leftovers};
 
-/// How often a transaction cancelled only by a conflicting in-flight transaction is re-sent.
+/// How often a transaction cancelled only by a conflicting in-flight transaction is re-sent
+/// (inside each of the credit edit's own attempts: `credits`' `EDIT_ATTEMPTS` says how the two
+/// loops relate).
 const TRANSACTION_CONFLICT: RetryPolicy = RetryPolicy {
     max_attempts: 6,
     ..RetryPolicy::DEFAULT

@@ -19,12 +19,15 @@
 use std::sync::Arc;
 
 use aws_sdk_dynamodb::types::WriteRequest;
+use chrono::{DateTime, Utc};
 use futures_util::{StreamExt, TryStreamExt, stream};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
 
 use crate::Store;
-use crate::runs::published::RunScope;
+
+use crate::runs::published::{Publication, RunScope};
 use crate::runs::sink::{RequestSink, RunPut, RunSink};
+use results::run::RunPointer;
 use table::batch::{BatchStats, DEFAULT_CONCURRENCY, WRITE_BATCH};
 use table::error::StoreError;
 use table::size::item_size;
@@ -141,6 +144,23 @@ impl crate::owners::Runs<'_> {
         let store: &Store = self;
         let (made, ()) = tokio::try_join!(maker, write_queued(store, guard, batches))?;
         Ok(made)
+    }
+}
+
+impl crate::owners::Runs<'_> {
+    /// Publishes the run `pointer` names (see [`publish_counted_run`](crate::owners::Runs::publish_counted_run)) as the last write
+    /// of its writer: the guard is asked first, so a run whose deadline is near does not
+    /// publish, and the write's units are counted with the run's batches.
+    pub async fn publish_guarded<G: RunGuard>(
+        &self,
+        guard: &G,
+        pointer: &RunPointer,
+        now: DateTime<Utc>,
+    ) -> Result<Publication, G::Stop> {
+        guard.check()?;
+        Ok(self
+            .publish_counted_run(pointer, now, guard.stats())
+            .await?)
     }
 }
 
