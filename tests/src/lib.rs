@@ -12,6 +12,8 @@ mod api_contract;
 #[cfg(test)]
 mod bad_inputs;
 #[cfg(test)]
+mod browser_caching;
+#[cfg(test)]
 mod chaos_credit_edits;
 #[cfg(test)]
 mod chaos_proxy;

@@ -26,10 +26,12 @@ const CALLERS: [(&str, Option<&str>); 3] = [
     ("themselves", Some("pa")),
 ];
 
-/// One row of the page: the route and, per caller, what they get.
+/// One row of the page: the route, per caller what they get, and the `Cache-Control` of its
+/// `200`s.
 struct Row {
     route: String,
     cells: Vec<String>,
+    cache: String,
 }
 
 fn rows() -> Vec<Row> {
@@ -46,10 +48,11 @@ fn rows() -> Vec<Row> {
                 .split('|')
                 .map(|c| c.trim().to_owned())
                 .collect();
-            assert_eq!(cells.len(), 4, "{line}");
+            assert_eq!(cells.len(), 5, "{line}");
             Row {
                 route: cells[0].trim_matches('`').to_owned(),
-                cells: cells[1..].to_vec(),
+                cells: cells[1..4].to_vec(),
+                cache: cells[4].clone(),
             }
         })
         .collect()
@@ -216,18 +219,27 @@ async fn every_route_gives_each_caller_exactly_the_documented_fields() {
             }
             let reply = call(&store, http).await;
             match cell.parse::<u16>() {
-                Ok(status) => assert_eq!(
-                    reply.status,
-                    i64::from(status),
-                    "{} as {who}: {}",
-                    row.route,
-                    reply.body
-                ),
+                Ok(status) => {
+                    assert_eq!(
+                        reply.status,
+                        i64::from(status),
+                        "{} as {who}: {}",
+                        row.route,
+                        reply.body
+                    );
+                    assert_eq!(reply.header("cache-control"), Some("no-store"));
+                }
                 Err(_) => {
                     assert_eq!(reply.status, 200, "{} as {who}: {}", row.route, reply.body);
                     assert_eq!(
                         answered_fields(&row.route, &reply.body),
                         documented_fields(cell),
+                        "{} as {who}",
+                        row.route
+                    );
+                    assert_eq!(
+                        reply.header("cache-control"),
+                        Some(row.cache.as_str()),
                         "{} as {who}",
                         row.route
                     );
@@ -324,6 +336,7 @@ fn the_access_check_catches_a_page_that_opens_a_private_route() {
             another.to_owned(),
             "fields".to_owned(),
         ],
+        cache: "private, max-age=60".to_owned(),
     };
     let declared = [
         (

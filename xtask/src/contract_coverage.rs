@@ -2,7 +2,8 @@
 //! the answers by status class. A run where an operation never got past 404s or 401/403s proves
 //! little about it, so [`check`] fails unless every operation of the spec got a 2xx, and unless
 //! the stateful phase (chains of calls following the spec's links) made credit edits that
-//! succeeded: `PUT`, `POST` and `DELETE` on a track's credits.
+//! succeeded: `PUT`, `POST` and `DELETE` on a track's credits, and revalidated reads with the tags
+//! their answers carried (the `Revalidate` links) into `304`s.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -70,13 +71,33 @@ fn tally(events: &str) -> Result<Tally> {
     Ok(tally)
 }
 
-fn two_xx(tally: &Tally, operation: &str, phase: Option<&str>) -> u64 {
+fn answers_in(tally: &Tally, class: u16, operation: &str, phase: Option<&str>) -> u64 {
     tally
         .iter()
         .filter(|((op, ph), _)| op == operation && phase.is_none_or(|p| p == ph))
-        .map(|(_, classes)| classes.get(&2).copied().unwrap_or(0))
+        .map(|(_, classes)| classes.get(&class).copied().unwrap_or(0))
         .sum()
 }
+
+fn two_xx(tally: &Tally, operation: &str, phase: Option<&str>) -> u64 {
+    answers_in(tally, 2, operation, phase)
+}
+
+/// The reads the stateful phase got a `304` from (a tag followed back by a `Revalidate` link).
+fn revalidated(tally: &Tally) -> BTreeSet<String> {
+    tally
+        .iter()
+        .filter(|((_, phase), classes)| phase == "stateful" && classes.contains_key(&3))
+        .map(|((operation, _), _)| operation.clone())
+        .collect()
+}
+
+/// Reads whose `304`s the stateful phase must show: a run answer, a private one, a live one.
+const REVALIDATED: [&str; 3] = [
+    "GET /collaborations/trending",
+    "GET /producers/{id}/summary",
+    "GET /producers/{id}/tracks",
+];
 
 /// Prints what each operation got and fails on an operation without a 2xx, or a credit edit the
 /// stateful phase never made.
@@ -99,11 +120,12 @@ pub fn check(spec: &Path, events: &Path) -> Result<()> {
                 .sum()
         };
         eprintln!(
-            "  {operation:<50} {:>4} / {:>4} / {:>2}; stateful {}",
+            "  {operation:<50} {:>4} / {:>4} / {:>2}; stateful {}, 304s {}",
             class(2),
             class(4),
             class(5),
-            two_xx(&tally, operation, Some("stateful"))
+            two_xx(&tally, operation, Some("stateful")),
+            answers_in(&tally, 3, operation, Some("stateful"))
         );
         if class(2) == 0 {
             missing.push(format!("{operation} never answered 2xx"));
@@ -116,6 +138,12 @@ pub fn check(spec: &Path, events: &Path) -> Result<()> {
             missing.push(format!(
                 "the stateful phase never made a credit edit: {edit}"
             ));
+        }
+    }
+    let seen = revalidated(&tally);
+    for read in REVALIDATED {
+        if !seen.contains(read) {
+            missing.push(format!("the stateful phase never got a 304 from {read}"));
         }
     }
     if !missing.is_empty() {
@@ -144,6 +172,8 @@ mod tests {
             scenario("fuzzing", "GET", "/a/{id}", 404),
             scenario("fuzzing", "GET", "/a/{id}", 200),
             scenario("stateful", "PUT", "/a/{id}", 201),
+            scenario("stateful", "GET", "/a/{id}", 304),
+            scenario("fuzzing", "GET", "/b", 304),
             r#"{"PhaseStarted":{}}"#.to_owned(),
         ]
         .join("\n");
@@ -154,6 +184,11 @@ mod tests {
         assert_eq!(
             tally[&("GET /a/{id}".to_owned(), "fuzzing".to_owned())][&4],
             1
+        );
+        // Only the stateful phase's 304s count as revalidations.
+        assert_eq!(
+            revalidated(&tally),
+            BTreeSet::from(["GET /a/{id}".to_owned()])
         );
     }
 

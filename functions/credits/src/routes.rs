@@ -3,8 +3,8 @@
 use chrono::{DateTime, Utc};
 use contribution::{Credits, ProducerId, TrackId};
 use http_edge::{
-    Access, ApiGatewayV2httpResponse, Call, Caller, FieldProblem, Problem, Request, Route, Service,
-    json_response,
+    Access, ApiGatewayV2httpResponse, Cache, Call, Caller, FieldProblem, Problem, Request, Route,
+    Service, json_response,
 };
 use store::catalog::edit_limits::{EditLimit, Editor, Taken};
 use store::catalog::items::{ChangeReason, CreditDecline};
@@ -61,26 +61,31 @@ pub static ROUTES: &[Route<CreditsApi>] = &[
     Route {
         label: "GET /tracks/{trackId}/credits",
         access: Access::SignedIn,
+        cache: Cache::Live,
         handler: |d, call| Box::pin(async move { Ok(get_credits(d, call).await?) }),
     },
     Route {
         label: "PUT /tracks/{trackId}/credits",
         access: Access::SignedIn,
+        cache: Cache::NoStore,
         handler: |d, call| Box::pin(async move { Ok(replace_credits(d, call).await?) }),
     },
     Route {
         label: "POST /tracks/{trackId}/credits",
         access: Access::SignedIn,
+        cache: Cache::NoStore,
         handler: |d, call| Box::pin(async move { Ok(add_credit(d, call).await?) }),
     },
     Route {
         label: "GET /tracks/{trackId}/credits/history",
         access: Access::SignedIn,
+        cache: Cache::Live,
         handler: |d, call| Box::pin(async move { Ok(history(d, call).await?) }),
     },
     Route {
         label: "DELETE /tracks/{trackId}/credits/{producerId}",
         access: Access::SignedIn,
+        cache: Cache::NoStore,
         handler: |d, call| Box::pin(async move { Ok(remove_credit(d, call).await?) }),
     },
     Route {
@@ -89,11 +94,13 @@ pub static ROUTES: &[Route<CreditsApi>] = &[
             param: "producerId",
             what: "their declines",
         },
+        cache: Cache::NoStore,
         handler: |d, call| Box::pin(async move { Ok(lift_decline(d, call).await?) }),
     },
     Route {
         label: "GET /artists",
         access: Access::SignedIn,
+        cache: Cache::Live,
         handler: |d, call| Box::pin(async move { Ok(search_artists(d, call).await?) }),
     },
 ];

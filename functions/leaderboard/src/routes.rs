@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use contribution::ProducerId;
 use contribution::statement::PayoutPeriod;
 use http_edge::{
-    Access, ApiGatewayV2httpResponse, Call, Problem, Request, Route, Service, json_response,
+    Access, ApiGatewayV2httpResponse, Cache, Call, Problem, Request, Route, Service, json_response,
 };
 use results::lists::{Board, Period};
 use results::run as stored;
@@ -59,16 +59,19 @@ pub static ROUTES: &[Route<LeaderboardApi>] = &[
     Route {
         label: "GET /leaderboard/{board}",
         access: Access::SignedIn,
+        cache: Cache::Run,
         handler: |d, call| Box::pin(async move { Ok(board(&Ctx::of(d, call)?).await?) }),
     },
     Route {
         label: "GET /producers/{id}/summary",
         access: owner("the summary"),
+        cache: Cache::Run,
         handler: |d, call| Box::pin(async move { Ok(summary(&Ctx::of(d, call)?).await?) }),
     },
     Route {
         label: "GET /producers/{id}/contributions",
         access: owner("the contribution breakdown"),
+        cache: Cache::Run,
         handler: |d, call| {
             Box::pin(async move {
                 Ok(Ctx::of(d, call)?
@@ -82,6 +85,7 @@ pub static ROUTES: &[Route<LeaderboardApi>] = &[
     Route {
         label: "GET /producers/{id}/collaborators",
         access: Access::Public,
+        cache: Cache::Run,
         handler: |d, call| {
             Box::pin(async move {
                 Ok(Ctx::of(d, call)?
@@ -95,11 +99,13 @@ pub static ROUTES: &[Route<LeaderboardApi>] = &[
     Route {
         label: "GET /producers/{id}/tracks",
         access: Access::Public,
+        cache: Cache::Live,
         handler: |d, call| Box::pin(async move { Ok(tracks(&Ctx::of(d, call)?).await?) }),
     },
     Route {
         label: "GET /producers/{id}/recommendations",
         access: owner("the recommendations"),
+        cache: Cache::Run,
         handler: |d, call| {
             Box::pin(async move {
                 Ok(Ctx::of(d, call)?
@@ -116,31 +122,37 @@ pub static ROUTES: &[Route<LeaderboardApi>] = &[
     Route {
         label: "GET /collaborations/trending",
         access: Access::Public,
+        cache: Cache::Run,
         handler: |d, call| Box::pin(async move { Ok(trending(&Ctx::of(d, call)?).await?) }),
     },
     Route {
         label: "GET /producers/{id}/payouts",
         access: owner("the payout statements"),
+        cache: Cache::Live,
         handler: |d, call| Box::pin(async move { Ok(payouts(&Ctx::of(d, call)?).await?) }),
     },
     Route {
         label: "GET /producers/{id}/payouts/{period}",
         access: owner("the payout statements"),
+        cache: Cache::Live,
         handler: |d, call| Box::pin(async move { Ok(payout(&Ctx::of(d, call)?).await?) }),
     },
     Route {
         label: "GET /producers/{id}/history",
         access: owner("the history"),
+        cache: Cache::Run,
         handler: |d, call| Box::pin(async move { Ok(history(&Ctx::of(d, call)?).await?) }),
     },
     Route {
         label: "GET /collaborations/stats",
         access: Access::Public,
+        cache: Cache::Run,
         handler: |d, call| Box::pin(async move { Ok(stats(&Ctx::of(d, call)?).await?) }),
     },
     Route {
         label: "GET /me",
         access: Access::SignedIn,
+        cache: Cache::Live,
         handler: |d, call| Box::pin(async move { Ok(me(&Ctx::of(d, call)?).await?) }),
     },
 ];

@@ -11,7 +11,9 @@
 //! - [`problem`]: RFC 9457 `application/problem+json` errors, and JSON responses.
 //! - [`logging`]: one log line per request.
 //! - [`router`]: one route table per function, and the handling every request shares.
+//! - [`caching`]: `ETag`s, `304`s and `Cache-Control`, by each route's declaration.
 
+pub mod caching;
 pub mod identity;
 pub mod logging;
 pub mod problem;
@@ -19,6 +21,7 @@ pub mod request;
 pub mod router;
 
 pub use aws_lambda_events::apigw::{ApiGatewayV2httpRequest, ApiGatewayV2httpResponse};
+pub use caching::Cache;
 pub use identity::{
     AuthMode, Caller, DEV_AUTH_VAR, DEV_HEADER, EdgeConfig, PRODUCER_IDS_CLAIM_VAR, ProducersClaim,
 };

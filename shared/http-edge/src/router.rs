@@ -2,8 +2,9 @@
 //!
 //! A function declares each route once, as an entry of a static table of [`Route`]s: the label
 //! (`"GET /tracks/{trackId}/credits"`, the method and the API's path template, as
-//! `infra/openapi.yaml` and API Gateway's `routeKey` spell it), who may call it ([`Access`]) and
-//! the handler that serves it (an entry without one does not compile). From that table come the
+//! `infra/openapi.yaml` and API Gateway's `routeKey` spell it), who may call it ([`Access`]), how
+//! long its answers may be reused ([`Cache`]) and the handler that serves it (an entry without
+//! one does not compile). From that table come the
 //! route matching (404 for an unknown path, 405 with `Allow` for a known path with another
 //! method), the access check before any handler runs, the path parameters (a producer the path
 //! names arrives parsed: [`Call::owner`]), the label in logs, and the lists the contract and
@@ -17,6 +18,7 @@ use std::time::Instant;
 use aws_lambda_events::apigw::{ApiGatewayV2httpRequest, ApiGatewayV2httpResponse};
 use contribution::ProducerId;
 
+use crate::caching::Cache;
 use crate::identity::{Caller, EdgeConfig};
 use crate::problem::Problem;
 use crate::request::Request;
@@ -35,10 +37,12 @@ pub type Answer<'a> =
 pub type Handler<S> =
     for<'a, 'd, 'r> fn(&'a <S as Service>::Deps<'d>, &'a Call<'r, S>) -> Answer<'a>;
 
-/// One route: its label (`METHOD /path/{param}`), who may call it, and its handler.
+/// One route: its label (`METHOD /path/{param}`), who may call it, how long its answers may be
+/// reused ([`Cache`]), and its handler.
 pub struct Route<S: Service> {
     pub label: &'static str,
     pub access: Access,
+    pub cache: Cache,
     pub handler: Handler<S>,
 }
 
@@ -248,12 +252,15 @@ pub async fn handle<S: Service>(
     deps: &S::Deps<'_>,
 ) -> ApiGatewayV2httpResponse {
     let started = Instant::now();
+    // Unmatched requests are answered with problems, never kept.
+    let mut policy = (Access::Public, Cache::NoStore);
     let (method, label, result) = match Request::new(event) {
         Err(problem) => (String::new(), "unmatched", Err(problem)),
         Ok(request) => match route(routes, &request) {
             Err(problem) => (request.method.clone(), "unmatched", Err(problem)),
             Ok(matched) => {
                 let (method, label) = (request.method.clone(), matched.route.label);
+                policy = (matched.route.access, matched.route.cache);
                 let result = match matched.route.access.admit(event, config, &matched) {
                     Err(problem) => Err(problem),
                     Ok(admitted) => {
@@ -281,6 +288,13 @@ pub async fn handle<S: Service>(
         }
         problem.into_response()
     });
+    let response = crate::caching::finish(
+        &event.headers,
+        method == "GET",
+        policy.0 == Access::Public,
+        policy.1,
+        response,
+    );
     crate::logging::request(&crate::logging::RequestLine {
         method: &method,
         route: label,
@@ -324,11 +338,13 @@ mod tests {
         Route {
             label: "GET /open",
             access: Access::Public,
+            cache: Cache::Run,
             handler: served,
         },
         Route {
             label: "GET /boards/{board}",
             access: Access::SignedIn,
+            cache: Cache::Run,
             handler: served,
         },
         Route {
@@ -337,6 +353,7 @@ mod tests {
                 param: "id",
                 what: "the summary",
             },
+            cache: Cache::Run,
             handler: served,
         },
     ];
