@@ -4,6 +4,7 @@
 //! rather than asking a newcomer to; see the README for the commands.
 
 mod check;
+mod client;
 mod contract;
 mod contract_coverage;
 mod dev;
@@ -87,6 +88,9 @@ enum Command {
     Simulate(simulate::SimulateArgs),
     /// Load-test both HTTP functions in process against DynamoDB Local (throughput, p50/p99).
     Load(load::LoadArgs),
+    /// Regenerate the Backstage app's typed client (`clients/backstage`) from `infra/openapi.yaml`
+    /// (`--check`: only say whether the committed one is current, and type-check it).
+    Client(client::ClientArgs),
     /// Run Schemathesis (property-based OpenAPI tests) against the API served locally.
     Contract(contract::ContractArgs),
     /// Measure play counts applied per second by one `sync` consumer on DynamoDB Local.
@@ -119,6 +123,7 @@ fn run(command: Command) -> Result<()> {
         Command::RebuildSharedTracks(args) => shared_tracks::run(args),
         Command::Load(args) => load::run(args),
         Command::SyncLoad(args) => sync_load::run(args),
+        Command::Client(args) => client::run(args),
         Command::Contract(args) => contract::run(args),
         Command::Startup(args) => startup::run(args),
         Command::Test(args) => test::run(args),

@@ -60,6 +60,8 @@ pub fn run(args: TestArgs) -> Result<()> {
                     .args(["--", "-D", "warnings"]),
             )?;
         }
+        // The Backstage client: its types are what the spec generates, and it type-checks.
+        crate::client::check()?;
         // The deployment template: no errors, no warnings, with AWS's serverless rules.
         let bin = python_tools::ensure(python_tools::CFN_LINT)?;
         project::run(Command::new(bin.join("cfn-lint")).args([
