@@ -724,3 +724,86 @@ fn nobody_in_the_stack_may_invoke_a_function_directly() {
         .collect();
     assert!(permissions.is_empty(), "{permissions:?}");
 }
+
+/// The names of every header the spec declares anywhere, lower-cased: its `in: header`
+/// parameters, or (`responses`) the headers of its responses.
+fn spec_headers(spec: &Value, responses: bool) -> BTreeSet<String> {
+    let mut found = BTreeSet::new();
+    let mut stack = vec![spec.clone()];
+    while let Some(value) = stack.pop() {
+        match value {
+            Value::Mapping(map) => {
+                if !responses && map.get("in").and_then(Value::as_str) == Some("header") {
+                    found.insert(text(&map["name"]).to_lowercase());
+                }
+                // A response object's headers (a response has a description; the `headers` of
+                // `components` are reusable header objects named by their own keys).
+                if responses
+                    && map.contains_key("description")
+                    && let Some(Value::Mapping(headers)) = map.get("headers")
+                {
+                    found.extend(headers.keys().map(|k| text(k).to_lowercase()));
+                }
+                stack.extend(map.into_iter().map(|(_, v)| v));
+            }
+            Value::Sequence(items) => stack.extend(items),
+            _ => {}
+        }
+    }
+    found
+}
+
+/// CORS is what only API Gateway enforces: the Backstage app (another origin) may send exactly
+/// the request headers the spec declares (with its token and JSON bodies), and read every
+/// response header the spec declares that a browser hides from scripts unless exposed (a 429's
+/// `Retry-After`, the `ETag` an edit's `If-Match` sends back); `Cache-Control` is one a browser
+/// always shows.
+#[test]
+fn the_cors_rules_let_the_app_send_and_read_the_headers_the_spec_names() {
+    let spec: Value =
+        serde_norway::from_str(include_str!("../../infra/openapi.yaml")).expect("the spec");
+    let cors = &resources()["Api"]["Properties"]["CorsConfiguration"];
+    let lower = |v: &Value| -> BTreeSet<String> {
+        strings(v).into_iter().map(|s| s.to_lowercase()).collect()
+    };
+    let mut sent = spec_headers(&spec, false);
+    assert!(
+        sent.contains("if-none-match") && sent.contains("if-match"),
+        "{sent:?}"
+    );
+    sent.extend(["authorization".to_owned(), "content-type".to_owned()]);
+    assert_eq!(lower(&cors["AllowHeaders"]), sent);
+    // The CORS-safelisted response headers a script reads without exposure.
+    let safelisted = [
+        "cache-control",
+        "content-language",
+        "content-length",
+        "content-type",
+        "expires",
+        "last-modified",
+        "pragma",
+    ];
+    let read: BTreeSet<String> = spec_headers(&spec, true)
+        .into_iter()
+        .filter(|h| !safelisted.contains(&h.as_str()))
+        .collect();
+    assert!(
+        read.contains("etag") && read.contains("retry-after"),
+        "{read:?}"
+    );
+    assert_eq!(lower(&cors["ExposeHeaders"]), read);
+    let methods: BTreeSet<String> = spec["paths"]
+        .as_mapping()
+        .expect("paths")
+        .values()
+        .flat_map(|item| item.as_mapping().cloned().unwrap_or_default().into_keys())
+        .map(|k| text(&k).to_uppercase())
+        .filter(|m| ["GET", "PUT", "POST", "DELETE", "PATCH"].contains(&m.as_str()))
+        .collect();
+    assert_eq!(
+        strings(&cors["AllowMethods"])
+            .into_iter()
+            .collect::<BTreeSet<_>>(),
+        methods
+    );
+}
