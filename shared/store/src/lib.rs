@@ -10,7 +10,7 @@
 //!
 //! The access patterns are grouped by owner, as `infra/template.yaml` grants writes
 //! ([`owners`]): [`catalog`] (`store.catalog()`), [`runs`] (`store.runs()`) and [`payouts`]
-//! (`store.payouts()`). [`tools`] (the `tools` feature: xtask and tests only) holds what no
+//! (`store.payouts()`). `tools` (the `tools` feature: xtask and tests only) holds what no
 //! Lambda runs: tables, import, the checker, the shared-track rebuild, the SDK-level pieces.
 
 pub mod catalog;

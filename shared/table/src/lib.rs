@@ -1,15 +1,19 @@
-//! BeatPass's one DynamoDB table: how it is defined and keyed, and how to talk to it well.
+//! BeatPass's one DynamoDB table: how it is defined and keyed, what each item looks like, and
+//! how to talk to it well.
 //!
 //! This is the store's lower layer, split from it so each crate holds one job: here the table's
-//! mechanics, in `store` what lives in the table and who writes it. Only `store` depends on this
-//! crate (`xtask/src/tidy_graph.rs`), so SDK types may appear in its public signatures without
-//! reaching a function: the store's own public signatures name none (`xtask/src/tidy.rs`).
+//! layout and mechanics, in `store` the access patterns by owner. Only `store` (and the tests,
+//! which build and read raw items) depend on this crate (`xtask/src/tidy_graph.rs`), so SDK types
+//! may appear in its public signatures without reaching a function: the store's own public
+//! signatures, and what it passes on from here, name none (`xtask/src/tidy.rs`).
 //!
 //! - [`config`]: table name and endpoint from the environment; the one SDK client per process.
 //! - [`definition`]: the table definition (keys, indexes, TTL), used to create tables and checked
 //!   against `infra/`; [`keys`]: how every key is spelled (nowhere else, checked by a tidy test).
+//! - [`items`]: every item kind, by the owner that writes it; [`pack`]: lists packed into chunk
+//!   items (heads, rows by size or by rank, parts).
 //! - [`entity`]: the item-kind trait (a domain struct plus one key function, the modyne pattern);
-//!   [`access`]: single entities by key and the write requests for them; [`write`]: the batch and
+//!   [`access`]: single entities by key and the write requests for them; [`write`](mod@write): the batch and
 //!   transaction writes every caller spells the same way.
 //! - [`batch`] and [`retry`]: batch writes and reads that re-send leftovers with backoff;
 //!   [`size`]: what an item weighs and bills; [`rows`]: the one encoding of packed rows.

@@ -17,7 +17,7 @@
 //!   units); ranked lists (boards, trending) hold [`RANKED_ROWS`] rows a chunk, so the chunk of
 //!   any rank is computed, never searched.
 //!
-//! Reading a list back a page at a time is [`super::list_page`]. The same codec packs the pair counts and counter snapshots a run keeps for later runs and the
+//! Reading a list back a page at a time is `store::runs::list_page`. The same codec packs the pair counts and counter snapshots a run keeps for later runs and the
 //! payout rosters ([`pack_parts`]: rows by size, up to [`PART_BYTES`]).
 
 use aws_sdk_dynamodb::primitives::Blob;

@@ -7,13 +7,14 @@
 //!   that did not commit, and everything that committed is (`fanout` puts the events);
 //! - a discography entry, created, rewritten or deleted, from which `fanout` keeps the
 //!   shared-track entries of each pair of co-credited producers
-//!   ([`crate::Store::apply_discography_change`]).
+//!   ([`crate::owners::Catalog::apply_discography_change`]).
 //!
 //! The stream is read by two event source mappings ([`StreamMapping`]), one for each kind: a bus
 //! outage stalls the events, never the shared-track entries, and a record that fails every retry
 //! parks only its own kind's work. Each mapping's filters are said once here: the template's
 //! mappings must carry exactly [`StreamMapping::patterns`] (a test compares them), and the local
-//! feed of `cargo xtask dev` applies [`StreamMapping::wants`] to DynamoDB Local's stream. The
+//! feed of `cargo xtask dev` hands the same patterns to the stream stand-in, which applies them
+//! to DynamoDB Local's stream as Lambda does. The
 //! images arrive as `serde_dynamo` items (the Lambda event's shape); only this module knows the
 //! items' layout.
 

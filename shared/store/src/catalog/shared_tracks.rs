@@ -4,7 +4,7 @@
 //! edit's transaction (up to 190 pairs, twice over for a replaced list) would break its
 //! 100-action limit. The pair entries are instead a projection of the discography entries:
 //! every committed write of an entry reaches `fanout` through the table's stream, in order per
-//! entry, and [`Store::apply_discography_change`] makes the owner's pair entries match it. Each
+//! entry, and [`Catalog::apply_discography_change`](crate::owners::Catalog::apply_discography_change) makes the owner's pair entries match it. Each
 //! pair entry is written only from the records of one discography entry, so applying a record
 //! twice, or its successor after a failure, gives the same items. They trail the edit by the
 //! stream's delay (about a second).

@@ -1,7 +1,7 @@
 //! A recompute run's partitions, which only `recompute` writes: its results under its run id,
 //! the pointer that publishes it, its counter snapshot and the series points that outlive it.
 //!
-//! [`items`] is how each result is stored (the values are the `results` crate's); [`pack`] packs
+//! [`items`] is how each result is stored (the values are the `results` crate's); `table::pack` packs
 //! lists into chunk items and reads them back a page at a time ([`list_page`]); [`sink`] turns a
 //! run's values into puts and [`writer`] writes them while the next are made. Through
 //! `store.runs()`: [`published`] (the pointer, a run's items, publishing), [`counters`] and

@@ -81,7 +81,7 @@ impl crate::owners::Runs<'_> {
             .await
     }
 
-    /// [`Store::publish_run`], adding the capacity the write consumed to `stats`.
+    /// [`publish_run`](Self::publish_run), adding the capacity the write consumed to `stats`.
     pub async fn publish_counted_run(
         &self,
         run: &RunPointer,
@@ -147,7 +147,7 @@ impl crate::owners::Runs<'_> {
             }))
     }
 
-    /// [`Store::run_pointer_of`], only for a run that was published (its platform series point,
+    /// [`run_pointer_of`](Self::run_pointer_of), only for a run that was published (its platform series point,
     /// written at publication, exists) and is older than `published` (a page sequence that began
     /// on it before a later publish): a crafted cursor naming a run that was never published, or
     /// one newer than the pointer, reads nothing (review N13).

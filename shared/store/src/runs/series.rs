@@ -13,7 +13,7 @@
 //!
 //! A producer's point is written before its run is published; a run that never publishes leaves
 //! points no published run stands for. Readers therefore keep only the points whose run has a
-//! platform point, which is written only after the pointer moved ([`Store::series`]).
+//! platform point, which is written only after the pointer moved ([`producer_series`](crate::owners::Runs::producer_series)).
 
 use chrono::{DateTime, TimeDelta, Utc};
 use contribution::ProducerId;

@@ -6,7 +6,7 @@
 //! run's scope ([`RunPut`], opaque outside the store), and passes the puts to a [`RequestSink`]:
 //! the store's overlapped batch writer (`crate::runs::writer`, with the run's deadline and
 //! progress), [`TableSink`] for tools and tests, or `cargo xtask simulate`'s counter, which
-//! weighs them ([`RunPut::write_units`]) and drops them. All therefore make exactly the same
+//! weighs them (`RunPut::write_units`, a tools-only method) and drops them. All therefore make exactly the same
 //! items.
 
 use std::future::Future;

@@ -3,7 +3,7 @@
 //!
 //! Making a run's items is CPU work and writing them is waiting on DynamoDB; done in turn (make
 //! a flush, wait for it, make the next) the run took ~3× as long to write its items as a bare
-//! batch write of the same bytes. [`Store::write_run`] runs the maker (a closure handed a
+//! batch write of the same bytes. [`store.runs().write_run`](crate::owners::Runs::write_run) runs the maker (a closure handed a
 //! [`RunSink`] over a [`RunBatches`] queue) beside the writer: the queue closes batches of at
 //! most [`WRITE_BATCH`] items or [`BATCH_BYTES`], and the writer sends up to
 //! [`DEFAULT_CONCURRENCY`] at once, retrying unprocessed items, while the maker goes on.
@@ -60,7 +60,7 @@ struct QueuedBatch {
     room: OwnedSemaphorePermit,
 }
 
-/// The maker's end of [`Store::write_run`]: gathers puts into batches and queues them.
+/// The maker's end of [`write_run`](crate::owners::Runs::write_run): gathers puts into batches and queues them.
 pub struct RunBatches {
     queue: mpsc::Sender<QueuedBatch>,
     budget: Arc<Semaphore>,

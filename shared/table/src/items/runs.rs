@@ -273,7 +273,7 @@ impl Entity for PairCountsPart {
 
 /// One part of a run's counter snapshot: many producers' counters in one item, one row each
 /// (`[id, plays, collaborativePlays]`), so a snapshot of 5,000 producers is one write, not 5,000.
-/// Kept for [`COUNTER_RETENTION`](crate::runs::counters::COUNTER_RETENTION), longer than the run.
+/// Kept for `store::runs::counters::COUNTER_RETENTION`, longer than the run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CounterSnapshotPart {
