@@ -12,10 +12,8 @@ use contribution::ProducerId;
 use contribution::statement::PayoutPeriod;
 
 use results::payout::{PayoutSplit, PayoutStatement};
-use table::access::batch_delete;
-use table::access::batch_put;
+use table::access::{batch_delete, batch_put, if_absent};
 use table::batch::BatchStats;
-use table::definition::DEFINITION;
 use table::entity::{Entity, decode, encode};
 use table::error::StoreError;
 use table::items::payouts::{OpenStatement, PayoutRosterPart};
@@ -63,8 +61,7 @@ impl crate::owners::Payouts<'_> {
                     .put_item()
                     .table_name(self.table.name())
                     .set_item(Some(encode(split, &(), None)?))
-                    .condition_expression("attribute_not_exists(#pk)")
-                    .expression_attribute_names("#pk", DEFINITION.partition_key))
+                    .condition_expression(if_absent()))
             })
             .await?;
         if written == Moved::Done {
@@ -137,10 +134,10 @@ impl crate::owners::Payouts<'_> {
                     .put_item()
                     .table_name(self.table.name())
                     .set_item(Some(encode(statement, &(), None)?))
-                    .condition_expression(
-                        "attribute_not_exists(#pk) OR revision = :zero OR #status = :voided",
-                    )
-                    .expression_attribute_names("#pk", DEFINITION.partition_key)
+                    .condition_expression(format!(
+                        "{} OR revision = :zero OR #status = :voided",
+                        if_absent()
+                    ))
                     .expression_attribute_names("#status", "status")
                     .expression_attribute_values(":zero", AttributeValue::N("0".to_owned()))
                     .expression_attribute_values(":voided", AttributeValue::S("voided".to_owned())))
