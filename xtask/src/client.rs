@@ -20,8 +20,6 @@ const PACKAGE: &str = "clients/backstage";
 const SCHEMA: &str = "src/schema.d.ts";
 /// The contract the types come from, from the workspace root.
 const SPEC: &str = "infra/openapi.yaml";
-/// Written into `node_modules` after `npm ci`: the lockfile it installed.
-const INSTALLED_LOCK: &str = "node_modules/.installed-package-lock.json";
 
 #[derive(clap::Args)]
 pub struct ClientArgs {
@@ -75,28 +73,12 @@ fn first_difference(committed: &str, generated: &str) -> Option<usize> {
 
 /// A tool the package's lockfile pinned.
 fn bin(name: &str) -> PathBuf {
-    project::root()
-        .join(PACKAGE)
-        .join("node_modules/.bin")
-        .join(name)
+    crate::npm::bin(PACKAGE, name)
 }
 
-/// `npm ci` in the package, unless `node_modules` already holds this lockfile's install.
-fn install() -> Result<()> {
-    if !project::succeeds("npm", &["--version"]) {
-        bail!(
-            "the Backstage client is built with npm, which is missing: install Node.js 20+ and npm"
-        );
-    }
-    let dir = project::root().join(PACKAGE);
-    let lock = std::fs::read_to_string(dir.join("package-lock.json"))
-        .with_context(|| format!("reading {PACKAGE}/package-lock.json"))?;
-    let stamp = dir.join(INSTALLED_LOCK);
-    if std::fs::read_to_string(&stamp).is_ok_and(|installed| installed == lock) {
-        return Ok(());
-    }
-    project::run(Command::new("npm").args(["ci", "--no-audit", "--no-fund", "--prefix", PACKAGE]))?;
-    std::fs::write(&stamp, lock).with_context(|| format!("writing {}", stamp.display()))
+/// The package's tools and its runtime dependency (openapi-fetch), from its lockfile.
+pub fn install() -> Result<()> {
+    crate::npm::ci(PACKAGE)
 }
 
 /// openapi-typescript's types of the spec, written to `out` (relative to the root, or absolute).

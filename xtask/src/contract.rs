@@ -1,32 +1,17 @@
 //! `cargo xtask contract`: Schemathesis, a property-based OpenAPI tester nobody here wrote, against
 //! the API served locally, with its configuration in `infra/schemathesis.toml`.
 //!
-//! The API is served in this process by a small API Gateway stand-in (`serve`): it turns each HTTP
-//! request into the payload-2.0 event API Gateway sends (the same builder the handler tests use)
-//! and calls `credits::handle` or `leaderboard::handle` by path, as the deployed routes do. Its
-//! authorizer stand-in is the one exception to production behaviour: `Authorization: Bearer
-//! local-token:<producer id>` becomes the verified JWT's `sub` claim (the deployed authorizer
-//! verifies a real JWT); any other value or none means no claims, which the handlers answer with
-//! 401. In-process
-//! rather than `cargo lambda watch`, so the run costs no extra build, and Schemathesis runs in a
-//! directory outside the tree (it writes `.hypothesis/`, which would restart a watcher).
+//! The API is served in this process by the API Gateway stand-in (`api_standin.rs`), whose
+//! authorizer takes `Authorization: Bearer local-token:<producer id>` for a verified JWT.
+//! Schemathesis runs in a directory outside the tree (it writes `.hypothesis/`, which would
+//! restart a watcher).
 
-use std::convert::Infallible;
 use std::process::Command;
-use std::sync::Arc;
 
 use anyhow::{Context, Result};
-use bytes::Bytes;
 use chrono::{TimeDelta, Utc};
-use http_body_util::{BodyExt, Full};
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
-use hyper::{Request, Response};
-use hyper_util::rt::TokioIo;
-use leaderboard::PointerCache;
 use store::Store;
 use stripe_standin::StandIn;
-use test_events::Http;
 use tokio::net::TcpListener;
 
 use crate::dynamodb_local::{DynamoDbLocal, Storage};
@@ -41,8 +26,7 @@ pub struct ContractArgs {
 
 /// The producer the generated requests are signed in as (the demo catalog's first).
 const CALLER: &str = "p0";
-/// What the authorizer stand-in accepts before a producer id; anything else is no credentials.
-const TOKEN_PREFIX: &str = "local-token:";
+use crate::api_standin::TOKEN_PREFIX;
 
 pub fn run(args: ContractArgs) -> Result<()> {
     match args.endpoint {
@@ -59,7 +43,8 @@ pub fn check(endpoint: &str) -> Result<()> {
         let (store, known) = seeded(endpoint).await?;
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let address = listener.local_addr()?;
-        tokio::spawn(serve(listener, Arc::new(store)));
+        let api = crate::api_standin::Api::new(store).router();
+        tokio::spawn(async move { axum::serve(listener, api).await });
         anyhow::Ok((address, known))
     })?;
     eprintln!("xtask: the API stand-in listens on http://{address}");
@@ -102,13 +87,13 @@ pub fn check(endpoint: &str) -> Result<()> {
 
 /// The ids the seeded table holds, for Schemathesis to draw path parameters and bodies from (a
 /// random id is a 404 before any real logic runs).
-struct Known {
-    producers: Vec<String>,
+pub(crate) struct Known {
+    pub producers: Vec<String>,
     /// Tracks the caller uploaded: the ones whose credits they may edit.
-    caller_tracks: Vec<String>,
-    tracks: Vec<String>,
+    pub caller_tracks: Vec<String>,
+    pub tracks: Vec<String>,
     /// The month the caller has a payout statement for.
-    period: String,
+    pub period: String,
 }
 
 impl Known {
@@ -168,26 +153,67 @@ async fn seed_catalog(
 /// last month's payout split (the caller paid through an in-process Stripe stand-in).
 async fn seeded(endpoint: &str) -> Result<(Store, Known)> {
     let name = format!("beatpass-contract-{}", std::process::id());
-    let store = Store::connect(&store::StoreConfig::new(name, Some(endpoint.to_owned()))).await;
+    seeded_with_runs(endpoint, &name, &[TimeDelta::zero()]).await
+}
+
+/// As `seeded`, in table `name`, with a run published at each of `run_ages` before now (oldest
+/// first), the plays of every track growing between them: boards over 7 and 30 days and
+/// figures over time have something to show.
+pub(crate) async fn seeded_with_runs(
+    endpoint: &str,
+    name: &str,
+    run_ages: &[TimeDelta],
+) -> Result<(Store, Known)> {
+    let store = Store::connect(&store::StoreConfig::new(
+        name.to_owned(),
+        Some(endpoint.to_owned()),
+    ))
+    .await;
     store.create_table_if_missing().await?;
     let now = Utc::now();
+    let oldest = run_ages.first().copied().unwrap_or_default();
+    let imported = now - oldest - TimeDelta::hours(1);
     let spec = catalog::synthetic::Spec {
         producers: 20,
         tracks: 60,
         seed: 3,
-        as_of: now - TimeDelta::hours(1),
+        as_of: imported,
     };
-    let (producers, tracks) = seed_catalog(&store, spec, now).await?;
+    let (producers, tracks) = seed_catalog(&store, spec, imported).await?;
     // The caller can be paid.
     let mut ready = catalog::ProducerChange::of(contribution::ProducerId::parse(CALLER)?);
     ready.stripe_account_id = Some(Some(format!("acct_{CALLER}")));
     ready.charges_enabled = Some(true);
     ready.payouts_enabled = Some(true);
-    store.catalog().sync_producer(&ready, now).await?;
+    store
+        .catalog()
+        .sync_producer(&ready, imported + TimeDelta::seconds(1))
+        .await?;
     let settings = recompute::run::Settings::default();
     let progress = recompute::run::RunProgress::default();
-    let deadline = recompute::run::Deadline(None);
-    recompute::run::recompute(&store, &settings, now, deadline, &progress, now).await?;
+    for (n, age) in run_ages.iter().enumerate() {
+        let as_of = now - *age;
+        if n > 0 {
+            // Each track gains plays before this run: a tenth more and some, per step.
+            let step = n as u64;
+            let counts: Vec<_> = tracks
+                .iter()
+                .enumerate()
+                .map(|(i, t)| {
+                    (
+                        t.id.clone(),
+                        t.plays + step * (t.plays / 10 + 25 + i as u64),
+                    )
+                })
+                .collect();
+            store
+                .catalog()
+                .apply_plays(as_of - TimeDelta::minutes(1), &counts)
+                .await?;
+        }
+        let deadline = recompute::run::Deadline(None);
+        recompute::run::recompute(&store, &settings, as_of, deadline, &progress, now).await?;
+    }
     // The shared-track entries, kept from the table's stream as fanout keeps them.
     let bus = eventbridge_standin::StandIn::start(
         "127.0.0.1:0".parse()?,
@@ -235,98 +261,4 @@ async fn seeded(endpoint: &str) -> Result<(Store, Known)> {
         period,
     };
     Ok((store, known))
-}
-
-async fn serve(listener: TcpListener, store: Arc<Store>) {
-    let pointer = Arc::new(PointerCache::default());
-    loop {
-        let Ok((stream, _)) = listener.accept().await else {
-            continue;
-        };
-        let (store, pointer) = (store.clone(), pointer.clone());
-        tokio::spawn(async move {
-            let service = service_fn(move |request| {
-                let (store, pointer) = (store.clone(), pointer.clone());
-                async move { Ok::<_, Infallible>(answer(&store, &pointer, request).await) }
-            });
-            let _ = http1::Builder::new()
-                .serve_connection(TokioIo::new(stream), service)
-                .await;
-        });
-    }
-}
-
-/// One request through the stand-in: the event API Gateway would send, the function its route
-/// belongs to, and the function's response as HTTP.
-async fn answer(
-    store: &Store,
-    pointer: &PointerCache,
-    request: Request<hyper::body::Incoming>,
-) -> Response<Full<Bytes>> {
-    let (parts, body) = request.into_parts();
-    let body = body
-        .collect()
-        .await
-        .map(|b| b.to_bytes())
-        .unwrap_or_default();
-    let mut http = Http::new(parts.method.as_str(), parts.uri.path());
-    // API Gateway hands the functions decoded query parameters.
-    for (name, value) in form_urlencoded::parse(parts.uri.query().unwrap_or("").as_bytes()) {
-        http = http.query(&name, &value);
-    }
-    for (name, value) in &parts.headers {
-        if let Ok(value) = value.to_str() {
-            http = http.header(name.as_str(), value);
-        }
-    }
-    if let Some(sub) = parts
-        .headers
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .and_then(|v| v.strip_prefix(TOKEN_PREFIX))
-        .filter(|sub| contribution::ProducerId::parse(*sub).is_ok())
-    {
-        http = http.caller(sub);
-    }
-    if !body.is_empty() {
-        http = match std::str::from_utf8(&body) {
-            Ok(text) => http.raw_body(text),
-            Err(_) => http.base64_body(&base64_encode(&body)),
-        };
-    }
-    let event = http.build();
-    let path = parts.uri.path();
-    let response = if credits::serves(path) {
-        // Generated requests come from one caller, far faster than a person: the edit limits
-        // (429, documented in the spec) are tested on their own (tests/src/credits_accounts.rs).
-        let config = credits::Config::unlimited(http_edge::EdgeConfig::JWT);
-        credits::handle(store, &config, event, Utc::now()).await
-    } else {
-        leaderboard::handle(
-            store,
-            &http_edge::EdgeConfig::JWT,
-            pointer,
-            event,
-            chrono::Utc::now(),
-        )
-        .await
-    };
-    let mut builder = Response::builder().status(response.status_code as u16);
-    for (name, value) in &response.headers {
-        builder = builder.header(name, value);
-    }
-    let body = match response.body {
-        Some(aws_lambda_events::encodings::Body::Text(text)) => Bytes::from(text),
-        Some(aws_lambda_events::encodings::Body::Binary(bytes)) => Bytes::from(bytes),
-        _ => Bytes::new(),
-    };
-    builder
-        .body(Full::new(body))
-        .unwrap_or_else(|_| Response::new(Full::new(Bytes::new())))
-}
-
-fn base64_encode(bytes: &[u8]) -> String {
-    use base64::Engine;
-    base64::engine::general_purpose::STANDARD.encode(bytes)
 }

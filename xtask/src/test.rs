@@ -5,7 +5,8 @@
 //! then the whole test suite (including the template-against-code and API checks) with a fresh
 //! in-memory DynamoDB Local whose endpoint reaches the tests through
 //! `BEATPASS_TEST_DYNAMODB_ENDPOINT`, then Schemathesis over the API on the same DynamoDB Local
-//! (`contract.rs`). Tests that need storage fail (never skip) without it.
+//! (`contract.rs`), then the producer dashboard in Debian's Chromium (`dashboard.rs`). Tests that
+//! need storage fail (never skip) without it.
 
 use std::process::Command;
 
@@ -26,6 +27,10 @@ const LIBRARIES: [&str; 7] = [
     "http-edge",
     "telemetry",
 ];
+
+/// How many times in a row the dashboard's browser test must pass: a test that passes only
+/// sometimes fails here, not later.
+const BROWSER_ROUNDS: u32 = 3;
 
 #[derive(clap::Args)]
 pub struct TestArgs {
@@ -62,6 +67,8 @@ pub fn run(args: TestArgs) -> Result<()> {
         }
         // The Backstage client: its types are what the spec generates, and it type-checks.
         crate::client::check()?;
+        // The dashboard type-checks against that client.
+        crate::dashboard::check()?;
         // The deployment template: no errors, no warnings, with AWS's serverless rules.
         let bin = python_tools::ensure(python_tools::CFN_LINT)?;
         project::run(Command::new(bin.join("cfn-lint")).args([
@@ -121,6 +128,12 @@ pub fn run(args: TestArgs) -> Result<()> {
     } else {
         Ok(())
     };
+    // The dashboard in Debian's Chromium, three rounds in a row (a whole run only).
+    let browser = if args.runner_args.is_empty() {
+        crate::dashboard::browser_test(&local.endpoint(), BROWSER_ROUNDS)
+    } else {
+        Ok(())
+    };
     drop(local);
-    result.and(contract)
+    result.and(contract).and(browser)
 }
