@@ -56,6 +56,8 @@ mod payouts_operators;
 #[cfg(test)]
 mod privacy;
 #[cfg(test)]
+mod recompute_machine;
+#[cfg(test)]
 mod recompute_run;
 #[cfg(test)]
 mod share_secrecy;

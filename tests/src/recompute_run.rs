@@ -639,6 +639,9 @@ async fn the_handler_reads_the_scheduled_event() {
     )
     .await
     .expect("run");
+    let recompute::shards::Outcome::Run(summary) = summary else {
+        panic!("a scheduled event answered {summary:?}")
+    };
     assert_eq!(
         (summary.published, summary.run_id.as_str()),
         (true, "20261121T000000.000Z")

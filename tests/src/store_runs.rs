@@ -161,3 +161,77 @@ async fn the_pointer_only_moves_forward_and_boards_read_in_rank_order() {
     let ttl = ttl.time_to_live_description().expect("TTL is described");
     assert_eq!(ttl.attribute_name(), Some("expiresAt"));
 }
+
+/// A run guard with no deadline.
+struct Unlimited(BatchStats);
+
+impl store::runs::writer::RunGuard for Unlimited {
+    type Stop = store::StoreError;
+
+    fn check(&self) -> Result<(), store::StoreError> {
+        Ok(())
+    }
+
+    fn stats(&self) -> &BatchStats {
+        &self.0
+    }
+
+    fn written(&self, _items: u64) {}
+}
+
+/// A sharded run's partial comes back as written, across pieces; an attempt killed while
+/// overwriting it leaves pieces the head does not name, and the reduce is refused the mixture
+/// rather than merging it.
+#[tokio::test]
+async fn a_partial_overwritten_by_a_killed_attempt_is_refused_not_mixed() {
+    use store::runs::partials::{PIECE_BYTES, partial_scope};
+    let table = TestTable::create("partials").await;
+    let store = table.store();
+    let as_of = at("2026-11-21T00:00:00Z");
+    let run = run_id(as_of);
+    let scope = partial_scope(run.clone(), as_of);
+    // Three pieces: two full and a short one.
+    let first: Vec<u8> = (0..PIECE_BYTES * 2 + 10).map(|i| (i % 251) as u8).collect();
+    let pieces = store
+        .runs()
+        .write_partial(scope.clone(), &Unlimited(BatchStats::default()), 1, &first)
+        .await
+        .expect("write");
+    assert_eq!(pieces, 3);
+    let read = store.runs().read_partial(&run, 1).await.expect("read");
+    assert!(
+        read.as_deref() == Some(first.as_slice()),
+        "the partial came back changed"
+    );
+    assert_eq!(
+        store.runs().read_partial(&run, 2).await.expect("read"),
+        None
+    );
+
+    // A second attempt with other bytes is killed after writing its first piece: the head
+    // is still the first attempt's.
+    let second: Vec<u8> = first.iter().map(|b| b ^ 0xff).collect();
+    let stray = table::items::runs::PartialPiece {
+        run_id: run.clone(),
+        shard: 1,
+        piece: 0,
+        digest: store::runs::partials::digest(&second),
+        bytes: second[..PIECE_BYTES].to_vec(),
+    };
+    let put = table::access::batch_put(&stray, &run, Some(scope.expires_at)).expect("a put");
+    let left = store.send_raw_write_batch(vec![put]).await.expect("write");
+    assert!(left.is_empty());
+    let mixed = store.runs().read_partial(&run, 1).await;
+    match mixed {
+        Err(store::StoreError::BadPartial {
+            shard: 1, problem, ..
+        }) => {
+            assert!(problem.contains("another attempt's"), "{problem}");
+        }
+        Err(other) => panic!("a mixed partial read as another error: {other}"),
+        Ok(read) => panic!(
+            "a mixed partial was read ({} bytes)",
+            read.map_or(0, |b| b.len())
+        ),
+    }
+}

@@ -25,6 +25,7 @@ mod project;
 mod python_tools;
 mod recompute;
 mod sam;
+mod sharded;
 mod shared_tracks;
 mod simulate;
 mod startup;
@@ -40,6 +41,11 @@ mod tidy_graph;
 mod tidy_map;
 
 use std::process::ExitCode;
+
+/// The recompute's allocator, so `cargo xtask simulate` measures what the function runs
+/// (`functions/recompute/src/main.rs`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
@@ -66,6 +72,9 @@ enum Command {
     /// The producer dashboard's browser test alone: Chromium through every view of a seeded
     /// stack, screenshots under `target/dashboard/screenshots`.
     Dashboard(dashboard::DashboardArgs),
+    /// A generated catalog run as one invocation and through the state machine over 1, 2 and 4
+    /// shards (and with a shard killed), every published item compared with the single run's.
+    ShardedCheck(sharded::ShardedCheckArgs),
     /// Everything CI checks: formatting, clippy, and the whole test suite against DynamoDB Local.
     Test(test::TestArgs),
     /// Run DynamoDB Local in the foreground for hand use (Ctrl-C stops it).
@@ -135,6 +144,7 @@ fn run(command: Command) -> Result<()> {
         Command::Startup(args) => startup::run(args),
         Command::Test(args) => test::run(args),
         Command::Dashboard(args) => dashboard::run(args),
+        Command::ShardedCheck(args) => sharded::run_check(args),
         Command::Ddb(args) => dynamodb_local::run_foreground(args),
         Command::Import(args) => import::run(args),
         Command::GenCatalog(args) => gen_catalog::run(args),

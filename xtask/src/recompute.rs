@@ -24,6 +24,11 @@ pub struct RecomputeArgs {
     /// Records per scan page (0: DynamoDB's 1 MB pages).
     #[arg(long, default_value_t = recompute::run::DEFAULT_PAGE_SIZE)]
     page_size: u32,
+    /// Run through the state machine (`infra/recompute.asl.json`, executed locally by
+    /// aws-local-stepfunctions) over this many scan shards, each with `--segments` segments,
+    /// instead of one invocation.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    shards: Option<u32>,
     #[command(flatten)]
     target: TableTarget,
 }
@@ -38,8 +43,13 @@ pub fn run(args: RecomputeArgs) -> Result<()> {
             ..Settings::default()
         };
         let as_of = args.as_of.unwrap_or_else(Utc::now);
+        if let Some(shards) = args.shards {
+            let execution = crate::sharded::execute(&store, &settings, as_of, shards, None).await?;
+            eprintln!("xtask: {} invocations", execution.invocations);
+            return anyhow::Ok(execution.output);
+        }
         let progress = RunProgress::default();
-        recompute(
+        let summary = recompute(
             &store,
             &settings,
             as_of,
@@ -48,7 +58,8 @@ pub fn run(args: RecomputeArgs) -> Result<()> {
             Utc::now(),
         )
         .await
-        .context("recompute failed; nothing was published")
+        .context("recompute failed; nothing was published")?;
+        anyhow::Ok(serde_json::to_value(summary)?)
     })?;
     println!("{}", serde_json::to_string_pretty(&summary)?);
     Ok(())

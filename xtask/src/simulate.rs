@@ -135,6 +135,15 @@ pub fn run(args: SimulateArgs) -> Result<()> {
     }
     let rss_after_scan = rss_mib();
 
+    // Each segment's aggregate as a sharded run's partial (one segment a shard): its bytes are
+    // what a scan shard writes to the table and the reduce reads back.
+    let started = Instant::now();
+    let mut partial_bytes = 0u64;
+    for aggregate in &aggregates {
+        partial_bytes += aggregate.to_partial().context("partial")?.len() as u64;
+    }
+    let encoding_partials = started.elapsed();
+
     let started = Instant::now();
     let mut merged = Aggregate::new(args.as_of);
     for aggregate in aggregates {
@@ -187,6 +196,7 @@ pub fn run(args: SimulateArgs) -> Result<()> {
             "seconds": {
                 "generateAndParse": generating.as_secs_f64(),
                 "aggregate": aggregating.as_secs_f64(),
+                "encodePartials": encoding_partials.as_secs_f64(),
                 "merge": merging.as_secs_f64(),
                 "plan": planning.as_secs_f64(),
                 "makeItems": making.as_secs_f64(),
@@ -206,6 +216,13 @@ pub fn run(args: SimulateArgs) -> Result<()> {
                     "unitsPerTrack": t.units as f64 / tracks,
                 })))
                 .collect::<serde_json::Map<_, _>>(),
+            "partials": {
+                "bytes": partial_bytes,
+                "bytesPerTrack": partial_bytes as f64 / tracks,
+                // A write unit per started kilobyte of each 350 KB piece.
+                "writeUnits": partial_bytes.div_ceil(store::runs::partials::PIECE_BYTES as u64)
+                    * (store::runs::partials::PIECE_BYTES as u64).div_ceil(1024),
+            },
             "rssMiB": {"afterScan": rss_after_scan, "afterPlan": rss_after_plan},
             "peakRssMiB": peak_rss_mib(),
         }))?

@@ -31,6 +31,8 @@ const LIBRARIES: [&str; 7] = [
 /// How many times in a row the dashboard's browser test must pass: a test that passes only
 /// sometimes fails here, not later.
 const BROWSER_ROUNDS: u32 = 3;
+/// How many times in a row the sharded runs must equal the single invocation.
+const SHARDED_ROUNDS: u32 = 3;
 
 #[derive(clap::Args)]
 pub struct TestArgs {
@@ -134,6 +136,13 @@ pub fn run(args: TestArgs) -> Result<()> {
     } else {
         Ok(())
     };
+    // The sharded run on the state machine's own definition, three rounds in a row (a whole
+    // run only).
+    let sharded = if args.runner_args.is_empty() {
+        crate::sharded::equality_check(&local.endpoint(), SHARDED_ROUNDS)
+    } else {
+        Ok(())
+    };
     drop(local);
-    result.and(contract).and(browser)
+    result.and(contract).and(browser).and(sharded)
 }

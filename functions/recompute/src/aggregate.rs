@@ -23,11 +23,12 @@ use chrono::{DateTime, Utc};
 use contribution::window::{PerWindow, per_window};
 use contribution::{Breakdown, ContributionLedger, LedgerError, ProducerId, ProducerNumber};
 use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
 
 use crate::contributions::TrackArena;
 
 /// Per-producer counts.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProducerTally {
     /// Tracks crediting the producer.
     pub tracks: u64,
@@ -62,7 +63,7 @@ impl ProducerTally {
 }
 
 /// A producer's counts over tracks uploaded in one window.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RecentTally {
     /// Tracks the producer uploaded in the window.
     pub uploads: u64,
@@ -264,6 +265,43 @@ impl Aggregate {
         self.arena.seal(self.producer_count());
     }
 
+    /// The aggregate as bytes (postcard): what one scan shard of a sharded run keeps for the
+    /// reduce. Before [`seal`](Self::seal) only: a partial is merged, and pairs are tallied
+    /// once, after the merge.
+    pub fn to_partial(&self) -> Result<Vec<u8>, PartialError> {
+        if self.arena.is_sealed() {
+            return Err(PartialError::Sealed);
+        }
+        let partial = PartialRef {
+            ledger: &self.ledger,
+            tallies: &self.tallies,
+            profiles: &self.profiles,
+            tracks: self.tracks,
+            collaborative_tracks: self.collaborative_tracks,
+            plays: self.plays,
+            arena: &self.arena,
+        };
+        Ok(postcard::to_stdvec(&partial)?)
+    }
+
+    /// An aggregate from [`to_partial`](Self::to_partial)'s bytes, ready to merge.
+    pub fn from_partial(bytes: &[u8]) -> Result<Self, PartialError> {
+        let partial: PartialOwned = postcard::from_bytes(bytes)?;
+        let producers = partial.ledger.producer_count();
+        if partial.tallies.len() != producers || partial.profiles.len() != producers {
+            return Err(PartialError::Inconsistent);
+        }
+        let mut aggregate = Self::new(partial.ledger.as_of());
+        aggregate.ledger = partial.ledger;
+        aggregate.tallies = partial.tallies;
+        aggregate.profiles = partial.profiles;
+        aggregate.tracks = partial.tracks;
+        aggregate.collaborative_tracks = partial.collaborative_tracks;
+        aggregate.plays = partial.plays;
+        aggregate.arena = partial.arena;
+        Ok(aggregate)
+    }
+
     /// Combines the aggregate of another, disjoint part of the same catalog at the same instant.
     pub fn merge(&mut self, other: Aggregate) -> Result<(), LedgerError> {
         let renumbered = self.ledger.merge(other.ledger)?;
@@ -282,4 +320,39 @@ impl Aggregate {
         self.arena.merge(other.arena, &renumbered);
         Ok(())
     }
+}
+
+/// Why a partial aggregate could not be made or read.
+#[derive(Debug, thiserror::Error)]
+pub enum PartialError {
+    #[error("a sealed aggregate is not a partial: partials are merged before they are sealed")]
+    Sealed,
+    #[error("a partial aggregate's bytes do not decode: {0}")]
+    Encoding(#[from] postcard::Error),
+    #[error("a partial aggregate whose tallies or profiles do not match its ledger's producers")]
+    Inconsistent,
+}
+
+/// What a partial keeps, borrowed for writing (the window starts follow from the as-of).
+#[derive(Serialize)]
+struct PartialRef<'a> {
+    ledger: &'a ContributionLedger,
+    tallies: &'a [ProducerTally],
+    profiles: &'a [Option<Producer>],
+    tracks: u64,
+    collaborative_tracks: u64,
+    plays: u64,
+    arena: &'a TrackArena,
+}
+
+/// What a partial keeps, owned for reading.
+#[derive(Deserialize)]
+struct PartialOwned {
+    ledger: ContributionLedger,
+    tallies: Vec<ProducerTally>,
+    profiles: Vec<Option<Producer>>,
+    tracks: u64,
+    collaborative_tracks: u64,
+    plays: u64,
+    arena: TrackArena,
 }

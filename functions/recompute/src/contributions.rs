@@ -18,7 +18,7 @@ use contribution::{ProducerId, ProducerNumber, TrackId};
 use results::run::Contribution;
 
 /// One track as the arena keeps it.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize)]
 struct Kept {
     /// Where the track's id starts in the text; its title follows the id and ends where the
     /// next track's id starts.
@@ -36,8 +36,9 @@ struct Kept {
 // A track's fixed part stays 24 bytes (100,000 tracks: 2.4 MB, not 3.2).
 const _: () = assert!(std::mem::size_of::<Kept>() == 24);
 
-/// The credited tracks of one part of the catalog.
-#[derive(Debug, Clone, Default)]
+/// The credited tracks of one part of the catalog. Serializable, as part of a sharded run's
+/// partial aggregate.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct TrackArena {
     text: String,
     tracks: Vec<Kept>,

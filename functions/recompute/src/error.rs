@@ -18,6 +18,11 @@ pub enum RecomputeError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Ledger(#[from] LedgerError),
+    /// A sharded run's reduce found a shard without a complete partial aggregate.
+    #[error("shard {shard} of {shards} has no complete partial aggregate in the table")]
+    MissingPartial { shard: u32, shards: u32 },
+    #[error(transparent)]
+    Partial(#[from] crate::aggregate::PartialError),
 }
 
 impl From<RecomputeError> for Diagnostic {
@@ -28,6 +33,8 @@ impl From<RecomputeError> for Diagnostic {
             RecomputeError::Store(StoreError::WriterStopped) => "WriterStopped",
             RecomputeError::Store(_) => "StoreError",
             RecomputeError::Ledger(_) => "LedgerError",
+            RecomputeError::MissingPartial { .. } => "MissingPartial",
+            RecomputeError::Partial(_) => "PartialError",
         };
         tracing::error!(error_type, error = %e, "recompute failed; nothing was published");
         Diagnostic {

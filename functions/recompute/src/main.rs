@@ -7,6 +7,12 @@ use recompute::{Deadline, Settings};
 use serde_json::Value;
 use store::{Store, StoreConfig};
 
+/// mimalloc rather than glibc's malloc: a run allocates and frees millions of small rows and
+/// items, and glibc's cost per allocation grows with the heap (BENCHMARKS.md, "Linear in the
+/// catalog").
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Reads a whole number from the environment, or `default`.
 fn setting(name: &str, default: u32) -> Result<u32, Error> {
     match std::env::var(name) {

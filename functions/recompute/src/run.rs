@@ -22,9 +22,11 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use chrono::{DateTime, TimeDelta, Utc};
 use futures_util::future::try_join_all;
 use results::run::{Baselines, PlatformPoint, RunMeta, RunPointer};
+use results::run_id::RunId;
 use store::BatchStats;
 use store::Store;
 use store::catalog::scan::CatalogRecord;
+use store::runs::partials::partial_scope;
 use store::runs::published::{Publication, RunScope, expires_at, run_id};
 use store::runs::sink::{RequestSink, RunSink};
 use store::runs::writer::RunGuard;
@@ -145,19 +147,16 @@ impl RunGuard for RunLimits<'_> {
     }
 }
 
-/// Runs the recompute as of `as_of`, invoked at `now` (the one clock reading; the pointer's
-/// publication time is `now` plus the run's own elapsed time).
-pub async fn recompute(
-    store: &Store,
-    settings: &Settings,
+/// What a run reports, from its counters so far.
+fn summary_of(
+    run_id: &RunId,
     as_of: DateTime<Utc>,
-    deadline: Deadline,
     progress: &RunProgress,
-    now: DateTime<Utc>,
-) -> Result<RunSummary, RecomputeError> {
-    let started = Instant::now();
-    let run_id = run_id(as_of);
-    let summary = |published: bool, tracks: u64, producers: u64| RunSummary {
+    started: Instant,
+    published: bool,
+    (tracks, producers): (u64, u64),
+) -> RunSummary {
+    RunSummary {
         run_id: run_id.to_string(),
         as_of: as_of.to_rfc3339(),
         published,
@@ -170,51 +169,244 @@ pub async fn recompute(
         retries: progress.batches.retried(),
         seconds: started.elapsed().as_secs_f64(),
         scan_seconds: progress.scan_millis.load(Ordering::Relaxed) as f64 / 1e3,
-    };
+    }
+}
 
+/// The run before it: `Err(())` when a run as of `as_of` or later is already published (nothing
+/// to do; a retry of this very run writes its platform point, which may be missing).
+async fn previous_run(
+    store: &Store,
+    run_id: &RunId,
+    as_of: DateTime<Utc>,
+) -> Result<Result<Option<RunPointer>, ()>, RecomputeError> {
     let previous = store.runs().latest_run().await?;
     if let Some(previous) = &previous
         && previous.as_of >= as_of
     {
         tracing::info!(published = %previous.run_id, "a run as of this instant or later is already published");
-        if previous.run_id == run_id
-            && let Some(meta) = store.runs().run_item::<RunMeta>(&run_id, ()).await?
+        if previous.run_id == *run_id
+            && let Some(meta) = store.runs().run_item::<RunMeta>(run_id, ()).await?
         {
-            // A retry of this very run: its platform point may not have been written.
             store
                 .runs()
                 .put_platform_point(&PlatformPoint::of(&meta))
                 .await?;
         }
-        return Ok(summary(false, 0, 0));
+        return Ok(Err(()));
     }
-    let scope = RunScope {
-        run_id: run_id.clone(),
-        expires_at: expires_at(as_of, settings.retention),
-    };
+    Ok(Ok(previous))
+}
+
+/// Runs the recompute as of `as_of`, invoked at `now` (the one clock reading; the pointer's
+/// publication time is `now` plus the run's own elapsed time).
+pub async fn recompute(
+    store: &Store,
+    settings: &Settings,
+    as_of: DateTime<Utc>,
+    deadline: Deadline,
+    progress: &RunProgress,
+    now: DateTime<Utc>,
+) -> Result<RunSummary, RecomputeError> {
     let segments = settings.segments.max(1);
+    let clock = (deadline, now);
+    run_from(store, settings, as_of, clock, progress, async |limits| {
+        scan_segments(store, limits, settings, as_of, 0..segments, segments).await
+    })
+    .await
+}
+
+/// A run whose aggregate `gather` makes — one invocation's scan, or a sharded run's partials
+/// merged — unless a run as of `as_of` or later is already published; then the rest of the run.
+async fn run_from(
+    store: &Store,
+    settings: &Settings,
+    as_of: DateTime<Utc>,
+    (deadline, now): (Deadline, DateTime<Utc>),
+    progress: &RunProgress,
+    gather: impl AsyncFnOnce(&RunLimits<'_>) -> Result<Aggregate, RecomputeError>,
+) -> Result<RunSummary, RecomputeError> {
+    let started = Instant::now();
+    let run_id = run_id(as_of);
+    let Ok(previous) = previous_run(store, &run_id, as_of).await? else {
+        return Ok(summary_of(&run_id, as_of, progress, started, false, (0, 0)));
+    };
     let limits = RunLimits {
         deadline,
         margin: settings.deadline_margin,
         progress,
     };
-
-    // The segments run concurrently in this one task, so they fold into one aggregate (a pair
-    // or a producer met by several segments is kept once, not once per segment).
-    let aggregate = Mutex::new(Aggregate::new(as_of));
-    try_join_all(
-        (0..segments)
-            .map(|segment| scan_segment(store, &limits, settings, &aggregate, segment, segments)),
-    )
-    .await?;
+    let mut merged = gather(&limits).await?;
     progress
         .scan_millis
         .store(started.elapsed().as_millis() as u64, Ordering::Relaxed);
-    let mut merged = aggregate
-        .into_inner()
-        .unwrap_or_else(PoisonError::into_inner);
     merged.seal();
+    finish(store, settings, &limits, merged, previous, started, now).await
+}
 
+/// A sharded run's plan: whether there is anything to do, and the scan shards' tasks.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ShardPlan {
+    pub as_of: DateTime<Utc>,
+    pub shards: u32,
+    /// A run as of this instant or later is already published: the execution ends here.
+    pub skip: bool,
+    /// One per shard (empty when skipping): the map's items.
+    pub items: Vec<ShardItem>,
+}
+
+/// One scan shard's task.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ShardItem {
+    pub task: &'static str,
+    pub as_of: DateTime<Utc>,
+    pub shard: u32,
+    pub shards: u32,
+}
+
+/// What one scan shard did.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ShardReport {
+    pub shard: u32,
+    pub tracks: u64,
+    pub producers: u64,
+    pub bytes: u64,
+    pub pieces: u32,
+    pub pages: u64,
+    pub seconds: f64,
+}
+
+/// The first state of a sharded run: the shards' tasks, or `skip` when a run as of `as_of` or
+/// later is already published.
+pub async fn plan_shards(
+    store: &Store,
+    as_of: DateTime<Utc>,
+    shards: u32,
+) -> Result<ShardPlan, RecomputeError> {
+    let run_id = run_id(as_of);
+    let skip = previous_run(store, &run_id, as_of).await?.is_err();
+    let items = if skip {
+        Vec::new()
+    } else {
+        (0..shards)
+            .map(|shard| ShardItem {
+                task: "scan",
+                as_of,
+                shard,
+                shards,
+            })
+            .collect()
+    };
+    Ok(ShardPlan {
+        as_of,
+        shards,
+        skip,
+        items,
+    })
+}
+
+/// One scan shard of a sharded run: segments `shard × S .. (shard + 1) × S` of `shards × S`
+/// (S = `settings.segments`) folded into an aggregate, written to the table as the shard's
+/// partial. Running it again writes the same partial (or, if the catalog changed, a whole new
+/// one: the head goes last).
+pub async fn scan_shard(
+    store: &Store,
+    settings: &Settings,
+    as_of: DateTime<Utc>,
+    (shard, shards): (u32, u32),
+    deadline: Deadline,
+    progress: &RunProgress,
+) -> Result<ShardReport, RecomputeError> {
+    let started = Instant::now();
+    let limits = RunLimits {
+        deadline,
+        margin: settings.deadline_margin,
+        progress,
+    };
+    let per_shard = settings.segments.max(1);
+    let first = shard * per_shard;
+    let aggregate = scan_segments(
+        store,
+        &limits,
+        settings,
+        as_of,
+        first..first + per_shard,
+        shards * per_shard,
+    )
+    .await?;
+    let bytes = aggregate.to_partial()?;
+    let scope = partial_scope(run_id(as_of), as_of);
+    let pieces = store
+        .runs()
+        .write_partial(scope, &limits, shard, &bytes)
+        .await?;
+    Ok(ShardReport {
+        shard,
+        tracks: aggregate.tracks,
+        producers: aggregate.producer_count() as u64,
+        bytes: bytes.len() as u64,
+        pieces,
+        pages: progress.pages.load(Ordering::Relaxed),
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+/// The last state of a sharded run: every shard's partial merged in shard order, then the rest
+/// of a run (plan, writes, publish) as one invocation does it. A shard without a complete
+/// partial fails the reduce, and nothing is published.
+pub async fn reduce_shards(
+    store: &Store,
+    settings: &Settings,
+    as_of: DateTime<Utc>,
+    shards: u32,
+    deadline: Deadline,
+    progress: &RunProgress,
+    now: DateTime<Utc>,
+) -> Result<RunSummary, RecomputeError> {
+    let run_id = run_id(as_of);
+    run_from(
+        store,
+        settings,
+        as_of,
+        (deadline, now),
+        progress,
+        async |limits| {
+            let mut merged = Aggregate::new(as_of);
+            for shard in 0..shards {
+                limits.check()?;
+                let bytes = store
+                    .runs()
+                    .read_partial(&run_id, shard)
+                    .await?
+                    .ok_or(RecomputeError::MissingPartial { shard, shards })?;
+                merged.merge(Aggregate::from_partial(&bytes)?)?;
+            }
+            Ok(merged)
+        },
+    )
+    .await
+}
+
+/// Everything after the scan: the plan, the results, the counters, the meta, the pointer.
+async fn finish(
+    store: &Store,
+    settings: &Settings,
+    limits: &RunLimits<'_>,
+    mut merged: Aggregate,
+    previous: Option<RunPointer>,
+    started: Instant,
+    now: DateTime<Utc>,
+) -> Result<RunSummary, RecomputeError> {
+    let as_of = merged.as_of();
+    let run_id = run_id(as_of);
+    let deadline = limits.deadline;
+    let progress = limits.progress;
+    let scope = RunScope {
+        run_id: run_id.clone(),
+        expires_at: expires_at(as_of, settings.retention),
+    };
     deadline.check(settings.deadline_margin)?;
     // The newest kept counters at or before each window's start (plays gained in the window).
     let mut found = Vec::with_capacity(Period::WINDOWS.len());
@@ -248,7 +440,7 @@ pub async fn recompute(
     // Every list in one stream, a producer at a time, written while the next are made.
     let ((), mut result_items) = store
         .runs()
-        .write_run(scope.clone(), &limits, async |sink| {
+        .write_run(scope.clone(), limits, async |sink| {
             Ok(write_results(&plan, sink).await?)
         })
         .await?;
@@ -256,13 +448,13 @@ pub async fn recompute(
     // The play counters, then (once every part is in) their index entry.
     let (snapshot, counter_parts) = store
         .runs()
-        .write_run(scope.clone(), &limits, async |sink| {
+        .write_run(scope.clone(), limits, async |sink| {
             Ok(sink.counters(plan.counters()).await?)
         })
         .await?;
     store
         .runs()
-        .write_run(scope.clone(), &limits, async |sink| {
+        .write_run(scope.clone(), limits, async |sink| {
             Ok(sink.counter_index(&snapshot).await?)
         })
         .await?;
@@ -271,7 +463,7 @@ pub async fn recompute(
     let meta = plan.meta(result_items, baselines);
     store
         .runs()
-        .write_run(scope.clone(), &limits, async |sink| {
+        .write_run(scope.clone(), limits, async |sink| {
             Ok(sink.item(&meta).await?)
         })
         .await?;
@@ -284,7 +476,7 @@ pub async fn recompute(
     let published_at = now + started.elapsed();
     let published = store
         .runs()
-        .publish_guarded(&limits, &pointer, published_at)
+        .publish_guarded(limits, &pointer, published_at)
         .await?
         == Publication::Published;
     if published {
@@ -296,7 +488,14 @@ pub async fn recompute(
             .put_platform_point(&PlatformPoint::of(&meta))
             .await?;
     }
-    Ok(summary(published, meta.tracks, meta.producers))
+    Ok(summary_of(
+        &run_id,
+        as_of,
+        progress,
+        started,
+        published,
+        (meta.tracks, meta.producers),
+    ))
 }
 
 /// Hands everything a run publishes besides its counters and meta to `sink`: each producer's
@@ -314,6 +513,26 @@ pub async fn write_results<S: RequestSink + Send>(
     }
     sink.trending(plan.trending()).await?;
     sink.pairs(plan.pair_tallies()).await
+}
+
+/// Scans segments `segments` of `total` concurrently in this task, folding them into one
+/// aggregate (a pair or a producer met by several segments is kept once, not once per segment).
+async fn scan_segments(
+    store: &Store,
+    limits: &RunLimits<'_>,
+    settings: &Settings,
+    as_of: DateTime<Utc>,
+    segments: std::ops::Range<u32>,
+    total: u32,
+) -> Result<Aggregate, RecomputeError> {
+    let aggregate = Mutex::new(Aggregate::new(as_of));
+    try_join_all(
+        segments.map(|segment| scan_segment(store, limits, settings, &aggregate, segment, total)),
+    )
+    .await?;
+    Ok(aggregate
+        .into_inner()
+        .unwrap_or_else(PoisonError::into_inner))
 }
 
 /// Scans segment `segment` of `segments`, folding it into an aggregate.

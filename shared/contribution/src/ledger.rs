@@ -19,7 +19,7 @@ use std::sync::OnceLock;
 use chrono::{DateTime, Utc};
 use indexmap::IndexSet;
 use rustc_hash::FxBuildHasher;
-use serde::Serialize;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::fixed_point::ExactSum;
 use crate::formula::{AsOf, Breakdown, TrackFacts, breakdown_at};
@@ -48,6 +48,64 @@ pub struct ContributionLedger {
     sums: Vec<ExactSum>,
     /// Producer numbers in id order, once asked for; forgotten when a producer is numbered.
     id_order: OnceLock<Vec<ProducerNumber>>,
+}
+
+/// A ledger as data: what a partial aggregate keeps between the invocations of a sharded run
+/// (`recompute`'s scan shards write theirs, the reduce reads and merges them). The ids go in
+/// number order, so numbers survive the round trip and the arena's numbers stay valid.
+impl Serialize for ContributionLedger {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        struct Ids<'a>(&'a IndexSet<ProducerId, FxBuildHasher>);
+        impl Serialize for Ids<'_> {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.collect_seq(self.0.iter())
+            }
+        }
+        #[derive(Serialize)]
+        struct Parts<'a> {
+            as_of: DateTime<Utc>,
+            producers: Ids<'a>,
+            sums: &'a [ExactSum],
+        }
+        Parts {
+            as_of: self.as_of.instant(),
+            producers: Ids(&self.producers),
+            sums: &self.sums,
+        }
+        .serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for ContributionLedger {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        struct Parts {
+            as_of: DateTime<Utc>,
+            producers: Vec<ProducerId>,
+            sums: Vec<ExactSum>,
+        }
+        let parts = Parts::deserialize(deserializer)?;
+        if parts.producers.len() != parts.sums.len() {
+            return Err(serde::de::Error::custom(format!(
+                "a ledger of {} producers with {} sums",
+                parts.producers.len(),
+                parts.sums.len()
+            )));
+        }
+        let count = parts.producers.len();
+        let producers: IndexSet<ProducerId, FxBuildHasher> = parts.producers.into_iter().collect();
+        if producers.len() != count {
+            return Err(serde::de::Error::custom(
+                "a ledger that numbers a producer twice",
+            ));
+        }
+        Ok(Self {
+            as_of: AsOf::new(parts.as_of),
+            producers,
+            sums: parts.sums,
+            id_order: OnceLock::new(),
+        })
+    }
 }
 
 /// One producer's contribution and share of the platform total. The id is borrowed from the

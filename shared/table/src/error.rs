@@ -31,6 +31,12 @@ pub enum StoreError {
     ProducerChange(#[from] catalog::ProducerChangeError),
     #[error("counter snapshot of run {run} is damaged: {problem}")]
     BadSnapshot { run: String, problem: String },
+    #[error("the partial aggregate of shard {shard} of run {run} is damaged: {problem}")]
+    BadPartial {
+        run: String,
+        shard: u32,
+        problem: String,
+    },
     #[error("stored chunk {key} is damaged: {problem}")]
     BadChunk { key: String, problem: String },
     #[error("item could not be encoded: {0}")]

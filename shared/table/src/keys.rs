@@ -111,6 +111,24 @@ pub fn counters_pk(run: &RunId) -> String {
     format!("RUN#{run}#COUNTERS")
 }
 
+/// The partition of one scan shard's partial aggregate in a sharded run (its pieces and head).
+pub fn partial_pk(run: &RunId, shard: u32) -> String {
+    format!("RUN#{run}#PARTIAL#{shard:05}")
+}
+
+/// The sort key of a partial aggregate's head, written after its pieces.
+pub const PARTIAL_HEAD_SK: &str = "PARTIALHEAD";
+
+/// Whether `pk` is a partition of a sharded run's partial aggregate (kept only until the reduce
+/// reads it: not a published item).
+pub fn is_partial_partition(pk: &str) -> bool {
+    run_of_partition(pk).is_some() && pk.contains("#PARTIAL#")
+}
+
+/// The prefixes of every partition a recompute run writes: its own partitions, the runs
+/// partition (pointer, counter index), the producers' series and the platform's.
+pub const RUN_WRITTEN_PREFIXES: [&str; 4] = ["RUN#", RUN_POINTER_PK, "SERIES#", PLATFORM_SERIES_PK];
+
 /// The sort key of one part of a packed list (counter snapshots, pair counts).
 pub fn part_sk(part: u32) -> String {
     format!("PART#{part:05}")

@@ -9,6 +9,7 @@
 
 pub mod counters;
 pub mod list_page;
+pub mod partials;
 pub mod published;
 pub mod series;
 pub mod sink;

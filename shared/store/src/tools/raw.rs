@@ -54,3 +54,95 @@ impl Store {
             .await
     }
 }
+
+impl Store {
+    /// Every item a recompute run published (its partitions, the runs partition, the series),
+    /// without the partials of a sharded run, by `pk sk`, rendered exactly ([`Self::dump_items`]).
+    pub async fn dump_published_run_items(
+        &self,
+    ) -> Result<std::collections::BTreeMap<String, String>, StoreError> {
+        let mut items = self.dump_items(&table::keys::RUN_WRITTEN_PREFIXES).await?;
+        items.retain(|key, _| {
+            let pk = key.split(' ').next().unwrap_or_default();
+            !table::keys::is_partial_partition(pk)
+        });
+        Ok(items)
+    }
+
+    /// How many items of a sharded run's partials the table holds (until their TTL).
+    pub async fn count_partial_items(&self) -> Result<usize, StoreError> {
+        let items = self
+            .dump_items(&table::keys::RUN_WRITTEN_PREFIXES[..1])
+            .await?;
+        Ok(items
+            .keys()
+            .filter(|key| {
+                table::keys::is_partial_partition(key.split(' ').next().unwrap_or_default())
+            })
+            .count())
+    }
+
+    /// Every item whose partition key starts with one of `prefixes`, by `pk sk`, each rendered
+    /// exactly (attributes in name order, every value as DynamoDB holds it: numbers as their
+    /// text, binaries as their bytes): two tables' items compared byte for byte (the sharded
+    /// run against the single invocation, `cargo xtask test`).
+    pub async fn dump_items(
+        &self,
+        prefixes: &[&str],
+    ) -> Result<std::collections::BTreeMap<String, String>, StoreError> {
+        use table::definition::DEFINITION;
+        let mut items = std::collections::BTreeMap::new();
+        let mut start = None;
+        loop {
+            let page = self
+                .table
+                .client()
+                .scan()
+                .table_name(self.table.name())
+                .consistent_read(true)
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(StoreError::dynamo("Scan"))?;
+            for item in page.items.unwrap_or_default() {
+                let key = |name: &str| match item.get(name) {
+                    Some(aws_sdk_dynamodb::types::AttributeValue::S(s)) => s.clone(),
+                    _ => String::new(),
+                };
+                let (pk, sk) = (key(DEFINITION.partition_key), key(DEFINITION.sort_key));
+                if !prefixes.iter().any(|p| pk.starts_with(p)) {
+                    continue;
+                }
+                items.insert(format!("{pk} {sk}"), exact(&item));
+            }
+            match page.last_evaluated_key {
+                Some(next) => start = Some(next),
+                None => return Ok(items),
+            }
+        }
+    }
+}
+
+/// An item's exact text: maps in key order at every depth (a map's order is not its content),
+/// everything else as the SDK holds it.
+fn exact(
+    item: &std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>,
+) -> String {
+    use aws_sdk_dynamodb::types::AttributeValue;
+    fn value(v: &AttributeValue) -> String {
+        match v {
+            AttributeValue::M(map) => exact(map),
+            AttributeValue::L(list) => {
+                let parts: Vec<String> = list.iter().map(value).collect();
+                format!("L[{}]", parts.join(", "))
+            }
+            other => format!("{other:?}"),
+        }
+    }
+    let sorted: std::collections::BTreeMap<_, _> = item.iter().collect();
+    let parts: Vec<String> = sorted
+        .into_iter()
+        .map(|(name, v)| format!("{name:?}: {}", value(v)))
+        .collect();
+    format!("{{{}}}", parts.join(", "))
+}

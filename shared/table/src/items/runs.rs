@@ -481,3 +481,61 @@ mod tests {
         assert!(weight(encode_row(&trending).expect("encodes")) <= TrendingPair::MAX_ROW_BYTES);
     }
 }
+
+/// One piece of a scan shard's partial aggregate, in a sharded run: the aggregate's bytes (a
+/// `recompute` encoding) cut to fit DynamoDB's item size, kept under the run id until the reduce
+/// has read them (a short TTL: `store::runs::partials`). `digest` is the whole partial's, so a
+/// piece left by an earlier attempt with other bytes is told apart from this attempt's.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PartialPiece {
+    pub run_id: RunId,
+    pub shard: u32,
+    pub piece: u32,
+    pub digest: u64,
+    #[serde(with = "serde_bytes")]
+    pub bytes: Vec<u8>,
+}
+
+impl Entity for PartialPiece {
+    const NAME: &'static str = "partialPiece";
+    type Scope = RunId;
+    type KeyInput<'a> = (u32, u32);
+
+    fn primary_key(run: &RunId, (shard, piece): (u32, u32)) -> PrimaryKey {
+        PrimaryKey::new(keys::partial_pk(run, shard), keys::part_sk(piece))
+    }
+
+    fn full_key(&self, run: &RunId) -> FullKey {
+        Self::primary_key(run, (self.shard, self.piece)).into()
+    }
+}
+
+/// A complete partial aggregate: written after all its pieces, so a reduce that finds the head
+/// finds every piece it names, with the head's digest.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PartialHead {
+    pub run_id: RunId,
+    pub shard: u32,
+    pub pieces: u32,
+    pub bytes: u64,
+    pub digest: u64,
+}
+
+impl Entity for PartialHead {
+    const NAME: &'static str = "partialHead";
+    type Scope = RunId;
+    type KeyInput<'a> = u32;
+
+    fn primary_key(run: &RunId, shard: u32) -> PrimaryKey {
+        PrimaryKey::new(
+            keys::partial_pk(run, shard),
+            keys::PARTIAL_HEAD_SK.to_owned(),
+        )
+    }
+
+    fn full_key(&self, run: &RunId) -> FullKey {
+        Self::primary_key(run, self.shard).into()
+    }
+}
