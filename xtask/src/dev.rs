@@ -301,6 +301,8 @@ curl "$B/producers/p0/tracks?with=p2&limit=3"
 # a recompute (as of now), then the leaderboard and p0's dashboard
 cargo xtask schedule-event --out /tmp/event.json && PATH=$PWD/.cache/venv/bin:$PATH cargo lambda invoke -A 127.0.0.1 -P {functions} recompute --data-file /tmp/event.json
 curl "$B/leaderboard/contribution?limit=5" -H "$ME"
+# the same run past one invocation: the state machine's own definition over 4 scan shards (docs/recompute.md)
+cargo xtask recompute --shards 4 --segments 2
 curl "$B/producers/p0/summary" -H "$ME"
 curl "$B/leaderboard/plays?period=7d" -H "$ME"
 # p0's figures over the runs of the last 90 days (private), and the platform's (public)
