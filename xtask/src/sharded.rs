@@ -218,7 +218,6 @@ fn without_publication_time(items: &mut std::collections::BTreeMap<String, Strin
 /// machine over 1, 2 and 4 shards and over 4 with a shard killed, `rounds` times; every
 /// published item must be the single invocation's.
 pub fn equality_check(endpoint: &str, rounds: u32) -> Result<()> {
-    crate::npm::ci(PACKAGE)?;
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async {
         for round in 1..=rounds {

@@ -172,13 +172,21 @@ fn summary_of(
     }
 }
 
-/// The run before it: `Err(())` when a run as of `as_of` or later is already published (nothing
-/// to do; a retry of this very run writes its platform point, which may be missing).
-async fn previous_run(
+/// Where a run as of some instant stands against the published one.
+enum Standing {
+    /// A run as of this instant or later is already published: nothing to do.
+    AlreadyPublished,
+    /// The run is to be made; the published run before it, if any (for trending).
+    After(Option<RunPointer>),
+}
+
+/// The run's standing. A retry of a run that is already published writes its platform point,
+/// which may be missing.
+async fn standing(
     store: &Store,
     run_id: &RunId,
     as_of: DateTime<Utc>,
-) -> Result<Result<Option<RunPointer>, ()>, RecomputeError> {
+) -> Result<Standing, RecomputeError> {
     let previous = store.runs().latest_run().await?;
     if let Some(previous) = &previous
         && previous.as_of >= as_of
@@ -192,9 +200,9 @@ async fn previous_run(
                 .put_platform_point(&PlatformPoint::of(&meta))
                 .await?;
         }
-        return Ok(Err(()));
+        return Ok(Standing::AlreadyPublished);
     }
-    Ok(Ok(previous))
+    Ok(Standing::After(previous))
 }
 
 /// Runs the recompute as of `as_of`, invoked at `now` (the one clock reading; the pointer's
@@ -227,7 +235,7 @@ async fn run_from(
 ) -> Result<RunSummary, RecomputeError> {
     let started = Instant::now();
     let run_id = run_id(as_of);
-    let Ok(previous) = previous_run(store, &run_id, as_of).await? else {
+    let Standing::After(previous) = standing(store, &run_id, as_of).await? else {
         return Ok(summary_of(&run_id, as_of, progress, started, false, (0, 0)));
     };
     let limits = RunLimits {
@@ -286,7 +294,10 @@ pub async fn plan_shards(
     shards: u32,
 ) -> Result<ShardPlan, RecomputeError> {
     let run_id = run_id(as_of);
-    let skip = previous_run(store, &run_id, as_of).await?.is_err();
+    let skip = matches!(
+        standing(store, &run_id, as_of).await?,
+        Standing::AlreadyPublished
+    );
     let items = if skip {
         Vec::new()
     } else {

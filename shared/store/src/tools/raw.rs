@@ -91,35 +91,19 @@ impl Store {
         prefixes: &[&str],
     ) -> Result<std::collections::BTreeMap<String, String>, StoreError> {
         use table::definition::DEFINITION;
-        let mut items = std::collections::BTreeMap::new();
-        let mut start = None;
-        loop {
-            let page = self
-                .table
-                .client()
-                .scan()
-                .table_name(self.table.name())
-                .consistent_read(true)
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(StoreError::dynamo("Scan"))?;
-            for item in page.items.unwrap_or_default() {
-                let key = |name: &str| match item.get(name) {
-                    Some(aws_sdk_dynamodb::types::AttributeValue::S(s)) => s.clone(),
-                    _ => String::new(),
-                };
-                let (pk, sk) = (key(DEFINITION.partition_key), key(DEFINITION.sort_key));
-                if !prefixes.iter().any(|p| pk.starts_with(p)) {
-                    continue;
-                }
+        type Dump = std::collections::BTreeMap<String, String>;
+        let add = |items: &mut Dump, item: Item| {
+            let key = |name: &str| match item.get(name) {
+                Some(aws_sdk_dynamodb::types::AttributeValue::S(s)) => s.clone(),
+                _ => String::new(),
+            };
+            let (pk, sk) = (key(DEFINITION.partition_key), key(DEFINITION.sort_key));
+            if prefixes.iter().any(|p| pk.starts_with(p)) {
                 items.insert(format!("{pk} {sk}"), exact(&item));
             }
-            match page.last_evaluated_key {
-                Some(next) => start = Some(next),
-                None => return Ok(items),
-            }
-        }
+            Ok(())
+        };
+        Ok(self.scan_all(1, add).await?.into_iter().flatten().collect())
     }
 }
 
